@@ -1,0 +1,131 @@
+"""Privacy controls applied before an event leaves the process.
+
+Two independent mechanisms:
+
+* **Content mode.** Outside ``full`` mode, properties the catalog classes as ``full``
+  content are dropped and ``partial`` ones keep only their structural fields (tool-call
+  names, attachment types and sizes, enrichment labels). ``customer_enriched`` keeps the
+  caller's own enrichments intact: they are the point of that mode.
+* **PII redaction** (``redact_pii=True``). E-mail addresses, phone numbers, payment card
+  numbers, US SSNs and any custom patterns are replaced by ``[REDACTED_<KIND>]`` in every
+  string that may hold free text. Redaction walks Python structures *before* JSON
+  serialisation, so serialised properties stay valid JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .catalog import load_catalog
+from .config import ContentMode
+
+# Order matters: card numbers and SSNs are digit runs a phone pattern could also match.
+_BUILTIN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("EMAIL", re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")),
+    ("SSN", re.compile(r"(?<!\d)\d{3}[- ]\d{2}[- ]\d{4}(?!\d)")),
+    ("CARD", re.compile(r"(?<!\d)(?:\d[ \-]?){12,18}\d(?!\d)")),
+    (
+        "PHONE",
+        re.compile(
+            r"(?<![\w+])(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.\-]?\d{3,4}[\s.\-]?\d{3,4}(?!\d)"
+        ),
+    ),
+)
+
+# Fields of structured "partial" properties that survive outside full mode.
+_TOOL_CALL_KEEP = frozenset({"id", "type", "name"})
+_ATTACHMENT_KEEP = frozenset({"type", "mime_type", "size_bytes"})
+# Free-text parts of enrichments (quotes and explanations can repeat the conversation).
+_ENRICHMENT_FREE_TEXT = frozenset(
+    {
+        "rationale",
+        "evidence",
+        "improvement_opportunities",
+        "task_failure_reason",
+        "negative_feedback_phrases",
+    }
+)
+
+
+class Redactor:
+    """Replaces PII in strings (and, recursively, in dicts, lists and tuples)."""
+
+    def __init__(self, extra_patterns: Iterable[re.Pattern[str]] = ()) -> None:
+        self._patterns = [(f"[REDACTED_{kind}]", p) for kind, p in _BUILTIN_PATTERNS]
+        self._patterns += [("[REDACTED]", p) for p in extra_patterns]
+
+    def text(self, value: str) -> str:
+        for replacement, pattern in self._patterns:
+            value = pattern.sub(replacement, value)
+        return value
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {k: self.value(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.value(v) for v in value]
+        return value
+
+
+class PrivacyPolicy:
+    """Applies a content mode and optional redaction to an event's raw properties."""
+
+    def __init__(self, mode: ContentMode, redactor: Redactor | None) -> None:
+        catalog = load_catalog()
+        self.mode = mode
+        self.redactor = redactor
+        self._full = catalog.content_properties("full")
+        self._partial = catalog.content_properties("partial")
+        names = catalog.property_names
+        self._tool_calls = names["tool_calls"]
+        self._attachments = names["attachments"]
+        self._enrichments = names["enrichments"]
+        self._error_message = names["error_message"]
+        # Strings that can hold free text and so are redacted: content, partial, errors.
+        self._redactable = self._full | self._partial | {self._error_message}
+
+    @property
+    def sends_content(self) -> bool:
+        return self.mode is ContentMode.FULL
+
+    def apply(self, props: dict[str, Any]) -> dict[str, Any]:
+        """Filter/redact ``props`` (wire name -> Python value) in place and return it."""
+        if self.mode is not ContentMode.FULL:
+            for name in self._full & props.keys():
+                del props[name]
+            for name in self._partial & props.keys():
+                props[name] = self._strip_partial(name, props[name])
+        if self.redactor is not None:
+            for name, value in props.items():
+                if name in self._redactable or not name.startswith(("[Agent] ", "[Amplitude] ")):
+                    props[name] = self.redactor.value(value)
+        return props
+
+    def _strip_partial(self, name: str, value: Any) -> Any:
+        if name == self._tool_calls:
+            return [_keep(call, _TOOL_CALL_KEEP) for call in value]
+        if name == self._attachments:
+            return [_keep(att, _ATTACHMENT_KEEP) for att in value]
+        if name == self._enrichments and self.mode is ContentMode.METADATA_ONLY:
+            return _strip_enrichments(value)
+        return value
+
+
+def _keep(item: Any, fields: frozenset[str]) -> Any:
+    if isinstance(item, Mapping):
+        return {k: v for k, v in item.items() if k in fields}
+    return None
+
+
+def _strip_enrichments(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            k: _strip_enrichments(v) for k, v in value.items() if k not in _ENRICHMENT_FREE_TEXT
+        }
+    if isinstance(value, list):
+        return [_strip_enrichments(v) for v in value]
+    return value

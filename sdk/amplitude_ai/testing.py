@@ -1,0 +1,139 @@
+"""Test helpers: :class:`MockAmplitudeAI` captures events in memory.
+
+``MockAmplitudeAI`` is a real :class:`~amplitude_ai.AmplitudeAI` (same event building,
+privacy and validation) whose delivery step appends to :attr:`events` instead of sending.
+It never touches the network. A pytest fixture, ``amplitude_ai_mock``, is registered
+automatically when this package is installed.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from .catalog import load_catalog, validate_event
+from .client import AmplitudeAI, EventRecord
+from .config import AIConfig
+
+_TOP_LEVEL_FIELDS = ("user_id", "device_id", "insert_id", "time", "groups")
+
+
+class MockAmplitudeAI(AmplitudeAI):
+    """An ``AmplitudeAI`` that records events in :attr:`events` and sends nothing."""
+
+    def __init__(self, config: AIConfig | None = None, **config_kwargs: Any) -> None:
+        if config is not None and config_kwargs:
+            raise TypeError("pass either config= or AIConfig keyword arguments, not both")
+        super().__init__(config=config or AIConfig(**config_kwargs))
+        self.events: list[EventRecord] = []
+
+    def _create_client(self, api_key: str | None) -> Any:
+        return None
+
+    def _deliver(self, record: EventRecord) -> None:
+        if self.config.debug:
+            from .delivery import print_summary
+
+            print_summary(record)
+        self.events.append(copy.deepcopy(record))
+
+    def _delivery_state(self) -> str:
+        return "mock (in memory)"
+
+    # ------------------------------------------------------------------ queries
+    def reset(self) -> None:
+        """Forget every captured event."""
+        self.events.clear()
+
+    def events_of_type(self, event_type: str) -> list[EventRecord]:
+        """Captured events of one type (the name is checked against the catalog)."""
+        load_catalog().event(event_type)
+        return [e for e in self.events if e["event_type"] == event_type]
+
+    def events_for_session(self, session_id: str) -> list[EventRecord]:
+        """Captured events whose ``[Agent] Session ID`` is ``session_id``."""
+        name = _prop("session_id")
+        return [e for e in self.events if e["event_properties"].get(name) == session_id]
+
+    def events_for_agent(self, agent_id: str) -> list[EventRecord]:
+        """Captured events whose ``[Agent] Agent ID`` is ``agent_id``."""
+        name = _prop("agent_id")
+        return [e for e in self.events if e["event_properties"].get(name) == agent_id]
+
+    def assert_event_tracked(self, event_type: str, **expected: Any) -> EventRecord:
+        """Assert one captured ``event_type`` event matches ``expected``; returns it.
+
+        Keys may be top-level fields (``user_id``, ``device_id``, ``groups``), catalog
+        property names (``**{"[Agent] Model Name": "gpt-4o"}``) or catalog keys
+        (``model_name="gpt-4o"``).
+        """
+        candidates = self.events_of_type(event_type)
+        wanted = {_field_name(k): v for k, v in expected.items()}
+        for event in candidates:
+            if all(_field_value(event, k) == v for k, v in wanted.items()):
+                return event
+        raise AssertionError(_mismatch_report(event_type, wanted, candidates, len(self.events)))
+
+    def assert_session_closed(self, session_id: str) -> EventRecord:
+        """Assert an ``[Agent] Session End`` was tracked for ``session_id``."""
+        event_type = load_catalog().event_names["session_end"]
+        return self.assert_event_tracked(event_type, **{_prop("session_id"): session_id})
+
+    def assert_all_valid(self) -> None:
+        """Assert every captured event conforms to the event catalog."""
+        problems = [
+            f"#{i} {e['event_type']}: {p}"
+            for i, e in enumerate(self.events)
+            for p in validate_event(
+                e["event_type"],
+                e["event_properties"],
+                user_id=e.get("user_id"),
+                device_id=e.get("device_id"),
+            )
+        ]
+        if problems:
+            raise AssertionError("events do not match the catalog:\n  " + "\n  ".join(problems))
+
+
+def _prop(key: str) -> str:
+    return load_catalog().property_names[key]
+
+
+def _field_name(key: str) -> str:
+    if key in _TOP_LEVEL_FIELDS or key in load_catalog().properties:
+        return key
+    names = load_catalog().property_names
+    if key in names:
+        return names[key]
+    raise AssertionError(
+        f"{key!r} is neither an event field ({', '.join(_TOP_LEVEL_FIELDS)}) nor a catalog "
+        "property name or key"
+    )
+
+
+def _field_value(event: Mapping[str, Any], name: str) -> Any:
+    if name in _TOP_LEVEL_FIELDS:
+        return event.get(name)
+    return event["event_properties"].get(name, _MISSING)
+
+
+_MISSING = object()
+
+
+def _mismatch_report(
+    event_type: str, wanted: Mapping[str, Any], candidates: list[EventRecord], total: int
+) -> str:
+    if not candidates:
+        return f"no {event_type!r} event was tracked ({total} events captured in total)"
+    lines = [f"no {event_type!r} event matches {dict(wanted)!r}; {len(candidates)} candidates:"]
+    for event in candidates[:5]:
+        diffs = [
+            f"{k}={_field_value(event, k)!r}"
+            for k, v in wanted.items()
+            if _field_value(event, k) != v
+        ]
+        lines.append(
+            "  - differs in " + ", ".join(d.replace(repr(_MISSING), "<missing>") for d in diffs)
+        )
+    return "\n".join(lines)
