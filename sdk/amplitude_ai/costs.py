@@ -190,7 +190,7 @@ _TIER_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(^|[/:._-])o[1-9]-(mini|pro|preview)", "reasoning"),
         (r"deepseek[-_.]?r1|deepseek-reasoner|qwq|(^|[-_/])r1($|[-_])", "reasoning"),
         (r"thinking|reasoning", "reasoning"),
-        (r"mini|nano|haiku|flash|lite|small|tiny|instant|8b|7b|3b|1b", "fast"),
+        (r"(^|[-_/.:])(mini|nano|haiku|flash|lite|small|tiny|instant|[1-8]b)($|[-_/.:])", "fast"),
     )
 )
 

@@ -11,7 +11,11 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-LLM_MESSAGE = "$llm_message"
+from .catalog import load_catalog
+
+
+def _llm_message() -> str:
+    return load_catalog().property_names["llm_message"]
 
 
 def make_event(record: Mapping[str, Any], callback: Callable[..., None] | None) -> Any:
@@ -26,8 +30,9 @@ def make_event(record: Mapping[str, Any], callback: Callable[..., None] | None) 
         def get_event_body(self) -> dict[str, Any]:
             body = super().get_event_body()
             full = getattr(self, "_full_llm_message", None)
-            if full is not None and LLM_MESSAGE in body.get("event_properties", {}):
-                body["event_properties"][LLM_MESSAGE] = dict(full)
+            props = body.get("event_properties", {})
+            if full is not None and _llm_message() in props:
+                props[_llm_message()] = dict(full)
             return body
 
     global make_event_class
@@ -47,8 +52,8 @@ def _build(cls: Any, record: Mapping[str, Any], callback: Callable[..., None] | 
         groups=record.get("groups"),
         callback=callback,
     )
-    if LLM_MESSAGE in props:
-        event._full_llm_message = dict(props[LLM_MESSAGE])
+    if _llm_message() in props:
+        event._full_llm_message = dict(props[_llm_message()])
     return event
 
 
@@ -68,8 +73,9 @@ def summary_line(record: Mapping[str, Any]) -> str:
     parts = [f"[amplitude-ai] {record['event_type']}"]
     if record.get("user_id"):
         parts.append(f"user={record['user_id']}")
-    for name, label, fmt in _SUMMARY_FIELDS:
-        value = props.get(name)
+    names = load_catalog().property_names
+    for key, label, fmt in _SUMMARY_FIELDS:
+        value = props.get(names[key])
         text = fmt(value) if value is not None else None
         if text is not None:
             parts.append(f"{label}={text}")
@@ -81,18 +87,19 @@ def _short(value: Any) -> str:
     return text if len(text) <= 12 else text[:8] + "..."
 
 
-_SUMMARY_FIELDS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
-    ("[Agent] Session ID", "session", _short),
-    ("[Agent] Agent ID", "agent", str),
-    ("[Agent] Model Name", "model", str),
-    ("[Agent] Tool Name", "tool", str),
-    ("[Agent] Span Name", "span", str),
-    ("[Agent] Score Name", "score", str),
-    ("[Agent] Score Value", "value", lambda v: f"{v:g}"),
-    ("[Agent] Total Tokens", "tokens", lambda v: f"{int(v):,}"),
-    ("[Agent] Cost USD", "cost", lambda v: f"${v:.4f}"),
-    ("[Agent] Latency Ms", "latency", lambda v: f"{v:,.0f}ms" if v >= 10 else f"{v:.2f}ms"),
-    ("[Agent] Is Error", "error", lambda v: "yes" if v else None),
+# (catalog key, label, formatter); a formatter returning None hides the field.
+_SUMMARY_FIELDS: tuple[tuple[str, str, Callable[[Any], str | None]], ...] = (
+    ("session_id", "session", _short),
+    ("agent_id", "agent", str),
+    ("model_name", "model", str),
+    ("tool_name", "tool", str),
+    ("span_name", "span", str),
+    ("score_name", "score", str),
+    ("score_value", "value", lambda v: f"{v:g}"),
+    ("total_tokens", "tokens", lambda v: f"{int(v):,}"),
+    ("cost_usd", "cost", lambda v: f"${v:.4f}"),
+    ("latency_ms", "latency", lambda v: f"{v:,.0f}ms" if v >= 10 else f"{v:.2f}ms"),
+    ("is_error", "error", lambda v: "yes" if v else None),
 )
 
 

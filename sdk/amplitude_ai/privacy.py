@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .catalog import load_catalog
+from .catalog import RESERVED_PREFIXES, load_catalog
 from .config import ContentMode
 
 # Order matters: card numbers and SSNs are digit runs a phone pattern could also match.
@@ -101,7 +101,7 @@ class PrivacyPolicy:
                 props[name] = self._strip_partial(name, props[name])
         if self.redactor is not None:
             for name, value in props.items():
-                if name in self._redactable or not name.startswith(("[Agent] ", "[Amplitude] ")):
+                if name in self._redactable or not name.startswith(RESERVED_PREFIXES):
                     props[name] = self.redactor.value(value)
         return props
 
