@@ -10,12 +10,14 @@ the catalog.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from ._logging import log_once
 from ._version import __version__
-from .catalog import load_catalog
+from .catalog import RESERVED_PREFIXES, load_catalog
 from .context import SCOPE_FIELDS, SessionContext
 from .costs import CostCalculator, infer_model_tier
 from .privacy import PrivacyPolicy
@@ -151,14 +153,27 @@ class EventBuilder:
             if wire is not None:
                 props[wire] = value
         self._derive(kind, props, args, allowed)
+        extra = args.get("event_properties")
+        if extra:
+            self._custom(kind, props, extra)
         self.privacy.apply(props)
         for name in self._json_props & props.keys():
             props[name] = to_json(props[name])
-        extra = args.get("event_properties")
-        if extra:
-            for name, value in extra.items():
-                props.setdefault(name, value)
         return props
+
+    def _custom(self, kind: str, props: dict[str, Any], extra: Mapping[str, Any]) -> None:
+        """Add the caller's own properties; reserved-prefix names must come from the SDK."""
+        for name, value in extra.items():
+            if str(name).startswith(RESERVED_PREFIXES):
+                log_once(
+                    f"reserved:{name}",
+                    logging.WARNING,
+                    "amplitude_ai: custom property %r uses a reserved prefix and was "
+                    "left out; pass it through the tracking method's arguments",
+                    name,
+                )
+                continue
+            props.setdefault(name, value)
 
     def _common(self, props: dict[str, Any], scope: SessionContext, turn_id: int | None) -> None:
         n = self.name
