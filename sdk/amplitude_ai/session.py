@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from .enrichments import SessionEnrichments
 
 
+# Conversation-level fields a joined session takes from the session it joins when unset.
+_JOINED_FIELDS = ("user_id", "trace_id", "device_id", "browser_session_id")
+
+
 class Session(TrackingMethods):
     """A conversation bound to one agent; create it with ``agent.session()``."""
 
@@ -112,6 +116,12 @@ class Session(TrackingMethods):
     def __enter__(self) -> Session:
         outer = current_context()
         self._joined = outer is not None and outer.session_id == self.session_id
+        if self._joined:
+            # A sub-agent joining the conversation talks to the same user in the same trace.
+            inherited = {
+                f: getattr(outer, f) for f in _JOINED_FIELDS if getattr(self._ctx, f) is None
+            }
+            self._ctx = self._ctx.evolve(**inherited)
         self._tokens.append(_active.set(self._ctx))
         return self
 
