@@ -36,6 +36,8 @@ SCOPE_FIELDS: tuple[str, ...] = (
 # Fields that describe *which* agent; only inherited from the active context when the
 # resolved agent is the context's own agent (a different agent has its own lineage).
 _AGENT_LINEAGE = ("parent_agent_id", "agent_version")
+# Fields that belong to one conversation; an event for another session does not borrow them.
+_SESSION_SCOPED = ("trace_id", "device_id", "browser_session_id")
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,15 @@ def resolve_scope(
         values[name] = value
     if active is not None:
         same_agent = values["agent_id"] is None or values["agent_id"] == active.agent_id
+        same_session = values["session_id"] is None or values["session_id"] == active.session_id
         for name in SCOPE_FIELDS:
-            if values[name] is None and (same_agent or name not in _AGENT_LINEAGE):
-                values[name] = getattr(active, name)
+            if values[name] is not None:
+                continue
+            if name in _AGENT_LINEAGE and not same_agent:
+                continue
+            if name in _SESSION_SCOPED and not same_session:
+                continue
+            values[name] = getattr(active, name)
     values["context"] = merge_dicts(
         active.context if active else None,
         bound.context if bound else None,

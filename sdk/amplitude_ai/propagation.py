@@ -64,7 +64,8 @@ def extract_context(headers: Mapping[str, Any]) -> dict[str, str | None]:
     trace_id = lowered.get(TRACE_HEADER)
     if not trace_id:
         match = _TRACEPARENT_RE.match(lowered.get(TRACEPARENT, "").strip().lower())
-        if match and match.group(2) != "0" * 32:
+        valid = match and match.group(1) != "ff" and set(match.group(2)) != {"0"}
+        if valid and match and set(match.group(3)) != {"0"}:
             trace_id = match.group(2)
     return {
         "trace_id": trace_id or None,

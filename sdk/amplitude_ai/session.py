@@ -116,11 +116,11 @@ class Session(TrackingMethods):
     def __enter__(self) -> Session:
         outer = current_context()
         self._joined = outer is not None and outer.session_id == self.session_id
-        if self._joined:
-            # A sub-agent joining the conversation talks to the same user in the same trace.
-            inherited = {
-                f: getattr(outer, f) for f in _JOINED_FIELDS if getattr(self._ctx, f) is None
-            }
+        if outer is not None:
+            # A sub-agent joining the conversation talks to the same user in the same trace;
+            # a nested session of its own still talks to the same user.
+            fields = _JOINED_FIELDS if self._joined else ("user_id",)
+            inherited = {f: getattr(outer, f) for f in fields if getattr(self._ctx, f) is None}
             self._ctx = self._ctx.evolve(**inherited)
         self._tokens.append(_active.set(self._ctx))
         return self
