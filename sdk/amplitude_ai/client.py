@@ -257,6 +257,8 @@ class AmplitudeAI(TrackingMethods):
             for arg in problems:
                 args[arg] = None
         scope = resolve_scope(args, bound, current_context())
+        if kind == "score" and not scope.session_id and args.get("target_type") == "session":
+            scope = scope.evolve(session_id=args.get("target_id"))  # the scored session itself
         if not scope.user_id and not scope.device_id:
             if self.config.validate:
                 raise ValidationError(f"{kind}: user_id is required (or a session with device_id)")
@@ -312,7 +314,9 @@ class AmplitudeAI(TrackingMethods):
             return
         if self._amplitude is None:
             return
-        callback = self._delivery_callback if self.config.on_event_callback else None
+        callback = None
+        if self.config.on_event_callback:
+            callback = _DeliveryCallback(self._delivery_callback)
         self._amplitude.track(build_event(record, callback))
 
     def _delivery_callback(self, event: Any, code: int, message: str | None = None) -> None:
@@ -328,6 +332,26 @@ class AmplitudeAI(TrackingMethods):
                 "amplitude_ai: on_event_callback raised",
                 exc_info=True,
             )
+
+
+class _DeliveryCallback:
+    """The per-event callback handed to amplitude-analytics.
+
+    The library deep-copies every event before buffering it; a bound method would drag the
+    whole client (locks included) into that copy, which fails and drops the event. The
+    copies share this wrapper instead.
+    """
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def __call__(self, event: Any, code: int, message: str | None = None) -> None:
+        self._target(event, code, message)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _DeliveryCallback:
+        return self
 
 
 def _installed(module: str) -> bool:

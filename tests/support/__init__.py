@@ -1,0 +1,1 @@
+"""Test helpers shared by the suites (imported as ``support.*``; see tests/sdk/conftest.py)."""
