@@ -168,15 +168,20 @@ class AmplitudeAI(TrackingMethods):
             log_once("flush", logging.ERROR, "amplitude_ai: flush failed", exc_info=True)
             return []
 
-    def shutdown(self) -> None:
-        """Flush; also shut the Amplitude client down if this SDK created it."""
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Deliver what is buffered; also close the Amplitude client if this SDK created it.
+
+        With a shared client (``amplitude=``) the client stays open for the application; this
+        flushes it and waits up to ``timeout`` seconds for the delivery attempt to finish.
+        """
         if self._amplitude is None:
             return
         try:
             if self._owns_client:
                 self._amplitude.shutdown()
-            else:
-                self.flush()
+                return
+            for future in self.flush():
+                future.result(timeout=timeout)
         except Exception:
             log_once("shutdown", logging.ERROR, "amplitude_ai: shutdown failed", exc_info=True)
 

@@ -79,6 +79,49 @@ def _json_default(value: Any) -> Any:
     return repr(value)
 
 
+# amplitude-analytics (and Amplitude's ingestion) cut string properties to this many
+# characters; a JSON value cut mid-way would no longer parse, so such values are fitted.
+MAX_PROPERTY_CHARS = 1024
+
+
+def fit_json(name: str, value: Any, *, string_array: bool = False) -> str:
+    """Serialise ``value`` to JSON of at most ``MAX_PROPERTY_CHARS`` characters.
+
+    An oversized array of strings keeps its leading items; any other oversized value is
+    replaced by ``{"truncated": true, "original_length": N, "preview": "<start of JSON>"}``
+    so the property stays valid JSON and says what happened.
+    """
+    text = to_json(value)
+    if len(text) <= MAX_PROPERTY_CHARS:
+        return text
+    log_once(
+        f"fit:{name}",
+        logging.WARNING,
+        "amplitude_ai: %s is longer than %d characters once serialised; it was shortened "
+        "to stay valid JSON",
+        name,
+        MAX_PROPERTY_CHARS,
+    )
+    if string_array and isinstance(value, list):
+        kept: list[Any] = []
+        used = 2  # the brackets
+        for item in value:
+            item_text = to_json(item)
+            if used + len(item_text) + (1 if kept else 0) > MAX_PROPERTY_CHARS:
+                break
+            used += len(item_text) + (1 if kept else 0)
+            kept.append(item)
+        return to_json(kept)
+    budget = MAX_PROPERTY_CHARS - 80
+    while True:
+        wrapped = to_json(
+            {"truncated": True, "original_length": len(text), "preview": text[:budget]}
+        )
+        if len(wrapped) <= MAX_PROPERTY_CHARS:
+            return wrapped
+        budget -= max(1, (len(wrapped) - MAX_PROPERTY_CHARS) // 2)
+
+
 def normalize_tool_calls(tool_calls: Sequence[Any]) -> list[dict[str, Any]]:
     """Flatten OpenAI (``function.name/arguments``), Anthropic (``name/input``) or plain
     dict/object tool calls to ``{"id", "type", "name", "arguments"}``."""
@@ -130,6 +173,9 @@ class EventBuilder:
             for p in catalog.properties.values()
             if p.type == "string_array" or p.format == "json"
         )
+        self._string_arrays = frozenset(
+            p.name for p in catalog.properties.values() if p.type == "string_array"
+        )
 
     def build(
         self, kind: str, args: Mapping[str, Any], scope: SessionContext, *, turn_id: int | None
@@ -158,7 +204,7 @@ class EventBuilder:
             self._custom(kind, props, extra)
         self.privacy.apply(props)
         for name in self._json_props & props.keys():
-            props[name] = to_json(props[name])
+            props[name] = fit_json(name, props[name], string_array=name in self._string_arrays)
         return props
 
     def _custom(self, kind: str, props: dict[str, Any], extra: Mapping[str, Any]) -> None:

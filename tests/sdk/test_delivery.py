@@ -218,19 +218,28 @@ def test_llm_message_escapes_the_library_truncation_other_strings_do_not(
     assert props["[Agent] System Prompt Length"] == len(SYSTEM_PROMPT)
 
 
-@pytest.mark.xfail(
-    reason="amplitude-analytics truncates every string property to 1,024 characters, so a "
-    "longer JSON-valued property (tool input/output, states, enrichments) arrives as invalid "
-    "JSON; the SDK only protects $llm_message",
-    strict=False,
-)
-def test_long_json_valued_property_stays_parseable(delivery_clients, capture_server):
+def test_long_json_valued_property_is_fitted_and_stays_parseable(
+    delivery_clients, capture_server, caplog
+):
+    # The library (like Amplitude's ingestion) cuts strings at 1,024 characters; a JSON value
+    # cut mid-way would not parse, so the SDK fits it into a valid, self-describing preview.
     ai = delivery_clients.sdk_owned()
     big = {"rows": [f"row-{i:04d}" for i in range(200)]}  # ~2.4 KB of JSON
-    ai.track_tool_call(USER, "fetch_rows", 10.0, output=big, session_id=SESSION)
+    small = {"rows": ["row-0001"]}
+    ai.track_tool_call(USER, "fetch_rows", 10.0, input=small, output=big, session_id=SESSION)
     ai.flush()
     (event,) = capture_server.wait_for_events(1)
-    assert json.loads(event["event_properties"]["[Agent] Tool Output"]) == big
+    props = event["event_properties"]
+    assert json.loads(props["[Agent] Tool Input"]) == small
+    fitted_text = props["[Agent] Tool Output"]
+    assert len(fitted_text) <= 1024
+    fitted = json.loads(fitted_text)
+    full_text = json.dumps(big, separators=(",", ":"))
+    assert fitted["truncated"] is True
+    assert fitted["original_length"] == len(full_text)
+    assert full_text.startswith(fitted["preview"])
+    assert len(fitted["preview"]) > 800
+    assert "[Agent] Tool Output is longer than 1024 characters" in caplog.text
 
 
 def test_shared_client_batches_by_its_flush_queue_size(delivery_clients, capture_server):
