@@ -14,22 +14,41 @@ Two independent mechanisms:
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .catalog import RESERVED_PREFIXES, load_catalog
 from .config import ContentMode
 
+# Card and phone numbers must stand alone: not glued to letters, digits, hyphens, a decimal
+# point or a time's colon, so UUIDs, hex ids, decimals, versions, IP addresses and
+# timestamps (12:30:45.123456) are left intact.
+_NUM_START = r"(?<![\w+.\-])(?<!\d:)"
+_NUM_END = r"(?![\w\-]|\.\d)"
 # Order matters: card numbers and SSNs are digit runs a phone pattern could also match.
 _BUILTIN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("EMAIL", re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")),
     ("SSN", re.compile(r"(?<!\d)\d{3}[- ]\d{2}[- ]\d{4}(?!\d)")),
-    ("CARD", re.compile(r"(?<!\d)(?:\d[ \-]?){12,18}\d(?!\d)")),
+    (
+        "CARD",
+        re.compile(
+            _NUM_START + r"(?:\d{13,19}"  # bare run (Luhn-checked, see _card_replacement)
+            r"|\d{4}(?P<s4>[ \-])\d{4}(?P=s4)\d{4}(?P=s4)\d{1,4}(?:(?P=s4)\d{1,3})?"  # 4-4-4-x
+            r"|\d{4}(?P<s6>[ \-])\d{6}(?P=s6)\d{4,5})" + _NUM_END  # Amex 4-6-5, Diners 4-6-4
+        ),
+    ),
     (
         "PHONE",
         re.compile(
-            r"(?<![\w+])(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.\-]?\d{3,4}[\s.\-]?\d{3,4}(?!\d)"
+            # international: + country code, then 2-7 groups holding at least 7 digits
+            _NUM_START + r"(?:\+(?=(?:\D{0,2}\d){7})\d{1,3}(?:[\s.\-]?(?:\(\d{1,4}\)|\d{1,5})){2,7}"
+            # national: (415) 555-0132, 415-555-0132, 415 555 0132, 415.555.0132 (two dots,
+            # so that a decimal such as 10.00000000 is not a phone number), bare 10/11 digits
+            r"|(?:1[\s.\-]?)?(?:\(\d{2,4}\)[\s.\-]?\d{3,4}[\s.\-]?"
+            r"|\d{2,4}[\s\-]\d{3,4}[\s.\-]?|\d{2,4}\.\d{3,4}\.)\d{3,4}"
+            r"|1?\d{10})" + _NUM_END
         ),
     ),
 )
@@ -49,11 +68,32 @@ _ENRICHMENT_FREE_TEXT = frozenset(
 )
 
 
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _card_replacement(match: re.Match[str]) -> str:
+    """Card-grouped numbers are redacted on their shape; a bare 13-19 digit run only when it
+    passes the Luhn check (millisecond timestamps and snowflake ids have that length too)."""
+    number = match.group()
+    if number.isdigit() and not _luhn_valid(number):
+        return number
+    return "[REDACTED_CARD]"
+
+
 class Redactor:
-    """Replaces PII in strings (and, recursively, in dicts, lists and tuples)."""
+    """Replaces PII in strings (and, recursively, in dicts, lists, tuples and objects)."""
 
     def __init__(self, extra_patterns: Iterable[re.Pattern[str]] = ()) -> None:
-        self._patterns = [(f"[REDACTED_{kind}]", p) for kind, p in _BUILTIN_PATTERNS]
+        self._patterns: list[tuple[str | Callable[[re.Match[str]], str], re.Pattern[str]]]
+        self._patterns = [
+            (_card_replacement if kind == "CARD" else f"[REDACTED_{kind}]", p)
+            for kind, p in _BUILTIN_PATTERNS
+        ]
         self._patterns += [("[REDACTED]", p) for p in extra_patterns]
 
     def text(self, value: str) -> str:
@@ -68,7 +108,13 @@ class Redactor:
             return {k: self.value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [self.value(v) for v in value]
-        return value
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        # Any other object (pydantic model, dataclass, set...) is sent as the JSON the event
+        # builder makes of it, so redact that form rather than pass the object through.
+        from .events import to_json  # deferred: events imports this module
+
+        return self.value(json.loads(to_json(value)))
 
 
 class PrivacyPolicy:
