@@ -60,6 +60,23 @@ _COMPONENT_TYPES = {
 _ATTACHMENT_PAYLOAD_KEYS = frozenset({"content", "data", "bytes", "base64", "file", "body"})
 
 
+def _attachment_metadata(value: Any) -> Any:
+    """Attachment metadata without file content: payload keys are dropped at any depth and
+    inline ``data:`` URLs are reduced to their media type and size."""
+    if isinstance(value, Mapping):
+        return {
+            k: _attachment_metadata(v)
+            for k, v in value.items()
+            if k not in _ATTACHMENT_PAYLOAD_KEYS
+        }
+    if isinstance(value, (list, tuple)):
+        return [_attachment_metadata(v) for v in value]
+    if isinstance(value, str) and value[:5].lower() == "data:":
+        media_type = value[5:].split(",", 1)[0].split(";", 1)[0] or "unknown"
+        return f"data:{media_type} (inline, {len(value)} characters omitted)"
+    return value
+
+
 def to_json(value: Any) -> str:
     """Compact JSON that never fails: unknown objects fall back to a readable form."""
     return json.dumps(value, default=_json_default, ensure_ascii=False, separators=(",", ":"))
@@ -318,10 +335,7 @@ class EventBuilder:
 
     def _attachments(self, props: dict[str, Any], attachments: Sequence[Mapping[str, Any]]) -> None:
         n = self.name
-        meta = [
-            {k: v for k, v in att.items() if k not in _ATTACHMENT_PAYLOAD_KEYS}
-            for att in attachments
-        ]
+        meta = [_attachment_metadata(att) for att in attachments]
         types = list(dict.fromkeys(str(a["type"]) for a in meta if a.get("type")))
         sizes = [a["size_bytes"] for a in meta if isinstance(a.get("size_bytes"), (int, float))]
         props[n["has_attachments"]] = True

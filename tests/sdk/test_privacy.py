@@ -632,3 +632,25 @@ def test_env_content_mode_is_case_insensitive_and_explicit_config_wins(monkeypat
     assert not caplog.records
     monkeypatch.setenv("AMPLITUDE_AI_CONTENT_MODE", "")
     assert AIConfig().mode is ContentMode.FULL
+
+
+def test_attachment_file_content_is_never_sent_even_nested_or_inline():
+    from amplitude_ai import MockAmplitudeAI
+
+    mock = MockAmplitudeAI()
+    inline = "data:image/png;base64," + "iVBORw0KGgo" * 50
+    with mock.agent("vision-bot").session(user_id="user-77") as s:
+        s.track_user_message(
+            content="what is in this picture?",
+            attachments=[
+                {"type": "image", "name": "a.png", "url": inline, "size_bytes": 550},
+                {"type": "image", "source": {"type": "base64", "data": "iVBORw0KGgo" * 50}},
+            ],
+        )
+    event = mock.assert_event_tracked("[Agent] User Message")
+    sent = event["event_properties"]["[Agent] Attachments"]
+    assert "iVBORw0KGgo" not in sent
+    first, second = json.loads(sent)
+    assert first["url"] == f"data:image/png (inline, {len(inline)} characters omitted)"
+    assert second == {"type": "image", "source": {"type": "base64"}}
+    assert event["event_properties"]["[Agent] Total Attachment Size Bytes"] == 550
