@@ -11,8 +11,10 @@ from amplitude_ai.events import MAX_PROPERTY_CHARS, fit_json, to_json
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=300),
-    lambda children: st.lists(children, max_size=30)
-    | st.dictionaries(st.text(max_size=20), children, max_size=30),
+    lambda children: (
+        st.lists(children, max_size=30)
+        | st.dictionaries(st.text(max_size=20), children, max_size=30)
+    ),
     max_leaves=80,
 )
 
