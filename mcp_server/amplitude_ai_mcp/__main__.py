@@ -1,0 +1,3 @@
+from amplitude_ai_mcp.cli import main
+
+raise SystemExit(main())

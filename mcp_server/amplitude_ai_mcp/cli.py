@@ -1,0 +1,56 @@
+"""``amplitude-ai-mcp``: run the MCP server over stdio.
+
+stdout carries only JSON-RPC frames; every log line goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from . import __version__
+from .workspace import ENV_ROOTS, WorkspaceError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amplitude-ai-mcp",
+        description="MCP server (stdio) that finds LLM call sites in a Python project and "
+        "helps instrument them with Amplitude agent analytics.",
+        epilog=f"Roots: --root flags, else ${ENV_ROOTS} (separated by '{os.pathsep}'), else "
+        "the current directory. '/' and the home directory are never accepted.",
+    )
+    parser.add_argument(
+        "--root",
+        action="append",
+        metavar="PATH",
+        default=None,
+        help="project directory the server may read (repeatable; the first is the default)",
+    )
+    parser.add_argument("--version", action="version", version=f"amplitude-ai-mcp {__version__}")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="stderr log level (default: WARNING)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=args.log_level)
+    from .workspace import Roots
+
+    try:
+        roots = Roots.from_sources(args.root)
+    except WorkspaceError as exc:
+        print(f"amplitude-ai-mcp: {exc}", file=sys.stderr)
+        return 2
+    from .server import create_server
+
+    server = create_server(roots)
+    server.run(transport="stdio", show_banner=False)
+    return 0

@@ -1,0 +1,244 @@
+"""Turn a file's raw sites into :class:`CallSite` results, resolving cross-file references.
+
+Scan and validate_file share this: a :class:`ModuleSource` hands out other modules' analyses
+(scan: the whole project; validate_file: the modules under the root, analysed on demand).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from . import providers as P
+from .analyze import (
+    AttrPath,
+    ClientType,
+    ExternalRef,
+    FileAnalysis,
+    FunctionRef,
+    RawSite,
+    Value,
+    _Param,
+)
+from .sites import CallSite
+
+_MAX_DEPTH = 6
+
+
+class ModuleSource(Protocol):
+    def module(self, name: str) -> FileAnalysis | None:
+        """The analysis of project module ``name`` (None when it is not part of the project)."""
+
+
+def resolve_ref(ref: ExternalRef, source: ModuleSource, depth: int = 0) -> tuple[Value, str | None]:
+    """Follow ``ref`` through the project's exports: (value, module it was defined in)."""
+    if depth > _MAX_DEPTH:
+        return None, None
+    parts = ref.qualname.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        analysis = source.module(".".join(parts[:cut]))
+        if analysis is None:
+            continue
+        key = ".".join(parts[cut:])
+        value: Value = None
+        if ref.called:
+            value = analysis.exports.get(f"{key}()")
+            if value is None:
+                inner = analysis.exports.get(key)
+                if isinstance(inner, ExternalRef) and not inner.called:
+                    value = ExternalRef(inner.qualname, called=True)
+        else:
+            value = analysis.exports.get(key)
+            if value is None and "." in key:
+                # ``Holder().client`` / ``Holder.client``: class attribute bindings.
+                value = analysis.exports.get(key)
+        if isinstance(value, ExternalRef):
+            return resolve_ref(value, source, depth + 1)
+        return value, analysis.module
+    return None, None
+
+
+def finalize(
+    analysis: FileAnalysis, file: str, source: ModuleSource, *, in_test: bool = False
+) -> list[CallSite]:
+    """The resolved call sites of one analysed file, sorted by position."""
+    sites: list[CallSite] = []
+    seen: set[tuple[int, int, str]] = set()
+    for raw in analysis.sites:
+        site = _finalize_site(analysis, raw, file, source, in_test)
+        if site is not None and (site.line, site.column, site.api) not in seen:
+            seen.add((site.line, site.column, site.api))
+            sites.append(site)
+    sites.sort(key=lambda s: (s.line, s.column))
+    return sites
+
+
+def _finalize_site(
+    analysis: FileAnalysis, raw: RawSite, file: str, source: ModuleSource, in_test: bool
+) -> CallSite | None:
+    target = raw.target
+    if isinstance(target, FunctionRef):
+        fn = target.function
+        instrumented, why = _patched(
+            analysis, fn.provider, raw.line if raw.enclosing is None else None, source
+        )
+        if raw.instrumented_by_args:
+            instrumented, why = True, "an amplitude_ai callback/handler is passed to the call"
+        return CallSite(
+            file=file,
+            line=raw.line,
+            column=raw.column,
+            end_line=raw.end_line,
+            end_column=raw.end_column,
+            provider=fn.provider,
+            kind=fn.kind,
+            api=fn.api,
+            operation=fn.operation,
+            is_async=fn.is_async,
+            stream=fn.stream or raw.stream_kwarg,
+            call_style=raw.call_style if raw.call_style != "direct" else "module_function",
+            receiver=None,
+            client_origin=None,
+            resolved_by="import",
+            qualified_name=fn.qualname,
+            enclosing=raw.enclosing,
+            instrumented=instrumented,
+            instrumentation=why,
+            in_test=in_test,
+        )
+    if not isinstance(target, AttrPath):
+        return None
+    base = target.base
+    segments = list(target.segments)
+    origin_module = analysis.module
+    resolved_by: str | None = None
+    if isinstance(base, ExternalRef):
+        base, defined_in = resolve_ref(base, source)
+        if defined_in is not None:
+            origin_module = defined_in
+        resolved_by = "cross_file" if defined_in != analysis.module else "factory"
+        if isinstance(base, AttrPath) or base is None:
+            return None
+    if isinstance(base, _Param):
+        return _usage_site(analysis, raw, segments, file, source, in_test)
+    if not isinstance(base, ClientType):
+        return None
+    # ``llm = make_index().as_query_engine(); llm.query(...)``: a derived family is possible
+    # only through a call, so the path here is a plain method path.
+    family = P.FAMILIES[base.family]
+    matched = P.match_api(family, segments)
+    if matched is None:
+        return None
+    api, raw_response, forced_async = matched
+    is_async = api.is_async if api.is_async is not None else (base.is_async or forced_async)
+    if base.instrumented:
+        instrumented, why = True, base.instrumented
+    elif raw.instrumented_by_args:
+        instrumented, why = True, "an amplitude_ai callback/handler is passed to the call"
+    else:
+        origin = analysis if origin_module == analysis.module else source.module(origin_module)
+        instrumented, why = _patched(
+            origin or analysis, base.provider, base.module_level_line, source
+        )
+        if not instrumented and base.resolved_by == "annotation":
+            why = (
+                f"the client is typed {base.origin} and comes from the caller; wrap it where "
+                "it is built or pass an instrumented client"
+            )
+    return CallSite(
+        file=file,
+        line=raw.line,
+        column=raw.column,
+        end_line=raw.end_line,
+        end_column=raw.end_column,
+        provider=base.provider,
+        kind=base.kind,
+        api=api.path,
+        operation=api.operation,
+        is_async=is_async,
+        stream=api.stream or raw.stream_kwarg,
+        raw_response=raw_response,
+        call_style=raw.call_style,
+        receiver=raw.receiver,
+        client_origin=base.origin,
+        resolved_by=resolved_by or base.resolved_by,  # type: ignore[arg-type]
+        qualified_name=f"{base.origin}.{api.path}",
+        enclosing=raw.enclosing,
+        instrumented=instrumented,
+        instrumentation=why,
+        in_test=in_test,
+    )
+
+
+def _usage_site(
+    analysis: FileAnalysis,
+    raw: RawSite,
+    segments: list[str],
+    file: str,
+    source: ModuleSource,
+    in_test: bool,
+) -> CallSite | None:
+    for family, api in P.usage_candidates(segments):
+        if api.usage_kwargs <= raw.kwargs:
+            provider = family.name
+            instrumented, why = _patched(analysis, provider, None, source)
+            if not instrumented:
+                why = (
+                    "the client is a parameter; its type was inferred from the call "
+                    f"({api.path} with {', '.join(sorted(api.usage_kwargs))}); pass an "
+                    "instrumented client from the caller"
+                )
+            return CallSite(
+                file=file,
+                line=raw.line,
+                column=raw.column,
+                end_line=raw.end_line,
+                end_column=raw.end_column,
+                provider=provider,
+                kind="provider",
+                api=api.path,
+                operation=api.operation,
+                is_async=False,
+                stream=api.stream or raw.stream_kwarg,
+                call_style=raw.call_style,
+                receiver=raw.receiver,
+                client_origin=None,
+                resolved_by="usage",
+                qualified_name=f"{family.name}.*.{api.path}",
+                enclosing=raw.enclosing,
+                instrumented=instrumented,
+                instrumentation=why,
+                in_test=in_test,
+            )
+    return None
+
+
+def _patched(
+    analysis: FileAnalysis, provider: str, built_line: int | None, source: ModuleSource
+) -> tuple[bool, str]:
+    """Whether an amplitude_ai patch() runs before a client built at ``built_line`` in
+    ``analysis`` (None: built later, inside a function)."""
+    for line, targets in analysis.patches:
+        if (targets is None or provider in targets) and (built_line is None or line < built_line):
+            return True, f"amplitude_ai patch() runs first (line {line} of {analysis.module})"
+    for module, line in analysis.imports:
+        if built_line is not None and line > built_line:
+            continue
+        if _module_patches(module, provider, source, set()):
+            return True, f"amplitude_ai patch() runs when {module} is imported"
+    hint = "not instrumented: wrap the client, use the SDK's drop-in client, or call patch() first"
+    if analysis.patch_in_function:
+        hint += " (patch() is called inside a function here; make sure it runs before the "
+        hint += "client is built)"
+    return False, hint
+
+
+def _module_patches(module: str, provider: str, source: ModuleSource, seen: set[str]) -> bool:
+    if module in seen or len(seen) > 50:
+        return False
+    seen.add(module)
+    analysis = source.module(module)
+    if analysis is None:
+        return False
+    if any(targets is None or provider in targets for _, targets in analysis.patches):
+        return True
+    return any(_module_patches(m, provider, source, seen) for m, _ in analysis.imports)

@@ -1,0 +1,45 @@
+"""The call-site model shared by scan, validate_file and the codemods."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+CallStyle = Literal["direct", "alias", "reference", "module_function"]
+ResolvedBy = Literal["constructor", "annotation", "factory", "cross_file", "usage", "import"]
+
+
+class CallSite(BaseModel):
+    """One place in the code that calls an LLM (or an LLM framework)."""
+
+    file: str = Field(description="Path relative to the project root (or '<source>').")
+    line: int = Field(description="1-based line of the call expression's start.")
+    column: int = Field(description="1-based column of the call expression's start.")
+    end_line: int
+    end_column: int
+    provider: str = Field(description="Provider or framework, e.g. openai, anthropic, langchain.")
+    kind: Literal["provider", "framework"]
+    api: str = Field(description="Method path or function, e.g. chat.completions.create.")
+    operation: str = Field(description="chat, completion, responses, embedding, agent_run, query.")
+    is_async: bool
+    stream: bool = Field(description="Streams its answer (stream=True or a streaming method).")
+    raw_response: bool = Field(default=False, description="Via with_raw_response / streaming.")
+    call_style: CallStyle = Field(
+        description="direct call, call through a method alias, method passed by reference, "
+        "or a module-level function."
+    )
+    receiver: str | None = Field(default=None, description="Source of the client expression.")
+    client_origin: str | None = Field(
+        default=None, description="Qualified name of what built the client, e.g. openai.OpenAI."
+    )
+    resolved_by: ResolvedBy = Field(description="How the client's type was established.")
+    qualified_name: str = Field(description="Fully qualified API, e.g. openai.OpenAI.chat...")
+    enclosing: str | None = Field(default=None, description="Enclosing Class.function, if any.")
+    instrumented: bool
+    instrumentation: str = Field(description="Why the site is, or is not, instrumented.")
+    in_test: bool = Field(default=False, description="The file is a test file.")
+
+    @property
+    def key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line, self.provider, self.api)

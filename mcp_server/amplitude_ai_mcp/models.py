@@ -1,0 +1,193 @@
+"""Result models of the tools (→ output schemas and structured content).
+
+Kept free of heavy imports: the server imports this at start-up to declare output schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from .detect.sites import CallSite
+
+__all__ = [
+    "AgentRef",
+    "AnyPattern",
+    "CallSite",
+    "Detected",
+    "DocHit",
+    "EventSchemaResult",
+    "EventSummary",
+    "FileValidation",
+    "PatternList",
+    "PatternResult",
+    "PatternSummary",
+    "PropertyDetail",
+    "ScanCounts",
+    "ScanResult",
+    "SearchResult",
+    "SetupCheck",
+    "SetupResult",
+    "SkippedFile",
+    "Suggestion",
+    "SuggestionResult",
+]
+
+
+class SkippedFile(BaseModel):
+    path: str
+    reason: str = Field(description="Why the file was not analysed (never silently dropped).")
+
+
+class Detected(BaseModel):
+    """A provider/framework/library found in the project, with the evidence."""
+
+    name: str
+    declared_in: list[str] = Field(default_factory=list, description="Dependency files.")
+    imported_in: int = Field(0, description="Number of files importing it.")
+    call_sites: int = Field(0, description="Call sites attributed to it.")
+
+
+class AgentRef(BaseModel):
+    file: str
+    line: int
+    framework: str
+    name: str = ""
+
+
+class ScanCounts(BaseModel):
+    python_files: int
+    analysed_files: int = Field(description="Files parsed with libcst (after the text prefilter).")
+    call_sites: int = Field(description="Call sites outside test files.")
+    uninstrumented: int
+    instrumented: int
+    test_call_sites: int = Field(description="Call sites in test files (reported separately).")
+    skipped_files: int
+    by_provider: dict[str, int] = Field(default_factory=dict)
+
+
+class ScanResult(BaseModel):
+    """Counts first; call sites paged with offset/limit; skipped files with reasons."""
+
+    root: str
+    counts: ScanCounts
+    providers: list[Detected]
+    frameworks: list[Detected]
+    web_frameworks: list[Detected]
+    observability: list[Detected]
+    dependency_files: list[str]
+    lock_files: list[str]
+    workspaces: list[str] = Field(
+        description="Sub-packages (directories with their own "
+        "pyproject/setup) — a monorepo when non-empty."
+    )
+    agents: list[AgentRef]
+    multi_agent: bool = Field(description="Several agents or handoffs between them.")
+    call_sites: list[CallSite] = Field(description="This page of call sites (non-test first).")
+    offset: int
+    limit: int
+    next_offset: int | None = Field(description="Pass as offset for the next page; None at end.")
+    skipped: list[SkippedFile]
+    problems: list[str] = Field(default_factory=list, description="Unreadable dependency files.")
+    caps_hit: list[str] = Field(default_factory=list, description="Limits reached.")
+
+
+class FileValidation(BaseModel):
+    file: str
+    call_sites: list[CallSite]
+    total: int
+    uninstrumented: int
+    suggestions: list[str] = Field(description="Concrete next steps for this file.")
+    is_test_file: bool = False
+
+
+class PropertyDetail(BaseModel):
+    name: str
+    key: str
+    type: str
+    required: bool | None = None
+    content: str = Field(description="none | partial | full: whether it carries user content.")
+    server_only: bool = False
+    description: str
+
+
+class EventSummary(BaseModel):
+    event_type: str
+    emitted_by: Literal["sdk", "server"]
+    method: str | None
+    property_count: int
+    required_count: int
+    description: str
+
+
+class EventSchemaResult(BaseModel):
+    catalog_version: str
+    events: list[EventSummary]
+    event_type: str | None = None
+    properties: list[PropertyDetail] = Field(default_factory=list)
+
+
+class PatternSummary(BaseModel):
+    id: str
+    title: str
+    summary: str
+
+
+class PatternList(BaseModel):
+    patterns: list[PatternSummary]
+
+
+class PatternResult(BaseModel):
+    id: str
+    title: str
+    summary: str
+    code: str
+
+
+class AnyPattern(BaseModel):
+    """Either the list of patterns (no id given) or one pattern with its code."""
+
+    patterns: PatternList | None = None
+    pattern: PatternResult | None = None
+
+
+class SetupCheck(BaseModel):
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = Field(None, description="Copy-pasteable fix when the check failed.")
+
+
+class SetupResult(BaseModel):
+    root: str
+    ok: bool
+    checks: list[SetupCheck]
+
+
+class Suggestion(BaseModel):
+    step: str
+    tool: str | None = Field(None, description="The MCP tool that does this step, if any.")
+    files: list[str] = Field(default_factory=list)
+    detail: str
+
+
+class SuggestionResult(BaseModel):
+    based_on: Literal["scan", "arguments"]
+    framework: str | None
+    provider: str | None
+    content_tier: str
+    steps: list[Suggestion]
+    patterns: list[str] = Field(description="Integration pattern ids to read.")
+
+
+class DocHit(BaseModel):
+    source: str
+    heading: str
+    snippet: str
+    score: float
+
+
+class SearchResult(BaseModel):
+    query: str
+    results: list[DocHit]

@@ -1,0 +1,423 @@
+"""The FastMCP app: registration and wiring only; the work lives in the other modules.
+
+Heavy modules (libcst analysis, the SDK's catalog, the project scan) are imported inside the
+tools that need them, so start-up stays as light as fastmcp allows.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+import mcp_types
+from fastmcp import Context, FastMCP
+from fastmcp.exceptions import ResourceError, ToolError
+from fastmcp.prompts import Message
+from fastmcp.tools import ToolResult
+from pydantic import BaseModel, Field
+
+from . import __version__
+from .models import (
+    AnyPattern,
+    EventSchemaResult,
+    FileValidation,
+    PatternList,
+    ScanResult,
+    SearchResult,
+    SetupResult,
+    SuggestionResult,
+)
+from .suggest import CONTENT_TIERS, FRAMEWORKS, PROVIDERS
+from .workspace import Roots, WorkspaceError
+
+NAME = "amplitude-ai"
+INSTRUCTIONS = """\
+Instruments Python LLM apps with Amplitude agent analytics (the amplitude_ai SDK).
+Workflow: scan_project (detect providers, frameworks and every LLM call site) ->
+suggest_instrumentation (plan) -> edit the code using get_integration_pattern ->
+validate_file on each changed file (0 uninstrumented) and validate_setup.
+get_event_schema is the reference for event and property names. Paths are confined to
+the server's roots; the server never runs project code."""
+
+MAX_SOURCE_CHARS = 1_000_000
+_READ_ONLY = mcp_types.ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+
+def _result(model: BaseModel, summary: str) -> ToolResult:
+    return ToolResult(content=summary, structured_content=model)
+
+
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn user-fixable problems into ToolError; anything else stays masked."""
+    from .patterns import PatternError
+    from .schema import SchemaError
+
+    try:
+        yield
+    except (WorkspaceError, SchemaError, PatternError) as exc:
+        raise ToolError(str(exc)) from None
+    except Exception as exc:
+        if type(exc).__name__ == "ParserSyntaxError":
+            raise ToolError(
+                f"not valid Python: syntax error at line {exc.raw_line}, column "  # type: ignore[attr-defined]
+                f"{exc.raw_column}; fix it (or pass a different file)"  # type: ignore[attr-defined]
+            ) from None
+        raise
+
+
+def create_server(roots: Roots) -> FastMCP:
+    """Build the server for ``roots`` (the first is the default project root)."""
+    mcp = FastMCP(NAME, instructions=INSTRUCTIONS, version=__version__, mask_error_details=True)
+
+    # ------------------------------------------------------------------ tools
+
+    @mcp.tool(annotations=_READ_ONLY, output_schema=_schema(ScanResult))
+    async def scan_project(
+        ctx: Context,
+        root: Annotated[
+            str | None,
+            Field(
+                description="Project directory (path or file:// URI) inside the server's roots; "
+                "default: the first root."
+            ),
+        ] = None,
+        offset: Annotated[int, Field(ge=0, description="First call site of the page.")] = 0,
+        limit: Annotated[int, Field(ge=1, le=200, description="Call sites per page.")] = 50,
+        include_tests: Annotated[
+            bool, Field(description="Also list call sites in test files (always counted apart).")
+        ] = True,
+    ) -> ToolResult:
+        """Scan a Python project for LLM usage: providers, frameworks, web frameworks,
+        observability SDKs and agents (from dependency files and imports), and every LLM call
+        site with file, line, provider, API, sync/async, streaming and whether it is already
+        instrumented. Counts come first; call sites are paged with offset/limit; files that
+        could not be analysed are listed with the reason. Runs off the event loop and reports
+        progress; cancellable."""
+        with _user_errors():
+            path = roots.project_root(root)
+        from .detect.project import ScanCancelled, scan
+
+        stop = threading.Event()
+
+        def progress(done: int, total: int | None, message: str) -> None:
+            anyio.from_thread.run(ctx.report_progress, done, total, message)
+
+        def work() -> ScanResult:
+            return scan(
+                path,
+                offset=offset,
+                limit=limit,
+                include_tests=include_tests,
+                progress=progress,
+                cancelled=stop.is_set,
+            )
+
+        try:
+            result = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except ScanCancelled:  # pragma: no cover - only when cancelled mid-run
+            raise ToolError("scan cancelled") from None
+        finally:
+            stop.set()
+        c = result.counts
+        summary = (
+            f"{c.call_sites} LLM call sites ({c.uninstrumented} uninstrumented) in "
+            f"{c.python_files} Python files; providers: "
+            f"{', '.join(p.name for p in result.providers) or 'none'}; "
+            f"{c.test_call_sites} in tests; {c.skipped_files} skipped"
+        )
+        return _result(result, summary)
+
+    @mcp.tool(annotations=_READ_ONLY, output_schema=_schema(FileValidation))
+    def validate_file(
+        path: Annotated[
+            str | None,
+            Field(description="File inside the project root (relative, absolute, or file:// URI)."),
+        ] = None,
+        source: Annotated[
+            str | None,
+            Field(
+                max_length=MAX_SOURCE_CHARS,
+                description="Python source to analyse instead of a file.",
+            ),
+        ] = None,
+        root: Annotated[
+            str | None,
+            Field(description="Project root for relative paths and cross-file resolution."),
+        ] = None,
+    ) -> ToolResult:
+        """Find the LLM call sites of one Python file (or source text) with their instrumented
+        status and a concrete suggestion per uninstrumented client. Same detection engine as
+        scan_project; clients imported from other project modules are resolved."""
+        with _user_errors():
+            if (path is None) == (source is None):
+                raise WorkspaceError("pass exactly one of `path` or `source`")
+            from .detect.validate import validate_source
+            from .workspace import mask_secrets, read_python, relative
+
+            base = roots.project_root(root)
+            if path is not None:
+                file = roots.file(path, base)
+                if file.suffix != ".py":
+                    raise WorkspaceError(f"{path!r} is not a .py file; only Python is analysed")
+                rel = relative(file, base)
+                result = validate_source(read_python(file).text, rel, base, rel)
+            else:
+                result = validate_source(source or "", "<source>", base, None)
+            for site in result.call_sites:
+                if site.receiver:
+                    site.receiver = mask_secrets(site.receiver)
+        summary = (
+            f"{result.file}: {result.total} call sites, {result.uninstrumented} uninstrumented"
+        )
+        return _result(result, summary)
+
+    @mcp.tool(annotations=_READ_ONLY, output_schema=_schema(EventSchemaResult))
+    def get_event_schema(
+        event_type: Annotated[
+            str | None,
+            Field(
+                description="Event type ('[Agent] AI Response', 'ai_response' or 'AI Response'); "
+                "omit for the event list."
+            ),
+        ] = None,
+        property: Annotated[
+            str | None, Field(description="One property (wire name or snake_case key).")
+        ] = None,
+        include_server_side: Annotated[
+            bool, Field(description="Include events Amplitude computes server-side.")
+        ] = False,
+    ) -> ToolResult:
+        """The [Agent] event schema from the SDK's event catalog: by default the event types
+        with property counts; with event_type, its properties (type, required, whether they
+        carry user content); with property, just that one. Unknown names fail with the closest
+        matches."""
+        with _user_errors():
+            from .schema import event_schema
+
+            result = event_schema(event_type, property, include_server_side)
+        if result.event_type:
+            summary = f"{result.event_type}: {len(result.properties)} properties"
+        elif result.properties:
+            summary = f"{len(result.properties)} properties"
+        else:
+            summary = f"{len(result.events)} event types (catalog {result.catalog_version})"
+        return _result(result, summary)
+
+    @mcp.tool(annotations=_READ_ONLY, output_schema=_schema(AnyPattern))
+    def get_integration_pattern(
+        pattern_id: Annotated[
+            str | None, Field(description="Pattern id; omit to list the patterns.")
+        ] = None,
+    ) -> ToolResult:
+        """Tested integration patterns (real Python files the test suite runs): without an id
+        the list of ids with summaries; with an id the pattern's code."""
+        from . import patterns
+
+        with _user_errors():
+            if pattern_id is None:
+                listing = PatternList(patterns=patterns.summaries())
+                return _result(
+                    AnyPattern(patterns=listing),
+                    f"{len(listing.patterns)} patterns: "
+                    + ", ".join(p.id for p in listing.patterns),
+                )
+            found = patterns.get(pattern_id)
+        return _result(AnyPattern(pattern=found), f"pattern {found.id}: {found.title}")
+
+    @mcp.tool(annotations=_READ_ONLY, output_schema=_schema(SetupResult))
+    def validate_setup(
+        root: Annotated[
+            str | None, Field(description="Project root; default: the first root.")
+        ] = None,
+    ) -> ToolResult:
+        """Project-level checks: the SDK declared or installed in the project's environment,
+        AMPLITUDE_AI_API_KEY present (its value is never shown), content mode valid, provider
+        extras. Each failed check comes with a copy-pasteable fix."""
+        with _user_errors():
+            from .setup_check import validate_setup as check
+
+            result = check(roots.project_root(root))
+        failed = [c.name for c in result.checks if not c.ok]
+        summary = "setup ok" if result.ok else f"{len(failed)} checks failed: {', '.join(failed)}"
+        return _result(result, summary)
+
+    @mcp.tool(annotations=_READ_ONLY, output_schema=_schema(SuggestionResult))
+    async def suggest_instrumentation(
+        root: Annotated[
+            str | None,
+            Field(
+                description="Project root to scan; default: the first root (ignored when "
+                "framework/provider are given without root)."
+            ),
+        ] = None,
+        framework: Annotated[
+            str | None, Field(description=f"Web framework: {', '.join(FRAMEWORKS)}.")
+        ] = None,
+        provider: Annotated[
+            str | None, Field(description=f"LLM provider: {', '.join(PROVIDERS)}.")
+        ] = None,
+        content_tier: Annotated[
+            str, Field(description=f"Content mode: {', '.join(CONTENT_TIERS)}.")
+        ] = "full",
+    ) -> ToolResult:
+        """Ordered next steps to instrument the project, derived from a scan (files, clients,
+        web framework, agents), or from framework/provider when given without a root."""
+        from . import suggest
+
+        with _user_errors():
+            if content_tier not in CONTENT_TIERS:
+                raise WorkspaceError(
+                    f"unknown content_tier {content_tier!r}; use one of {', '.join(CONTENT_TIERS)}"
+                )
+            if root is None and (framework or provider):
+                result = suggest.from_arguments(framework, provider, content_tier)
+            else:
+                path = roots.project_root(root)
+                from .detect.project import scan
+
+                scanned = await anyio.to_thread.run_sync(lambda: scan(path, limit=200))
+                result = suggest.from_scan(scanned, content_tier)
+        return _result(result, f"{len(result.steps)} steps (based on {result.based_on})")
+
+    @mcp.tool(annotations=_READ_ONLY, output_schema=_schema(SearchResult))
+    def search_docs(
+        query: Annotated[
+            str, Field(min_length=1, max_length=200, description="Words to look for.")
+        ],
+        max_results: Annotated[int, Field(ge=1, le=20, description="At most this many.")] = 5,
+    ) -> ToolResult:
+        """Search this server's own documentation (instrumentation guide, AGENTS.md, the
+        reference, integration patterns) and return the best-matching sections."""
+        from .docs import search
+
+        result = search(query, max_results)
+        return _result(result, f"{len(result.results)} results for {query!r}")
+
+    # ------------------------------------------------------------------ resources
+
+    @mcp.resource(
+        "amplitude-ai://event-schema",
+        mime_type="application/json",
+        title="Event schema",
+        description="The full [Agent] event catalog (JSON).",
+    )
+    def event_schema_resource() -> str:
+        from amplitude_ai.catalog import catalog_path
+
+        return catalog_path().read_text(encoding="utf-8")
+
+    @mcp.resource(
+        "amplitude-ai://integration-patterns",
+        mime_type="application/json",
+        title="Integration patterns",
+        description="Ids, titles and summaries of the tested integration patterns.",
+    )
+    def patterns_resource() -> str:
+        from . import patterns
+
+        return json.dumps([p.model_dump() for p in patterns.summaries()], indent=2)
+
+    @mcp.resource(
+        "amplitude-ai://instrument-guide",
+        mime_type="text/markdown",
+        title="Instrumentation guide",
+        description="Detect, plan, apply, verify: "
+        "how to instrument an app with this server's tools.",
+    )
+    def guide_resource() -> str:
+        from ._data import data_dir
+
+        return (data_dir("prompts") / "instrument_guide.md").read_text(encoding="utf-8")
+
+    @mcp.resource(
+        "amplitude-ai://event-schema/{event_type}",
+        mime_type="application/json",
+        title="One event type",
+        description="Properties of one event type (wire name or snake_case key, e.g. ai_response).",
+    )
+    def event_resource(event_type: str) -> str:
+        from urllib.parse import unquote
+
+        from .schema import SchemaError, event_schema
+
+        try:
+            result = event_schema(unquote(event_type), None, include_server_side=True)
+        except SchemaError as exc:
+            raise ResourceError(str(exc)) from None
+        return result.model_dump_json(indent=2)
+
+    @mcp.resource(
+        "amplitude-ai://patterns/{pattern_id}",
+        mime_type="text/x-python",
+        title="Integration pattern",
+        description="The code of one integration pattern.",
+    )
+    def pattern_resource(pattern_id: str) -> str:
+        from . import patterns
+
+        try:
+            return patterns.get(pattern_id).code
+        except patterns.PatternError as exc:
+            raise ResourceError(str(exc)) from None
+
+    # ------------------------------------------------------------------ prompt
+
+    @mcp.prompt(
+        title="Instrument this app",
+        description="Walk through Detect -> Plan -> Apply -> Verify with this server's tools.",
+    )
+    def instrument_app(
+        framework: Annotated[
+            str, Field(description=f"Web framework of the app: {', '.join(FRAMEWORKS)}.")
+        ] = "none",
+        provider: Annotated[
+            str, Field(description=f"Main LLM provider: {', '.join(PROVIDERS)}.")
+        ] = "openai",
+        content_tier: Annotated[
+            str, Field(description=f"Content mode: {', '.join(CONTENT_TIERS)}.")
+        ] = "full",
+    ) -> list[Message]:
+        from ._data import data_dir
+
+        guide = (data_dir("prompts") / "instrument_guide.md").read_text(encoding="utf-8")
+        task = (
+            f"Instrument this {provider} app (web framework: {framework}) with amplitude-ai, "
+            f"content mode {content_tier}.\n"
+            "1. Detect: call scan_project and summarise providers, call sites and agents.\n"
+            "2. Plan: call suggest_instrumentation and show me the plan; ask me for the agent "
+            "id and where user ids come from before editing.\n"
+            "3. Apply: follow get_integration_pattern (agent_session first).\n"
+            "4. Verify: validate_file on each changed file must report 0 uninstrumented; then "
+            "validate_setup.\n\n" + guide
+        )
+        return [Message(task)]
+
+    @mcp.completion
+    def complete(ref: Any, argument: Any, context: Any) -> list[str]:
+        values: dict[str, tuple[str, ...]] = {
+            "framework": FRAMEWORKS,
+            "provider": PROVIDERS,
+            "content_tier": CONTENT_TIERS,
+        }
+        if getattr(ref, "name", None) == "instrument_app" and argument.name in values:
+            return [v for v in values[argument.name] if v.startswith(argument.value or "")]
+        if getattr(ref, "uri", None) == "amplitude-ai://patterns/{pattern_id}":
+            from . import patterns
+
+            return [p for p in patterns.pattern_ids() if p.startswith(argument.value or "")]
+        return []
+
+    return mcp
