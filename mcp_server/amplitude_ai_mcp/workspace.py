@@ -179,8 +179,11 @@ def decode_source(data: bytes, name: str) -> str:
         raise WorkspaceError(f"{name} looks binary (NUL bytes); it is not Python source")
     try:
         encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
-    except SyntaxError as exc:
-        raise WorkspaceError(f"{name}: {exc}") from None
+    except SyntaxError:
+        raise WorkspaceError(
+            f"{name} is not valid UTF-8 and declares no other encoding; save it as UTF-8 or "
+            "add a `# -*- coding: <encoding> -*-` line"
+        ) from None
     try:
         codecs.lookup(encoding)
         text = data.decode(encoding)

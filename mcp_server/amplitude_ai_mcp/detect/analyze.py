@@ -466,9 +466,8 @@ class _Analyzer(cst.CSTVisitor):
         if isinstance(base_value, (ClientType, _Param)):
             return AttrPath(base_value, (attr,))
         if isinstance(base_value, ExternalRef):
-            if not base_value.called:
-                # ``clients.llm`` where ``clients`` is a module: still a plain name.
-                return ExternalRef(f"{base_value.qualname}.{attr}")
+            # ``clients.llm.chat...``: which segments name a module attribute and which are
+            # methods is only known once the other modules are analysed (see resolve).
             return AttrPath(base_value, (attr,))
         if base_value is None and isinstance(base, cst.Name) and not self._is_bound(base):
             return AttrPath(PARAM, (attr,))  # a free name (injected global): judge by usage
@@ -526,6 +525,13 @@ class _Analyzer(cst.CSTVisitor):
                 if method in P.FAMILIES[base.family].chaining:
                     return base
             return None
+        if (
+            isinstance(func_value, AttrPath)
+            and isinstance(func_value.base, ExternalRef)
+            and not func_value.base.called
+        ):
+            qualname = ".".join([func_value.base.qualname, *func_value.segments])
+            return ExternalRef(qualname, called=True)
         if isinstance(func_value, ExternalRef) and not func_value.called:
             if func_value.qualname.startswith(f"{P.SDK_MODULE}."):
                 return None

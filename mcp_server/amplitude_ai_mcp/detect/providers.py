@@ -473,7 +473,8 @@ def client_class(qualname: str) -> ClientClass | None:
     if found is not None:
         return found
     for cls in _INDEX.prefixes:
-        if qualname.startswith(cls.qualname) and qualname[len(cls.qualname) :].isidentifier():
+        rest = qualname[len(cls.qualname) :]
+        if qualname.startswith(cls.qualname) and all(p.isidentifier() for p in rest.split(".")):
             return cls
     return None
 

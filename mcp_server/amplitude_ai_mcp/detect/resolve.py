@@ -112,12 +112,22 @@ def _finalize_site(
     origin_module = analysis.module
     resolved_by: str | None = None
     if isinstance(base, ExternalRef):
-        base, defined_in = resolve_ref(base, source)
+        # The first k segments may still name module attributes (``clients.shared``).
+        ref = base
+        for k in range(0 if ref.called else len(segments)):
+            candidate = ExternalRef(".".join([ref.qualname, *segments[:k]])) if k else ref
+            value, defined_in = resolve_ref(candidate, source)
+            if isinstance(value, ClientType):
+                base, segments = value, segments[k:]
+                break
+        else:
+            value, defined_in = resolve_ref(ref, source) if ref.called else (None, None)
+            base = value
+        if not isinstance(base, ClientType):
+            return None
         if defined_in is not None:
             origin_module = defined_in
         resolved_by = "cross_file" if defined_in != analysis.module else "factory"
-        if isinstance(base, AttrPath) or base is None:
-            return None
     if isinstance(base, _Param):
         return _usage_site(analysis, raw, segments, file, source, in_test)
     if not isinstance(base, ClientType):

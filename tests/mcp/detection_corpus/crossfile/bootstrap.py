@@ -1,0 +1,3 @@
+import amplitude_ai
+
+amplitude_ai.patch()
