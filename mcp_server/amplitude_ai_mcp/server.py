@@ -1,10 +1,9 @@
 """The FastMCP app: registration and wiring only; the work lives in the other modules.
 
 Heavy modules (libcst analysis, the SDK's catalog, the project scan) are imported inside the
-tools that need them, so start-up stays as light as fastmcp allows.
+tools that need them, so start-up stays as light as fastmcp allows. No
+``from __future__ import annotations``: fastmcp resolves the signatures at runtime.
 """
-
-from __future__ import annotations
 
 import json
 import threading
@@ -46,6 +45,12 @@ get_event_schema is the reference for event and property names. Paths are confin
 the server's roots; the server never runs project code."""
 
 MAX_SOURCE_CHARS = 1_000_000
+# Prompt arguments (module-level so the prompt's signature resolves under postponed annotations).
+FrameworkArg = Annotated[
+    str, Field(description=f"Web framework of the app: {', '.join(FRAMEWORKS)}.")
+]
+ProviderArg = Annotated[str, Field(description=f"Main LLM provider: {', '.join(PROVIDERS)}.")]
+ContentTierArg = Annotated[str, Field(description=f"Content mode: {', '.join(CONTENT_TIERS)}.")]
 _READ_ONLY = mcp_types.ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
@@ -380,15 +385,9 @@ def create_server(roots: Roots) -> FastMCP:
         description="Walk through Detect -> Plan -> Apply -> Verify with this server's tools.",
     )
     def instrument_app(
-        framework: Annotated[
-            str, Field(description=f"Web framework of the app: {', '.join(FRAMEWORKS)}.")
-        ] = "none",
-        provider: Annotated[
-            str, Field(description=f"Main LLM provider: {', '.join(PROVIDERS)}.")
-        ] = "openai",
-        content_tier: Annotated[
-            str, Field(description=f"Content mode: {', '.join(CONTENT_TIERS)}.")
-        ] = "full",
+        framework: FrameworkArg = "none",
+        provider: ProviderArg = "openai",
+        content_tier: ContentTierArg = "full",
     ) -> list[Message]:
         from ._data import data_dir
 

@@ -20,7 +20,7 @@ def test_readme_has_exactly_two_setup_commands():
     blocks = _bash_blocks()
     assert len(blocks) == 2
     demo, tests = blocks
-    assert demo.startswith("python3 -m venv .venv") and "amplitude_ai.demo" in demo
+    assert demo.startswith("python3 -m venv .venv") and "amplitude_ai_mcp.demo" in demo
     assert tests.startswith("python3 -m venv .venv") and "pytest" in tests
 
 
@@ -42,3 +42,20 @@ def test_environment_variables_are_documented():
     assert env_names
     for name in env_names:
         assert f"`{name}`" in README, name
+
+
+def test_cursor_config_is_valid_json_naming_the_server():
+    import json
+
+    (block,) = re.findall(r"```json\n(.*?)```", README, flags=re.S)
+    server = json.loads(block)["mcpServers"]["amplitude-ai"]
+    assert server["command"].endswith("amplitude-ai-mcp")
+    assert server["args"] == ["--root", "."]
+
+
+def test_readme_tool_table_matches_the_server():
+    from amplitude_ai_mcp.gen_docs import generate
+
+    schema = __import__("json").loads(generate()["mcp.schema.json"])
+    documented = set(re.findall(r"^\| `(\w+)` \| ", README, flags=re.M))
+    assert {t["name"] for t in schema["tools"]} <= documented
