@@ -1,4 +1,4 @@
-"""Run both benchmarks and print one combined summary.
+"""Run the benchmarks (SDK track, SDK import, MCP server) and print one combined summary.
 
     .venv/bin/python bench/run_all.py            # full runs (~2 min on 2 cores)
     .venv/bin/python bench/run_all.py --quick    # smoke runs (~15 s)
@@ -36,7 +36,9 @@ def run(script: str, extra: list[str], json_path: str) -> dict[str, Any] | None:
         return json.load(fh)
 
 
-def summary(track: dict[str, Any] | None, imp: dict[str, Any] | None) -> dict[str, Any]:
+def summary(
+    track: dict[str, Any] | None, imp: dict[str, Any] | None, mcp: dict[str, Any] | None = None
+) -> dict[str, Any]:
     print("\n" + "=" * 78)
     print("SUMMARY")
     print("=" * 78)
@@ -98,6 +100,31 @@ def summary(track: dict[str, Any] | None, imp: dict[str, Any] | None) -> dict[st
             "  provider SDKs / genai_prices / amplitude imported by `import amplitude_ai`: "
             + (", ".join(imp["modules_check"]["after_import"]) or "none (OK)")
         )
+    if mcp is not None:
+        st, sc, la = mcp["startup"], mcp["scan"], mcp["latency"]
+        verdicts["mcp_startup_target_met"] = st["target_met"]
+        verdicts["mcp_scan_throughput_target_met"] = sc["throughput_target_met"]
+        verdicts["mcp_scan_rss_target_met"] = sc["rss_target_met"]
+        verdicts["mcp_latency_target_met"] = la["target_met"]
+        print(
+            f"\nMCP server: start -> tools/list {st['server_to_tools_list_s']:.2f} s "
+            f"(import fastmcp alone {st['import_fastmcp_s']:.2f} s); target <= 0.3 s: "
+            f"{'MET' if st['target_met'] else 'NOT MET'}"
+        )
+        print(
+            f"  scan {sc['files']} files: {sc['files_per_s']:.0f} files/s "
+            f"(read-only walk {sc['read_only_files_per_s']:.0f}), peak RSS "
+            f"{sc['peak_rss_mb']:.0f} MB; targets >= 4000 files/s "
+            f"{'MET' if sc['throughput_target_met'] else 'NOT MET'}, <= 100 MB "
+            f"{'MET' if sc['rss_target_met'] else 'NOT MET'}"
+        )
+        during = la["during_scan_ms"]
+        print(
+            "  tools/list during scan: "
+            + (f"{during:.1f} ms" if during is not None else "n/a")
+            + f" (idle {la['idle_ms']:.1f} ms); target < 50 ms: "
+            f"{'MET' if la['target_met'] else 'NOT MET'}"
+        )
     return verdicts
 
 
@@ -107,20 +134,29 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", metavar="PATH", help="write both results and the verdicts here")
     p.add_argument("--skip-track", action="store_true")
     p.add_argument("--skip-import", action="store_true")
+    p.add_argument("--skip-mcp", action="store_true")
     args = p.parse_args(argv)
     extra = ["--quick"] if args.quick else []
     with tempfile.TemporaryDirectory(prefix="amp-ai-bench-") as tmp:
-        track = imp = None
+        track = imp = mcp = None
         if not args.skip_track:
             track = run("bench_track.py", [*extra, "--quiet"], os.path.join(tmp, "track.json"))
         if not args.skip_import:
             imp = run("bench_import.py", extra, os.path.join(tmp, "import.json"))
-    verdicts = summary(track, imp)
+        if not args.skip_mcp:
+            mcp = run("bench_mcp.py", extra, os.path.join(tmp, "mcp.json"))
+    verdicts = summary(track, imp, mcp)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"track": track, "import": imp, "verdicts": verdicts}, fh, indent=2)
+            json.dump(
+                {"track": track, "import": imp, "mcp": mcp, "verdicts": verdicts}, fh, indent=2
+            )
         print(f"\nresults written to {args.json}")
-    failed = (track is None and not args.skip_track) or (imp is None and not args.skip_import)
+    failed = (
+        (track is None and not args.skip_track)
+        or (imp is None and not args.skip_import)
+        or (mcp is None and not args.skip_mcp)
+    )
     return 1 if failed else 0
 
 

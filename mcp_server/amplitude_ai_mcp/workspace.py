@@ -177,6 +177,14 @@ def decode_source(data: bytes, name: str) -> str:
     """Decode Python source bytes honouring a BOM / PEP 263 coding cookie."""
     if b"\0" in data[:_BINARY_SNIFF]:
         raise WorkspaceError(f"{name} looks binary (NUL bytes); it is not Python source")
+    if b"coding" not in data[:400]:  # fast path: no PEP 263 cookie, so UTF-8 (PEP 3120)
+        try:
+            return data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            raise WorkspaceError(
+                f"{name} is not valid UTF-8 and declares no other encoding; save it as UTF-8 "
+                "or add a `# -*- coding: <encoding> -*-` line"
+            ) from None
     try:
         encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
     except SyntaxError:
