@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Union
 
 import libcst as cst
+from libcst import BatchableCSTVisitor
 from libcst.metadata import (
     ClassScope,
+    ExpressionContextProvider,
     GlobalScope,
     MetadataWrapper,
     PositionProvider,
@@ -152,9 +154,14 @@ class _CachedVisitorsMixin:
         cls = type(self)
         names = _VISITOR_NAMES.get(cls)
         if names is None:
-            names = tuple(super().get_visitors())  # type: ignore[misc]
+            names = tuple(BatchableCSTVisitor.get_visitors(self))  # type: ignore[arg-type]
             _VISITOR_NAMES[cls] = names
         return {name: getattr(self, name) for name in names}
+
+
+# ScopeProvider depends on ExpressionContextProvider by class identity, so that one cannot be
+# swapped for a subclass; give it the same (behaviour-preserving) cached lookup instead.
+ExpressionContextProvider.get_visitors = _CachedVisitorsMixin.get_visitors  # type: ignore[method-assign]
 
 
 class FastScopeProvider(_CachedVisitorsMixin, ScopeProvider):
