@@ -50,10 +50,15 @@ async def run(app_dir: Path, out: Any = sys.stdout) -> dict[str, Any]:
             if site["stream"]:
                 flags.append("stream")
             status = "instrumented" if site["instrumented"] else "NOT instrumented"
+            built = (
+                f" built at {site['client_file']}:{site['client_line']}"
+                if site["client_file"]
+                else ""
+            )
             say(
                 f"  {site['file']}:{site['line']}  {site['provider']} {site['api']} "
-                f"({', '.join(flags)}) client={site['receiver']} from {site['client_origin']} "
-                f"[{site['resolved_by']}] -> {status}"
+                f"({', '.join(flags)}) client `{site['receiver']}` = {site['client_origin']}()"
+                f"{built} -> {status}"
             )
         first = data["call_sites"][0]["file"] if data["call_sites"] else None
         if first:

@@ -95,8 +95,9 @@ class ScanResult(BaseModel):
 
 class FileValidation(BaseModel):
     file: str
-    call_sites: list[CallSite]
+    call_sites: list[CallSite] = Field(description="Up to 100 sites (see truncated).")
     total: int
+    truncated: bool = Field(False, description="More than 100 sites; counts cover all.")
     uninstrumented: int
     suggestions: list[str] = Field(description="Concrete next steps for this file.")
     is_test_file: bool = False

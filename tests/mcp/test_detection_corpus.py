@@ -131,3 +131,13 @@ def test_validate_file_agrees_with_scan(scanned, rel):
     mine = [(s.line, s.api, s.instrumented) for s in result.call_sites]
     theirs = [(s.line, s.api, s.instrumented) for s in scanned.call_sites if s.file == rel]
     assert mine == theirs
+
+
+def test_sites_point_at_where_their_client_is_built(scanned):
+    by_key = {(s.file, s.receiver): s for s in scanned.call_sites}
+    shared = by_key[("crossfile/service.py", "shared")]
+    assert (shared.client_file, shared.client_line) == ("crossfile/clients.py", 4)
+    local = by_key[("case_self_client.py", "self.client")]
+    assert (local.client_file, local.client_line) == ("case_self_client.py", 7)
+    param = by_key[("case_params.py", "llm")]
+    assert (param.client_file, param.client_line) == (None, None)

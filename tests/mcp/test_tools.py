@@ -225,3 +225,13 @@ async def test_internal_errors_are_masked(client, monkeypatch):
     result = await client.call_tool("search_docs", {"query": "x"}, raise_on_error=False)
     assert result.is_error
     assert "secret internal detail" not in result.content[0].text
+
+
+async def test_validate_file_caps_the_site_list_but_counts_everything(client):
+    lines = ["from openai import OpenAI", "c = OpenAI()"]
+    lines += [f"c.chat.completions.create(model='m{i}', messages=[])" for i in range(150)]
+    data = (
+        await client.call_tool("validate_file", {"source": "\n".join(lines)})
+    ).structured_content
+    assert data["total"] == data["uninstrumented"] == 150
+    assert len(data["call_sites"]) == 100 and data["truncated"] is True

@@ -11,7 +11,7 @@ and are resolved by :mod:`.resolve` against the other files' exports.
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union
 
 import libcst as cst
@@ -44,6 +44,7 @@ class ClientType:
     instrumented: str | None = None  # reason when our SDK already instruments it
     module_level_line: int | None = None  # built at module level on this line (patch order)
     resolved_by: str = "constructor"
+    built_line: int | None = None  # line of the constructor call in its module
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class FileAnalysis:
     """Everything scan/validate need from one file, with cross-file references left symbolic."""
 
     module: str
+    file: str | None = None  # set by the caller that knows the path
     sites: list[RawSite] = field(default_factory=list)
     exports: dict[str, Value] = field(default_factory=dict)  # "name" or "name()" -> value
     imports: list[tuple[str, int]] = field(default_factory=list)  # (module, line)
@@ -534,6 +536,7 @@ class _Analyzer(cst.CSTVisitor):
                     False,
                     "boto3.client",
                     module_level_line=self._module_level_line(node),
+                    built_line=self._line(node),
                 )
         func_value = self._type_of(func)
         if isinstance(func_value, AttrPath) and isinstance(func_value.base, ClientType):
@@ -543,16 +546,7 @@ class _Analyzer(cst.CSTVisitor):
                 derived = P.DERIVED.get((base.family, method))
                 if derived is not None:
                     family = P.FAMILIES[derived]
-                    return ClientType(
-                        family.name,
-                        base.provider,
-                        base.kind,
-                        base.is_async,
-                        f"{base.origin}.{method}",
-                        base.instrumented,
-                        base.module_level_line,
-                        base.resolved_by,
-                    )
+                    return replace(base, family=family.name, origin=f"{base.origin}.{method}")
                 if method in P.FAMILIES[base.family].chaining:
                     return base
             return None
@@ -579,16 +573,7 @@ class _Analyzer(cst.CSTVisitor):
             if last == P.SDK_WRAP and node.args:
                 inner = self._type_of(node.args[0].value)
                 if isinstance(inner, ClientType):
-                    return ClientType(
-                        inner.family,
-                        inner.provider,
-                        inner.kind,
-                        inner.is_async,
-                        inner.origin,
-                        f"wrapped with {qualname}()",
-                        inner.module_level_line,
-                        inner.resolved_by,
-                    )
+                    return replace(inner, instrumented=f"wrapped with {qualname}()")
                 return None
         cls = P.client_class(qualname)
         sdk = _sdk_stand_in(qualname)
@@ -609,6 +594,7 @@ class _Analyzer(cst.CSTVisitor):
             qualname,
             instrumented,
             self._module_level_line(node),
+            built_line=self._line(node),
         )
 
     def _returned_by(self, func: cst.Name) -> Value:
@@ -618,16 +604,7 @@ class _Analyzer(cst.CSTVisitor):
             if values:
                 typed = self._first_known(list(values))
                 if isinstance(typed, ClientType):
-                    return ClientType(
-                        typed.family,
-                        typed.provider,
-                        typed.kind,
-                        typed.is_async,
-                        typed.origin,
-                        typed.instrumented,
-                        None,
-                        "factory",
-                    )
+                    return replace(typed, module_level_line=None, resolved_by="factory")
                 return typed
             if isinstance(scope, GlobalScope):
                 break

@@ -238,6 +238,7 @@ def scan(
             skipped.append(SkippedFile(path=rel, reason="too deeply nested to parse"))
             return
         analysed += 1
+        analysis.file = rel
         project.analyses[module] = analysis
         project.files[module] = rel
         imports_by_module[module] = analysis.imported_modules

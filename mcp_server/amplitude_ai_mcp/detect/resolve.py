@@ -154,12 +154,18 @@ def _finalize_site(
                 f"the client is typed {base.origin} and comes from the caller; wrap it where "
                 "it is built or pass an instrumented client"
             )
+    origin_analysis = analysis if origin_module == analysis.module else source.module(origin_module)
+    client_file = (
+        file if origin_analysis is analysis else (origin_analysis and origin_analysis.file)
+    )
     return CallSite(
         file=file,
         line=raw.line,
         column=raw.column,
         end_line=raw.end_line,
         end_column=raw.end_column,
+        client_file=client_file if base.built_line is not None else None,
+        client_line=base.built_line,
         provider=base.provider,
         kind=base.kind,
         api=api.path,

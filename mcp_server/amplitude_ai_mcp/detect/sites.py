@@ -33,6 +33,10 @@ class CallSite(BaseModel):
     client_origin: str | None = Field(
         default=None, description="Qualified name of what built the client, e.g. openai.OpenAI."
     )
+    client_file: str | None = Field(
+        default=None, description="File where the client is constructed (when known)."
+    )
+    client_line: int | None = Field(default=None, description="Line of that constructor call.")
     resolved_by: ResolvedBy = Field(description="How the client's type was established.")
     qualified_name: str = Field(description="Fully qualified API, e.g. openai.OpenAI.chat...")
     enclosing: str | None = Field(default=None, description="Enclosing Class.function, if any.")

@@ -15,6 +15,7 @@ from .resolve import finalize
 from .sites import CallSite
 
 _SOURCE_DIRS = ("", "src")
+MAX_SITES = 100  # keeps one answer far below the clients' token limits
 
 
 class LazyModules:
@@ -39,6 +40,7 @@ class LazyModules:
                     analysis = analyze_module(text, name, candidate.name == "__init__.py")
                 except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError):
                     continue
+                analysis.file = workspace.relative(path, self._root)
                 self._cache[name] = analysis
                 return analysis
         return None
@@ -51,11 +53,13 @@ def validate_source(
     module = module_name_for(rel) if rel else "__source__"
     is_package = bool(rel and rel.endswith("__init__.py"))
     analysis = analyze_module(text, module, is_package)
+    analysis.file = display
     in_test = bool(rel and is_test_path(rel))
     sites = finalize(analysis, display, LazyModules(root, analysis), in_test=in_test)
     return FileValidation(
         file=display,
-        call_sites=sites,
+        call_sites=sites[:MAX_SITES],
+        truncated=len(sites) > MAX_SITES,
         total=len(sites),
         uninstrumented=sum(not s.instrumented for s in sites),
         suggestions=suggestions(sites),
@@ -93,8 +97,13 @@ def suggestions(sites: list[CallSite]) -> list[str]:
         else:
             origin = site.client_origin or "the client"
             cls = origin.rsplit(".", 1)[-1]
+            built = (
+                f" (built at {site.client_file}:{site.client_line})"
+                if site.client_file and site.client_line
+                else ""
+            )
             out.append(
-                f"{where}: build `{site.receiver or 'the client'}` with the SDK's drop-in "
+                f"{where}: build `{site.receiver or 'the client'}`{built} with the SDK's drop-in "
                 f"`from amplitude_ai import {cls}` (same API), or wrap it: "
                 "`amplitude_ai.wrap(client)`; track turns inside `agent.session()`"
             )
