@@ -78,7 +78,7 @@ def paired(scanned):
 
 
 def test_corpus_is_substantial():
-    assert len(EXPECTED) >= 75
+    assert len(EXPECTED) >= 90
     assert len({rel for rel, _ in EXPECTED}) >= 20
 
 

@@ -298,3 +298,43 @@ def test_mcp_inspector_cli(example_app):
     )
     assert called.returncode == 0, called.stderr
     assert json.loads(called.stdout)["structuredContent"]["total"] == 1
+
+
+@pytest.mark.parametrize("version", ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"])
+def test_every_handshake_protocol_version_is_served(example_app, version):
+    client = RawClient(example_app)
+    try:
+        rid = client.request(
+            "initialize",
+            {
+                "protocolVersion": version,
+                "capabilities": {},
+                "clientInfo": {"name": "raw-test-client", "version": "0"},
+            },
+        )
+        result = client.wait_for(rid)["result"]
+        assert result["protocolVersion"] == version
+        client.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        tools = client.wait_for(client.request("tools/list"))["result"]["tools"]
+        assert len(tools) == 7
+    finally:
+        client.close()
+    _assert_all_frames(client.lines)
+
+
+@pytest.mark.asyncio
+async def test_modern_protocol_era_over_stdio(example_app):
+    from fastmcp import Client
+    from fastmcp.client.transports import StdioTransport
+    from mcp_types.version import LATEST_MODERN_VERSION
+
+    transport = StdioTransport(
+        command=sys.executable,
+        args=["-m", "amplitude_ai_mcp", "--root", str(example_app)],
+        cwd=str(example_app),
+    )
+    async with Client(transport) as client:
+        assert client.protocol_version == LATEST_MODERN_VERSION
+        assert client.server_info.version == __version__
+        result = await client.call_tool("validate_file", {"path": "support_bot/escalation.py"})
+        assert result.structured_content["total"] == 1
