@@ -155,3 +155,21 @@ def test_scan_is_deterministic_and_skips_vendored_trees(tmp_path):
     second = scan(tmp_path.resolve())
     assert first.model_dump() == second.model_dump()
     assert [s.file for s in first.call_sites] == ["app.py"]
+
+
+def test_scan_stops_when_cancelled(tmp_path):
+    import pytest
+
+    from amplitude_ai_mcp.detect.project import ScanCancelled
+
+    for i in range(10):
+        write(tmp_path, f"m{i}.py", "x = 1\n")
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(ScanCancelled):
+        scan(tmp_path.resolve(), cancelled=cancelled)
+    assert len(calls) == 4

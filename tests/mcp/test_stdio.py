@@ -197,10 +197,15 @@ def test_requests_are_answered_during_a_scan_and_progress_is_reported(raw, examp
     _assert_all_frames(raw.lines)
 
 
-def test_a_cancelled_scan_does_not_block_the_server(raw, example_app):
-    _big_tree(example_app, 1500)
+def test_a_cancelled_scan_stops_and_does_not_block_the_server(raw, example_app):
+    _big_tree(example_app, 3000)
     raw.initialize()
-    scan_id = raw.request("tools/call", {"name": "scan_project", "arguments": {}})
+    scan_id = raw.request(
+        "tools/call",
+        {"name": "scan_project", "arguments": {}, "_meta": {"progressToken": "cancel-me"}},
+    )
+    while raw.frames.get(timeout=TIMEOUT).get("method") != "notifications/progress":
+        pass  # the scan is running in its worker thread
     raw.send(
         {
             "jsonrpc": "2.0",
@@ -212,7 +217,13 @@ def test_a_cancelled_scan_does_not_block_the_server(raw, example_app):
     raw.wait_for(raw.request("ping"), seen)
     answered = raw.wait_for(raw.request("tools/list"), seen)
     assert "result" in answered
-    raw.close()
+    stderr = raw.close()  # waits for the process to exit; the reader drains stdout
+    while not raw.frames.empty():
+        seen.append(raw.frames.get())
+    assert raw.proc.returncode == 0, stderr
+    assert not [f for f in seen if f.get("id") == scan_id], "a cancelled request was answered"
+    late = [f for f in seen if f.get("method") == "notifications/progress"]
+    assert len(late) <= 1, "the scan kept reporting progress after it was cancelled"
     _assert_all_frames(raw.lines)
 
 

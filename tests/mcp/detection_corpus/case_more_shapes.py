@@ -11,7 +11,9 @@ def nested_factory():
         return OpenAI()
 
     c = build()
-    return c.chat.completions.create(model="m", messages=[])  # expect: openai chat.completions.create factory
+    return c.chat.completions.create(
+        model="m", messages=[]
+    )  # expect: openai chat.completions.create factory
 
 
 def context_managed() -> None:
@@ -28,17 +30,27 @@ def conditional(flag: bool) -> None:
 
 async def more_async() -> None:
     azure = AsyncAzureOpenAI(api_version="2024-06-01", azure_endpoint="https://x")
-    await azure.chat.completions.create(model="d", messages=[], stream=True)  # expect: azure-openai chat.completions.create async stream
+    await azure.chat.completions.create(
+        model="d", messages=[], stream=True
+    )  # expect: azure-openai chat.completions.create async stream
     claude = AsyncAnthropic()
-    await claude.beta.messages.create(model="c", max_tokens=1, messages=[])  # expect: anthropic beta.messages.create async
-    async with claude.messages.stream(model="c", max_tokens=1, messages=[]) as stream:  # expect: anthropic messages.stream async stream
+    await claude.beta.messages.create(
+        model="c", max_tokens=1, messages=[]
+    )  # expect: anthropic beta.messages.create async
+    async with claude.messages.stream(
+        model="c", max_tokens=1, messages=[]
+    ) as stream:  # expect: anthropic messages.stream async stream
         await stream.get_final_message()
     co = AsyncClientV2()
     await co.embed(model="embed-v4", texts=["x"])  # expect: cohere embed async
     mistral = Mistral(api_key="k")
-    await mistral.chat.complete_async(model="m", messages=[])  # expect: mistral chat.complete_async async
+    await mistral.chat.complete_async(
+        model="m", messages=[]
+    )  # expect: mistral chat.complete_async async
     gem = genai.Client()
-    gem.models.generate_content_stream(model="g", contents="x")  # expect: gemini models.generate_content_stream stream
+    gem.models.generate_content_stream(
+        model="g", contents="x"
+    )  # expect: gemini models.generate_content_stream stream
     gem.models.embed_content(model="e", contents="x")  # expect: gemini models.embed_content
 
 
