@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=args.log_level)
+    # fastmcp configures its own (stderr) logger from the environment at import time.
+    os.environ.setdefault("FASTMCP_LOG_LEVEL", args.log_level)
     from .workspace import Roots
 
     try:

@@ -235,3 +235,19 @@ async def test_validate_file_caps_the_site_list_but_counts_everything(client):
     ).structured_content
     assert data["total"] == data["uninstrumented"] == 150
     assert len(data["call_sites"]) == 100 and data["truncated"] is True
+
+
+async def test_default_answers_stay_small_on_a_large_project(client, example_app):
+    bulk = example_app / "bulk"
+    bulk.mkdir()
+    for i in range(120):
+        (bulk / f"m{i}.py").write_text(
+            "from openai import OpenAI\nc = OpenAI()\n"
+            + "".join(f"c.chat.completions.create(model='m{j}', messages=[])\n" for j in range(5))
+        )
+    result = await client.call_tool("scan_project", {})
+    data = result.structured_content
+    assert data["counts"]["call_sites"] == 604
+    assert len(data["call_sites"]) == 50 and data["next_offset"] == 50
+    # ~4 characters per token: well below the 25k-token limit clients enforce.
+    assert len(json.dumps(data)) + len(result.content[0].text) < 60_000
