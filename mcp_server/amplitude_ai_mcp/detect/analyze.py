@@ -200,6 +200,7 @@ class _Analyzer(cst.CSTVisitor):
         self._memo: dict[int, Value] = {}
         # Facts about the position of nodes, recorded while the visitor knows the nesting.
         self._self_class: dict[int, str] = {}  # id(self.x node) -> class
+        self._bases: dict[str, list[str]] = {}  # class -> base classes of this module
         self._in_function: set[int] = set()  # id(call) for calls inside a function body
         self._in_progress: set[int] = set()
 
@@ -217,6 +218,14 @@ class _Analyzer(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._stack.append((node.name.value, node))
+        # Base classes named in this module, so ``self.client`` set in a base class resolves.
+        qualified = ".".join(n for n, _ in self._stack)
+        prefix = qualified.rpartition(".")[0]
+        self._bases[qualified] = [
+            f"{prefix}.{b.value.value}" if prefix else b.value.value
+            for b in node.bases
+            if b.keyword is None and isinstance(b.value, cst.Name)
+        ]
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._stack.pop()
@@ -480,11 +489,19 @@ class _Analyzer(cst.CSTVisitor):
         base = node.value
         if isinstance(base, cst.Name) and base.value in ("self", "cls"):
             cls = self._self_class.get(id(node))
-            if cls:
-                values = self._attr_bindings.get((cls, attr))
+            seen: set[str] = set()
+            pending = [cls] if cls else []
+            while pending:  # the class, then its bases defined in this module
+                current = pending.pop(0)
+                if current in seen:
+                    continue
+                seen.add(current)
+                values = self._attr_bindings.get((current, attr))
                 if values:
                     return self._first_known(values)
-            return None
+                pending.extend(self._bases.get(current, ()))
+            # Never assigned here (set by a base class elsewhere, or injected): judge by usage.
+            return PARAM
         # ``litellm.completion`` / ``openai.ChatCompletion.create`` / ``agents.Runner.run``
         for qn, source in self._qualnames(node):
             if source is QualifiedNameSource.IMPORT:

@@ -20,5 +20,7 @@ class Bot:
 
 class Other:
     def reply(self) -> None:
-        # ``self.client`` here is not Bot's client: nothing is known about it.
-        self.client.chat.completions.create(model="m", messages=[])
+        # ``self.client`` here is not Bot's client: its type is judged by the call's shape.
+        self.client.chat.completions.create(
+            model="m", messages=[]
+        )  # expect: openai chat.completions.create usage
