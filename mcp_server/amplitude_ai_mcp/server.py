@@ -74,6 +74,8 @@ def _user_errors() -> Iterator[None]:
         yield
     except (WorkspaceError, SchemaError, PatternError) as exc:
         raise ToolError(str(exc)) from None
+    except RecursionError:
+        raise ToolError("the code is too deeply nested to analyse") from None
     except Exception as exc:
         if type(exc).__name__ == "ParserSyntaxError":
             raise ToolError(

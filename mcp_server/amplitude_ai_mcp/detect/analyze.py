@@ -364,7 +364,10 @@ class _Analyzer(cst.CSTVisitor):
         if scope is None:
             return []
         names = scope.get_qualified_names_for(node)
-        return sorted((self._absolute(q.name), q.source) for q in names)
+        # Deterministic order (names first; enum members do not compare, so sort by value).
+        return sorted(
+            ((self._absolute(q.name), q.source) for q in names), key=lambda p: (p[0], p[1].value)
+        )
 
     def _type_of_annotation(self, node: cst.BaseExpression) -> Value:
         """``OpenAI``, ``openai.AsyncOpenAI``, ``Optional[OpenAI]``, ``"OpenAI | None"``."""
