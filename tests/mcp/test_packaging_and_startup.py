@@ -105,3 +105,9 @@ def test_cli_version_and_help():
         check=True,
     ).stdout
     assert "--root PATH" in helptext and "AMPLITUDE_AI_MCP_ROOTS" in helptext
+
+
+def test_server_version_is_the_distribution_version():
+    import amplitude_ai
+
+    assert __version__ == amplitude_ai.__version__
