@@ -172,7 +172,7 @@ def create_server(roots: Roots) -> FastMCP:
             if (path is None) == (source is None):
                 raise WorkspaceError("pass exactly one of `path` or `source`")
             from .detect.validate import validate_source
-            from .workspace import mask_secrets, read_python, relative
+            from .workspace import read_python, relative
 
             base = roots.project_root(root)
             if path is not None:
@@ -183,9 +183,6 @@ def create_server(roots: Roots) -> FastMCP:
                 result = validate_source(read_python(file).text, rel, base, rel)
             else:
                 result = validate_source(source or "", "<source>", base, None)
-            for site in result.call_sites:
-                if site.receiver:
-                    site.receiver = mask_secrets(site.receiver)
         summary = (
             f"{result.file}: {result.total} call sites, {result.uninstrumented} uninstrumented"
         )

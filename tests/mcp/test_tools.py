@@ -251,3 +251,19 @@ async def test_default_answers_stay_small_on_a_large_project(client, example_app
     assert len(data["call_sites"]) == 50 and data["next_offset"] == 50
     # ~4 characters per token: well below the 25k-token limit clients enforce.
     assert len(json.dumps(data)) + len(result.content[0].text) < 60_000
+
+
+async def test_inline_keys_are_masked_in_every_answer(client, example_app):
+    key = "sk-proj-" + "a1B2c3D4e5F6g7H8i9J0"
+    source = (
+        "from openai import OpenAI\n"
+        f"OpenAI(api_key={key!r}).chat.completions.create(model='m', messages=[])\n"
+    )
+    (example_app / "inline_key.py").write_text(source)
+    checked = await client.call_tool("validate_file", {"path": "inline_key.py"})
+    scanned = await client.call_tool("scan_project", {"limit": 200})
+    for result in (checked, scanned):
+        text = json.dumps(result.structured_content) + result.content[0].text
+        assert key not in text
+    site = next(s for s in checked.structured_content["call_sites"])
+    assert site["receiver"] == "OpenAI(api_key='***')"

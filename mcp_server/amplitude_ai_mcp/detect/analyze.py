@@ -27,6 +27,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from amplitude_ai_mcp.workspace import mask_secrets
+
 from . import providers as P
 
 # --------------------------------------------------------------------------- value types
@@ -702,7 +704,8 @@ class _Analyzer(cst.CSTVisitor):
             for _ in target.segments:
                 if isinstance(receiver_node, cst.Attribute):
                     receiver_node = receiver_node.value
-            receiver = cst.Module([]).code_for_node(receiver_node)
+            # Returned to the client: never echo a key written inline (OpenAI(api_key="sk-...")).
+            receiver = mask_secrets(cst.Module([]).code_for_node(receiver_node))
         return RawSite(
             line=pos.start.line,
             column=pos.start.column + 1,
