@@ -173,3 +173,31 @@ def test_scan_stops_when_cancelled(tmp_path):
     with pytest.raises(ScanCancelled):
         scan(tmp_path.resolve(), cancelled=cancelled)
     assert len(calls) == 4
+
+
+def test_agents_already_defined_with_the_sdk_are_reported(tmp_path):
+    write(
+        tmp_path,
+        "bootstrap.py",
+        """
+        import amplitude_ai
+        from amplitude_ai import AmplitudeAI
+
+        ai = AmplitudeAI(api_key="x")
+        support = ai.agent("support-bot", agent_version="1.0")
+        researcher = support.child("researcher")
+        tester = amplitude_ai.MockAmplitudeAI().agent(agent_id="tester")
+
+
+        def unrelated(registry):
+            return registry.agent("not-an-amplitude-agent")
+    """,
+    )
+    result = scan(tmp_path.resolve())
+    assert [(a.name, a.framework, a.line) for a in result.agents] == [
+        ("support-bot", "amplitude-ai", 5),
+        ("researcher", "amplitude-ai", 6),
+        ("tester", "amplitude-ai", 7),
+    ]
+    assert result.multi_agent
+    assert [o.name for o in result.observability] == ["amplitude-ai"]

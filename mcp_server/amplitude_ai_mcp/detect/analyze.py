@@ -139,6 +139,19 @@ _API_LAST_SEGMENTS = frozenset(
 _MAX_CHAIN = 8
 
 
+# Values of our own SDK, tracked only to report the agents an app already defines.
+_SDK_AI = ExternalRef("amplitude_ai.AmplitudeAI", called=True)
+_SDK_AGENT = ExternalRef("amplitude_ai.BoundAgent", called=True)
+
+
+def _called(qualname: str) -> Value:
+    """The value of calling another module's ``qualname``."""
+    if qualname.startswith(f"{P.SDK_MODULE}."):
+        # Our SDK's client (for the agents report); other SDK calls make no client.
+        return _SDK_AI if qualname.rsplit(".", 1)[-1] in P.SDK_TRACKERS else None
+    return ExternalRef(qualname, called=True)
+
+
 def module_name_for(relpath: str) -> str:
     """``src/app/llm.py`` -> ``src.app.llm``; ``pkg/__init__.py`` -> ``pkg``."""
     parts = relpath.replace("\\", "/").removesuffix(".py").split("/")
@@ -561,6 +574,12 @@ class _Analyzer(cst.CSTVisitor):
                     built_line=self._line(node),
                 )
         func_value = self._type_of(func)
+        if (
+            isinstance(func_value, AttrPath)
+            and func_value.base in (_SDK_AI, _SDK_AGENT)
+            and func_value.segments in (("agent",), ("child",))
+        ):
+            return _SDK_AGENT  # ai.agent("id") / agent.child("id")
         if isinstance(func_value, AttrPath) and isinstance(func_value.base, ClientType):
             base = func_value.base
             if len(func_value.segments) == 1:
@@ -577,12 +596,9 @@ class _Analyzer(cst.CSTVisitor):
             and isinstance(func_value.base, ExternalRef)
             and not func_value.base.called
         ):
-            qualname = ".".join([func_value.base.qualname, *func_value.segments])
-            return ExternalRef(qualname, called=True)
+            return _called(".".join([func_value.base.qualname, *func_value.segments]))
         if isinstance(func_value, ExternalRef) and not func_value.called:
-            if func_value.qualname.startswith(f"{P.SDK_MODULE}."):
-                return None
-            return ExternalRef(func_value.qualname, called=True)
+            return _called(func_value.qualname)
         if isinstance(func, cst.Name) and func_value is None:
             # A function of this module: its return value.
             return self._returned_by(func)
@@ -747,6 +763,11 @@ class _Analyzer(cst.CSTVisitor):
                 self.result.agents.append((self._line(call), framework, name))
                 if any(a.keyword is not None and a.keyword.value == "handoffs" for a in call.args):
                     self.result.handoffs = True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("agent", "child"):
+            receiver = self._type_of(call.func.value)
+            if receiver in (_SDK_AI, _SDK_AGENT):
+                name = _string_arg(call, 0, "agent_id") or ""
+                self.result.agents.append((self._line(call), "amplitude-ai", name))
 
     def _collect_exports(self) -> None:
         module_scope = None

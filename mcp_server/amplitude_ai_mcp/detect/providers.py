@@ -355,6 +355,7 @@ SDK_CLIENTS: dict[str, str] = {
     "Gemini": "google.genai.Client",
     "Mistral": "mistralai.Mistral",
 }
+SDK_TRACKERS = frozenset({"AmplitudeAI", "MockAmplitudeAI"})  # make ai.agent(...) agents
 SDK_WRAP = "wrap"
 SDK_PATCH_PREFIX = "patch"  # patch(), patch_openai(), patch_anthropic(), ...
 
