@@ -195,9 +195,9 @@ def test_agents_already_defined_with_the_sdk_are_reported(tmp_path):
     )
     result = scan(tmp_path.resolve())
     assert [(a.name, a.framework, a.line) for a in result.agents] == [
-        ("support-bot", "amplitude-ai", 5),
-        ("researcher", "amplitude-ai", 6),
-        ("tester", "amplitude-ai", 7),
+        ("support-bot", "amplitude-ai", 6),  # line 1 is the blank line the dedent leaves
+        ("researcher", "amplitude-ai", 7),
+        ("tester", "amplitude-ai", 8),
     ]
     assert result.multi_agent
     assert [o.name for o in result.observability] == ["amplitude-ai"]
