@@ -47,10 +47,7 @@ def resolve_ref(ref: ExternalRef, source: ModuleSource, depth: int = 0) -> tuple
                 if isinstance(inner, ExternalRef) and not inner.called:
                     value = ExternalRef(inner.qualname, called=True)
         else:
-            value = analysis.exports.get(key)
-            if value is None and "." in key:
-                # ``Holder().client`` / ``Holder.client``: class attribute bindings.
-                value = analysis.exports.get(key)
+            value = analysis.exports.get(key)  # also ``Holder.client`` class attributes
         if isinstance(value, ExternalRef):
             return resolve_ref(value, source, depth + 1)
         return value, analysis.module
@@ -132,8 +129,6 @@ def _finalize_site(
         return _usage_site(analysis, raw, segments, file, source, in_test)
     if not isinstance(base, ClientType):
         return None
-    # ``llm = make_index().as_query_engine(); llm.query(...)``: a derived family is possible
-    # only through a call, so the path here is a plain method path.
     family = P.FAMILIES[base.family]
     matched = P.match_api(family, segments)
     if matched is None:
