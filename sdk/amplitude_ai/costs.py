@@ -10,6 +10,7 @@ probe does not reproduce, are priced with the full calculation every time.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -195,6 +196,7 @@ _TIER_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+@functools.lru_cache(maxsize=512)
 def infer_model_tier(model: str | None) -> str | None:
     """'fast', 'standard' or 'reasoning' from a model name; ``None`` without a model."""
     if not model:
