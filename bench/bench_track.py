@@ -68,7 +68,7 @@ BASE_CALL: dict[str, Any] = {
     "finish_reason": "stop",
 }
 COST_GIVEN = {"total_cost_usd": 0.004085}
-# Tiered (volume-priced) models force CostCalculator onto the full genai-prices calculation.
+# Tiered (prompt-size-priced) models get one set of linear rates per price band.
 TIERED_CANDIDATES = (
     ("gemini-2.5-pro", "gemini"),
     ("gemini-1.5-pro", "gemini"),
@@ -245,7 +245,11 @@ def _pricer_kind(model: str, provider: str) -> str:
     pricer = cached[1]
     if pricer is None:
         return "none (unknown model)"
-    return "linear (cached rates)" if getattr(pricer, "__self__", None) else "full genai-prices"
+    if getattr(pricer, "__self__", None):
+        return "linear (cached rates)"
+    if type(pricer).__name__ == "_BandedPricer":
+        return "linear per price band (cached rates)"
+    return "full genai-prices"
 
 
 def _tiered_model() -> tuple[str, str]:
@@ -648,7 +652,7 @@ def report(bench: Bench, delivery: dict[str, Any], args: argparse.Namespace) -> 
     for name, key, what in (
         ("mock_copy_overhead_us", "a_mock", "MockAmplitudeAI deepcopy (a_mock - a_plain)"),
         ("cost_lookup_share_us", "b_cost", "cost lookup, cached rates (b - a)"),
-        ("tiered_cost_lookup_us", "c_tiered", "cost lookup, full genai-prices (c - a)"),
+        ("tiered_cost_lookup_us", "c_tiered", "cost lookup, tiered model (c - a)"),
         ("metadata_only_overhead_us", "d_metadata", "content_mode=metadata_only (d - a)"),
         ("redact_pii_overhead_us", "d_redact", "redact_pii=True (d - a)"),
         ("session_overhead_us", "e_session", "session.track_ai_message (e - a)"),

@@ -8,11 +8,10 @@ against the catalog (types, required properties, no unknown ``[Agent]`` properti
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,12 +60,12 @@ class Catalog:
     common: Mapping[str, bool]
     path: Path
 
-    @property
+    @cached_property
     def property_names(self) -> dict[str, str]:
         """Map of snake-case key to wire name, e.g. ``latency_ms`` -> ``[Agent] Latency Ms``."""
         return {spec.key: spec.name for spec in self.properties.values()}
 
-    @property
+    @cached_property
     def event_names(self) -> dict[str, str]:
         """Map of snake-case key to event type, e.g. ``ai_response`` -> ``[Agent] AI Response``."""
         return {spec.key: spec.name for spec in self.events.values()}
@@ -85,6 +84,8 @@ class Catalog:
 
 def unknown_name_message(kind: str, name: str, known: Mapping[str, Any]) -> str:
     """An actionable message for an unknown name, listing the closest known ones."""
+    import difflib  # deferred: only error paths need it
+
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return f"unknown {kind} {name!r}{hint}"

@@ -14,12 +14,12 @@ import logging
 import os
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _registry
+from ._ids import new_uuid
 from ._logging import log_once
 from .catalog import validate_event
 from .config import ENV_API_KEY, AIConfig
@@ -292,7 +292,7 @@ class AmplitudeAI(TrackingMethods):
         record: EventRecord = {
             "event_type": self._builder.event_type[kind],
             "user_id": scope.user_id,
-            "insert_id": str(uuid.uuid4()),
+            "insert_id": new_uuid(),
             "time": int(time.time() * 1000),
             "event_properties": props,
         }

@@ -4,12 +4,14 @@
 calculation, which is too slow for a per-event hot path. For each (model, provider) pair
 we therefore ask genai-prices once for its per-token rates (probing with unit usages),
 check that the linear formula reproduces a full calculation on a mixed usage, and then
-price events with plain arithmetic. Models whose prices are tiered by volume, or whose
-probe does not reproduce, are priced with the full calculation every time.
+price events with plain arithmetic. Prices tiered by prompt size get one set of rates per
+band; a model whose probe does not reproduce is priced with the full calculation each time.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import logging
 import re
 import threading
@@ -142,25 +144,71 @@ def _build_pricer(model: str, provider_id: str | None) -> Pricer | None:
     from datetime import datetime, timezone
 
     model_price = info.get_prices(datetime.now(tz=timezone.utc))
-    if any(isinstance(v, TieredPrices) for v in vars(model_price).values()):
-        return full
+    # Tiered prices use a "cliff": once the prompt exceeds a tier's start, every token of
+    # the request pays that tier's rate. So the price is linear inside each band between
+    # consecutive starts, and each band gets its own derived (and checked) rates.
+    starts = sorted(
+        {
+            tier.start
+            for value in vars(model_price).values()
+            if isinstance(value, TieredPrices)
+            for tier in value.tiers
+        }
+    )
+    bands: list[_Rates] = []
+    lower = 0
+    for upper in [*starts, None]:
+        rates = _derive_band_rates(full, lower, upper)
+        if rates is None:
+            return full
+        bands.append(rates)
+        lower = (upper or 0) + 1
+    if len(bands) == 1:
+        return bands[0].price
+    return _BandedPricer(tuple(starts), tuple(bands))
+
+
+def _derive_band_rates(
+    full: Callable[[int, int, int, int], float], lower: int, upper: int | None
+) -> _Rates | None:
+    """Linear rates valid for prompts of ``lower..upper`` input tokens (``None``: no limit),
+    or ``None`` when a mixed-usage probe inside the band does not reproduce."""
+    anchor = max(lower, 1)
+    width = _MTOK if upper is None else min(_MTOK, upper - anchor)
+    if width <= 0:
+        return None
     try:
-        base = full(0, 0, 0, 0)
+        at_anchor = full(anchor, 0, 0, 0)
+        input_rate = (full(anchor + width, 0, 0, 0) - at_anchor) / width
+        base = at_anchor - anchor * input_rate
         rates = _Rates(
             base=base,
-            input=(full(_MTOK, 0, 0, 0) - base) / _MTOK,
-            output=(full(0, _MTOK, 0, 0) - base) / _MTOK,
-            cache_read=(full(_MTOK, 0, _MTOK, 0) - base) / _MTOK,
-            cache_write=(full(_MTOK, 0, 0, _MTOK) - base) / _MTOK,
+            input=input_rate,
+            output=(full(anchor, _MTOK, 0, 0) - at_anchor) / _MTOK,
+            cache_read=(full(anchor, 0, anchor, 0) - base) / anchor,
+            cache_write=(full(anchor, 0, 0, anchor) - base) / anchor,
         )
-        probe = (7_321, 913, 2_048, 517)
+        probe_input = anchor + width // 2
+        probe = (probe_input, 913, probe_input // 3, probe_input // 7)
         expected = full(*probe)
     except Exception:
-        logger.debug("could not derive linear rates for %s", model, exc_info=True)
-        return full
+        logger.debug("could not derive linear rates", exc_info=True)
+        return None
     if abs(rates.price(*probe) - expected) > 1e-9 + 1e-6 * abs(expected):
-        return full
-    return rates.price
+        return None
+    return rates
+
+
+class _BandedPricer:
+    """Prices with the rates of the band the prompt size falls in."""
+
+    def __init__(self, starts: tuple[int, ...], bands: tuple[_Rates, ...]) -> None:
+        self._starts = starts
+        self._bands = bands
+
+    def __call__(self, inp: int, out: int, read: int, write: int) -> float:
+        # A tier applies when the prompt is strictly larger than its start.
+        return self._bands[bisect.bisect_left(self._starts, inp)].price(inp, out, read, write)
 
 
 _default_calculator: CostCalculator | None = None
@@ -195,6 +243,7 @@ _TIER_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+@functools.lru_cache(maxsize=512)
 def infer_model_tier(model: str | None) -> str | None:
     """'fast', 'standard' or 'reasoning' from a model name; ``None`` without a model."""
     if not model:

@@ -13,11 +13,11 @@ import functools
 import inspect
 import logging
 import time
-import uuid
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from ._ids import new_uuid
 from ._logging import log_once
 from .client import AmplitudeAI
 from .context import SessionContext, current_context, use_context
@@ -188,7 +188,7 @@ def observe(
         def enter(call: _Call) -> tuple[AmplitudeAI | None, Any, SessionContext | None, str]:
             ctx = current_context()
             ai = _client_for(amplitude) or (ctx.ai if ctx else None)
-            span_id = str(uuid.uuid4())
+            span_id = new_uuid()
             if ai is None or (ctx is not None and ctx.session_id):
                 return ai, None, ctx, span_id
             user = call.extra.get("amplitude_user_id") or user_id

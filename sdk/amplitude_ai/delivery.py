@@ -6,6 +6,8 @@ and go through ``Amplitude.track``, which buffers, batches and retries them.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import sys
 from collections.abc import Callable, Mapping
@@ -13,7 +15,11 @@ from typing import Any, TextIO
 
 from .catalog import load_catalog
 
+# Immutable attribute values an event copy can share with the original.
+_ATOMIC = (str, int, float, bool, type(None))
 
+
+@functools.cache
 def _llm_message() -> str:
     return load_catalog().property_names["llm_message"]
 
@@ -34,6 +40,18 @@ def make_event(record: Mapping[str, Any], callback: Callable[..., None] | None) 
             if full is not None and _llm_message() in props:
                 props[_llm_message()] = dict(full)
             return body
+
+        def __deepcopy__(self, memo: dict[int, Any]) -> AgentEvent:
+            # The library deep-copies every event before its destination plugin. Most of a
+            # BaseEvent's ~46 attributes are None or strings, so share the immutable ones
+            # and copy only the containers (properties, groups, the full message).
+            clone = object.__new__(type(self))
+            memo[id(self)] = clone
+            for name, value in self.__dict__.items():
+                clone.__dict__[name] = (
+                    value if isinstance(value, _ATOMIC) else copy.deepcopy(value, memo)
+                )
+            return clone
 
     global make_event_class
     make_event_class = AgentEvent

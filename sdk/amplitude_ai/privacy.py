@@ -29,7 +29,15 @@ _NUM_START = r"(?<![\w+.\-])(?<!\d:)"
 _NUM_END = r"(?![\w\-]|\.\d)"
 # Order matters: card numbers and SSNs are digit runs a phone pattern could also match.
 _BUILTIN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("EMAIL", re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")),
+    # Local part and labels are bounded (RFC 5321 limits) so that long runs of base64 or
+    # hex without an "@" are scanned in linear time instead of quadratic.
+    (
+        "EMAIL",
+        re.compile(
+            r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}"
+            r"\.[A-Za-z]{2,63}"
+        ),
+    ),
     ("SSN", re.compile(r"(?<!\d)\d{3}[- ]\d{2}[- ]\d{4}(?!\d)")),
     (
         "CARD",
@@ -52,6 +60,9 @@ _BUILTIN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+
+_DIGIT = re.compile(r"\d")
+_NUMERIC_KINDS = frozenset({"SSN", "CARD", "PHONE"})
 
 # Fields of structured "partial" properties that survive outside full mode.
 _TOOL_CALL_KEEP = frozenset({"id", "type", "name"})
@@ -85,19 +96,38 @@ def _card_replacement(match: re.Match[str]) -> str:
     return "[REDACTED_CARD]"
 
 
+def _phone_replacement(match: re.Match[str]) -> str:
+    """A phone number has at least 7 digits; the international pattern's look-ahead can
+    count digits beyond the match (``+643:9 41``), so the match itself is checked."""
+    number = match.group()
+    if sum(ch.isdigit() for ch in number) < 7:
+        return number
+    return "[REDACTED_PHONE]"
+
+
+_REPLACEMENTS: dict[str, Callable[[re.Match[str]], str]] = {
+    "CARD": _card_replacement,
+    "PHONE": _phone_replacement,
+}
+
+
 class Redactor:
     """Replaces PII in strings (and, recursively, in dicts, lists, tuples and objects)."""
 
     def __init__(self, extra_patterns: Iterable[re.Pattern[str]] = ()) -> None:
-        self._patterns: list[tuple[str | Callable[[re.Match[str]], str], re.Pattern[str]]]
-        self._patterns = [
-            (_card_replacement if kind == "CARD" else f"[REDACTED_{kind}]", p)
+        self._patterns: list[tuple[str, str | Callable[[re.Match[str]], str], re.Pattern[str]]] = [
+            (kind, _REPLACEMENTS.get(kind, f"[REDACTED_{kind}]"), p)
             for kind, p in _BUILTIN_PATTERNS
         ]
-        self._patterns += [("[REDACTED]", p) for p in extra_patterns]
+        self._patterns += [("CUSTOM", "[REDACTED]", p) for p in extra_patterns]
 
     def text(self, value: str) -> str:
-        for replacement, pattern in self._patterns:
+        # Cheap pre-checks: most text has no "@" and many strings have no digits at all.
+        has_at = "@" in value
+        has_digit = _DIGIT.search(value) is not None
+        for kind, replacement, pattern in self._patterns:
+            if (kind == "EMAIL" and not has_at) or (kind in _NUMERIC_KINDS and not has_digit):
+                continue
             value = pattern.sub(replacement, value)
         return value
 

@@ -7,9 +7,8 @@ active session; ``extract_context`` reads them back on the receiving side, e.g. 
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +27,8 @@ def _w3c_trace_id(trace_id: str) -> str:
     compact = trace_id.replace("-", "").lower()
     if re.fullmatch(r"[0-9a-f]{32}", compact) and compact != "0" * 32:
         return compact
+    import uuid  # deferred: keeps `import amplitude_ai` light
+
     return uuid.uuid5(uuid.NAMESPACE_URL, trace_id).hex
 
 
@@ -50,7 +51,7 @@ def inject_context(
     if ctx.trace_id:
         out[TRACE_HEADER] = ctx.trace_id
         if not any(k.lower() == TRACEPARENT for k in out):
-            out[TRACEPARENT] = f"00-{_w3c_trace_id(ctx.trace_id)}-{secrets.token_hex(8)}-01"
+            out[TRACEPARENT] = f"00-{_w3c_trace_id(ctx.trace_id)}-{os.urandom(8).hex()}-01"
     return out
 
 

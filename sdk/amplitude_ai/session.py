@@ -9,11 +9,11 @@ inside its parent's conversation does not end that conversation on exit.
 
 from __future__ import annotations
 
-import uuid
 from contextvars import Token
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._ids import new_uuid
 from .context import SessionContext, _active, current_context
 from .tracking import TrackingMethods
 
@@ -45,7 +45,7 @@ class Session(TrackingMethods):
         self.agent = agent
         defaults = agent._bound()
         self._ctx = defaults.evolve(
-            session_id=session_id or defaults.session_id or str(uuid.uuid4()),
+            session_id=session_id or defaults.session_id or new_uuid(),
             user_id=user_id or defaults.user_id,
             trace_id=trace_id or defaults.trace_id,
             device_id=device_id,
@@ -95,7 +95,7 @@ class Session(TrackingMethods):
     # --------------------------------------------------------------- lifecycle
     def new_trace(self, trace_id: str | None = None) -> str:
         """Start a new user-message-to-response cycle; returns the trace id."""
-        new_id = trace_id or str(uuid.uuid4())
+        new_id = trace_id or new_uuid()
         self._ctx = self._ctx.evolve(trace_id=new_id)
         active = current_context()
         if self._tokens and active is not None and active.session_id == self.session_id:

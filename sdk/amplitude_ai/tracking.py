@@ -8,9 +8,10 @@ also when tracking itself failed, so linking code in the app keeps working.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from ._ids import new_uuid
 
 if TYPE_CHECKING:
     from .client import AmplitudeAI
@@ -31,10 +32,12 @@ class TrackingMethods:
         return None
 
     def _track(self, kind: str, args: dict[str, Any], id_arg: str | None = None) -> str | None:
-        args.pop("self", None)
+        # Omitted arguments are None; drop them once so every later step sees only what the
+        # caller passed (a typical call sets a handful of its ~40 parameters).
+        args = {k: v for k, v in args.items() if v is not None and k != "self"}
         event_id = None
         if id_arg is not None:
-            event_id = args.get(id_arg) or str(uuid.uuid4())
+            event_id = args.get(id_arg) or new_uuid()
             args[id_arg] = event_id
         self._client()._emit(kind, args, self._bound())
         return event_id

@@ -78,25 +78,60 @@ def test_unusual_provider_name_falls_back_to_model_matching():
     )
 
 
-def test_tiered_models_use_the_full_calculation():
+def _tiered_models(limit: int) -> list[tuple[str, str, list[int]]]:
+    """(provider id, model id, tier starts) of tiered models from the major providers."""
     from genai_prices import data_snapshot
     from genai_prices.types import TieredPrices
 
-    snapshot = data_snapshot.get_snapshot()
-    tiered = next(
-        (provider.id, model.id)
-        for provider in snapshot.providers
-        if provider.id in ("google", "anthropic", "openai")
-        for model in provider.models
-        if not isinstance(model.prices, list)
-        and any(isinstance(v, TieredPrices) for v in vars(model.prices).values())
-    )
-    provider_id, model_id = tiered
-    for inp in (1_000, 300_000):
-        expected = calc_price(Usage(input_tokens=inp, output_tokens=10), model_id,
-                              provider_id=provider_id).total_price  # fmt: skip
-        got = CostCalculator().cost_usd(model_id, provider_id, input_tokens=inp, output_tokens=10)
-        assert got == pytest.approx(float(expected), rel=1e-9)
+    found = []
+    for provider in data_snapshot.get_snapshot().providers:
+        if provider.id not in ("google", "anthropic", "openai"):
+            continue
+        for model in provider.models:
+            if isinstance(model.prices, list):
+                continue
+            tiered = [v for v in vars(model.prices).values() if isinstance(v, TieredPrices)]
+            if tiered:
+                starts = sorted({t.start for v in tiered for t in v.tiers})
+                found.append((provider.id, model.id, starts))
+    return found[:limit]
+
+
+def test_tiered_models_are_priced_per_band_exactly_as_genai_prices():
+    """Crossing a tier's start re-prices the whole request; both sides of every boundary,
+    with cache reads and writes, must match the full calculation."""
+    models = _tiered_models(limit=12)
+    assert len(models) >= 3
+    calculator = CostCalculator()
+    for provider_id, model_id, starts in models:
+        sizes = [1, 1_000, *starts, *(s + 1 for s in starts), starts[-1] * 3]
+        for inp in sizes:
+            read, write, out = inp // 3, inp // 9, 321
+            usage = Usage(
+                input_tokens=inp,
+                output_tokens=out,
+                cache_read_tokens=read,
+                cache_write_tokens=write,
+            )
+            expected = calc_price(usage, model_id, provider_id=provider_id).total_price
+            got = calculator.cost_usd(
+                model_id,
+                provider_id,
+                input_tokens=inp,
+                output_tokens=out,
+                cache_read_tokens=read,
+                cache_creation_tokens=write,
+            )
+            assert got == pytest.approx(float(expected), rel=1e-9, abs=1e-12), (model_id, inp)
+
+
+def test_a_tier_boundary_changes_the_price_of_every_token():
+    provider_id, model_id, starts = _tiered_models(limit=1)[0]
+    calculator = CostCalculator()
+    below = calculator.cost_usd(model_id, provider_id, input_tokens=starts[0], output_tokens=0)
+    above = calculator.cost_usd(model_id, provider_id, input_tokens=starts[0] + 1, output_tokens=0)
+    assert below is not None and above is not None
+    assert above > below * 1.2  # one more token, a higher rate on all of them
 
 
 @pytest.mark.parametrize(

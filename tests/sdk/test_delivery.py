@@ -420,3 +420,30 @@ def test_capture_server_restarts_on_the_same_port():
         server.restart()
         assert server.url == url and server.running
     assert not server.running
+
+
+def test_event_copies_made_by_the_library_are_deep_and_identical():
+    """amplitude-analytics deep-copies each event before delivery; our event class shares
+    only immutable attribute values, so the copy sends the same body and is independent."""
+    import copy
+
+    from amplitude_ai.delivery import build_event
+
+    llm_message = load_catalog().property_names["llm_message"]
+    record = {
+        "event_type": "[Agent] AI Response",
+        "user_id": "u-1",
+        "insert_id": "insert-1",
+        "time": 1_700_000_000_000,
+        "event_properties": {llm_message: {"text": "x" * 3000}, "nested": {"a": [1, 2]}},
+        "groups": {"org": "acme"},
+    }
+    original = build_event(record, None)
+    clone = copy.deepcopy(original)
+    assert type(clone) is type(original)
+    assert clone.get_event_body() == original.get_event_body()
+    assert len(clone.get_event_body()["event_properties"][llm_message]["text"]) == 3000
+    clone.event_properties["nested"]["a"].append(3)
+    clone.groups["org"] = "other"
+    assert original.event_properties["nested"] == {"a": [1, 2]}
+    assert original.groups == {"org": "acme"}

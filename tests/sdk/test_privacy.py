@@ -561,6 +561,7 @@ def test_realistic_pii_formats_are_redacted(text, kind):
         "epoch 1732233600000 ms",  # 13 digits, not Luhn-valid: not a card
         "rows 1 2 3 4 5 6 7 8 9 10 11 12 13",
         "C++ 17 scored +1 2 3",
+        "clock +643:9 41:852",  # the digits after the ':' are not part of a phone number
     ],
 )
 def test_ordinary_numbers_are_not_redacted(text):
@@ -654,3 +655,19 @@ def test_attachment_file_content_is_never_sent_even_nested_or_inline():
     assert first["url"] == f"data:image/png (inline, {len(inline)} characters omitted)"
     assert second == {"type": "image", "source": {"type": "base64"}}
     assert event["event_properties"]["[Agent] Total Attachment Size Bytes"] == 550
+
+
+def test_email_local_part_beyond_the_rfc_limit_still_loses_the_address():
+    local = "a" * 100
+    redacted = REDACTOR.text(f"write to {local}@example.com today")
+    assert "@" not in redacted
+    assert "[REDACTED_EMAIL]" in redacted
+    assert redacted.endswith(" today")
+
+
+def test_long_base64_without_pii_passes_through_unchanged():
+    import base64
+
+    blob = base64.b64encode(bytes(range(256)) * 400).decode()  # ~136 KB, no "@", digits
+    assert REDACTOR.text(blob) == blob
+    assert REDACTOR.text(blob + "@") == blob + "@"
