@@ -4,6 +4,10 @@
 privacy and validation) whose delivery step appends to :attr:`events` instead of sending.
 It never touches the network. A pytest fixture, ``amplitude_ai_mock``, is registered
 automatically when this package is installed.
+
+:func:`fake_llm` (fixture ``amplitude_ai_fake_llm``) answers the real OpenAI, Azure OpenAI
+and Anthropic clients with canned replies, offline, wherever in the process they were
+created; configure replies with :class:`FakeReply` per model or per call.
 """
 
 from __future__ import annotations
@@ -12,9 +16,19 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ._fake_llm import FakeCall, FakeLLM, FakeReply, FakeToolCall, fake_llm
 from .catalog import load_catalog, validate_event
 from .client import AmplitudeAI, EventRecord
 from .config import AIConfig
+
+__all__ = [
+    "FakeCall",
+    "FakeLLM",
+    "FakeReply",
+    "FakeToolCall",
+    "MockAmplitudeAI",
+    "fake_llm",
+]
 
 _TOP_LEVEL_FIELDS = ("user_id", "device_id", "insert_id", "time", "groups")
 

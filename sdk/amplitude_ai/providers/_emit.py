@@ -1,0 +1,102 @@
+"""Turning one finished provider call into ``[Agent]`` events.
+
+Runs after the provider returned (or raised, or a stream ended) and never raises: a
+tracking problem is logged once and the application carries on with the provider's result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from amplitude_ai import _registry
+from amplitude_ai._logging import log_once
+from amplitude_ai.context import SessionContext, _active, resolve_scope
+
+from ._tracker import Tracker
+
+
+@dataclass
+class RequestInfo:
+    """What the request says about the call (the response may override most of it)."""
+
+    kind: str  # "ai_response" or "embedding"
+    fields: dict[str, Any] = field(default_factory=dict)
+    user_message: str | None = None
+
+
+@contextmanager
+def _as_active(ctx: SessionContext | None) -> Iterator[None]:
+    """Resolve identity as it was when the call started (streams end later, elsewhere)."""
+    token = _active.set(ctx)
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def emit_call(
+    tracker: Tracker,
+    ctx: SessionContext | None,
+    overrides: Mapping[str, str],
+    request: RequestInfo,
+    response: Mapping[str, Any],
+    *,
+    latency_ms: float,
+    ttfb_ms: float | None = None,
+    error: BaseException | None = None,
+) -> None:
+    """Track the user turn (once) and the AI response / embedding of one call."""
+    try:
+        with _as_active(ctx):
+            _emit_unsafe(tracker, ctx, overrides, request, response, latency_ms, ttfb_ms, error)
+    except Exception:
+        log_once(
+            "provider-emit",
+            logging.ERROR,
+            "amplitude_ai: tracking a %s call failed; the call itself was not affected",
+            tracker.provider,
+            exc_info=True,
+        )
+
+
+def _emit_unsafe(
+    tracker: Tracker,
+    ctx: SessionContext | None,
+    overrides: Mapping[str, str],
+    request: RequestInfo,
+    response: Mapping[str, Any],
+    latency_ms: float,
+    ttfb_ms: float | None,
+    error: BaseException | None,
+) -> None:
+    ai = tracker.ai
+    if ctx is not None and ctx.ai is not None and not tracker.explicit:
+        ai = ctx.ai
+    ident: dict[str, Any] = dict(overrides)
+    if tracker.user_id and "user_id" not in ident and not (ctx and ctx.user_id):
+        ident["user_id"] = tracker.user_id
+    fields = dict(request.fields)
+    fields.update((k, v) for k, v in response.items() if v is not None)
+    fields["provider"] = tracker.provider
+    if request.kind == "embedding":
+        fields.pop("is_streaming", None)
+        ai.track_embedding(**ident, **fields, latency_ms=latency_ms)
+        return
+    if request.user_message is not None:
+        scope = resolve_scope(ident, None, ctx)
+        key = _registry.conversation_key(scope.session_id, scope.user_id)
+        if not _registry.user_message_seen(key, scope.trace_id, request.user_message):
+            ai.track_user_message(content=request.user_message, **ident)
+    if error is not None:
+        fields["is_error"] = True
+        fields["error_message"] = _error_text(error)
+    ai.track_ai_message(**ident, **fields, latency_ms=latency_ms, ttfb_ms=ttfb_ms)
