@@ -39,10 +39,10 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
     outside a session without ``amplitude_user_id``. Wrapping an already instrumented
     client returns it unchanged, so instrumentation never doubles.
     """
-    from .providers._mixins import Instrumented, attach
+    from .providers._factory import INSTRUMENTED_MARK, attach
     from .providers._tracker import make_tracker
 
-    if isinstance(client, Instrumented):
+    if getattr(type(client), INSTRUMENTED_MARK, False):
         return client
     cls = _instrumented_class(client)
     if cls is None:

@@ -51,7 +51,7 @@ def messages(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
         "id": new_id("msg_"),
         "type": "message",
         "role": "assistant",
-        "model": reply.model or str(body.get("model") or "claude-sonnet-4-5"),
+        "model": reply.model or str(body.get("model") or "claude-sonnet-4-6"),
         "content": _blocks(reply),
         "stop_reason": reply.finish_reason or ("tool_use" if reply.tool_calls else "end_turn"),
         "stop_sequence": None,

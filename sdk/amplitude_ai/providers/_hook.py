@@ -71,9 +71,10 @@ class _Call:
         self.ctx: SessionContext | None = current_context()
         self.overrides = call_overrides.get()
         body = options.json_data
-        self.request = surface.request_info(body)
-        self.hide_usage = False
         extra = options.extra_json if isinstance(options.extra_json, Mapping) else {}
+        # extra_body values are sent merged into the JSON body; read them the same way.
+        self.request = surface.request_info({**body, **extra} if extra else body)
+        self.hide_usage = False
         changes: dict[str, Any] = {}
         if (
             surface.asks_for_usage

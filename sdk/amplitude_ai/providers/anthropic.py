@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import anthropic as _anthropic
 
-from . import _anthropic_fields
-from ._mixins import AnthropicResources, AsyncRequestHook, Instrumented, SyncRequestHook
+from ._anthropic_fields import resolve
+from ._factory import ANTHROPIC_RESOURCES, build_client_class
 
-
-class Anthropic(  # type: ignore[misc]
-    Instrumented, AnthropicResources, SyncRequestHook, _anthropic.Anthropic
-):
-    """``anthropic.Anthropic`` that tracks its calls as ``[Agent]`` events."""
-
-    _amplitude_provider = "anthropic"
-    _amplitude_resolver = staticmethod(_anthropic_fields.resolve)
-
-
-class AsyncAnthropic(  # type: ignore[misc]
-    Instrumented, AnthropicResources, AsyncRequestHook, _anthropic.AsyncAnthropic
-):
-    """``anthropic.AsyncAnthropic`` that tracks its calls as ``[Agent]`` events."""
-
-    _amplitude_provider = "anthropic"
-    _amplitude_resolver = staticmethod(_anthropic_fields.resolve)
+Anthropic = build_client_class(
+    "Anthropic",
+    _anthropic.Anthropic,
+    provider="anthropic",
+    resolver=resolve,
+    resources=ANTHROPIC_RESOURCES,
+    is_async=False,
+    module=__name__,
+    doc="``anthropic.Anthropic`` that tracks its calls as ``[Agent]`` events.",
+)
+AsyncAnthropic = build_client_class(
+    "AsyncAnthropic",
+    _anthropic.AsyncAnthropic,
+    provider="anthropic",
+    resolver=resolve,
+    resources=ANTHROPIC_RESOURCES,
+    is_async=True,
+    module=__name__,
+    doc="``anthropic.AsyncAnthropic`` that tracks its calls as ``[Agent]`` events.",
+)

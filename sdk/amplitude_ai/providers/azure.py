@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import openai as _openai
 
-from . import _openai_fields
-from ._mixins import AsyncRequestHook, Instrumented, OpenAIResources, SyncRequestHook
+from ._factory import OPENAI_RESOURCES, build_client_class
+from ._openai_fields import resolve
 
-
-class AzureOpenAI(  # type: ignore[misc]
-    Instrumented, OpenAIResources, SyncRequestHook, _openai.AzureOpenAI
-):
-    """``openai.AzureOpenAI`` that tracks its calls as ``[Agent]`` events."""
-
-    _amplitude_provider = "azure_openai"
-    _amplitude_resolver = staticmethod(_openai_fields.resolve)
-
-
-class AsyncAzureOpenAI(  # type: ignore[misc]
-    Instrumented, OpenAIResources, AsyncRequestHook, _openai.AsyncAzureOpenAI
-):
-    """``openai.AsyncAzureOpenAI`` that tracks its calls as ``[Agent]`` events."""
-
-    _amplitude_provider = "azure_openai"
-    _amplitude_resolver = staticmethod(_openai_fields.resolve)
+AzureOpenAI = build_client_class(
+    "AzureOpenAI",
+    _openai.AzureOpenAI,
+    provider="azure_openai",
+    resolver=resolve,
+    resources=OPENAI_RESOURCES,
+    is_async=False,
+    module=__name__,
+    doc="``openai.AzureOpenAI`` that tracks its calls as ``[Agent]`` events.",
+)
+AsyncAzureOpenAI = build_client_class(
+    "AsyncAzureOpenAI",
+    _openai.AsyncAzureOpenAI,
+    provider="azure_openai",
+    resolver=resolve,
+    resources=OPENAI_RESOURCES,
+    is_async=True,
+    module=__name__,
+    doc="``openai.AsyncAzureOpenAI`` that tracks its calls as ``[Agent]`` events.",
+)

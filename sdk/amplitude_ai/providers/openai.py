@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import openai as _openai
 
-from . import _openai_fields
-from ._mixins import AsyncRequestHook, Instrumented, OpenAIResources, SyncRequestHook
+from ._factory import OPENAI_RESOURCES, build_client_class
+from ._openai_fields import resolve
 
-
-class OpenAI(Instrumented, OpenAIResources, SyncRequestHook, _openai.OpenAI):  # type: ignore[misc]
-    """``openai.OpenAI`` that tracks its calls as ``[Agent]`` events."""
-
-    _amplitude_provider = "openai"
-    _amplitude_resolver = staticmethod(_openai_fields.resolve)
-
-
-class AsyncOpenAI(  # type: ignore[misc]
-    Instrumented, OpenAIResources, AsyncRequestHook, _openai.AsyncOpenAI
-):
-    """``openai.AsyncOpenAI`` that tracks its calls as ``[Agent]`` events."""
-
-    _amplitude_provider = "openai"
-    _amplitude_resolver = staticmethod(_openai_fields.resolve)
+OpenAI = build_client_class(
+    "OpenAI",
+    _openai.OpenAI,
+    provider="openai",
+    resolver=resolve,
+    resources=OPENAI_RESOURCES,
+    is_async=False,
+    module=__name__,
+    doc="``openai.OpenAI`` that tracks its calls as ``[Agent]`` events.",
+)
+AsyncOpenAI = build_client_class(
+    "AsyncOpenAI",
+    _openai.AsyncOpenAI,
+    provider="openai",
+    resolver=resolve,
+    resources=OPENAI_RESOURCES,
+    is_async=True,
+    module=__name__,
+    doc="``openai.AsyncOpenAI`` that tracks its calls as ``[Agent]`` events.",
+)
