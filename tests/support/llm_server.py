@@ -14,6 +14,7 @@ clients talk to it over real HTTP by ``base_url``::
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        # Small writes (headers, then body, then SSE chunks) must not wait for delayed ACKs.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
@@ -46,8 +52,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             payload = wire.body
             self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self._headers_buffer.append(b"\r\n")  # end_headers() without its flush:
+            self._headers_buffer.append(payload)  # headers and body in one write
+            self.flush_headers()
         self.wfile.flush()
 
 

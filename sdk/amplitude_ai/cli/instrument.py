@@ -62,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     elif not os.environ.get(ENV_API_KEY):
         print(
-            f"amplitude-ai-instrument: {ENV_API_KEY} is not set; events will be built but "
-            "not sent",
+            f"amplitude-ai-instrument: {ENV_API_KEY} is not set; events will be built but not sent",
             file=sys.stderr,
         )
     executable = shutil.which(args[0])

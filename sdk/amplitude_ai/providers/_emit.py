@@ -14,7 +14,7 @@ from typing import Any
 
 from amplitude_ai import _registry
 from amplitude_ai._logging import log_once
-from amplitude_ai.context import SessionContext, _active, resolve_scope
+from amplitude_ai.context import SessionContext, _active
 
 from ._tracker import Tracker
 
@@ -36,6 +36,20 @@ def _as_active(ctx: SessionContext | None) -> Iterator[None]:
         yield
     finally:
         _active.reset(token)
+
+
+def _conversation(
+    ident: Mapping[str, Any], ctx: SessionContext | None
+) -> tuple[str | None, str | None, str | None]:
+    """(session, user, trace) the events will carry: explicit values, else the context's
+    (the trace only within the context's own session), as ``resolve_scope`` decides."""
+    session_id = ident.get("session_id")
+    same_session = ctx is not None and (session_id is None or session_id == ctx.session_id)
+    if ctx is not None:
+        session_id = session_id or ctx.session_id
+    user_id = ident.get("user_id") or (ctx.user_id if ctx is not None else None)
+    trace_id = ident.get("trace_id") or (ctx.trace_id if same_session and ctx else None)
+    return session_id, user_id, trace_id
 
 
 def _error_text(exc: BaseException) -> str:
@@ -92,9 +106,9 @@ def _emit_unsafe(
         ai.track_embedding(**ident, **fields, latency_ms=latency_ms)
         return
     if request.user_message is not None:
-        scope = resolve_scope(ident, None, ctx)
-        key = _registry.conversation_key(scope.session_id, scope.user_id)
-        if not _registry.user_message_seen(key, scope.trace_id, request.user_message):
+        session_id, user_id, trace_id = _conversation(ident, ctx)
+        key = _registry.conversation_key(session_id, user_id)
+        if not _registry.user_message_seen(key, trace_id, request.user_message):
             ai.track_user_message(content=request.user_message, **ident)
     if error is not None:
         fields["is_error"] = True

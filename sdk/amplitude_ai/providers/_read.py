@@ -10,7 +10,20 @@ def get(obj: Any, name: str, default: Any = None) -> Any:
     """``obj[name]`` for mappings, ``obj.name`` otherwise; ``default`` when missing/None."""
     if obj is None:
         return default
-    value = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+    if isinstance(obj, dict):
+        value = obj.get(name)
+    else:
+        fields = getattr(obj, "__dict__", None)
+        if fields is not None and name in fields:
+            value = fields[name]  # pydantic models keep their fields here: the fast path
+        elif hasattr(obj, "__pydantic_extra__"):
+            # A field the SDK's model does not declare (e.g. reasoning_content); getattr
+            # would raise and catch an AttributeError, which costs more than all the rest.
+            value = (obj.__pydantic_extra__ or {}).get(name)
+        elif fields is None and isinstance(obj, Mapping):
+            value = obj.get(name)
+        else:
+            value = getattr(obj, name, None)
     return default if value is None else value
 
 
