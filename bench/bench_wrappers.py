@@ -10,10 +10,16 @@ Every variant calls ``chat.completions.create`` against the same local fake Open
 (``tests/support/llm_server.py``, in a child process so its work does not compete for this
 process's GIL), non-streamed and streamed (the stream is read to the end). Variants:
 
+Each mode runs twice: over HTTP against the server (what the targets are about), and with
+an in-process ``httpx2.MockTransport`` answering from the same ``FakeLLM`` (no socket, no
+second process), which takes most of the machine's noise out of the µs added.
+
 ``raw``        ``openai.OpenAI``: the baseline.
 ``hook``       ``amplitude_ai.OpenAI`` whose ``AmplitudeAI`` drops events before building
                them: the wrapper's own work (request and response reading, stream wrapping,
                timing, context variables).
+``raw_usage``  (streams only) ``openai.OpenAI`` asking for the usage chunk itself, as the
+               wrapper does: separates the cost of that extra chunk from the wrapper's.
 ``wrapped``    ``amplitude_ai.OpenAI`` with real event building (User Message + AI Response,
                cost lookup) into a sink that keeps the records (no network), inside an
                ``agent.session()``. What an application pays on the caller's thread, minus
@@ -140,25 +146,55 @@ def _sinks() -> tuple[Any, Any]:
     return DroppingAI(config=AIConfig()), PlainSinkAI(api_key="unused", config=AIConfig())
 
 
-def build_variants(url: str, stream: bool) -> tuple[list[Variant], Any]:
+def _in_process_http_client() -> Any:
+    """An httpx2 client whose transport answers from a FakeLLM in this process (no socket)."""
+    import httpx2
+
+    from amplitude_ai.testing import FakeLLM, FakeReply
+
+    fake = FakeLLM(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60))
+
+    def handler(request: Any) -> Any:
+        wire = fake.respond(
+            request.method, request.url.raw_path.decode(), dict(request.headers), request.read()
+        )
+        fake.calls.clear()
+        return httpx2.Response(wire.status, headers=wire.headers, content=wire.body)
+
+    return httpx2.Client(transport=httpx2.MockTransport(handler))
+
+
+def build_variants(url: str | None, stream: bool) -> tuple[list[Variant], Any]:
     import openai
 
     import amplitude_ai
 
     dropping, sink = _sinks()
-    common = {"api_key": "sk-bench", "base_url": url, "max_retries": 0}
+
+    def common() -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"api_key": "sk-bench", "max_retries": 0}
+        kwargs["base_url"] = url or "http://in-process.invalid/v1"
+        if url is None:
+            kwargs["http_client"] = _in_process_http_client()
+        return kwargs
+
     clients = {
-        "raw": openai.OpenAI(**common),
-        "hook": amplitude_ai.OpenAI(amplitude=dropping, **common),
-        "wrapped": amplitude_ai.OpenAI(amplitude=sink, **common),
+        "raw": openai.OpenAI(**common()),
+        "hook": amplitude_ai.OpenAI(amplitude=dropping, **common()),
+        "wrapped": amplitude_ai.OpenAI(amplitude=sink, **common()),
     }
+    if stream:  # the wrapper asks for the usage chunk; a raw client may ask for it too
+        clients["raw_usage"] = openai.OpenAI(**common())
     labels = {
         "raw": "raw openai.OpenAI",
         "hook": "amplitude_ai.OpenAI, events dropped (wrapper only)",
         "wrapped": "amplitude_ai.OpenAI, events built (2 per call)",
+        "raw_usage": "raw openai.OpenAI + stream_options include_usage",
     }
 
-    def caller(client: Any) -> Callable[[int], Any]:
+    def caller(client: Any, usage: bool = False) -> Callable[[int], Any]:
+        extra = {"stream_options": {"include_usage": True}} if usage else {}
+
         def call(i: int) -> Any:
             # A new question every call, as in a chat (the same one would be deduplicated).
             messages = [
@@ -166,7 +202,7 @@ def build_variants(url: str, stream: bool) -> tuple[list[Variant], Any]:
                 {"role": "user", "content": f"What is retention? (question {i})"},
             ]
             result = client.chat.completions.create(
-                model="gpt-4o", messages=messages, temperature=0.2, stream=stream
+                model="gpt-4o", messages=messages, temperature=0.2, stream=stream, **extra
             )
             if stream:
                 for _ in result:
@@ -176,10 +212,11 @@ def build_variants(url: str, stream: bool) -> tuple[list[Variant], Any]:
         return call
 
     session = sink.agent("bench-bot").session(user_id="bench-user")
-    return [Variant(k, labels[k], caller(c)) for k, c in clients.items()], session
+    variants = [Variant(k, labels[k], caller(c, k == "raw_usage")) for k, c in clients.items()]
+    return variants, session
 
 
-def run_mode(url: str, stream: bool, args: argparse.Namespace) -> dict[str, Any]:
+def run_mode(url: str | None, stream: bool, args: argparse.Namespace) -> dict[str, Any]:
     variants, session = build_variants(url, stream)
     counter = iter(range(10**9))
     with session:
@@ -212,7 +249,11 @@ def run_mode(url: str, stream: bool, args: argparse.Namespace) -> dict[str, Any]
                 flush=True,
             )
     raw = statistics.median(next(v for v in variants if v.key == "raw").samples)
-    result: dict[str, Any] = {"stream": stream, "variants": {}}
+    result: dict[str, Any] = {
+        "stream": stream,
+        "transport": "local server" if url else "in-process",
+        "variants": {},
+    }
     for v in variants:
         med = statistics.median(v.samples)
         q = statistics.quantiles(v.samples, n=10) if len(v.samples) > 1 else [med] * 9
@@ -237,22 +278,22 @@ def report(results: list[dict[str, Any]]) -> None:
         f"{'added':>9}{'paired':>9}"
     )
     for res in results:
-        mode = "stream" if res["stream"] else "non-stream"
+        mode = f"{res['transport']}, {'stream' if res['stream'] else 'non-stream'}"
         for v in res["variants"].values():
             print(
-                f"{mode:<11}{v['label']:<52}{v['median_us']:>9.1f}{v['p10_us']:>9.1f}"
+                f"{mode:<24}{v['label']:<52}{v['median_us']:>9.1f}{v['p10_us']:>9.1f}"
                 f"{v['p90_us']:>9.1f}{v['ratio']:>7.3f}{v['added_us']:>+9.1f}"
                 f"{v['added_paired_median_us']:>+9.1f}"
             )
     print("\n(µs per call; added = median - raw median; paired = median of per-round differences)")
     for res in results:
-        mode = "stream" if res["stream"] else "non-stream"
+        mode = f"{res['transport']}, {'stream' if res['stream'] else 'non-stream'}"
         for key in ("hook", "wrapped"):
             v = res["variants"][key]
             ok_added = v["added_paired_median_us"] <= TARGET_ADDED_US
             ok_ratio = v["ratio"] <= TARGET_RATIO
             print(
-                f"  {mode:<10} {key:<8} added {v['added_paired_median_us']:+.1f} µs "
+                f"  {mode:<24} {key:<8} added {v['added_paired_median_us']:+.1f} µs "
                 f"(target ≤ {TARGET_ADDED_US:.0f}): {'MET' if ok_added else 'NOT MET'};  "
                 f"ratio {v['ratio']:.3f} (target ≤ {TARGET_RATIO}): "
                 f"{'MET' if ok_ratio else 'NOT MET'}"
@@ -266,6 +307,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9, help="samples per variant")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up calls per variant")
     parser.add_argument("--quick", action="store_true", help="smoke run")
+    parser.add_argument(
+        "--transport",
+        choices=("both", "server", "in-process"),
+        default="both",
+        help="the local fake server over HTTP, an in-process httpx2 transport, or both",
+    )
     parser.add_argument("--json", help="write all samples and results here")
     parser.add_argument("--serve-llm", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -284,9 +331,17 @@ def main() -> None:
     print(f"{args.repeats} samples x {args.number} calls, slices of {args.slice}")
     results = []
     with llm_server() as url:
-        for stream in (False, True):
-            print(f"\n{'stream' if stream else 'non-stream'}:")
-            results.append(run_mode(url, stream, args))
+        for target in (
+            [url]
+            if args.transport == "server"
+            else [None]
+            if args.transport == "in-process"
+            else [url, None]
+        ):
+            for stream in (False, True):
+                where = "local server" if target else "in-process transport"
+                print(f"\n{where}, {'stream' if stream else 'non-stream'}:")
+                results.append(run_mode(target, stream, args))
     report(results)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

@@ -97,6 +97,10 @@ class _Call:
         self._done = False
         self.started = time.perf_counter()
 
+    @property
+    def done(self) -> bool:
+        return self._done
+
     def _elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000.0
 
@@ -223,6 +227,8 @@ class _StreamState:
             return False
 
     def finish(self, error: BaseException | None = None) -> None:
+        if self.call.done:  # exhaustion, close() and the finalizer all end up here
+            return
         try:
             fields = self.acc.fields()
         except Exception:
