@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._fake_llm import FakeCall, FakeLLM, FakeReply, FakeToolCall, fake_llm
 from .catalog import load_catalog, validate_event
 from .client import AmplitudeAI, EventRecord
 from .config import AIConfig
@@ -29,6 +28,21 @@ __all__ = [
     "MockAmplitudeAI",
     "fake_llm",
 ]
+
+if TYPE_CHECKING:
+    from ._fake_llm import FakeCall, FakeLLM, FakeReply, FakeToolCall, fake_llm
+
+# The fake LLM loads on first use: ``import amplitude_ai`` imports this module.
+_FAKE_LLM_NAMES = frozenset({"FakeCall", "FakeLLM", "FakeReply", "FakeToolCall", "fake_llm"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FAKE_LLM_NAMES:
+        from . import _fake_llm
+
+        return getattr(_fake_llm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _TOP_LEVEL_FIELDS = ("user_id", "device_id", "insert_id", "time", "groups")
 
