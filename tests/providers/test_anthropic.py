@@ -3,6 +3,7 @@ clients against the local server: extended thinking, tool_use and cache tokens."
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import anthropic
@@ -186,3 +187,19 @@ def test_stream_cut_short_by_an_error_event(server, llm, ai, session):
     assert event["is_error"] is True
     assert event["is_streaming"] is True
     assert event["input_tokens"] == 5000  # message_start arrived before the error
+
+
+def test_with_raw_response(server, llm, ai, session, is_async):
+    raw, ours = make_clients("anthropic", server, ai, is_async=is_async)
+    llm.queue(REPLY, REPLY)
+    path = "with_raw_response.messages.create"
+    expected, _ = call(raw, path, is_async, **REQUEST)
+    got, _ = call(ours, path, is_async, **REQUEST)
+    assert type(got) is type(expected)
+
+    def parsed(response):  # AsyncAPIResponse.parse() is a coroutine
+        return asyncio.run(response.parse()) if is_async else response.parse()
+
+    assert dump(parsed(got)) == dump(parsed(expected))
+    [event] = tracked(ai, "ai_response")
+    assert event["cache_read_tokens"] == 4000

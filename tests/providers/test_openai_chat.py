@@ -236,3 +236,25 @@ def test_errors_are_reraised_unchanged(server, llm, ai, session, is_async, statu
     assert event["is_error"] is True
     assert "model overloaded" in event["error_message"]
     assert event["model_name"] == "gpt-4o"  # from the request, as there is no response
+
+
+def test_a_stream_dropped_unread_still_reports_its_call(server, llm, ai, session):
+    import gc
+
+    _, ours = make_clients("openai", server, ai, is_async=False)
+    stream = ours.chat.completions.create(**REQUEST, stream=True)
+    assert tracked(ai, "ai_response") == []  # nothing yet: the stream is open
+    del stream
+    gc.collect()
+    [event] = tracked(ai, "ai_response")
+    assert event["is_streaming"] is True
+    assert "output_tokens" not in event  # nothing was read
+
+
+def test_with_streaming_response_is_passed_through(server, llm, ai, session):
+    """The body of with_streaming_response belongs to the caller: it is not read for
+    tracking (so not tracked), and works exactly as without the wrapper."""
+    _, ours = make_clients("openai", server, ai, is_async=False)
+    with ours.chat.completions.with_streaming_response.create(**REQUEST) as response:
+        assert response.parse().choices[0].message.content == FakeReply().text
+    assert tracked(ai, "ai_response") == []

@@ -9,6 +9,7 @@ events can be emitted when the stream is exhausted, fails or is closed early.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 import weakref
@@ -150,13 +151,19 @@ def _begin(tracker: Tracker | None, options: Any, resolver: Resolver) -> _Call |
 
 
 def _parsed(result: Any) -> tuple[Any, bool]:
-    """The typed result inside ``with_raw_response`` wrappers (``parse()`` is cached, so the
-    caller gets the same object); ``(None, False)`` for bodies that are not read yet."""
-    if type(result).__name__ == "LegacyAPIResponse":
-        return result.parse(), True
-    if hasattr(result, "http_response") and hasattr(result, "parse"):
-        return None, False  # with_streaming_response: the body belongs to the caller
-    return result, True
+    """The typed result inside ``with_raw_response`` wrappers (``parse()`` caches, so the
+    caller later gets the very same object; async SDK responses return an awaitable here);
+    ``(None, False)`` for ``with_streaming_response``, whose body belongs to the caller."""
+    if not (hasattr(result, "http_response") and hasattr(result, "parse")):
+        return result, True
+    request = getattr(result.http_response, "request", None)
+    mode = request.headers.get(_RAW_HEADER) if request is not None else None
+    if mode == "stream":
+        return None, False
+    return result.parse(), True
+
+
+_RAW_HEADER = "x-stainless-raw-response"  # how both SDKs mark raw/streaming-response calls
 
 
 # --------------------------------------------------------------------------- sync
@@ -295,6 +302,8 @@ async def request_async(
         tracking_active.reset(token)
     try:
         value, readable = _parsed(result)
+        if inspect.isawaitable(value):
+            value = await value
         if readable:
             if call.surface.accumulator is not None and hasattr(value, "_iterator"):
                 _wrap_async_stream(value, call)
