@@ -7,16 +7,20 @@ tracking problem is logged once and the application carries on with the provider
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amplitude_ai import _registry
 from amplitude_ai._logging import log_once
 from amplitude_ai.context import SessionContext, _active
 
 from ._tracker import Tracker
+
+if TYPE_CHECKING:
+    from amplitude_ai.client import AmplitudeAI
 
 
 @dataclass
@@ -101,16 +105,26 @@ def _emit_unsafe(
     fields = dict(request.fields)
     fields.update((k, v) for k, v in response.items() if v is not None)
     fields["provider"] = tracker.provider
+    fields["latency_ms"] = latency_ms
     if request.kind == "embedding":
         fields.pop("is_streaming", None)
-        ai.track_embedding(**ident, **fields, latency_ms=latency_ms)
+        _track(ai, "embedding", {**ident, **fields}, "span_id")
         return
     if request.user_message is not None:
         session_id, user_id, trace_id = _conversation(ident, ctx)
         key = _registry.conversation_key(session_id, user_id)
         if not _registry.user_message_seen(key, trace_id, request.user_message):
-            ai.track_user_message(content=request.user_message, **ident)
+            _track(ai, "user_message", {**ident, "content": request.user_message}, "message_id")
     if error is not None:
         fields["is_error"] = True
         fields["error_message"] = _error_text(error)
-    ai.track_ai_message(**ident, **fields, latency_ms=latency_ms, ttfb_ms=ttfb_ms)
+    if ttfb_ms is not None:
+        fields["ttfb_ms"] = ttfb_ms
+    _track(ai, "ai_response", {**ident, **fields}, "message_id")
+
+
+def _track(ai: AmplitudeAI, kind: str, args: dict[str, Any], id_arg: str) -> None:
+    """What ``ai.track_<kind>(**args)`` does, without binding ~40 keyword parameters and
+    copying ``locals()``: the arguments here are already the documented names."""
+    args[id_arg] = str(uuid.uuid4())
+    ai._emit(kind, args, None)

@@ -93,20 +93,29 @@ class ChatStream:
         return not get(chunk, "choices") and get(chunk, "usage") is not None
 
     def add(self, chunk: Any) -> None:
-        self.model = get(chunk, "model", self.model)
-        if get(chunk, "usage") is not None:
-            self.usage = get(chunk, "usage")
-        for choice in get(chunk, "choices") or []:
+        # Called for every chunk: declared fields are read directly (fast on the SDK's
+        # pydantic objects); anything else goes through the tolerant reader.
+        try:
+            model, usage, choices = chunk.model, chunk.usage, chunk.choices
+        except AttributeError:
+            model, usage, choices = get(chunk, "model"), get(chunk, "usage"), get(chunk, "choices")
+        self.model = model or self.model
+        if usage is not None:
+            self.usage = usage
+        for choice in choices or ():
             if get(choice, "index", 0) != 0:
                 continue
             delta = get(choice, "delta")
-            if get(delta, "content"):
-                self.text.append(get(delta, "content"))
+            content = get(delta, "content")
+            if content:
+                self.text.append(content)
             reasoning = get(delta, "reasoning_content") or get(delta, "reasoning")
             if isinstance(reasoning, str):
                 self.reasoning.append(reasoning)
-            for call in get(delta, "tool_calls") or []:
-                self._tool_delta(call)
+            calls = get(delta, "tool_calls")
+            if calls:
+                for call in calls:
+                    self._tool_delta(call)
             self.finish_reason = get(choice, "finish_reason", self.finish_reason)
 
     def _tool_delta(self, call: Any) -> None:
