@@ -7,13 +7,13 @@ tracking problem is logged once and the application carries on with the provider
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from amplitude_ai import _registry
+from amplitude_ai._ids import new_uuid
 from amplitude_ai._logging import log_once
 from amplitude_ai.context import SessionContext, _active
 
@@ -126,5 +126,6 @@ def _emit_unsafe(
 def _track(ai: AmplitudeAI, kind: str, args: dict[str, Any], id_arg: str) -> None:
     """What ``ai.track_<kind>(**args)`` does, without binding ~40 keyword parameters and
     copying ``locals()``: the arguments here are already the documented names."""
-    args[id_arg] = str(uuid.uuid4())
-    ai._emit(kind, args, None)
+    present = {k: v for k, v in args.items() if v is not None}  # as TrackingMethods._track
+    present[id_arg] = new_uuid()
+    ai._emit(kind, present, None)
