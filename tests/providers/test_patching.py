@@ -143,3 +143,42 @@ def test_wrapped_client_uses_its_default_user(server, llm, ai):
 def test_wrap_rejects_other_objects():
     with pytest.raises(ConfigurationError, match="wrap\\(\\) supports OpenAI"):
         amplitude_ai.wrap(object())
+
+
+def test_patched_async_clients_with_per_call_kwargs(server, llm, ai):
+    import asyncio
+
+    amplitude_ai.patch(amplitude=ai)
+
+    async def scenario():
+        oa = openai.AsyncOpenAI(**openai_kwargs(server))
+        await oa.chat.completions.create(
+            model="gpt-4o", messages=QUESTION, amplitude_user_id="ua", amplitude_session_id="sa"
+        )
+        stream = await oa.chat.completions.create(
+            model="gpt-4o",
+            messages=QUESTION,
+            stream=True,
+            amplitude_user_id="ua",
+            amplitude_session_id="sa",
+        )
+        chunks = [c async for c in stream]
+        an = anthropic.AsyncAnthropic(**anthropic_kwargs(server))
+        async with an.messages.stream(
+            model="claude-sonnet-4-6",
+            max_tokens=20,
+            messages=[{"role": "user", "content": "Hi"}],
+            amplitude_user_id="ua",
+            amplitude_session_id="sa",
+        ) as helper:
+            await helper.get_final_message()
+        return chunks
+
+    chunks = asyncio.run(scenario())
+    assert all(c.choices for c in chunks)  # the usage chunk we asked for stays hidden
+    assert not any(k.startswith("amplitude") for c in llm.calls for k in c.body)
+    events = tracked(ai, "ai_response")
+    assert [e["provider"] for e in events] == ["openai", "openai", "anthropic"]
+    assert {e["session_id"] for e in events} == {"sa"}
+    assert {e["user_id"] for e in ai.events} == {"ua"}
+    assert events[1]["output_tokens"] == 12  # usage of the stream, asked for by the wrapper
