@@ -61,7 +61,6 @@ def _run(tmp_path, server, capture, *, identity=True, **env_overrides):
     )
 
 
-@pytest.mark.slow  # amplitude-analytics' consumer thread holds the exit for its flush interval
 def test_instruments_the_program_and_keeps_its_argv_and_exit_code(tmp_path, server, llm):
     llm.reply("Users who come back.")
     other = tmp_path / "site"  # a sitecustomize the environment already had keeps working

@@ -11,8 +11,9 @@ the environment only:
 ``AMPLITUDE_AI_DEBUG``        ``true`` prints a summary of every event to stderr
 
 How: a ``sitecustomize`` module (imported by Python at start-up) is put first on
-``PYTHONPATH``; it patches, registers a flush at exit, then hands over to any
-``sitecustomize`` the environment already had. The command replaces this process
+``PYTHONPATH``; it patches (with a 1 s delivery flush interval, so a short script does not
+wait amplitude-analytics' default 10 s at exit), registers a final flush at exit, then
+hands over to any ``sitecustomize`` the environment already had. The command replaces this process
 (``exec``), so it keeps its arguments, signals and exit code.
 """
 
