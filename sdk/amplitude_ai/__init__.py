@@ -3,7 +3,8 @@
 Track LLM conversations as ``[Agent]`` events (user messages, AI responses, tool calls,
 embeddings, spans, sessions, enrichments and scores) through the official
 ``amplitude-analytics`` client. Importing this package has no side effects and imports no
-provider SDK.
+provider SDK: the instrumented clients (``OpenAI``, ``AsyncOpenAI``, ``AzureOpenAI``,
+``AsyncAzureOpenAI``, ``Anthropic``, ``AsyncAnthropic``) load their SDK on first access.
 """
 
 from ._version import __version__
@@ -22,20 +23,38 @@ from .enrichments import (
     TopicClassification,
 )
 from .exceptions import AmplitudeAIError, ConfigurationError, ValidationError
+from .patching import patch, patch_anthropic, patch_azure_openai, patch_openai, unpatch
 from .propagation import extract_context, inject_context
 from .session import Session
 from .testing import MockAmplitudeAI
+from .wrappers import wrap
+
+# Instrumented provider clients, imported on first access (each pulls in its provider SDK).
+_LAZY_CLIENTS = {
+    "OpenAI": "openai",
+    "AsyncOpenAI": "openai",
+    "AzureOpenAI": "azure",
+    "AsyncAzureOpenAI": "azure",
+    "Anthropic": "anthropic",
+    "AsyncAnthropic": "anthropic",
+}
 
 __all__ = [
     "AIConfig",
     "AmplitudeAI",
     "AmplitudeAIError",
+    "Anthropic",
+    "AsyncAnthropic",
+    "AsyncAzureOpenAI",
+    "AsyncOpenAI",
+    "AzureOpenAI",
     "BoundAgent",
     "ConfigurationError",
     "ContentMode",
     "EvidenceQuote",
     "MessageLabel",
     "MockAmplitudeAI",
+    "OpenAI",
     "RubricScore",
     "Session",
     "SessionContext",
@@ -50,6 +69,27 @@ __all__ = [
     "infer_model_tier",
     "inject_context",
     "observe",
+    "patch",
+    "patch_anthropic",
+    "patch_azure_openai",
+    "patch_openai",
     "tool",
+    "unpatch",
     "validate_event",
+    "wrap",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY_CLIENTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'amplitude_ai' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"amplitude_ai.providers.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_CLIENTS))

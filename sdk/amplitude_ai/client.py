@@ -285,6 +285,9 @@ class AmplitudeAI(TrackingMethods):
                 "use agent.session() or pass session_id",
                 kind,
             )
+        if kind == "user_message":
+            key = _registry.conversation_key(scope.session_id, scope.user_id)
+            _registry.remember_user_message(key, scope.trace_id, args.get("content"))
         turn = args.get("turn_id")
         if kind in _TURN_KINDS and scope.session_id:
             turn = self._next_turn(scope.session_id, turn)

@@ -4,17 +4,45 @@
 privacy and validation) whose delivery step appends to :attr:`events` instead of sending.
 It never touches the network. A pytest fixture, ``amplitude_ai_mock``, is registered
 automatically when this package is installed.
+
+:func:`fake_llm` (fixture ``amplitude_ai_fake_llm``) answers the real OpenAI, Azure OpenAI
+and Anthropic clients with canned replies, offline, wherever in the process they were
+created; configure replies with :class:`FakeReply` per model or per call.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import load_catalog, validate_event
 from .client import AmplitudeAI, EventRecord
 from .config import AIConfig
+
+__all__ = [
+    "FakeCall",
+    "FakeLLM",
+    "FakeReply",
+    "FakeToolCall",
+    "MockAmplitudeAI",
+    "fake_llm",
+]
+
+if TYPE_CHECKING:
+    from ._fake_llm import FakeCall, FakeLLM, FakeReply, FakeToolCall, fake_llm
+
+# The fake LLM loads on first use: ``import amplitude_ai`` imports this module.
+_FAKE_LLM_NAMES = frozenset({"FakeCall", "FakeLLM", "FakeReply", "FakeToolCall", "fake_llm"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FAKE_LLM_NAMES:
+        from . import _fake_llm
+
+        return getattr(_fake_llm, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _TOP_LEVEL_FIELDS = ("user_id", "device_id", "insert_id", "time", "groups")
 

@@ -6,18 +6,26 @@ import inspect
 import subprocess
 import sys
 
+import pytest
+
 import amplitude_ai
 
 EXPECTED_PUBLIC_API = {
     "AIConfig",
     "AmplitudeAI",
     "AmplitudeAIError",
+    "Anthropic",
+    "AsyncAnthropic",
+    "AsyncAzureOpenAI",
+    "AsyncOpenAI",
+    "AzureOpenAI",
     "BoundAgent",
     "ConfigurationError",
     "ContentMode",
     "EvidenceQuote",
     "MessageLabel",
     "MockAmplitudeAI",
+    "OpenAI",
     "RubricScore",
     "Session",
     "SessionContext",
@@ -32,8 +40,23 @@ EXPECTED_PUBLIC_API = {
     "infer_model_tier",
     "inject_context",
     "observe",
+    "patch",
+    "patch_anthropic",
+    "patch_azure_openai",
+    "patch_openai",
     "tool",
+    "unpatch",
     "validate_event",
+    "wrap",
+}
+# Instrumented provider clients: loaded on first access so the package imports no SDK.
+LAZY_CLIENTS = {
+    "Anthropic",
+    "AsyncAnthropic",
+    "AsyncAzureOpenAI",
+    "AsyncOpenAI",
+    "AzureOpenAI",
+    "OpenAI",
 }
 
 
@@ -48,7 +71,22 @@ def test_all_equals_the_public_names_of_the_module():
         for name, value in vars(amplitude_ai).items()
         if not name.startswith("_") and not inspect.ismodule(value)
     }
-    assert public | {"__version__"} == set(amplitude_ai.__all__)
+    assert public | {"__version__"} | LAZY_CLIENTS == set(amplitude_ai.__all__)
+
+
+def test_lazy_clients_are_the_provider_subclasses():
+    import anthropic
+    import openai
+
+    assert issubclass(amplitude_ai.OpenAI, openai.OpenAI)
+    assert issubclass(amplitude_ai.AsyncOpenAI, openai.AsyncOpenAI)
+    assert issubclass(amplitude_ai.AzureOpenAI, openai.AzureOpenAI)
+    assert issubclass(amplitude_ai.AsyncAzureOpenAI, openai.AsyncAzureOpenAI)
+    assert issubclass(amplitude_ai.Anthropic, anthropic.Anthropic)
+    assert issubclass(amplitude_ai.AsyncAnthropic, anthropic.AsyncAnthropic)
+    assert set(dir(amplitude_ai)) >= LAZY_CLIENTS
+    with pytest.raises(AttributeError, match="no attribute 'Gemini'"):
+        amplitude_ai.Gemini  # noqa: B018
 
 
 def test_every_public_object_is_documented():
@@ -64,7 +102,7 @@ def test_import_has_no_heavy_or_provider_side_effects():
     code = (
         "import sys, amplitude_ai\n"
         "heavy = ['openai', 'anthropic', 'google.genai', 'mistralai', 'boto3', 'genai_prices',"
-        " 'amplitude', 'httpx']\n"
+        " 'amplitude', 'httpx', 'httpx2']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

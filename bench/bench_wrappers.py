@@ -1,0 +1,361 @@
+"""Benchmark: per-call overhead of the provider wrappers over the raw OpenAI client.
+
+Run from the repo root::
+
+    .venv/bin/python bench/bench_wrappers.py            # full run (~1 min on 2 cores)
+    .venv/bin/python bench/bench_wrappers.py --quick    # smoke run (~10 s)
+    .venv/bin/python bench/bench_wrappers.py --json out.json
+
+Every variant calls ``chat.completions.create`` against the same local fake OpenAI server
+(``tests/support/llm_server.py``, in a child process so its work does not compete for this
+process's GIL), non-streamed and streamed (the stream is read to the end). Variants:
+
+Each mode runs twice: over HTTP against the server (what the targets are about), and with
+an in-process ``httpx2.MockTransport`` answering from the same ``FakeLLM`` (no socket, no
+second process), which takes most of the machine's noise out of the µs added.
+
+``raw``        ``openai.OpenAI``: the baseline.
+``hook``       ``amplitude_ai.OpenAI`` whose ``AmplitudeAI`` drops events before building
+               them: the wrapper's own work (request and response reading, stream wrapping,
+               timing, context variables).
+``raw_usage``  (streams only) ``openai.OpenAI`` asking for the usage chunk itself, as the
+               wrapper does: separates the cost of that extra chunk from the wrapper's.
+``wrapped``    ``amplitude_ai.OpenAI`` with real event building (User Message + AI Response,
+               cost lookup) into a sink that keeps the records (no network), inside an
+               ``agent.session()``. What an application pays on the caller's thread, minus
+               the amplitude-analytics hand-off (see ``bench_track.py`` ``f_real``).
+
+Samples are the mean µs per call of ``--number`` calls, gathered in slices of ``--slice``
+calls interleaved across the variants in a rotating order. Reported: median, p10/p90,
+ratio of medians to ``raw`` and µs added (difference of medians, and median of the
+per-round paired differences). Targets: ≤ 50 µs added and ≤ 1.1x raw.
+
+This is a benchmark, not a test: nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from _common import describe_git, git_state  # noqa: E402
+
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+for _name in ("AMPLITUDE_AI_CONTENT_MODE", "AMPLITUDE_AI_DEBUG", "AMPLITUDE_AI_SERVER_URL"):
+    os.environ.pop(_name, None)
+
+TARGET_ADDED_US = 50.0
+TARGET_RATIO = 1.1
+REPLY_TEXT = (
+    "Retention is the share of users who come back after their first visit. Measure it "
+    "with a retention chart: pick a starting event, a return event, and a time window."
+)
+
+
+def serve_llm(max_seconds: float) -> None:
+    """Child-process entry: run the fake server, print its URL, stop when stdin closes."""
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
+    from amplitude_ai.testing import FakeReply
+    from support.llm_server import LLMServer
+
+    with LLMServer() as server:
+        server.llm.reply(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60))
+        threading.Thread(target=_trim_calls, args=(server,), daemon=True).start()
+        print(server.openai_url, flush=True)
+        done = threading.Event()
+        threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+        done.wait(max_seconds)
+
+
+def _trim_calls(server: Any) -> None:
+    while True:  # the server records every request; keep its memory flat
+        time.sleep(1.0)
+        server.llm.calls.clear()
+
+
+@contextlib.contextmanager
+def llm_server() -> Any:
+    proc = subprocess.Popen(
+        [sys.executable, os.path.abspath(__file__), "--serve-llm", "900"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class Variant:
+    key: str
+    label: str
+    call: Callable[[int], Any]
+    samples: list[float] = field(default_factory=list)
+
+
+def _sinks() -> tuple[Any, Any]:
+    from amplitude_ai import AIConfig, AmplitudeAI
+
+    class DroppingAI(AmplitudeAI):
+        """Receives the wrapper's tracking calls and drops them before building events."""
+
+        def _create_client(self, api_key: str | None) -> Any:
+            return None
+
+        def _emit(self, kind: str, args: dict[str, Any], bound: Any) -> None:
+            return None
+
+    class PlainSinkAI(AmplitudeAI):
+        """Real event building; delivery appends the record (no copy, no I/O)."""
+
+        records: list[dict[str, Any]]
+
+        def _create_client(self, api_key: str | None) -> Any:
+            self.records = []
+            return None
+
+        def _deliver(self, record: dict[str, Any]) -> None:
+            self.records.append(record)
+            if len(self.records) > 10_000:
+                self.records.clear()
+
+    return DroppingAI(config=AIConfig()), PlainSinkAI(api_key="unused", config=AIConfig())
+
+
+def _in_process_http_client() -> Any:
+    """An httpx2 client whose transport answers from a FakeLLM in this process (no socket)."""
+    import httpx2
+
+    from amplitude_ai.testing import FakeLLM, FakeReply
+
+    fake = FakeLLM(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60))
+
+    def handler(request: Any) -> Any:
+        wire = fake.respond(
+            request.method, request.url.raw_path.decode(), dict(request.headers), request.read()
+        )
+        fake.calls.clear()
+        return httpx2.Response(wire.status, headers=wire.headers, content=wire.body)
+
+    return httpx2.Client(transport=httpx2.MockTransport(handler))
+
+
+def build_variants(url: str | None, stream: bool) -> tuple[list[Variant], Any]:
+    import openai
+
+    import amplitude_ai
+
+    dropping, sink = _sinks()
+
+    def common() -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"api_key": "sk-bench", "max_retries": 0}
+        kwargs["base_url"] = url or "http://in-process.invalid/v1"
+        if url is None:
+            kwargs["http_client"] = _in_process_http_client()
+        return kwargs
+
+    clients = {
+        "raw": openai.OpenAI(**common()),
+        "hook": amplitude_ai.OpenAI(amplitude=dropping, **common()),
+        "wrapped": amplitude_ai.OpenAI(amplitude=sink, **common()),
+    }
+    if stream:  # the wrapper asks for the usage chunk; a raw client may ask for it too
+        clients["raw_usage"] = openai.OpenAI(**common())
+    labels = {
+        "raw": "raw openai.OpenAI",
+        "hook": "amplitude_ai.OpenAI, events dropped (wrapper only)",
+        "wrapped": "amplitude_ai.OpenAI, events built (2 per call)",
+        "raw_usage": "raw openai.OpenAI + stream_options include_usage",
+    }
+
+    def caller(client: Any, usage: bool = False) -> Callable[[int], Any]:
+        extra = {"stream_options": {"include_usage": True}} if usage else {}
+
+        def call(i: int) -> Any:
+            # A new question every call, as in a chat (the same one would be deduplicated).
+            messages = [
+                {"role": "system", "content": "You are a product analytics assistant."},
+                {"role": "user", "content": f"What is retention? (question {i})"},
+            ]
+            result = client.chat.completions.create(
+                model="gpt-4o", messages=messages, temperature=0.2, stream=stream, **extra
+            )
+            if stream:
+                for _ in result:
+                    pass
+            return result
+
+        return call
+
+    session = sink.agent("bench-bot").session(user_id="bench-user")
+    variants = [Variant(k, labels[k], caller(c, k == "raw_usage")) for k, c in clients.items()]
+    return variants, session
+
+
+def run_mode(url: str | None, stream: bool, args: argparse.Namespace) -> dict[str, Any]:
+    variants, session = build_variants(url, stream)
+    counter = iter(range(10**9))
+    with session:
+        for v in variants:  # warm-up: connections, pydantic models, cost rates
+            for _ in range(args.warmup):
+                v.call(next(counter))
+        slices = args.number // args.slice
+        rounds: list[dict[str, float]] = []
+        for rep in range(args.repeats):
+            totals = {v.key: 0 for v in variants}
+            gc.collect()
+            for s in range(slices):
+                order = (
+                    variants[(s + rep) % len(variants) :] + variants[: (s + rep) % len(variants)]
+                )
+                for v in order:
+                    start = time.perf_counter_ns()
+                    for _ in range(args.slice):
+                        v.call(next(counter))
+                    totals[v.key] += time.perf_counter_ns() - start
+            calls = slices * args.slice
+            sample = {k: t / calls / 1000.0 for k, t in totals.items()}
+            rounds.append(sample)
+            for v in variants:
+                v.samples.append(sample[v.key])
+            print(
+                f"  round {rep + 1}/{args.repeats}: "
+                + ", ".join(f"{k} {sample[k]:.1f}" for k in sample)
+                + " µs/call",
+                flush=True,
+            )
+    raw = statistics.median(next(v for v in variants if v.key == "raw").samples)
+    result: dict[str, Any] = {
+        "stream": stream,
+        "transport": "local server" if url else "in-process",
+        "variants": {},
+    }
+    for v in variants:
+        med = statistics.median(v.samples)
+        q = statistics.quantiles(v.samples, n=10) if len(v.samples) > 1 else [med] * 9
+        paired = [r[v.key] - r["raw"] for r in rounds]
+        result["variants"][v.key] = {
+            "label": v.label,
+            "samples_us": v.samples,
+            "median_us": med,
+            "p10_us": q[0],
+            "p90_us": q[-1],
+            "ratio": med / raw,
+            "added_us": med - raw,
+            "added_paired_median_us": statistics.median(paired),
+        }
+    return result
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    print()
+    print(
+        f"{'mode':<11}{'variant':<52}{'median':>9}{'p10':>9}{'p90':>9}{'x raw':>7}"
+        f"{'added':>9}{'paired':>9}"
+    )
+    for res in results:
+        mode = f"{res['transport']}, {'stream' if res['stream'] else 'non-stream'}"
+        for v in res["variants"].values():
+            print(
+                f"{mode:<24}{v['label']:<52}{v['median_us']:>9.1f}{v['p10_us']:>9.1f}"
+                f"{v['p90_us']:>9.1f}{v['ratio']:>7.3f}{v['added_us']:>+9.1f}"
+                f"{v['added_paired_median_us']:>+9.1f}"
+            )
+    print("\n(µs per call; added = median - raw median; paired = median of per-round differences)")
+    for res in results:
+        mode = f"{res['transport']}, {'stream' if res['stream'] else 'non-stream'}"
+        for key in ("hook", "wrapped"):
+            v = res["variants"][key]
+            ok_added = v["added_paired_median_us"] <= TARGET_ADDED_US
+            ok_ratio = v["ratio"] <= TARGET_RATIO
+            print(
+                f"  {mode:<24} {key:<8} added {v['added_paired_median_us']:+.1f} µs "
+                f"(target ≤ {TARGET_ADDED_US:.0f}): {'MET' if ok_added else 'NOT MET'};  "
+                f"ratio {v['ratio']:.3f} (target ≤ {TARGET_RATIO}): "
+                f"{'MET' if ok_ratio else 'NOT MET'}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--number", type=int, default=400, help="calls per sample")
+    parser.add_argument("--slice", type=int, default=50, help="calls per interleaved slice")
+    parser.add_argument("--repeats", type=int, default=9, help="samples per variant")
+    parser.add_argument("--warmup", type=int, default=100, help="warm-up calls per variant")
+    parser.add_argument("--quick", action="store_true", help="smoke run")
+    parser.add_argument(
+        "--transport",
+        choices=("both", "server", "in-process"),
+        default="both",
+        help="the local fake server over HTTP, an in-process httpx2 transport, or both",
+    )
+    parser.add_argument("--json", help="write all samples and results here")
+    parser.add_argument("--serve-llm", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_llm is not None:
+        serve_llm(args.serve_llm)
+        return
+    if args.quick:
+        args.number, args.slice, args.repeats, args.warmup = 100, 25, 3, 20
+    state = git_state()
+    print(f"SDK: {describe_git(state)}")
+    print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
+    import anthropic
+    import openai
+
+    print(f"openai {openai.__version__}, anthropic {anthropic.__version__}")
+    print(f"{args.repeats} samples x {args.number} calls, slices of {args.slice}")
+    results = []
+    with llm_server() as url:
+        for target in (
+            [url]
+            if args.transport == "server"
+            else [None]
+            if args.transport == "in-process"
+            else [url, None]
+        ):
+            for stream in (False, True):
+                where = "local server" if target else "in-process transport"
+                print(f"\n{where}, {'stream' if stream else 'non-stream'}:")
+                results.append(run_mode(target, stream, args))
+    report(results)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(
+                {
+                    "when": dt.datetime.now(dt.timezone.utc).isoformat(),
+                    "git": state,
+                    "args": vars(args),
+                    "results": results,
+                },
+                fh,
+                indent=1,
+            )
+
+
+if __name__ == "__main__":
+    main()

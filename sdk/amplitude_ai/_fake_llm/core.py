@@ -1,0 +1,144 @@
+"""``FakeLLM``: canned provider answers, chosen per call or per model, and a log of calls."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import anthropic_wire, openai_wire
+from .reply import FakeReply, as_reply
+from .wire import WireResponse, json_response
+
+# path suffix -> (provider family, surface, renderer)
+_ROUTES = (
+    ("/chat/completions", "openai", "chat", openai_wire.chat),
+    ("/responses", "openai", "responses", openai_wire.responses),
+    ("/embeddings", "openai", "embeddings", openai_wire.embeddings),
+    ("/v1/messages", "anthropic", "messages", anthropic_wire.messages),
+)
+
+
+@dataclass(frozen=True)
+class FakeCall:
+    """One request the fake answered."""
+
+    provider: str  # "openai" (also Azure) or "anthropic"
+    surface: str  # "chat", "responses", "embeddings" or "messages"
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def model(self) -> str | None:
+        return self.body.get("model")
+
+    @property
+    def stream(self) -> bool:
+        return bool(self.body.get("stream"))
+
+
+class FakeLLM:
+    """Answers OpenAI, Azure OpenAI and Anthropic API calls with canned replies.
+
+    Reply selection, first match wins: the next queued reply (:meth:`queue`, :meth:`fail`),
+    then the reply set for the requested model, then the default reply. Every answered
+    request is appended to :attr:`calls`.
+    """
+
+    def __init__(self, default: FakeReply | str | None = None) -> None:
+        self.default = as_reply(default)
+        self.calls: list[FakeCall] = []
+        self._by_model: dict[str, FakeReply] = {}
+        self._queue: deque[FakeReply] = deque()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ configure
+    def reply(
+        self, text: FakeReply | str | None = None, *, model: str | None = None, **fields: Any
+    ) -> FakeLLM:
+        """Set the reply for ``model`` (or the default reply when ``model`` is ``None``)."""
+        reply = as_reply(text, **fields)
+        if model is None:
+            self.default = reply
+        else:
+            self._by_model[model] = reply
+        return self
+
+    def queue(self, *replies: FakeReply | str) -> FakeLLM:
+        """Answer the next calls, in order, with ``replies`` (then fall back as usual)."""
+        with self._lock:
+            self._queue.extend(as_reply(r) for r in replies)
+        return self
+
+    def fail(
+        self, status: int, message: str = "fake error", *, times: int = 1, retryable: bool = False
+    ) -> FakeLLM:
+        """Make the next ``times`` calls fail with HTTP ``status`` and the provider's error
+        body (the SDK raises its own exception type, e.g. ``RateLimitError`` for 429)."""
+        error = FakeReply(status=status, error_message=message, retryable=retryable)
+        return self.queue(*([error] * times))
+
+    # --------------------------------------------------------------------- answer
+    def _choose(self, model: str | None) -> FakeReply:
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+        if model is not None and model in self._by_model:
+            return self._by_model[model]
+        return self.default
+
+    def handles(self, path: str) -> bool:
+        return _route(path) is not None
+
+    def respond(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> WireResponse:
+        """The HTTP response for one request (also used by local HTTP fake servers)."""
+        route = _route(path)
+        if route is None or method.upper() != "POST":
+            return json_response(
+                {
+                    "error": {
+                        "message": f"fake_llm does not emulate {method} {path}",
+                        "type": "not_found_error",
+                    }
+                },
+                404,
+                {"x-should-retry": "false"},
+            )
+        family, surface, render = route
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            payload = {}
+        call = FakeCall(family, surface, path, payload, {k.lower(): v for k, v in headers.items()})
+        with self._lock:
+            self.calls.append(call)
+        reply = self._choose(call.model)
+        if reply.is_error:
+            wire = openai_wire if family == "openai" else anthropic_wire
+            return wire.error(reply)
+        return render(payload, reply)
+
+    # -------------------------------------------------------------------- queries
+    def calls_for(self, surface: str) -> list[FakeCall]:
+        return [c for c in self.calls if c.surface == surface]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._queue.clear()
+            self._by_model.clear()
+            self.default = FakeReply()
+
+
+def _route(path: str) -> tuple[str, str, Any] | None:
+    path = path.split("?", 1)[0].rstrip("/")
+    for suffix, family, surface, render in _ROUTES:
+        if path.endswith(suffix):
+            return family, surface, render
+    return None

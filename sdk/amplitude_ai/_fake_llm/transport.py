@@ -1,0 +1,87 @@
+"""Intercepting the provider SDKs' HTTP transport for :func:`fake_llm`.
+
+OpenAI and Anthropic clients send through ``httpx2`` (older releases and user-supplied
+``http_client``\\s through ``httpx``). The default transports' ``handle_request`` /
+``handle_async_request`` are replaced for the duration of the block, so clients created
+anywhere in the process (before or inside the block) get the fake's answers without the
+application passing anything in. Requests that are not provider SDK calls go through.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .core import FakeLLM
+
+_lock = threading.Lock()
+_active: list[FakeLLM] = []  # innermost last
+_installed: list[tuple[Any, str, Any]] = []
+
+
+def _is_provider_call(request: Any) -> bool:
+    # Both SDKs tag every request with x-stainless-* headers.
+    return any(k.lower().startswith("x-stainless-") for k in request.headers)
+
+
+def _answer(module: Any, request: Any) -> Any:
+    fake = _active[-1]
+    wire = fake.respond(
+        request.method, request.url.raw_path.decode(), dict(request.headers), request.read()
+    )
+    return module.Response(wire.status, headers=wire.headers, content=wire.body, request=request)
+
+
+async def _answer_async(module: Any, request: Any) -> Any:
+    fake = _active[-1]
+    body = await request.aread()
+    wire = fake.respond(request.method, request.url.raw_path.decode(), dict(request.headers), body)
+    return module.Response(wire.status, headers=wire.headers, content=wire.body, request=request)
+
+
+def _install(module: Any) -> None:
+    sync_cls, async_cls = module.HTTPTransport, module.AsyncHTTPTransport
+    original_sync = sync_cls.handle_request
+    original_async = async_cls.handle_async_request
+
+    def handle_request(self: Any, request: Any) -> Any:
+        if _active and _is_provider_call(request):
+            return _answer(module, request)
+        return original_sync(self, request)
+
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        if _active and _is_provider_call(request):
+            return await _answer_async(module, request)
+        return await original_async(self, request)
+
+    for cls, name, value in (
+        (sync_cls, "handle_request", handle_request),
+        (async_cls, "handle_async_request", handle_async_request),
+    ):
+        _installed.append((cls, name, cls.__dict__[name]))
+        setattr(cls, name, value)
+
+
+@contextmanager
+def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
+    """Route provider SDK traffic to ``fake`` inside the block; nestable."""
+    with _lock:
+        if not _installed:
+            for name in ("httpx2", "httpx"):
+                if name in sys.modules or importlib.util.find_spec(name) is not None:
+                    _install(importlib.import_module(name))
+        _active.append(fake)
+    try:
+        yield fake
+    finally:
+        with _lock:
+            _active.remove(fake)
+            if not _active:
+                while _installed:
+                    cls, name, original = _installed.pop()
+                    setattr(cls, name, original)

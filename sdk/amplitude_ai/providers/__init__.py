@@ -1,0 +1,27 @@
+"""Provider wrappers: instrumented OpenAI, Azure OpenAI and Anthropic clients.
+
+The provider SDKs are imported only when one of these classes is first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_CLASSES = {
+    "OpenAI": ".openai",
+    "AsyncOpenAI": ".openai",
+    "AzureOpenAI": ".azure",
+    "AsyncAzureOpenAI": ".azure",
+    "Anthropic": ".anthropic",
+    "AsyncAnthropic": ".anthropic",
+}
+
+__all__ = sorted(_CLASSES)
+
+
+def __getattr__(name: str) -> Any:
+    module = _CLASSES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)

@@ -1,0 +1,114 @@
+"""Per-call state that travels from a resource method to the client's ``request``.
+
+Provider methods reject unknown keyword arguments, so the ``amplitude_*`` identity kwargs
+are taken off in a thin shim around ``create``/``parse``/``stream`` and handed to the
+request hook through a :class:`~contextvars.ContextVar`. A second context variable marks
+"a tracked call is in progress" so that stacked instrumentation (``wrap`` plus ``patch``,
+or ``patch`` twice) tracks each call exactly once.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from typing import Any
+
+# Per-call keyword -> the tracking field it sets.
+CALL_KWARGS: dict[str, str] = {
+    "amplitude_user_id": "user_id",
+    "amplitude_session_id": "session_id",
+    "amplitude_trace_id": "trace_id",
+    "amplitude_agent_id": "agent_id",
+}
+EMPTY: Mapping[str, str] = {}
+
+call_overrides: ContextVar[Mapping[str, str]] = ContextVar(
+    "amplitude_ai_call_overrides", default=EMPTY
+)
+tracking_active: ContextVar[bool] = ContextVar("amplitude_ai_tracking_active", default=False)
+
+# Marks a shim so that installing shims twice never stacks them.
+SHIM_MARK = "__amplitude_ai_shim__"
+
+
+def pop_overrides(kwargs: dict[str, Any]) -> dict[str, str]:
+    """Remove the ``amplitude_*`` kwargs from ``kwargs``; return them as tracking fields."""
+    found: dict[str, str] = {}
+    for name, field in CALL_KWARGS.items():
+        if name in kwargs:
+            value = kwargs.pop(name)
+            if value is not None:
+                found[field] = str(value)
+    return found
+
+
+def _run_with(overrides: Mapping[str, str], func: Callable[..., Any], *a: Any, **kw: Any) -> Any:
+    token = call_overrides.set(overrides)
+    try:
+        return func(*a, **kw)
+    finally:
+        call_overrides.reset(token)
+
+
+async def _await_with(overrides: Mapping[str, str], awaitable: Awaitable[Any]) -> Any:
+    token = call_overrides.set(overrides)
+    try:
+        return await awaitable
+    finally:
+        call_overrides.reset(token)
+
+
+def _defer_to_manager(manager: Any, overrides: Mapping[str, str]) -> None:
+    """Stream helpers (``.stream(...)``) send their request on ``__enter__``, after the
+    shim returned; re-wrap the manager's stored request so it still sees ``overrides``."""
+    for name, value in list(vars(manager).items()):
+        if not name.endswith("__api_request"):
+            continue
+        if inspect.iscoroutine(value):
+            setattr(manager, name, _await_with(overrides, value))
+        elif callable(value):
+            setattr(manager, name, functools.partial(_run_with, overrides, value))
+
+
+def make_shim(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a resource method (bound, or a plain function taking ``self``) so that it
+    accepts the ``amplitude_*`` kwargs and strips them before the provider sees them."""
+    if inspect.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def async_shim(*args: Any, **kwargs: Any) -> Any:
+            overrides = pop_overrides(kwargs) if kwargs else EMPTY
+            if not overrides:
+                return await method(*args, **kwargs)
+            return await _await_with(overrides, method(*args, **kwargs))
+
+        shim: Callable[..., Any] = async_shim
+    else:
+
+        @functools.wraps(method)
+        def sync_shim(*args: Any, **kwargs: Any) -> Any:
+            overrides = pop_overrides(kwargs) if kwargs else EMPTY
+            if not overrides:
+                return method(*args, **kwargs)
+            result = _run_with(overrides, method, *args, **kwargs)
+            if inspect.iscoroutine(result):  # an async method behind a sync decorator
+                return _await_with(overrides, result)
+            if hasattr(result, "__enter__") or hasattr(result, "__aenter__"):
+                _defer_to_manager(result, overrides)
+            return result
+
+        shim = sync_shim
+    setattr(shim, SHIM_MARK, method)
+    return shim
+
+
+def install_instance_shims(resource: Any, names: tuple[str, ...]) -> Any:
+    """Shadow ``names`` on one resource object with shims (no effect on other clients)."""
+    for name in names:
+        method = getattr(resource, name, None)
+        if method is None or getattr(method, SHIM_MARK, None) is not None:
+            continue
+        setattr(resource, name, make_shim(method))
+    return resource

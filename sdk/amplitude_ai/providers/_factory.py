@@ -1,0 +1,122 @@
+"""Building the instrumented client classes.
+
+Each instrumented class is a direct subclass of the provider's client with the provider
+class as its only base, so its instances have exactly the provider's layout (``wrap()``
+can retype a copy of an existing client) and ``isinstance`` checks keep passing. The
+class overrides ``request`` (where the hook sits, see ``_hook``), the resource properties
+(to add the per-call kwarg shims on that client only) and ``copy``/``with_options`` (a
+copy keeps reporting to the same place). The provider's own classes are not modified.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+
+from ._calls import install_instance_shims
+from ._hook import Resolver, request_async, request_sync
+from ._tracker import TRACKER_ATTR, Tracker, make_tracker, tracker_of
+
+# Marks our classes (wrap() returns their instances unchanged).
+INSTRUMENTED_MARK = "_amplitude_ai_instrumented"
+_copying = threading.local()  # set while copy() builds a client through __init__
+
+# Resource attribute -> (sub-resource to shim, or "" for the resource itself) -> methods.
+ResourceTable = Mapping[str, Mapping[str, tuple[str, ...]]]
+OPENAI_RESOURCES: ResourceTable = {
+    "chat": {"completions": ("create", "parse", "stream")},
+    "responses": {"": ("create", "parse", "stream")},
+    "embeddings": {"": ("create",)},
+}
+ANTHROPIC_RESOURCES: ResourceTable = {
+    "messages": {"": ("create", "parse", "stream")},
+    "beta": {"messages": ("create", "parse", "stream")},
+}
+
+
+def attach(client: Any, tracker: Tracker) -> None:
+    setattr(client, TRACKER_ATTR, tracker)
+
+
+def _resource_property(base: type[Any], name: str, shims: Mapping[str, tuple[str, ...]]) -> Any:
+    inherited = getattr(base, name)
+
+    def getter(self: Any) -> Any:
+        resource = inherited.__get__(self, type(self))
+        for child, methods in shims.items():
+            install_instance_shims(getattr(resource, child) if child else resource, methods)
+        return resource
+
+    getter.__name__ = name
+    getter.__doc__ = inherited.__doc__
+    return cached_property(getter)
+
+
+def build_client_class(
+    name: str,
+    base: type[Any],
+    *,
+    provider: str,
+    resolver: Resolver,
+    resources: ResourceTable,
+    is_async: bool,
+    module: str,
+    doc: str,
+) -> type[Any]:
+    """The instrumented subclass of ``base`` named ``name``."""
+
+    def __init__(
+        self: Any,
+        *args: Any,
+        amplitude: Any = None,
+        amplitude_user_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        base.__init__(self, *args, **kwargs)
+        if not getattr(_copying, "active", False):
+            attach(self, make_tracker(amplitude, provider, amplitude_user_id))
+
+    def copy(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # The provider builds the copy through ``self.__class__(...)``; keep our tracker
+        # rather than letting the copy configure a fresh one from the environment.
+        _copying.active = True
+        try:
+            new = base.copy(self, *args, **kwargs)
+        finally:
+            _copying.active = False
+        tracker = tracker_of(self)
+        if tracker is not None:
+            attach(new, tracker)
+        return new
+
+    if is_async:
+
+        async def request(self: Any, cast_to: Any, options: Any, *a: Any, **kw: Any) -> Any:
+            original = base.request.__get__(self, type(self))  # patched or not, at call time
+            return await request_async(
+                original, tracker_of(self), resolver, cast_to, options, *a, **kw
+            )
+
+    else:
+
+        def request(self: Any, cast_to: Any, options: Any, *a: Any, **kw: Any) -> Any:  # type: ignore[misc]
+            original = base.request.__get__(self, type(self))
+            return request_sync(original, tracker_of(self), resolver, cast_to, options, *a, **kw)
+
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__module__": module,
+        "__qualname__": name,
+        "__doc__": doc,
+        "__init__": __init__,
+        "copy": copy,
+        "with_options": copy,
+        "request": request,
+        INSTRUMENTED_MARK: True,
+        "_amplitude_provider": provider,
+    }
+    for attr, shims in resources.items():
+        namespace[attr] = _resource_property(base, attr, shims)
+    return type(name, (base,), namespace)

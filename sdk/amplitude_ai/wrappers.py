@@ -1,0 +1,57 @@
+"""``wrap()``: instrument a provider client the application already created."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from .exceptions import ConfigurationError
+
+# (provider module, class name) -> our module and class; subclasses come first.
+_WRAPPABLE = (
+    ("openai", "AsyncAzureOpenAI", "azure"),
+    ("openai", "AzureOpenAI", "azure"),
+    ("openai", "AsyncOpenAI", "openai"),
+    ("openai", "OpenAI", "openai"),
+    ("anthropic", "AsyncAnthropic", "anthropic"),
+    ("anthropic", "Anthropic", "anthropic"),
+)
+
+
+def _instrumented_class(client: Any) -> type[Any] | None:
+    import importlib
+
+    for module_name, class_name, ours in _WRAPPABLE:
+        module = sys.modules.get(module_name)  # a client exists, so its SDK is imported
+        if module is not None and isinstance(client, getattr(module, class_name)):
+            target = importlib.import_module(f"amplitude_ai.providers.{ours}")
+            return getattr(target, class_name)
+    return None
+
+
+def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> Any:
+    """An instrumented copy of ``client`` (``openai.OpenAI``/``AsyncOpenAI``/``AzureOpenAI``/
+    ``AsyncAzureOpenAI``, ``anthropic.Anthropic``/``AsyncAnthropic``).
+
+    The copy is a real ``amplitude_ai.OpenAI`` (etc.) that shares the original's settings
+    and HTTP connection pool; the original stays untouched. ``amplitude`` is an
+    ``amplitude.Amplitude`` or an ``AmplitudeAI``; ``user_id`` is used for calls made
+    outside a session without ``amplitude_user_id``. Wrapping an already instrumented
+    client returns it unchanged, so instrumentation never doubles.
+    """
+    from .providers._factory import INSTRUMENTED_MARK, attach
+    from .providers._tracker import make_tracker
+
+    if getattr(type(client), INSTRUMENTED_MARK, False):
+        return client
+    cls = _instrumented_class(client)
+    if cls is None:
+        raise ConfigurationError(
+            f"wrap() supports OpenAI, Azure OpenAI and Anthropic clients, not "
+            f"{type(client).__module__}.{type(client).__qualname__}; for other providers use "
+            "AmplitudeAI.track_ai_message() around the call"
+        )
+    copy = client.copy()
+    copy.__class__ = cls
+    attach(copy, make_tracker(amplitude, cls._amplitude_provider, user_id))
+    return copy
