@@ -9,14 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    PositionProvider,
-    QualifiedNameSource,
-    ScopeProvider,
-)
+from libcst.metadata import MetadataWrapper, QualifiedNameSource
 
 from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.analyze import FastPositionProvider as PositionProvider
+from amplitude_ai_mcp.detect.analyze import FastScopeProvider as ScopeProvider
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.models import NeedsInput, PlannedEdit
 
@@ -48,8 +45,8 @@ class Construction:
     drop_in: str  # amplitude_ai class name
     line: int
     has_amplitude: bool
-    import_from: cst.ImportFrom | None  # the import that bound the called name
-    alias: cst.ImportAlias | None
+    # The provider imports that may bind the called name (all of them move to amplitude_ai).
+    imports: list[tuple[cst.ImportFrom, cst.ImportAlias]]
 
 
 @dataclass
@@ -222,7 +219,7 @@ class _Collector(cst.CSTVisitor):
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is None:
             return
-        for qn in scope.get_qualified_names_for(node.func):
+        for qn in sorted(scope.get_qualified_names_for(node.func), key=lambda q: q.name):
             if qn.source is not QualifiedNameSource.IMPORT:
                 continue
             if qn.name == f"{SDK}.{P.SDK_WRAP}":
@@ -239,8 +236,7 @@ class _Collector(cst.CSTVisitor):
                 self.facts.legacy.append((self._line(node), qn.name, node))
 
     def _construction(self, node: cst.Call, qualname: str, drop_in: str, scope: object) -> None:
-        import_from: cst.ImportFrom | None = None
-        alias: cst.ImportAlias | None = None
+        imports: list[tuple[cst.ImportFrom, cst.ImportAlias]] = []
         if isinstance(node.func, cst.Name):
             for assignment in scope[node.func.value]:  # type: ignore[index]
                 target = getattr(assignment, "node", None)
@@ -253,8 +249,9 @@ class _Collector(cst.CSTVisitor):
                             if candidate.asname
                             else dotted(candidate.name)
                         )
-                        if local == node.func.value:
-                            import_from, alias = target, candidate
+                        module = dotted(target.module) if target.module is not None else None
+                        if local == node.func.value and module != SDK and not target.relative:
+                            imports.append((target, candidate))
         self.facts.constructions.append(
             Construction(
                 call=node,
@@ -264,8 +261,7 @@ class _Collector(cst.CSTVisitor):
                 has_amplitude=any(
                     a.keyword is not None and a.keyword.value == "amplitude" for a in node.args
                 ),
-                import_from=import_from,
-                alias=alias,
+                imports=imports,
             )
         )
 
@@ -276,9 +272,13 @@ def _is_route(decorator: cst.BaseExpression) -> bool:
     return isinstance(decorator, cst.Attribute) and decorator.attr.value in _ROUTE_METHODS
 
 
-def collect_facts(module: cst.Module, file: str, sites: list[CallSite]) -> Facts:
+def collect_facts(
+    module: cst.Module, file: str, sites: list[CallSite], wrapper: MetadataWrapper | None = None
+) -> Facts:
+    """``wrapper``: the detection's wrapper of ``module``, so its metadata is reused."""
     facts = Facts(module=module, file=file, sites=sites)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    if wrapper is None:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _Collector(facts)
     wrapper.visit(collector)
     facts.positions = {}

@@ -23,11 +23,10 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
     for c in facts.constructions:
         if id(c.call) in facts.wrapped_args:
             continue
-        if c.qualname.startswith(f"{SDK}."):
-            continue
-        if c.import_from is not None and c.alias is not None:
-            entry = by_import.setdefault(id(c.import_from), (c.import_from, set()))
-            entry[1].add(id(c.alias))
+        if c.imports and isinstance(c.call.func, cst.Name):
+            for import_from, alias in c.imports:
+                entry = by_import.setdefault(id(import_from), (import_from, set()))
+                entry[1].add(id(alias))
             plan.rewrite(c.call, _keyword(ai_name))
             plan.edit(
                 c.line,

@@ -14,11 +14,7 @@ KIND = "wrap_client_construction"
 
 
 def plan_wrap(facts: Facts, plan: Plan, ai_name: str) -> None:
-    targets = [
-        c
-        for c in facts.constructions
-        if id(c.call) not in facts.wrapped_args and not c.qualname.startswith(f"{SDK}.")
-    ]
+    targets = [c for c in facts.constructions if id(c.call) not in facts.wrapped_args]
     if not targets:
         return
     # ``wrap`` may already mean something else here (textwrap.wrap): then go through the module.

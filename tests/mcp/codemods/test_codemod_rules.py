@@ -416,3 +416,15 @@ def test_huge_files_are_refused(tmp_path: Path) -> None:
     write_project(tmp_path, {"big.py": b"x = 1\n" * 200_000})
     with pytest.raises(WorkspaceError, match="limit"):
         plan(tmp_path, "big.py")
+
+
+def test_every_import_that_binds_the_client_name_moves_at_once(tmp_path: Path) -> None:
+    # Found by the mutation fuzz test: two bindings of the name used to need two runs.
+    text = "from openai import OpenAI\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
+    write_project(tmp_path, {"app.py": text})
+    instrument(tmp_path, "app.py")
+    assert (tmp_path / "app.py").read_text() == (
+        "from amplitude_ai import OpenAI\nfrom amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\nclient = OpenAI(amplitude=ai)\n"
+    )
+    assert instrument(tmp_path, "app.py").changes == []
