@@ -40,13 +40,14 @@ Rewrite = Callable[[cst.CSTNode], cst.CSTNode]
 class Construction:
     """A call that builds a provider client with an SDK drop-in."""
 
-    call: cst.Call
+    call: cst.Call | cst.Name | cst.Attribute  # Name/Attribute: a class passed as a factory
     qualname: str
     drop_in: str  # amplitude_ai class name
     line: int
     has_amplitude: bool
     # The provider imports that may bind the called name (all of them move to amplitude_ai).
     imports: list[tuple[cst.ImportFrom, cst.ImportAlias]]
+    reference: bool = False  # ``field(default_factory=OpenAI)``: becomes a lambda
 
 
 @dataclass
@@ -214,10 +215,21 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if self._current and isinstance(node.func, cst.Name):
             self._current[-1].calls.add(node.func.value)
-        if not isinstance(node.func, (cst.Name, cst.Attribute)):
-            return
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is None:
+            return
+        for arg in node.args:
+            if (
+                arg.keyword is not None
+                and arg.keyword.value == "default_factory"
+                and isinstance(arg.value, (cst.Name, cst.Attribute))
+            ):
+                for qn in scope.get_qualified_names_for(arg.value):
+                    drop_in = DROP_INS.get(qn.name)
+                    if drop_in is not None and qn.source is QualifiedNameSource.IMPORT:
+                        self._construction(arg.value, qn.name, drop_in, scope, reference=True)
+                        break
+        if not isinstance(node.func, (cst.Name, cst.Attribute)):
             return
         for qn in sorted(scope.get_qualified_names_for(node.func), key=lambda q: q.name):
             if qn.source is not QualifiedNameSource.IMPORT:
@@ -235,10 +247,18 @@ class _Collector(cst.CSTVisitor):
             if qn.name.startswith("amplitude.ai.") or qn.name == "amplitude.ai.track":
                 self.facts.legacy.append((self._line(node), qn.name, node))
 
-    def _construction(self, node: cst.Call, qualname: str, drop_in: str, scope: object) -> None:
+    def _construction(
+        self,
+        node: cst.Call | cst.Name | cst.Attribute,
+        qualname: str,
+        drop_in: str,
+        scope: object,
+        reference: bool = False,
+    ) -> None:
         imports: list[tuple[cst.ImportFrom, cst.ImportAlias]] = []
-        if isinstance(node.func, cst.Name):
-            for assignment in scope[node.func.value]:  # type: ignore[index]
+        func = node if reference else node.func  # type: ignore[union-attr]
+        if isinstance(func, cst.Name):
+            for assignment in scope[func.value]:  # type: ignore[index]
                 target = getattr(assignment, "node", None)
                 if isinstance(target, cst.ImportFrom) and not isinstance(
                     target.names, cst.ImportStar
@@ -250,18 +270,20 @@ class _Collector(cst.CSTVisitor):
                             else dotted(candidate.name)
                         )
                         module = dotted(target.module) if target.module is not None else None
-                        if local == node.func.value and module != SDK and not target.relative:
+                        if local == func.value and module != SDK and not target.relative:
                             imports.append((target, candidate))
+        has_amplitude = isinstance(node, cst.Call) and any(
+            a.keyword is not None and a.keyword.value == "amplitude" for a in node.args
+        )
         self.facts.constructions.append(
             Construction(
                 call=node,
                 qualname=qualname,
                 drop_in=drop_in,
                 line=self._line(node),
-                has_amplitude=any(
-                    a.keyword is not None and a.keyword.value == "amplitude" for a in node.args
-                ),
+                has_amplitude=has_amplitude,
                 imports=imports,
+                reference=reference,
             )
         )
 
