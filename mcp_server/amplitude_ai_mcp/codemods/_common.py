@@ -87,6 +87,7 @@ class Plan:
     file: str
     rewrites: dict[int, list[Rewrite]] = field(default_factory=dict)
     insert_after: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
+    remove: set[int] = field(default_factory=set)  # id() of statements to drop
     top_imports: list[cst.SimpleStatementLine] = field(default_factory=list)
     edits: list[PlannedEdit] = field(default_factory=list)
     needs: list[NeedsInput] = field(default_factory=list)
@@ -366,12 +367,22 @@ class Rewriter(cst.CSTTransformer):
     def _insert_after(
         self, original: cst.Module | cst.IndentedBlock, updated: cst.CSTNode
     ) -> cst.CSTNode:
-        if not any(id(s) in self.plan.insert_after for s in original.body):
+        touched = self.plan.insert_after.keys() | self.plan.remove
+        if not any(id(s) in touched for s in original.body):
             return updated
         body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []  # comments above a removed statement stay
         for orig, new in zip(original.body, updated.body, strict=True):  # type: ignore[attr-defined]
+            if id(orig) in self.plan.remove:
+                carried.extend(new.leading_lines)
+                continue
+            if carried:
+                new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
+                carried = []
             body.append(new)
             body.extend(self.plan.insert_after.get(id(orig), ()))
+        if not body:
+            body.append(cst.SimpleStatementLine([cst.Pass()]))
         return updated.with_changes(body=body)
 
     def _add_top_imports(self, original: cst.Module, node: cst.Module) -> cst.Module:
