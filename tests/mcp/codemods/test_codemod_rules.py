@@ -463,3 +463,25 @@ def test_get_openai_classes_migrate_to_the_drop_ins_when_safe(tmp_path: Path) ->
     compile(new, "app.py", "exec")
     assert uninstrumented(tmp_path, "app.py") == []
     assert instrument(tmp_path, "app.py").changes == []
+
+
+def test_session_tier_without_agent_id_asks_and_suggests_one(tmp_path: Path) -> None:
+    text = src(
+        """
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def answer(user_id, q):
+            return client.chat.completions.create(model="m", messages=[])
+        """
+    )
+    write_project(tmp_path, {"help_desk/__init__.py": "", "help_desk/bot.py": text})
+    out = plan(tmp_path, "help_desk/bot.py", tier="session", content_mode="metadata_only")
+    (ask,) = [n for n in out.result.needs_input if "agent id" in n.question]
+    assert ask.suggestion == "help-desk"
+    boot = next(c for c in out.changes if c.path.name == "amplitude_bootstrap.py").new.decode()
+    assert 'help_desk_agent = ai.agent("help-desk")' in boot
+    assert "AIConfig(content_mode=ContentMode.METADATA_ONLY)" in boot
+    assert "with help_desk_agent.session(user_id=user_id):" in out.result.diff
