@@ -485,3 +485,16 @@ def test_session_tier_without_agent_id_asks_and_suggests_one(tmp_path: Path) -> 
     assert 'help_desk_agent = ai.agent("help-desk")' in boot
     assert "AIConfig(content_mode=ContentMode.METADATA_ONLY)" in boot
     assert "with help_desk_agent.session(user_id=user_id):" in out.result.diff
+
+
+def test_an_import_that_cannot_be_split_is_left_and_the_drop_in_called_by_path(
+    tmp_path: Path,
+) -> None:
+    text = "import sys\nif sys: from openai import APIError, OpenAI\n\nclient = OpenAI()\n"
+    write_project(tmp_path, {"app.py": text})
+    instrument(tmp_path, "app.py")
+    new = (tmp_path / "app.py").read_text()
+    assert "if sys: from openai import APIError, OpenAI\n" in new
+    assert "client = amplitude_ai.OpenAI(amplitude=ai)" in new
+    assert uninstrumented(tmp_path, "app.py") == []
+    assert instrument(tmp_path, "app.py").changes == []
