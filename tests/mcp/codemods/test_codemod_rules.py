@@ -498,3 +498,68 @@ def test_an_import_that_cannot_be_split_is_left_and_the_drop_in_called_by_path(
     assert "client = amplitude_ai.OpenAI(amplitude=ai)" in new
     assert uninstrumented(tmp_path, "app.py") == []
     assert instrument(tmp_path, "app.py").changes == []
+
+
+def test_session_tier_follows_handlers_into_other_modules(tmp_path: Path, run_app) -> None:
+    files = {
+        "fx_multi/__init__.py": "",
+        "fx_multi/escalation.py": src(
+            """
+            from anthropic import Anthropic
+
+
+            class Escalation:
+                def __init__(self):
+                    self.client = Anthropic()
+
+                def handle(self, message):
+                    msg = self.client.messages.create(
+                        model="claude-3-5-haiku-latest",
+                        max_tokens=50,
+                        messages=[{"role": "user", "content": message}],
+                    )
+                    return msg.content[0].text
+            """
+        ),
+        "fx_multi/routes.py": src(
+            """
+            from .escalation import Escalation
+
+
+            class Router:
+                def post(self, path):
+                    return lambda fn: fn
+
+
+            app = Router()
+            escalation = Escalation()
+
+
+            @app.post("/escalate")
+            def escalate(user_id: str, message: str) -> dict:
+                return {"reply": escalation.handle(message)}
+
+
+            @app.post("/ping")
+            def ping(user_id: str) -> dict:
+                return {"ok": True}
+            """
+        ),
+    }
+    write_project(tmp_path, files)
+    instrument(tmp_path, "fx_multi/escalation.py")
+    out = instrument(tmp_path, "fx_multi/routes.py", tier="session", agent_id="support")
+    assert [(e.file, e.line, e.kind) for e in out.result.edits] == [
+        ("fx_multi/routes.py", 14, "add_session_context"),
+        ("fx_multi/amplitude_bootstrap.py", 0, "add_bootstrap_module"),
+    ]
+    new = (tmp_path / "fx_multi/routes.py").read_text()
+    assert 'def ping(user_id: str) -> dict:\n    return {"ok": True}' in new  # no LLM: untouched
+    again = instrument(tmp_path, "fx_multi/routes.py", tier="session", agent_id="support")
+    assert again.changes == []
+    assert uninstrumented(tmp_path, "fx_multi/escalation.py") == []
+
+    _, ai = run_app(tmp_path, "fx_multi.routes", lambda mod, ai: mod.escalate("user-9", "hi"))
+    responses = ai.events_of_type(event_type("ai_response"))
+    assert responses
+    assert {e["user_id"] for e in responses} == {"user-9"}
