@@ -21,7 +21,9 @@ TOOLS = {
     "validate_setup",
     "suggest_instrumentation",
     "search_docs",
+    "instrument_file",
 }
+WRITING_TOOLS = {"instrument_file"}
 
 
 async def test_server_identity_and_instructions(client):
@@ -31,13 +33,19 @@ async def test_server_identity_and_instructions(client):
     assert "scan_project" in client.instructions
 
 
-async def test_every_tool_is_read_only_with_an_output_schema(client):
+async def test_every_tool_but_instrument_file_is_read_only_with_an_output_schema(client):
     tools = {t.name: t for t in await client.list_tools()}
     assert set(tools) == TOOLS
     for tool in tools.values():
         assert tool.description and len(tool.description) > 60, tool.name
         ann = tool.annotations
-        assert (ann.read_only_hint, ann.idempotent_hint, ann.open_world_hint) == (True, True, False)
+        read_only = tool.name not in WRITING_TOOLS
+        assert (ann.read_only_hint, ann.idempotent_hint, ann.open_world_hint) == (
+            read_only,
+            True,
+            False,
+        )
+        assert ann.destructive_hint is False, tool.name
         assert tool.output_schema["type"] == "object", tool.name
 
 
