@@ -31,6 +31,7 @@ from .models import (
     SearchResult,
     SetupResult,
     SuggestionResult,
+    VerifyTestResult,
 )
 from .suggest import CONTENT_TIERS, FRAMEWORKS, PROVIDERS
 from .workspace import Roots, WorkspaceError
@@ -40,7 +41,8 @@ INSTRUCTIONS = """\
 Instruments Python LLM apps with Amplitude agent analytics (the amplitude_ai SDK).
 Workflow: scan_project (detect providers, frameworks and every LLM call site) ->
 suggest_instrumentation (plan) -> edit the code using get_integration_pattern ->
-validate_file on each changed file (0 uninstrumented) and validate_setup.
+validate_file on each changed file (0 uninstrumented) and validate_setup ->
+generate_verify_test writes an offline pytest file proving the events arrive.
 get_event_schema is the reference for event and property names. Paths are confined to
 the server's roots; the server never runs project code."""
 
@@ -53,6 +55,10 @@ ProviderArg = Annotated[str, Field(description=f"Main LLM provider: {', '.join(P
 ContentTierArg = Annotated[str, Field(description=f"Content mode: {', '.join(CONTENT_TIERS)}.")]
 _READ_ONLY = mcp_types.ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+# Writes only its own generated file (never a user's), the same bytes for the same input.
+_WRITES_OWN_FILE = mcp_types.ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
 
 
@@ -185,6 +191,46 @@ def create_server(roots: Roots) -> FastMCP:
                 result = validate_source(source or "", "<source>", base, None)
         summary = (
             f"{result.file}: {result.total} call sites, {result.uninstrumented} uninstrumented"
+        )
+        return _result(result, summary)
+
+    @mcp.tool(annotations=_WRITES_OWN_FILE, output_schema=_schema(VerifyTestResult))
+    async def generate_verify_test(
+        path: Annotated[
+            str,
+            Field(description="The instrumented module (relative, absolute, or file:// URI)."),
+        ],
+        apply: Annotated[
+            bool,
+            Field(
+                description="Write the test to <root>/tests (default: only return it). Never "
+                "overwrites a file this tool did not generate."
+            ),
+        ] = False,
+        root: Annotated[
+            str | None, Field(description="Project root; default: the first root.")
+        ] = None,
+    ) -> ToolResult:
+        """A pytest file that proves the instrumentation works: it imports the instrumented
+        module, drives each entry point offline (functions with arguments from their
+        annotations, FastAPI/Starlette and Flask routes through their test clients, async
+        code via asyncio.run) with the SDK's fake LLM, captures what the bootstrap's `ai`
+        would send, and asserts catalog-exact [Agent] User Message / AI Response events (model,
+        provider, session and user, no duplicates). It fails on uninstrumented code. What it
+        cannot drive is listed in needs_input. The server never runs the test or the code."""
+        from .verify.generate import generate
+
+        def work() -> VerifyTestResult:
+            return generate(roots, path, root, apply)
+
+        with _user_errors():
+            result = await anyio.to_thread.run_sync(work)
+        summary = (
+            f"{result.test_path}: {len(result.entry_points)} entry points "
+            f"({', '.join(e.name for e in result.entry_points)}), "
+            f"{len(result.needs_input)} need input; "
+            + ("written" if result.applied else "not written (apply=false)")
+            + f"; run: {result.run}"
         )
         return _result(result, summary)
 

@@ -21,7 +21,10 @@ TOOLS = {
     "validate_setup",
     "suggest_instrumentation",
     "search_docs",
+    "generate_verify_test",
 }
+# Tools that write (only files they generate themselves); every other tool is read-only.
+WRITERS = {"generate_verify_test"}
 
 
 async def test_server_identity_and_instructions(client):
@@ -37,7 +40,13 @@ async def test_every_tool_is_read_only_with_an_output_schema(client):
     for tool in tools.values():
         assert tool.description and len(tool.description) > 60, tool.name
         ann = tool.annotations
-        assert (ann.read_only_hint, ann.idempotent_hint, ann.open_world_hint) == (True, True, False)
+        read_only = tool.name not in WRITERS
+        assert (ann.read_only_hint, ann.idempotent_hint, ann.open_world_hint) == (
+            read_only,
+            True,
+            False,
+        )
+        assert ann.destructive_hint is False, tool.name
         assert tool.output_schema["type"] == "object", tool.name
 
 
