@@ -202,7 +202,7 @@ class Arguments:
         head, _, rest = name.partition(".")
         if head in self.facts.imports:
             module, attr = self.facts.imports[head]
-            full = f"{module}.{attr}" if module else attr
+            full = ".".join(p for p in (module, attr) if p)
             return f"{full}.{rest}" if rest else full
         return name
 

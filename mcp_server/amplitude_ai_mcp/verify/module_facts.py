@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 BOOTSTRAP_STEM = "amplitude_bootstrap"
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
@@ -110,7 +110,9 @@ def _is_request_json(node: cst.BaseExpression) -> bool:
 
 
 class _Collector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    # Positions only: names are qualified through this module's own imports, which is
+    # cheaper than libcst's scope analysis and enough for constructor calls.
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, package: str) -> None:
         super().__init__()
@@ -224,9 +226,23 @@ class _Collector(cst.CSTVisitor):
             elif name == BOOTSTRAP_STEM:
                 self.facts.bootstrap_imports.append((full, self._line(node)))
 
+    def qualify(self, dotted: str) -> str:
+        head, _, rest = dotted.partition(".")
+        if head not in self.facts.imports:
+            return dotted
+        module, name = self.facts.imports[head]
+        full = ".".join(p for p in (module, name) if p)
+        return f"{full}.{rest}" if rest else full
+
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             name = _dotted(alias.name) or ""
+            if self._function is None:
+                if alias.asname and isinstance(alias.asname.name, cst.Name):
+                    self.facts.imports[alias.asname.name.value] = (name, "")
+                else:
+                    head = name.split(".")[0]
+                    self.facts.imports[head] = (head, "")
             if name.rsplit(".", 1)[-1] == BOOTSTRAP_STEM:
                 self.facts.bootstrap_imports.append((name, self._line(node)))
 
@@ -245,9 +261,10 @@ class _Collector(cst.CSTVisitor):
             if text is not None:
                 self.facts.string_constants[name] = text
             if isinstance(node.value, cst.Call):
-                for qn in self.get_metadata(QualifiedNameProvider, node.value.func, set()):
-                    if qn.name in _WEB_APPS:
-                        self.facts.web_apps[name] = _WEB_APPS[qn.name]
+                func = _dotted(node.value.func)
+                framework = _WEB_APPS.get(self.qualify(func)) if func else None
+                if framework:
+                    self.facts.web_apps[name] = framework
 
     # ------------------------------------------------------------------ inside functions
     def visit_Call(self, node: cst.Call) -> None:
