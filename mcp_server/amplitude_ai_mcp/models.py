@@ -21,10 +21,12 @@ __all__ = [
     "EventSchemaResult",
     "EventSummary",
     "FileValidation",
+    "InstrumentResult",
     "NeedsInput",
     "PatternList",
     "PatternResult",
     "PatternSummary",
+    "PlannedEdit",
     "PropertyDetail",
     "ScanCounts",
     "ScanResult",
@@ -197,16 +199,50 @@ class SearchResult(BaseModel):
     results: list[DocHit]
 
 
-# --------------------------------------------------------------------------- verify test
+class PlannedEdit(BaseModel):
+    file: str = Field(description="Path relative to the project root.")
+    line: int = Field(description="1-based line in the original file (0: a new file).")
+    kind: str = Field(
+        description="swap_client_import, wrap_client_construction, add_bootstrap_module, "
+        "add_session_context, add_flush_on_exit, migrate_legacy_api."
+    )
+    reason: str
 
 
 class NeedsInput(BaseModel):
-    """A judgement call the tool did not make; answer it (or act on it) yourself."""
-
     file: str
     line: int
-    question: str
-    suggestion: str | None = Field(None, description="A suggested answer when one is evident.")
+    question: str = Field(description="The judgement call the codemod did not make for you.")
+    suggestion: str | None = Field(
+        default=None, description="An expression that looks right here, when one is evident."
+    )
+
+
+class InstrumentResult(BaseModel):
+    file: str
+    tier: str
+    diff: str = Field(description="Unified diff of every file the plan writes.")
+    edits: list[PlannedEdit]
+    needs_input: list[NeedsInput]
+    skipped: list[PlannedEdit] = Field(
+        default_factory=list,
+        description="Call sites and APIs left alone, each with the reason (e.g. not yet "
+        "instrumentable automatically, old amplitude.ai API to migrate by hand).",
+    )
+    files: list[str] = Field(description="Files written (apply) or to be written, incl. bootstrap.")
+    sha256: str = Field(description="sha256 of the input file as read; pass back to apply.")
+    applied: bool
+    bootstrap: str | None = Field(default=None, description="The bootstrap module's path.")
+    bootstrap_import: str | None = Field(
+        default=None, description="Module the instrumented file imports `ai` (and agents) from."
+    )
+    uninstrumented_before: int
+    uninstrumented_after: int = Field(
+        description="Uninstrumented call sites validate_file reports on the planned output."
+    )
+
+
+# --------------------------------------------------------------------------- verify test
 
 
 class EntryPoint(BaseModel):

@@ -26,6 +26,7 @@ from .models import (
     AnyPattern,
     EventSchemaResult,
     FileValidation,
+    InstrumentResult,
     PatternList,
     ScanResult,
     SearchResult,
@@ -40,9 +41,10 @@ NAME = "amplitude-ai"
 INSTRUCTIONS = """\
 Instruments Python LLM apps with Amplitude agent analytics (the amplitude_ai SDK).
 Workflow: scan_project (detect providers, frameworks and every LLM call site) ->
-suggest_instrumentation (plan) -> edit the code using get_integration_pattern ->
-validate_file on each changed file (0 uninstrumented) and validate_setup ->
-generate_verify_test writes an offline pytest file proving the events arrive.
+suggest_instrumentation (plan) -> instrument_file per file (plans a diff; apply=true writes
+it) or edit by hand with get_integration_pattern -> validate_file on each changed file
+(0 uninstrumented) and validate_setup -> generate_verify_test (an offline pytest file that
+proves the events arrive; it fails on uninstrumented code).
 get_event_schema is the reference for event and property names. Paths are confined to
 the server's roots; the server never runs project code."""
 
@@ -56,10 +58,12 @@ ContentTierArg = Annotated[str, Field(description=f"Content mode: {', '.join(CON
 _READ_ONLY = mcp_types.ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
-# Writes only its own generated file (never a user's), the same bytes for the same input.
-_WRITES_OWN_FILE = mcp_types.ToolAnnotations(
+# instrument_file writes (with apply=true) but only adds code, and re-applying changes nothing.
+_EDITS = mcp_types.ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
+# generate_verify_test writes only its own generated file (never a user's), same bytes each time.
+_WRITES_OWN_FILE = _EDITS
 
 
 def _result(model: BaseModel, summary: str) -> ToolResult:
@@ -191,6 +195,86 @@ def create_server(roots: Roots) -> FastMCP:
                 result = validate_source(source or "", "<source>", base, None)
         summary = (
             f"{result.file}: {result.total} call sites, {result.uninstrumented} uninstrumented"
+        )
+        return _result(result, summary)
+
+    @mcp.tool(annotations=_EDITS, output_schema=_schema(InstrumentResult))
+    def instrument_file(
+        path: Annotated[
+            str,
+            Field(description="Python file inside the project root (relative, absolute, file://)."),
+        ],
+        tier: Annotated[
+            str,
+            Field(
+                description="swap (default): the SDK's drop-in client classes; wrap: "
+                "wrap(client, amplitude=ai) around each construction; patch: the bootstrap calls "
+                "patch() and the file imports it first; session: swap plus an agent session "
+                "around each request handler / entry point that reaches an LLM call."
+            ),
+        ] = "swap",
+        agent_id: Annotated[
+            str | None,
+            Field(
+                max_length=64,
+                description="Agent id for the bootstrap's agent (letters, digits, - _ . :); "
+                "needed by the session tier.",
+            ),
+        ] = None,
+        agent_description: Annotated[
+            str | None, Field(max_length=500, description="One-line description of the agent.")
+        ] = None,
+        content_mode: Annotated[
+            str, Field(description="full, metadata_only or customer_enriched (new bootstrap).")
+        ] = "full",
+        apply: Annotated[
+            bool, Field(description="Write the files (atomically); default: only plan.")
+        ] = False,
+        expected_sha256: Annotated[
+            str | None,
+            Field(
+                description="sha256 from a previous plan; apply refuses if the file changed "
+                "since then."
+            ),
+        ] = None,
+        root: Annotated[
+            str | None, Field(description="Project root; default: the first root.")
+        ] = None,
+    ) -> ToolResult:
+        """Instrument one Python file with libcst codemods: provider clients (OpenAI, Azure
+        OpenAI, Anthropic) get the SDK's drop-in classes (or wrap/patch), the project's one
+        bootstrap module (AmplitudeAI instance + agents) is created or reused, serverless
+        handlers flush in finally, and the session tier opens agent sessions around handlers.
+        Returns a unified diff, each edit with its reason, needs_input items for judgement
+        calls (user id, agent id) with suggestions, skipped sites with reasons, and the input's
+        sha256. Plans only unless apply=true; applying is atomic, refuses stale files, and
+        re-applying to its own output changes nothing. Comments, strings, quotes, tabs, CRLF
+        and encoding are preserved."""
+        with _user_errors():
+            from .codemods.plan import Options, apply_changes, plan_file
+
+            base = roots.project_root(root)
+            file = roots.file(path, base)
+            outcome = plan_file(
+                base,
+                file,
+                Options(tier, agent_id, agent_description, content_mode),
+            )
+            result = outcome.result
+            if expected_sha256 is not None and expected_sha256.lower() != result.sha256:
+                raise WorkspaceError(
+                    f"{result.file} changed since it was planned (sha256 {result.sha256[:12]}... "
+                    f"!= expected {expected_sha256[:12]}...); plan again, review, then apply"
+                )
+            if apply and outcome.changes:
+                apply_changes(outcome.changes)
+                result.applied = True
+        verb = "applied" if result.applied else "planned"
+        state = "no changes needed" if not result.files else f"{len(result.edits)} edits {verb}"
+        summary = (
+            f"{result.file} ({result.tier}): {state} in {len(result.files)} files; "
+            f"{len(result.needs_input)} need input; uninstrumented "
+            f"{result.uninstrumented_before} -> {result.uninstrumented_after}"
         )
         return _result(result, summary)
 
@@ -443,7 +527,8 @@ def create_server(roots: Roots) -> FastMCP:
             "1. Detect: call scan_project and summarise providers, call sites and agents.\n"
             "2. Plan: call suggest_instrumentation and show me the plan; ask me for the agent "
             "id and where user ids come from before editing.\n"
-            "3. Apply: follow get_integration_pattern (agent_session first).\n"
+            "3. Apply: instrument_file on each file that builds a client (plan, answer its "
+            "needs_input with me, then apply=true); get_integration_pattern for the rest.\n"
             "4. Verify: validate_file on each changed file must report 0 uninstrumented; then "
             "validate_setup.\n\n" + guide
         )

@@ -22,6 +22,12 @@ import pytest
 
 from amplitude_ai_mcp import __version__
 
+# The tools the server registers, as the generated (drift-tested) schema lists them.
+_SCHEMA_TOOLS = json.loads(
+    (Path(__file__).resolve().parents[2] / "mcp.schema.json").read_text(encoding="utf-8")
+)["tools"]
+_WRITING_TOOLS = {t["name"] for t in _SCHEMA_TOOLS if not t["annotations"]["readOnlyHint"]}
+
 PROTOCOL = "2025-06-18"
 TIMEOUT = 60
 
@@ -128,10 +134,9 @@ def test_stdout_carries_only_json_rpc_frames(raw):
     )
     assert "scan_project" in init["instructions"]
     tools = raw.wait_for(raw.request("tools/list"))["result"]["tools"]
-    assert len(tools) == 8
+    assert len(tools) == len(_SCHEMA_TOOLS)
     for tool in tools:
-        # generate_verify_test writes its own generated file; every other tool only reads.
-        assert tool["annotations"]["readOnlyHint"] is (tool["name"] != "generate_verify_test")
+        assert tool["annotations"]["readOnlyHint"] is (tool["name"] not in _WRITING_TOOLS)
         assert "outputSchema" in tool
     call = raw.wait_for(
         raw.request(
@@ -328,7 +333,7 @@ def test_every_handshake_protocol_version_is_served(example_app, version):
         assert result["protocolVersion"] == version
         client.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         tools = client.wait_for(client.request("tools/list"))["result"]["tools"]
-        assert len(tools) == 8
+        assert len(tools) == len(_SCHEMA_TOOLS)
     finally:
         client.close()
     _assert_all_frames(client.lines)

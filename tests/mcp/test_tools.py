@@ -21,10 +21,12 @@ TOOLS = {
     "validate_setup",
     "suggest_instrumentation",
     "search_docs",
+    "instrument_file",
     "generate_verify_test",
 }
-# Tools that write (only files they generate themselves); every other tool is read-only.
-WRITERS = {"generate_verify_test"}
+# Tools that write (instrument_file: the user's code on apply; generate_verify_test: only its
+# own generated test file); every other tool is read-only.
+WRITING_TOOLS = {"instrument_file", "generate_verify_test"}
 
 
 async def test_server_identity_and_instructions(client):
@@ -34,13 +36,13 @@ async def test_server_identity_and_instructions(client):
     assert "scan_project" in client.instructions
 
 
-async def test_every_tool_is_read_only_with_an_output_schema(client):
+async def test_every_tool_but_instrument_file_is_read_only_with_an_output_schema(client):
     tools = {t.name: t for t in await client.list_tools()}
     assert set(tools) == TOOLS
     for tool in tools.values():
         assert tool.description and len(tool.description) > 60, tool.name
         ann = tool.annotations
-        read_only = tool.name not in WRITERS
+        read_only = tool.name not in WRITING_TOOLS
         assert (ann.read_only_hint, ann.idempotent_hint, ann.open_world_hint) == (
             read_only,
             True,

@@ -1,0 +1,39 @@
+"""Adding a keyword argument to a call in the call's own layout (one line or one per line)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """``f(a)`` -> ``f(a, name=value)``; multi-line calls get the new argument on its own line
+    with the indentation of the first argument, and keep a trailing comma if they had one."""
+    new = cst.Arg(
+        value=value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[new])
+    last = args[-1]
+    between = call.whitespace_before_args
+    if isinstance(between, cst.SimpleWhitespace) or not _is_multiline(between):
+        between = cst.SimpleWhitespace(" ")
+    if isinstance(last.comma, cst.Comma):
+        # Trailing comma: ours goes after it and inherits it (and what follows it).
+        new = new.with_changes(comma=last.comma)
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between))
+    else:
+        new = new.with_changes(whitespace_after_arg=last.whitespace_after_arg)
+        args[-1] = last.with_changes(
+            comma=cst.Comma(whitespace_after=between),
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+        )
+    return call.with_changes(args=[*args, new])
+
+
+def _is_multiline(ws: cst.BaseParenthesizableWhitespace) -> bool:
+    return isinstance(ws, cst.ParenthesizedWhitespace)

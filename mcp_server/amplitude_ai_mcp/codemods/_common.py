@@ -1,0 +1,400 @@
+"""What the codemods share: one analysis of the file (scopes, positions, qualified names via
+the detection engine's provider table) and one rewriter that applies every codemod's changes
+to the original nodes in a single pass, so no transform re-parses another's output."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+
+from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.sites import CallSite
+from amplitude_ai_mcp.models import NeedsInput, PlannedEdit
+
+SDK = P.SDK_MODULE
+# Provider classes with an instrumented drop-in in amplitude_ai (same constructor + amplitude=).
+DROP_INS: dict[str, str] = {
+    "openai.OpenAI": "OpenAI",
+    "openai.AsyncOpenAI": "AsyncOpenAI",
+    "openai.AzureOpenAI": "AzureOpenAI",
+    "openai.AsyncAzureOpenAI": "AsyncAzureOpenAI",
+    "openai.lib.azure.AzureOpenAI": "AzureOpenAI",
+    "openai.lib.azure.AsyncAzureOpenAI": "AsyncAzureOpenAI",
+    "anthropic.Anthropic": "Anthropic",
+    "anthropic.AsyncAnthropic": "AsyncAnthropic",
+}
+INSTRUMENTABLE = frozenset({"openai", "azure-openai", "anthropic"})
+BOOTSTRAP_STEM = "amplitude_bootstrap"
+NOT_YET = "not yet instrumentable automatically"
+
+Rewrite = Callable[[cst.CSTNode], cst.CSTNode]
+
+
+@dataclass
+class Construction:
+    """A call that builds a provider client with an SDK drop-in."""
+
+    call: cst.Call
+    qualname: str
+    drop_in: str  # amplitude_ai class name
+    line: int
+    has_amplitude: bool
+    import_from: cst.ImportFrom | None  # the import that bound the called name
+    alias: cst.ImportAlias | None
+
+
+@dataclass
+class FunctionInfo:
+    node: cst.FunctionDef
+    name: str
+    line: int
+    calls: set[str] = field(default_factory=set)  # module-level function names it calls
+    is_route: bool = False
+    is_serverless: bool = False
+    is_generator: bool = False
+
+
+@dataclass
+class Facts:
+    """One analysis of the original module that every codemod reads."""
+
+    module: cst.Module
+    file: str
+    sites: list[CallSite]
+    constructions: list[Construction] = field(default_factory=list)
+    unsupported: list[tuple[int, str, str]] = field(default_factory=list)  # line, qualname, prov
+    wrapped_args: set[int] = field(default_factory=set)  # id(call) already inside wrap(...)
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)  # module-level defs
+    names: set[str] = field(default_factory=set)  # every Name spelled in the module
+    bootstrap_import: cst.ImportFrom | None = None
+    bootstrap_names: dict[str, str] = field(default_factory=dict)  # imported name -> local
+    sdk_imported: bool = False  # a top-level ``import amplitude_ai``
+    legacy: list[tuple[int, str, cst.CSTNode]] = field(default_factory=list)
+    positions: dict[int, int] = field(default_factory=dict)  # id(node) -> line
+
+
+@dataclass
+class Plan:
+    """Changes the codemods ask for, applied by :class:`Rewriter`."""
+
+    file: str
+    rewrites: dict[int, list[Rewrite]] = field(default_factory=dict)
+    insert_after: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
+    top_imports: list[cst.SimpleStatementLine] = field(default_factory=list)
+    edits: list[PlannedEdit] = field(default_factory=list)
+    needs: list[NeedsInput] = field(default_factory=list)
+    skipped: list[PlannedEdit] = field(default_factory=list)
+    bootstrap_names: list[str] = field(default_factory=list)  # names to import from bootstrap
+    need_sdk_module: bool = False  # ``import amplitude_ai`` (attribute-style drop-ins)
+    sdk_names: list[str] = field(default_factory=list)  # ``from amplitude_ai import ...``
+
+    def rewrite(self, node: cst.CSTNode, fn: Rewrite) -> None:
+        self.rewrites.setdefault(id(node), []).append(fn)
+
+    def edit(self, line: int, kind: str, reason: str, file: str | None = None) -> None:
+        self.edits.append(PlannedEdit(file=file or self.file, line=line, kind=kind, reason=reason))
+
+    def ask(self, line: int, question: str, suggestion: str | None = None) -> None:
+        self.needs.append(
+            NeedsInput(file=self.file, line=line, question=question, suggestion=suggestion)
+        )
+
+    def skip(self, line: int, kind: str, reason: str) -> None:
+        self.skipped.append(PlannedEdit(file=self.file, line=line, kind=kind, reason=reason))
+
+    def need_bootstrap(self, name: str) -> None:
+        if name not in self.bootstrap_names:
+            self.bootstrap_names.append(name)
+
+
+_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket", "head"}
+)
+_SERVERLESS_NAMES = frozenset({"lambda_handler", "handler"})
+
+
+def is_docstring(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def dotted(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _is_bootstrap_import(node: cst.ImportFrom) -> bool:
+    name = dotted(node.module) if node.module is not None else ""
+    return bool(name) and name.rsplit(".", 1)[-1] == BOOTSTRAP_STEM
+
+
+class _Collector(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (ScopeProvider, PositionProvider)
+
+    def __init__(self, facts: Facts) -> None:
+        super().__init__()
+        self.facts = facts
+        self._depth = 0  # function nesting
+        self._current: list[FunctionInfo] = []
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.facts.names.add(node.value)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if _is_bootstrap_import(node) and not isinstance(node.names, cst.ImportStar):
+            if self.facts.bootstrap_import is None:
+                self.facts.bootstrap_import = node
+            for alias in node.names:
+                name = dotted(alias.name) or ""
+                local = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
+                self.facts.bootstrap_names[name] = local
+        module = dotted(node.module) if node.module is not None else None
+        if module in ("amplitude.ai",) or (module or "").startswith("amplitude.ai."):
+            self.facts.legacy.append((self._line(node), "import", node))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name == SDK and alias.asname is None and self._depth == 0:
+                self.facts.sdk_imported = True
+            if name == "amplitude.ai":
+                self.facts.legacy.append((self._line(node), "import", node))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._depth == 0 and not self._in_class:
+            info = FunctionInfo(node, node.name.value, self._line(node))
+            info.is_route = any(_is_route(d.decorator) for d in node.decorators)
+            params = [p.name.value for p in node.params.params]
+            info.is_serverless = node.name.value in _SERVERLESS_NAMES or params[:2] == [
+                "event",
+                "context",
+            ]
+            self.facts.functions[info.name] = info
+            self._current.append(info)
+        self._depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._depth -= 1
+        if self._current and self._current[-1].node is original_node:
+            self._current.pop()
+
+    _class_depth = 0
+
+    @property
+    def _in_class(self) -> bool:
+        return self._class_depth > 0
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._class_depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._class_depth -= 1
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if self._current and self._depth == 1:
+            self._current[-1].is_generator = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self._current and isinstance(node.func, cst.Name):
+            self._current[-1].calls.add(node.func.value)
+        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+            return
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return
+        for qn in scope.get_qualified_names_for(node.func):
+            if qn.source is not QualifiedNameSource.IMPORT:
+                continue
+            if qn.name == f"{SDK}.{P.SDK_WRAP}":
+                self.facts.wrapped_args.update(id(a.value) for a in node.args)
+            drop_in = DROP_INS.get(qn.name)
+            if drop_in is not None:
+                self._construction(node, qn.name, drop_in, scope)
+                return
+            cls = P.client_class(qn.name)
+            if cls is not None and cls.kind == "provider" and cls.provider not in INSTRUMENTABLE:
+                self.facts.unsupported.append((self._line(node), qn.name, cls.provider))
+                return
+            if qn.name.startswith("amplitude.ai.") or qn.name == "amplitude.ai.track":
+                self.facts.legacy.append((self._line(node), qn.name, node))
+
+    def _construction(self, node: cst.Call, qualname: str, drop_in: str, scope: object) -> None:
+        import_from: cst.ImportFrom | None = None
+        alias: cst.ImportAlias | None = None
+        if isinstance(node.func, cst.Name):
+            for assignment in scope[node.func.value]:  # type: ignore[index]
+                target = getattr(assignment, "node", None)
+                if isinstance(target, cst.ImportFrom) and not isinstance(
+                    target.names, cst.ImportStar
+                ):
+                    for candidate in target.names:
+                        local = (
+                            candidate.asname.name.value  # type: ignore[union-attr]
+                            if candidate.asname
+                            else dotted(candidate.name)
+                        )
+                        if local == node.func.value:
+                            import_from, alias = target, candidate
+        self.facts.constructions.append(
+            Construction(
+                call=node,
+                qualname=qualname,
+                drop_in=drop_in,
+                line=self._line(node),
+                has_amplitude=any(
+                    a.keyword is not None and a.keyword.value == "amplitude" for a in node.args
+                ),
+                import_from=import_from,
+                alias=alias,
+            )
+        )
+
+
+def _is_route(decorator: cst.BaseExpression) -> bool:
+    if isinstance(decorator, cst.Call):
+        decorator = decorator.func
+    return isinstance(decorator, cst.Attribute) and decorator.attr.value in _ROUTE_METHODS
+
+
+def collect_facts(module: cst.Module, file: str, sites: list[CallSite]) -> Facts:
+    facts = Facts(module=module, file=file, sites=sites)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    collector = _Collector(facts)
+    wrapper.visit(collector)
+    facts.positions = {}
+    positions = wrapper.resolve(PositionProvider)
+    for stmt in module.body:
+        facts.positions[id(stmt)] = positions[stmt].start.line
+    return facts
+
+
+def reaches_llm(facts: Facts) -> set[str]:
+    """Module-level functions that contain an LLM call or call (transitively, within the file)
+    one that does."""
+    direct = {
+        (s.enclosing or "").split(".")[0]
+        for s in facts.sites
+        if s.enclosing and s.enclosing.split(".")[0] in facts.functions
+    }
+    reached = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for name, info in facts.functions.items():
+            if name not in reached and info.calls & reached:
+                reached.add(name)
+                changed = True
+    return reached
+
+
+_IDENT = re.compile(r"[^0-9A-Za-z_]+")
+
+
+def identifier_for(agent_id: str) -> str:
+    """``support-bot`` -> ``support_bot_agent`` (always a valid, non-keyword identifier)."""
+    import keyword
+
+    base = _IDENT.sub("_", agent_id).strip("_").lower() or "app"
+    if base[0].isdigit():
+        base = f"a_{base}"
+    name = f"{base}_agent"
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+class Rewriter(cst.CSTTransformer):
+    """Applies a :class:`Plan` to the module it was computed on (matching by node identity)."""
+
+    def __init__(self, plan: Plan, import_index: int) -> None:
+        super().__init__()
+        self.plan = plan
+        self.import_index = import_index
+
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        node = updated_node
+        for fn in self.plan.rewrites.get(id(original_node), ()):
+            node = fn(node)
+        if isinstance(original_node, (cst.Module, cst.IndentedBlock)):
+            node = self._insert_after(original_node, node)
+        if isinstance(original_node, cst.Module):
+            node = self._add_top_imports(original_node, node)  # type: ignore[arg-type]
+        return node
+
+    def _insert_after(
+        self, original: cst.Module | cst.IndentedBlock, updated: cst.CSTNode
+    ) -> cst.CSTNode:
+        if not any(id(s) in self.plan.insert_after for s in original.body):
+            return updated
+        body: list[cst.BaseStatement] = []
+        for orig, new in zip(original.body, updated.body, strict=True):  # type: ignore[attr-defined]
+            body.append(new)
+            body.extend(self.plan.insert_after.get(id(orig), ()))
+        return updated.with_changes(body=body)
+
+    def _add_top_imports(self, original: cst.Module, node: cst.Module) -> cst.Module:
+        if not self.plan.top_imports:
+            return node
+        body = list(node.body)
+        # ``import_index`` counts original statements; insertions after them shift it.
+        index = sum(
+            1 + len(self.plan.insert_after.get(id(s), ()))
+            for s in original.body[: self.import_index]
+        )
+        new = list(self.plan.top_imports)
+        if index > 0 and not _is_import(body[index - 1]):
+            # Right after a docstring or __future__ import: keep a blank line before ours.
+            new[0] = new[0].with_changes(leading_lines=[cst.EmptyLine()])
+        elif index == 0 and body and not body[0].leading_lines:
+            body[0] = body[0].with_changes(leading_lines=[cst.EmptyLine()])
+        return node.with_changes(body=[*body[:index], *new, *body[index:]])
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
+
+
+def _is_future(stmt: cst.CSTNode) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.ImportFrom)
+        and dotted(stmt.body[0].module) == "__future__"
+    )
+
+
+def import_index(module: cst.Module) -> int:
+    """Where new module-level imports go: after the docstring, ``from __future__`` imports and
+    the leading run of imports (so they precede any code that builds a client)."""
+    body = module.body
+    i = 0
+    if i < len(body) and is_docstring(body[i]):
+        i += 1
+    while i < len(body) and _is_future(body[i]):
+        i += 1
+    j = i
+    while j < len(body) and _is_import(body[j]):
+        j += 1
+    return j

@@ -1,0 +1,435 @@
+"""instrument_file: run the codemods on one file, describe the result, and (optionally) write it.
+
+``plan_file`` reads the file once (its sha256 goes into the result), analyses it with the
+detection engine, lets each codemod record its changes on the original tree, applies them in
+one pass, checks that the output parses, re-validates it, and renders one unified diff that
+also covers the bootstrap module. ``apply_changes`` writes atomically and refuses when a file
+changed since it was read.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import hashlib
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from amplitude_ai_mcp import workspace
+from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
+from amplitude_ai_mcp.detect.project import is_test_path
+from amplitude_ai_mcp.detect.resolve import finalize
+from amplitude_ai_mcp.detect.sites import CallSite
+from amplitude_ai_mcp.detect.validate import LazyModules
+from amplitude_ai_mcp.models import InstrumentResult
+from amplitude_ai_mcp.workspace import WorkspaceError
+
+from . import add_bootstrap_module as boot
+from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_index
+from .add_flush_on_exit import plan_flush
+from .add_session_context import plan_session
+from .migrate_legacy_api import plan_legacy
+from .swap_client_import import plan_swap
+from .wrap_client_construction import plan_wrap
+
+TIERS = ("swap", "wrap", "patch", "session")
+
+
+@dataclass(frozen=True)
+class Options:
+    tier: str = "swap"
+    agent_id: str | None = None
+    agent_description: str | None = None
+    content_mode: str = "full"
+
+
+@dataclass
+class FileChange:
+    path: Path
+    old: bytes | None  # None: a new file
+    new: bytes
+
+
+@dataclass
+class Outcome:
+    result: InstrumentResult
+    changes: list[FileChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Source:
+    data: bytes
+    text: str
+    encoding: str
+    sha256: str
+
+
+def read_source(path: Path, shown: str) -> Source:
+    """Read a Python file as bytes (kept for the hash and the encoding) and decode it."""
+    if path.suffix != ".py":
+        raise WorkspaceError(f"{shown!r} is not a .py file; only Python source is instrumented")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise WorkspaceError(f"{shown!r} is not a regular file; it was not read")
+        if st.st_size > workspace.MAX_FILE_BYTES:
+            raise WorkspaceError(
+                f"{shown!r} is {st.st_size:,} bytes, over the {workspace.MAX_FILE_BYTES:,}-byte "
+                "limit; instrument it by hand or split it"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(workspace.MAX_FILE_BYTES + 1)
+    finally:
+        os.close(fd)
+    text = workspace.decode_source(data, shown)
+    encoding = _encoding(data)
+    return Source(data, text, encoding, hashlib.sha256(data).hexdigest())
+
+
+def _encoding(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+    except SyntaxError:
+        return "utf-8"
+    return encoding
+
+
+def parse(text: str, shown: str) -> cst.Module:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        line, column, what = exc.raw_line, exc.raw_column, "syntax error"
+        try:  # Python's own parser names the place a developer expects
+            ast.parse(text)
+        except SyntaxError as py_exc:
+            line, column = py_exc.lineno or line, (py_exc.offset or 1) - 1
+            what = f"syntax error ({py_exc.msg})"
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        raise WorkspaceError(
+            f"{shown} is not valid Python: {what} at line {line}, column {column}; fix it "
+            "first (nothing was changed)"
+        ) from None
+    except RecursionError:
+        raise WorkspaceError(f"{shown} is too deeply nested to analyse") from None
+
+
+class _Overlay(LazyModules):
+    """Project modules from disk, except the ones the plan is about to write."""
+
+    def __init__(self, root: Path | None, own: FileAnalysis, planned: dict[str, str]) -> None:
+        super().__init__(root, own)
+        for name, text in planned.items():
+            try:
+                self._cache[name] = analyze_module(text, name)
+            except cst.ParserSyntaxError:  # pragma: no cover - we generated it
+                continue
+
+
+def _sites(
+    module: cst.Module, rel: str, root: Path, planned: dict[str, str] | None = None
+) -> list[CallSite]:
+    analysis = analyze_module(module, module_name_for(rel), rel.endswith("__init__.py"))
+    analysis.file = rel
+    source = _Overlay(root, analysis, planned or {})
+    return finalize(analysis, rel, source, in_test=is_test_path(rel))
+
+
+def plan_file(root: Path, path: Path, options: Options) -> Outcome:
+    """Plan (never write) the instrumentation of ``path`` (already confined to ``root``)."""
+    if options.tier not in TIERS:
+        raise WorkspaceError(f"unknown tier {options.tier!r}; use one of {', '.join(TIERS)}")
+    if options.content_mode not in boot.CONTENT_MODES:
+        raise WorkspaceError(
+            f"unknown content_mode {options.content_mode!r}; use one of "
+            f"{', '.join(boot.CONTENT_MODES)}"
+        )
+    rel = workspace.relative(path, root)
+    source = read_source(path, rel)
+    module = parse(source.text, rel)
+    spec = (
+        boot.agent_spec(options.agent_id, options.agent_description)
+        if options.agent_id is not None
+        else None
+    )
+    sites = _sites(module, rel, root)
+    facts = collect_facts(module, rel, sites)
+    plan = Plan(file=rel)
+    ai_name = _ai_name(facts)
+    location = boot.locate(path, root)
+    boot_rel = workspace.relative(location.path, root)
+    if path == location.path:
+        raise WorkspaceError(f"{rel} is the amplitude-ai bootstrap module itself")
+
+    agent_var: str | None = None
+    if options.tier == "session":
+        if spec is None:
+            suggested = boot.suggest_agent_id(location)
+            plan.ask(
+                0,
+                "which agent id should these sessions belong to? Re-run with agent_id "
+                f"(the plan uses {suggested!r} until then)",
+                suggested,
+            )
+            spec = boot.agent_spec(suggested, None)
+        agent_var = spec.variable
+    # Agents: read the existing bootstrap so its variable names win.
+    boot_old = _read_bootstrap(location.path, boot_rel)
+    agents = [spec] if spec is not None else []
+    if boot_old is not None:
+        boot_new, variables = boot.extend(boot_old.text, agents, options.tier == "patch", boot_rel)
+        if spec is not None:
+            agent_var = variables[spec.agent_id] if options.tier == "session" else None
+    else:
+        boot_new = None
+
+    if options.tier in ("swap", "session"):
+        plan_swap(facts, plan, ai_name)
+    elif options.tier == "wrap":
+        plan_wrap(facts, plan, ai_name)
+    elif options.tier == "patch" and (
+        facts.constructions or any(not s.instrumented for s in sites)
+    ):
+        plan.need_bootstrap("ai")
+        plan.edit(
+            _import_line(facts),
+            "patch",
+            "import the bootstrap (which calls amplitude_ai.patch(amplitude=ai)) before "
+            "any client is built",
+        )
+    if options.tier == "session" and agent_var is not None:
+        plan_session(facts, plan, agent_var)
+    plan_flush(facts, plan, ai_name)
+    plan_legacy(facts, plan)
+    _report_unhandled(facts, plan, rel)
+
+    if boot_old is None and (plan.bootstrap_names or spec is not None):
+        newline = module.default_newline
+        boot_new = boot.render(agents, options.content_mode, options.tier == "patch", newline)
+    _plan_imports(facts, plan, ai_name, location.import_name)
+    new_module = module.visit(Rewriter(plan, import_index(module)))
+    new_text = new_module.code
+    _check_parses(new_text, rel)
+
+    changes: list[FileChange] = []
+    planned_modules: dict[str, str] = {}
+    if boot_new is not None and (boot_old is None or boot_new != boot_old.text):
+        encoding = boot_old.encoding if boot_old else "utf-8"
+        changes.append(
+            FileChange(
+                location.path, boot_old.data if boot_old else None, boot_new.encode(encoding)
+            )
+        )
+        if boot_old is None:
+            plan.edit(0, boot.KIND, "new module: the AmplitudeAI instance and agents", boot_rel)
+        else:
+            plan.edit(0, boot.KIND, "existing bootstrap reused; agents appended", boot_rel)
+    if boot_new is not None:
+        planned_modules[location.import_name] = boot_new
+    if new_text != source.text:
+        changes.append(FileChange(path, source.data, new_text.encode(source.encoding)))
+    before = sum(not s.instrumented and not s.in_test for s in sites)
+    after_sites = _sites(new_module, rel, root, planned_modules)
+    after = sum(not s.instrumented and not s.in_test for s in after_sites)
+    diff = _diff(root, changes, source)
+    result = InstrumentResult(
+        file=rel,
+        tier=options.tier,
+        diff=diff,
+        edits=sorted(plan.edits, key=lambda e: (e.file != rel, e.line)),
+        needs_input=plan.needs,
+        skipped=plan.skipped,
+        files=[workspace.relative(c.path, root) for c in changes],
+        sha256=source.sha256,
+        applied=False,
+        bootstrap=boot_rel if (boot_new is not None) else None,
+        bootstrap_import=location.import_name if boot_new is not None else None,
+        uninstrumented_before=before,
+        uninstrumented_after=after,
+    )
+    return Outcome(result, changes)
+
+
+def _ai_name(facts: Facts) -> str:
+    existing = facts.bootstrap_names.get("ai")
+    if existing:
+        return existing
+    for candidate in ("ai", "amplitude_ai_tracker", "_amplitude_ai"):
+        if candidate not in facts.names:
+            return candidate
+    return "_amplitude_ai_"  # pragma: no cover - every candidate spelled in the file
+
+
+def _import_line(facts: Facts) -> int:
+    index = import_index(facts.module)
+    stmts = facts.module.body
+    if index and index - 1 < len(stmts):
+        return facts.positions.get(id(stmts[index - 1]), 1)
+    return 1
+
+
+def _plan_imports(facts: Facts, plan: Plan, ai_name: str, import_name: str) -> None:
+    if plan.need_sdk_module and not facts.sdk_imported:
+        plan.top_imports.append(
+            cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(SDK))])])
+        )
+    if plan.sdk_names:
+        plan.top_imports.append(
+            cst.SimpleStatementLine(
+                [
+                    cst.ImportFrom(
+                        module=cst.Name(SDK),
+                        names=[cst.ImportAlias(cst.Name(n)) for n in sorted(plan.sdk_names)],
+                    )
+                ]
+            )
+        )
+    wanted = []
+    for name in plan.bootstrap_names:
+        if name not in facts.bootstrap_names:
+            wanted.append(
+                cst.ImportAlias(
+                    cst.Name(name),
+                    asname=cst.AsName(cst.Name(ai_name))
+                    if name == "ai" and ai_name != "ai"
+                    else None,
+                )
+            )
+    if not wanted:
+        return
+    if facts.bootstrap_import is not None:
+        node = facts.bootstrap_import
+
+        def extend(n: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(n, cst.ImportFrom)
+            assert not isinstance(n.names, cst.ImportStar)
+            names = list(n.names)
+            names[-1] = names[-1].with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+            return n.with_changes(names=[*names, *wanted])
+
+        plan.rewrite(node, extend)
+        return
+    module_expr = cst.parse_expression(import_name)
+    assert isinstance(module_expr, (cst.Name, cst.Attribute))
+    plan.top_imports.append(
+        cst.SimpleStatementLine([cst.ImportFrom(module=module_expr, names=wanted)])
+    )
+
+
+def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
+    built_here = {c.line for c in facts.constructions}
+    for line, qualname, provider in facts.unsupported:
+        plan.skip(line, "not_instrumentable", f"{qualname} ({provider}): {NOT_YET}")
+    reported: set[tuple[str | None, str | None]] = set()
+    for site in facts.sites:
+        if site.instrumented or site.call_style == "module_function":
+            continue
+        if site.kind == "framework":
+            plan.skip(
+                site.line,
+                "not_instrumentable",
+                f"{site.provider} {site.api}: framework calls are {NOT_YET}; instrument the "
+                "provider client underneath it, or open an agent session around the call",
+            )
+            continue
+        if site.provider not in ("openai", "azure-openai", "anthropic"):
+            continue  # reported with its constructor (facts.unsupported)
+        key = (site.client_file, site.receiver)
+        if site.client_file and site.client_file != rel and key not in reported:
+            reported.add(key)
+            plan.ask(
+                site.line,
+                f"`{site.receiver}` is built in {site.client_file} (line {site.client_line}); "
+                "run instrument_file on that file",
+                site.client_file,
+            )
+        elif site.resolved_by in ("usage", "annotation") and not built_here and key not in reported:
+            reported.add(key)
+            plan.ask(
+                site.line,
+                f"`{site.receiver}` is passed in ({site.enclosing or 'module'}); run "
+                "instrument_file on the file that builds it",
+            )
+
+
+def _read_bootstrap(path: Path, shown: str) -> Source | None:
+    if not path.exists():
+        return None
+    if path.is_symlink() or not path.is_file():
+        raise WorkspaceError(f"{shown} exists but is not a regular file; remove or rename it")
+    existing = read_source(path, shown)
+    parse(existing.text, shown)
+    return existing
+
+
+def _check_parses(text: str, shown: str) -> None:
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:  # pragma: no cover - a codemod bug; never hand it out
+        raise RuntimeError(f"codemod produced invalid Python for {shown}: {exc}") from exc
+
+
+def _diff(root: Path, changes: list[FileChange], source: Source) -> str:
+    out: list[str] = []
+    for change in changes:
+        rel = workspace.relative(change.path, root)
+        encoding = source.encoding if change.old is source.data else "utf-8"
+        old = change.old.decode(encoding) if change.old is not None else ""
+        new = change.new.decode(encoding)
+        out.extend(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{rel}" if change.old is not None else "/dev/null",
+                tofile=f"b/{rel}",
+            )
+        )
+    text = "".join(line if line.endswith("\n") else line + "\n" for line in out)
+    return text
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply_changes(changes: list[FileChange]) -> None:
+    """Write every change atomically (temp file + os.replace, mode bits kept), after checking
+    that each file still holds what the plan read."""
+    for change in changes:
+        current = change.path.read_bytes() if change.path.exists() else None
+        if current != change.old:
+            shown = change.path.name
+            raise WorkspaceError(
+                f"{shown} changed since it was read (sha256 differs); plan again and re-apply"
+                if change.old is not None
+                else f"{shown} appeared since the plan was made; plan again"
+            )
+    for change in changes:
+        _atomic_write(change.path, change.new)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

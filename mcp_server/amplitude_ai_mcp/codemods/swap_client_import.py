@@ -1,0 +1,116 @@
+"""swap tier: build each detected provider client with the SDK's drop-in class.
+
+``from openai import OpenAI`` becomes ``from amplitude_ai import OpenAI`` (only the names that
+build clients move; other names stay on the provider import), ``openai.OpenAI(...)`` /
+``oa.Anthropic(...)`` become ``amplitude_ai.OpenAI(...)`` with ``import amplitude_ai`` added, and
+every construction gets ``amplitude=ai`` (the bootstrap's instance). Other uses of the provider
+module are untouched; the drop-ins subclass the provider classes, so annotations and
+``isinstance`` checks keep working.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ._args import add_keyword
+from ._common import SDK, Construction, Facts, Plan, Rewrite, dotted
+
+KIND = "swap_client_import"
+
+
+def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
+    by_import: dict[int, tuple[cst.ImportFrom, set[int]]] = {}
+    for c in facts.constructions:
+        if id(c.call) in facts.wrapped_args:
+            continue
+        if c.qualname.startswith(f"{SDK}."):
+            continue
+        if c.import_from is not None and c.alias is not None:
+            entry = by_import.setdefault(id(c.import_from), (c.import_from, set()))
+            entry[1].add(id(c.alias))
+            plan.rewrite(c.call, _keyword(ai_name))
+            plan.edit(
+                c.line,
+                KIND,
+                f"{c.qualname}(...) -> amplitude_ai.{c.drop_in} (drop-in) with amplitude={ai_name}",
+            )
+        elif isinstance(c.call.func, cst.Attribute):
+            plan.rewrite(c.call, _attribute_swap(c, ai_name))
+            plan.need_sdk_module = True
+            plan.edit(
+                c.line,
+                KIND,
+                f"{dotted(c.call.func)}(...) -> amplitude_ai.{c.drop_in}(...) with "
+                f"amplitude={ai_name}; other uses of the provider module are unchanged",
+            )
+        else:
+            plan.skip(c.line, KIND, f"{c.qualname} is bound in a way the codemod cannot follow")
+            continue
+        plan.need_bootstrap("ai")
+    for import_from, aliases in by_import.values():
+        _swap_import(facts, plan, import_from, aliases)
+
+
+def _keyword(ai_name: str) -> Rewrite:
+    def rewrite(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        if any(a.keyword is not None and a.keyword.value == "amplitude" for a in node.args):
+            return node
+        return add_keyword(node, "amplitude", cst.Name(ai_name))
+
+    return rewrite
+
+
+def _attribute_swap(c: Construction, ai_name: str) -> Rewrite:
+    def rewrite(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        func = cst.Attribute(value=cst.Name(SDK), attr=cst.Name(c.drop_in))
+        return _keyword(ai_name)(node.with_changes(func=func))
+
+    return rewrite
+
+
+def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: set[int]) -> None:
+    assert not isinstance(node.names, cst.ImportStar)
+    moving = [a for a in node.names if id(a) in aliases]
+    if len(moving) == len(node.names) and not node.relative:
+        plan.rewrite(node, lambda n: n.with_changes(module=cst.Name(SDK)))  # type: ignore[attr-defined]
+        return
+    # Mixed import: keep the other names on the provider import, add ours right after it.
+    kept_ids = {id(a) for a in node.names if id(a) not in aliases}
+
+    def strip(n: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(n, cst.ImportFrom)
+        assert not isinstance(n.names, cst.ImportStar)
+        kept = [a for a, o in zip(n.names, node.names, strict=True) if id(o) in kept_ids]
+        if isinstance(node.names[-1].comma, cst.MaybeSentinel) or n.rpar is None:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return n.with_changes(names=kept)
+
+    plan.rewrite(node, strip)
+    new = cst.SimpleStatementLine(
+        [
+            cst.ImportFrom(
+                module=cst.Name(SDK),
+                names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in moving],
+            )
+        ]
+    )
+    owner = _statement_of(facts.module, node)
+    if owner is None:
+        plan.skip(0, KIND, "provider import on a line the codemod cannot extend")
+        return
+    plan.insert_after.setdefault(id(owner), []).append(new)
+
+
+def _statement_of(module: cst.Module, node: cst.ImportFrom) -> cst.SimpleStatementLine | None:
+    found: list[cst.SimpleStatementLine] = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, stmt: cst.SimpleStatementLine) -> bool:
+            if any(s is node for s in stmt.body):
+                found.append(stmt)
+            return False
+
+    module.visit(_Find())
+    return found[0] if found else None
