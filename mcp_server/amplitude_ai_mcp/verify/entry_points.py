@@ -20,7 +20,7 @@ from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.validate import validate_source
 
-from .module_facts import Function, ModuleFacts, Route, collect
+from .module_facts import Function, ModuleFacts, Route, collect, is_request_json
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
@@ -302,7 +302,7 @@ def _expected_user(
     if key is None or plan.json is None:
         return None
     is_json = (isinstance(owner, cst.Name) and owner.value in func.json_names) or (
-        isinstance(owner, cst.Attribute) and _annotation_name(owner) == "request.json"
+        owner is not None and is_request_json(owner)
     )
     value = plan.json.get(key) if is_json else None
     return value if isinstance(value, str) else None

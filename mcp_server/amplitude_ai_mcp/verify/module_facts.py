@@ -102,7 +102,7 @@ def _string(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _is_request_json(node: cst.BaseExpression) -> bool:
+def is_request_json(node: cst.BaseExpression) -> bool:
     """``request.json`` / ``request.get_json(...)`` (Flask)."""
     if isinstance(node, cst.Call):
         return _dotted(node.func) == "request.get_json"
@@ -248,7 +248,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._function is not None or self._classes:
-            if self._function is not None and _is_request_json(node.value):
+            if self._function is not None and is_request_json(node.value):
                 for target in node.targets:
                     if isinstance(target.target, cst.Name):
                         self._function.json_names.add(target.target.value)
@@ -309,7 +309,7 @@ class _Collector(cst.CSTVisitor):
             return
         if func is None or len(node.slice) != 1:
             return
-        if _is_request_json(value) or (
+        if is_request_json(value) or (
             isinstance(value, cst.Name) and value.value in func.json_names
         ):
             index = node.slice[0].slice
