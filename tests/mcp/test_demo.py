@@ -23,3 +23,40 @@ def test_demo_scans_the_bundled_app_over_stdio():
     assert "support_bot/escalation.py:11  anthropic messages.create (sync)" in out
     assert "suggest_instrumentation: 5 steps (based on scan)" in out
     assert proc.stderr.strip() == ""  # server logs stay quiet at the default level
+
+
+def test_demo_instruments_and_verifies_the_bundled_app_end_to_end():
+    """scan -> plan (diff) -> apply -> validate -> generate_verify_test -> run -> events."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "amplitude_ai_mcp.demo"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "instrument_file support_bot/clients.py (tier=swap, plan)" in out
+    assert "  +from amplitude_ai import AsyncOpenAI" in out  # the planned diff is shown
+    assert "+    with support_bot_agent.session(user_id=user_id):" in out
+    assert (
+        "validate_file support_bot/app.py: support_bot/app.py: 3 call sites, 0 uninstrumented"
+        in out
+    )
+    assert (
+        "generate_verify_test support_bot/app.py: tests/test_amplitude_verify_support_bot_app.py"
+        in out
+    )
+    events = [
+        line.strip() for line in out.splitlines() if line.strip().startswith("[amplitude-ai] ")
+    ]
+    responses = [e for e in events if "[Agent] AI Response | user=verify-user" in e]
+    assert len(responses) >= 2 and all("model=gpt-4o-mini" in e for e in responses)
+    verdict = out.rstrip().splitlines()[-1]
+    assert " passed in " in verdict
+    # A route the generated test fails on is always explained by a needs-input line above.
+    for line in out.splitlines():
+        if line.strip().startswith("FAILED "):
+            route = line.split("::test_post_", 1)[1].split(" ", 1)[0]
+            assert "needs input: support_bot/app.py" in out and f"{route} handles POST" in out
+    assert proc.stderr.strip() == ""

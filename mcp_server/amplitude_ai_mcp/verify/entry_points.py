@@ -154,6 +154,17 @@ class ReachFinder:
 
     def _callee(self, module: ModuleInfo, callee: str, depth: int) -> tuple[ModuleInfo, str] | None:
         facts = module.facts
+        if callee.startswith("@"):  # "@instance.method"
+            var, _, method = callee[1:].partition(".")
+            cls = facts.instances.get(var, "")
+            if cls in facts.classes:
+                return module, f"{cls}.{method}"
+            if cls in facts.imports and depth < MAX_DEPTH:
+                source, name = facts.imports[cls]
+                other = self.project.load(source) if source else None
+                if other is not None and f"{name}.{method}" in other.facts.functions:
+                    return other, f"{name}.{method}"
+            return None
         if callee in facts.functions:
             return module, callee
         if callee in facts.classes and f"{callee}.__init__" in facts.functions:
@@ -506,14 +517,23 @@ def _plan_one(
     providers = {
         SDK_PROVIDERS[s.provider]
         for _, s in reach.sites
-        if s.kind == "provider" and s.provider in SDK_PROVIDERS
+        if s.kind == "provider" and s.provider in SDK_PROVIDERS and s.operation != "embedding"
     }
     if not providers:
+        if any(s.operation == "embedding" for _, s in reach.sites):
+            gaps.append(
+                Gap(
+                    rel,
+                    func.line,
+                    f"{func.qualname}() only computes embeddings; the generated test checks "
+                    "conversation turns (User Message / AI Response), so it is not driven",
+                )
+            )
         return None
     plan.providers = providers
     models: set[str] | None = set()
     for owner, site in reach.sites:
-        if site.provider not in SDK_PROVIDERS:
+        if site.provider not in SDK_PROVIDERS or site.operation == "embedding":
             continue
         model = owner.facts.call_models.get((site.line, site.column))
         if model is None or models is None:

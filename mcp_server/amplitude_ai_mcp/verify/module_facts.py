@@ -66,6 +66,7 @@ class ModuleFacts:
     string_constants: dict[str, str] = field(default_factory=dict)
     call_models: dict[tuple[int, int], str | None] = field(default_factory=dict)
     env_reads: list[str] = field(default_factory=list)
+    instances: dict[str, str] = field(default_factory=dict)  # global -> class it instantiates
 
 
 def absolute_module(module: str, relative_dots: int, package: str) -> str:
@@ -262,6 +263,8 @@ class _Collector(cst.CSTVisitor):
                 self.facts.string_constants[name] = text
             if isinstance(node.value, cst.Call):
                 func = _dotted(node.value.func)
+                if func and "." not in func and func[:1].isupper():
+                    self.facts.instances[name] = func  # ``escalation = Escalation()``
                 framework = _WEB_APPS.get(self.qualify(func)) if func else None
                 if framework:
                     self.facts.web_apps[name] = framework
@@ -286,6 +289,8 @@ class _Collector(cst.CSTVisitor):
         head, _, rest = dotted.partition(".")
         if head == "self" and func.class_name and rest and "." not in rest:
             func.calls.add(f"{func.class_name}.{rest}")
+        elif rest and "." not in rest and head in self.facts.instances:
+            func.calls.add(f"@{head}.{rest}")  # a method of a module-level instance
         elif not rest:
             func.calls.add(head)
         if (

@@ -262,6 +262,8 @@ def check_turns(
     if user_id is not None:
         assert users == {user_id}, f"events carry user {users}, expected {user_id!r}"
     mock.assert_all_valid()
+    for event in mock.events:  # shown with pytest -s (or on failure)
+        print(summary_line(event))
 """
 
 
@@ -298,6 +300,7 @@ def render(spec: TestSpec) -> str:
         "import pytest",
         "from amplitude_ai import AmplitudeAI",
         "from amplitude_ai.catalog import load_catalog",
+        "from amplitude_ai.delivery import summary_line",
         "from amplitude_ai.testing import MockAmplitudeAI, fake_llm",
         "",
         f"IMPORT_ROOT = {import_root}",
