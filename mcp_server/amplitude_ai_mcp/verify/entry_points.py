@@ -17,8 +17,10 @@ import libcst as cst
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.analyze import analyze_module
+from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
-from amplitude_ai_mcp.detect.validate import validate_source
+from amplitude_ai_mcp.detect.validate import LazyModules
 
 from .module_facts import Function, ModuleFacts, Route, collect, is_request_json
 
@@ -39,6 +41,7 @@ class ModuleInfo:
     tree: cst.Module
     facts: ModuleFacts
     sites: list[CallSite]
+    detected: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,18 +87,30 @@ class Project:
         self.import_base = import_base
         self._cache: dict[str, ModuleInfo | None] = {}
 
-    def add(self, name: str, rel: str, text: str) -> ModuleInfo:
+    def add(self, name: str, rel: str, text: str, sites: bool = True) -> ModuleInfo:
         is_package = rel.endswith("__init__.py")
         tree = cst.parse_module(text)
         package = name if is_package else name.rpartition(".")[0]
         info = ModuleInfo(name, rel, tree, collect(tree, package), [])
-        info.sites = validate_source(text, rel, self.root, rel).call_sites
+        if sites:
+            self._detect(info, is_package)
         self._cache[name] = info
         return info
 
-    def load(self, name: str) -> ModuleInfo | None:
+    def _detect(self, info: ModuleInfo, is_package: bool) -> None:
+        # The detection engine on the tree parsed once (as validate_file would on the text).
+        analysis = analyze_module(info.tree, info.name, is_package)
+        analysis.file = info.rel
+        info.sites = finalize(analysis, info.rel, LazyModules(self.root, analysis))
+        info.detected = True
+
+    def load(self, name: str, sites: bool = True) -> ModuleInfo | None:
+        """The project module ``name`` (``sites``: also run call-site detection on it)."""
         if name in self._cache:
-            return self._cache[name]
+            info = self._cache[name]
+            if info is not None and sites and not info.detected:
+                self._detect(info, info.rel.endswith("__init__.py"))
+            return info
         self._cache[name] = None
         base = self.root / self.import_base if self.import_base else self.root
         stem = base / Path(*name.split("."))
@@ -103,7 +118,7 @@ class Project:
             try:
                 path = workspace.Roots((self.root,)).file(str(candidate), self.root)
                 text = workspace.read_python(path).text
-                return self.add(name, workspace.relative(path, self.root), text)
+                return self.add(name, workspace.relative(path, self.root), text, sites)
             except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError, RecursionError):
                 continue
         return None

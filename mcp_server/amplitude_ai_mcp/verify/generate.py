@@ -58,7 +58,9 @@ def generate(
     builders = [m for m, _ in sites]
     for _, site in sites:  # modules that build the clients (e.g. a shared client module)
         if site.client_file and site.client_file.endswith(".py"):
-            built = project.load(module_name_for(site.client_file.removeprefix("src/")))
+            built = project.load(
+                module_name_for(site.client_file.removeprefix("src/")), sites=False
+            )
             if built is not None:
                 builders.append(built)
     bootstrap = _find_bootstrap(module, project, builders)
@@ -106,7 +108,7 @@ def _find_bootstrap(module: ModuleInfo, project: Project, site_modules: list[Mod
     """The bootstrap the module (or the module that builds its clients) imports."""
     for candidate in [module, *site_modules, *project.loaded]:
         for name, _line in candidate.facts.bootstrap_imports:
-            info = project.load(name)
+            info = project.load(name, sites=False)
             if info is None:
                 raise WorkspaceError(
                     f"{candidate.rel} imports {name}, which does not exist under the root; run "
