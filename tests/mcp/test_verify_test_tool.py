@@ -186,3 +186,23 @@ def test_src_layout_imports_from_src(tmp_path):
     assert result.module == "bot.core" and result.bootstrap == "bot.amplitude_bootstrap"
     assert 'IMPORT_ROOT = Path(__file__).resolve().parents[1] / "src"' in result.test_source
     assert 'asyncio.run(app.module.ask(q="Hello from the verify test"))' in result.test_source
+
+
+def test_relative_bootstrap_import_and_a_session_without_user_id(tmp_path):
+    pkg = tmp_path / "bot"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "amplitude_bootstrap.py").write_text(BOOTSTRAP)
+    (pkg / "handlers.py").write_text(
+        "from amplitude_ai import OpenAI\n"
+        "from .amplitude_bootstrap import ai as tracker, chatbot_agent\n\n"
+        "client = OpenAI(amplitude=tracker)\n\n\n"
+        "def handle(message: str) -> str:\n"
+        "    with chatbot_agent.session():\n"
+        "        return client.chat.completions.create(model='gpt-4o', messages=[]).id\n"
+    )
+    result = generate(Roots((tmp_path.resolve(),)), "bot/handlers.py")
+    assert result.bootstrap == "bot.amplitude_bootstrap"
+    assert [(e.name, e.session) for e in result.entry_points] == [("handle", "app")]
+    (gap,) = result.needs_input
+    assert gap.line == 7 and "has no user_id" in gap.question

@@ -476,6 +476,17 @@ def plan_module(
                 )
             )
     for plan in chosen:
+        func = facts.functions[plan.qualname]
+        if func.opens_session and func.session_user is None:
+            gaps.append(
+                Gap(
+                    module.rel,
+                    plan.line,
+                    f"the agent session {plan.qualname} opens has no user_id: the SDK drops its "
+                    "events (Amplitude needs a user), so the generated test fails on it",
+                    "pass session(user_id=...) with the id of the user this call serves",
+                )
+            )
         if plan.kind == "route" and not plan.opens_session:
             gaps.append(
                 Gap(
