@@ -9,14 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    PositionProvider,
-    QualifiedNameSource,
-    ScopeProvider,
-)
+from libcst.metadata import MetadataWrapper, QualifiedNameSource
 
 from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.analyze import FastPositionProvider as PositionProvider
+from amplitude_ai_mcp.detect.analyze import FastScopeProvider as ScopeProvider
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.models import NeedsInput, PlannedEdit
 
@@ -43,13 +40,14 @@ Rewrite = Callable[[cst.CSTNode], cst.CSTNode]
 class Construction:
     """A call that builds a provider client with an SDK drop-in."""
 
-    call: cst.Call
+    call: cst.Call | cst.Name | cst.Attribute  # Name/Attribute: a class passed as a factory
     qualname: str
     drop_in: str  # amplitude_ai class name
     line: int
     has_amplitude: bool
-    import_from: cst.ImportFrom | None  # the import that bound the called name
-    alias: cst.ImportAlias | None
+    # The provider imports that may bind the called name (all of them move to amplitude_ai).
+    imports: list[tuple[cst.ImportFrom, cst.ImportAlias]]
+    reference: bool = False  # ``field(default_factory=OpenAI)``: becomes a lambda
 
 
 @dataclass
@@ -89,6 +87,7 @@ class Plan:
     file: str
     rewrites: dict[int, list[Rewrite]] = field(default_factory=dict)
     insert_after: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
+    remove: set[int] = field(default_factory=set)  # id() of statements to drop
     top_imports: list[cst.SimpleStatementLine] = field(default_factory=list)
     edits: list[PlannedEdit] = field(default_factory=list)
     needs: list[NeedsInput] = field(default_factory=list)
@@ -217,12 +216,23 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if self._current and isinstance(node.func, cst.Name):
             self._current[-1].calls.add(node.func.value)
-        if not isinstance(node.func, (cst.Name, cst.Attribute)):
-            return
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is None:
             return
-        for qn in scope.get_qualified_names_for(node.func):
+        for arg in node.args:
+            if (
+                arg.keyword is not None
+                and arg.keyword.value == "default_factory"
+                and isinstance(arg.value, (cst.Name, cst.Attribute))
+            ):
+                for qn in scope.get_qualified_names_for(arg.value):
+                    drop_in = DROP_INS.get(qn.name)
+                    if drop_in is not None and qn.source is QualifiedNameSource.IMPORT:
+                        self._construction(arg.value, qn.name, drop_in, scope, reference=True)
+                        break
+        if not isinstance(node.func, (cst.Name, cst.Attribute)):
+            return
+        for qn in sorted(scope.get_qualified_names_for(node.func), key=lambda q: q.name):
             if qn.source is not QualifiedNameSource.IMPORT:
                 continue
             if qn.name == f"{SDK}.{P.SDK_WRAP}":
@@ -238,11 +248,18 @@ class _Collector(cst.CSTVisitor):
             if qn.name.startswith("amplitude.ai.") or qn.name == "amplitude.ai.track":
                 self.facts.legacy.append((self._line(node), qn.name, node))
 
-    def _construction(self, node: cst.Call, qualname: str, drop_in: str, scope: object) -> None:
-        import_from: cst.ImportFrom | None = None
-        alias: cst.ImportAlias | None = None
-        if isinstance(node.func, cst.Name):
-            for assignment in scope[node.func.value]:  # type: ignore[index]
+    def _construction(
+        self,
+        node: cst.Call | cst.Name | cst.Attribute,
+        qualname: str,
+        drop_in: str,
+        scope: object,
+        reference: bool = False,
+    ) -> None:
+        imports: list[tuple[cst.ImportFrom, cst.ImportAlias]] = []
+        func = node if reference else node.func  # type: ignore[union-attr]
+        if isinstance(func, cst.Name):
+            for assignment in scope[func.value]:  # type: ignore[index]
                 target = getattr(assignment, "node", None)
                 if isinstance(target, cst.ImportFrom) and not isinstance(
                     target.names, cst.ImportStar
@@ -253,19 +270,21 @@ class _Collector(cst.CSTVisitor):
                             if candidate.asname
                             else dotted(candidate.name)
                         )
-                        if local == node.func.value:
-                            import_from, alias = target, candidate
+                        module = dotted(target.module) if target.module is not None else None
+                        if local == func.value and module != SDK and not target.relative:
+                            imports.append((target, candidate))
+        has_amplitude = isinstance(node, cst.Call) and any(
+            a.keyword is not None and a.keyword.value == "amplitude" for a in node.args
+        )
         self.facts.constructions.append(
             Construction(
                 call=node,
                 qualname=qualname,
                 drop_in=drop_in,
                 line=self._line(node),
-                has_amplitude=any(
-                    a.keyword is not None and a.keyword.value == "amplitude" for a in node.args
-                ),
-                import_from=import_from,
-                alias=alias,
+                has_amplitude=has_amplitude,
+                imports=imports,
+                reference=reference,
             )
         )
 
@@ -276,9 +295,13 @@ def _is_route(decorator: cst.BaseExpression) -> bool:
     return isinstance(decorator, cst.Attribute) and decorator.attr.value in _ROUTE_METHODS
 
 
-def collect_facts(module: cst.Module, file: str, sites: list[CallSite]) -> Facts:
+def collect_facts(
+    module: cst.Module, file: str, sites: list[CallSite], wrapper: MetadataWrapper | None = None
+) -> Facts:
+    """``wrapper``: the detection's wrapper of ``module``, so its metadata is reused."""
     facts = Facts(module=module, file=file, sites=sites)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    if wrapper is None:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _Collector(facts)
     wrapper.visit(collector)
     facts.positions = {}
@@ -344,12 +367,22 @@ class Rewriter(cst.CSTTransformer):
     def _insert_after(
         self, original: cst.Module | cst.IndentedBlock, updated: cst.CSTNode
     ) -> cst.CSTNode:
-        if not any(id(s) in self.plan.insert_after for s in original.body):
+        touched = self.plan.insert_after.keys() | self.plan.remove
+        if not any(id(s) in touched for s in original.body):
             return updated
         body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []  # comments above a removed statement stay
         for orig, new in zip(original.body, updated.body, strict=True):  # type: ignore[attr-defined]
+            if id(orig) in self.plan.remove:
+                carried.extend(new.leading_lines)
+                continue
+            if carried:
+                new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
+                carried = []
             body.append(new)
             body.extend(self.plan.insert_after.get(id(orig), ()))
+        if not body:
+            body.append(cst.SimpleStatementLine([cst.Pass()]))
         return updated.with_changes(body=body)
 
     def _add_top_imports(self, original: cst.Module, node: cst.Module) -> cst.Module:

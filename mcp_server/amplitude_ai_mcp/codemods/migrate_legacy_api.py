@@ -1,9 +1,11 @@
 """The older ``amplitude.ai`` module APIs (``get_openai``, ``llm_session``, ``ai.track``) and
 pre-1.0 ``openai`` module calls: report each use with the exact replacement.
 
-These are reported, not rewritten: their options (``privacy_mode``, ``ai_config``,
-``providers=[...]``, a returned tracker that is stopped later) change what data leaves the
-process, so a silent translation could start sending content the app had turned off.
+``get_openai()``/``get_anthropic()`` client classes are migrated when that is safe (see
+:mod:`._legacy_clients`); the rest is reported, not rewritten: their options
+(``privacy_mode``, ``ai_config``, ``providers=[...]``, a returned tracker that is stopped
+later) change what data leaves the process, so a silent translation could start sending
+content the app had turned off.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ._common import NOT_YET, Facts, Plan
+from ._legacy_clients import plan_legacy_clients
 
 KIND = "migrate_legacy_api"
 
@@ -31,9 +34,10 @@ _REPLACEMENTS = {
 
 
 def plan_legacy(facts: Facts, plan: Plan) -> None:
+    covered = plan_legacy_clients(facts, plan)
     seen: set[tuple[int, str]] = set()
     for line, name, node in facts.legacy:
-        if (line, name) in seen:
+        if (line, name) in seen or line in covered:
             continue
         seen.add((line, name))
         if name == "import":

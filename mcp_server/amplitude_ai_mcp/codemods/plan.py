@@ -9,17 +9,18 @@ changed since it was read.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import hashlib
 import os
 import stat
 import tempfile
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
@@ -102,20 +103,25 @@ def _encoding(data: bytes) -> str:
 
 
 def parse(text: str, shown: str) -> cst.Module:
+    """libcst's tree of ``text``, after Python itself accepted it (libcst's grammar is more
+    lenient, e.g. about where ``from __future__`` may appear)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings belong to the user's own run
+            compile(text, shown, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        raise WorkspaceError(
+            f"{shown} is not valid Python: syntax error ({exc.msg}) at line {exc.lineno}, "
+            f"column {(exc.offset or 1) - 1}; fix it first (nothing was changed)"
+        ) from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise WorkspaceError(f"{shown} cannot be compiled ({type(exc).__name__})") from None
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        line, column, what = exc.raw_line, exc.raw_column, "syntax error"
-        try:  # Python's own parser names the place a developer expects
-            ast.parse(text)
-        except SyntaxError as py_exc:
-            line, column = py_exc.lineno or line, (py_exc.offset or 1) - 1
-            what = f"syntax error ({py_exc.msg})"
-        except (ValueError, RecursionError, MemoryError):
-            pass
         raise WorkspaceError(
-            f"{shown} is not valid Python: {what} at line {line}, column {column}; fix it "
-            "first (nothing was changed)"
+            f"{shown} is not valid Python: syntax error at line {exc.raw_line}, column "
+            f"{exc.raw_column}; fix it first (nothing was changed)"
         ) from None
     except RecursionError:
         raise WorkspaceError(f"{shown} is too deeply nested to analyse") from None
@@ -134,9 +140,15 @@ class _Overlay(LazyModules):
 
 
 def _sites(
-    module: cst.Module, rel: str, root: Path, planned: dict[str, str] | None = None
+    module: cst.Module,
+    rel: str,
+    root: Path,
+    planned: dict[str, str] | None = None,
+    wrapper: MetadataWrapper | None = None,
 ) -> list[CallSite]:
-    analysis = analyze_module(module, module_name_for(rel), rel.endswith("__init__.py"))
+    analysis = analyze_module(
+        module, module_name_for(rel), rel.endswith("__init__.py"), wrapper=wrapper
+    )
     analysis.file = rel
     source = _Overlay(root, analysis, planned or {})
     return finalize(analysis, rel, source, in_test=is_test_path(rel))
@@ -159,8 +171,9 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         if options.agent_id is not None
         else None
     )
-    sites = _sites(module, rel, root)
-    facts = collect_facts(module, rel, sites)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    sites = _sites(module, rel, root, wrapper=wrapper)
+    facts = collect_facts(module, rel, sites, wrapper)
     plan = Plan(file=rel)
     ai_name = _ai_name(facts)
     location = boot.locate(path, root)
@@ -236,8 +249,11 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     if new_text != source.text:
         changes.append(FileChange(path, source.data, new_text.encode(source.encoding)))
     before = sum(not s.instrumented and not s.in_test for s in sites)
-    after_sites = _sites(new_module, rel, root, planned_modules)
-    after = sum(not s.instrumented and not s.in_test for s in after_sites)
+    if new_text == source.text and boot_new == (boot_old.text if boot_old else None):
+        after = before  # nothing changes: no second analysis
+    else:
+        after_sites = _sites(new_module, rel, root, planned_modules)
+        after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
     result = InstrumentResult(
         file=rel,
@@ -373,7 +389,9 @@ def _read_bootstrap(path: Path, shown: str) -> Source | None:
 
 def _check_parses(text: str, shown: str) -> None:
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, shown, "exec", dont_inherit=True)
     except SyntaxError as exc:  # pragma: no cover - a codemod bug; never hand it out
         raise RuntimeError(f"codemod produced invalid Python for {shown}: {exc}") from exc
 

@@ -23,11 +23,13 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
     for c in facts.constructions:
         if id(c.call) in facts.wrapped_args:
             continue
-        if c.qualname.startswith(f"{SDK}."):
+        if c.reference:
+            _plan_reference(c, plan, ai_name, by_import)
             continue
-        if c.import_from is not None and c.alias is not None:
-            entry = by_import.setdefault(id(c.import_from), (c.import_from, set()))
-            entry[1].add(id(c.alias))
+        if c.imports and isinstance(c.call.func, cst.Name):
+            for import_from, alias in c.imports:
+                entry = by_import.setdefault(id(import_from), (import_from, set()))
+                entry[1].add(id(alias))
             plan.rewrite(c.call, _keyword(ai_name))
             plan.edit(
                 c.line,
@@ -49,6 +51,34 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
         plan.need_bootstrap("ai")
     for import_from, aliases in by_import.values():
         _swap_import(facts, plan, import_from, aliases)
+
+
+def _plan_reference(
+    c: Construction,
+    plan: Plan,
+    ai_name: str,
+    by_import: dict[int, tuple[cst.ImportFrom, set[int]]],
+) -> None:
+    """``default_factory=OpenAI`` -> ``default_factory=lambda: OpenAI(amplitude=ai)``."""
+    if isinstance(c.call, cst.Name) and c.imports:
+        for import_from, alias in c.imports:
+            by_import.setdefault(id(import_from), (import_from, set()))[1].add(id(alias))
+        func: cst.BaseExpression = cst.Name(c.call.value)
+    elif isinstance(c.call, cst.Attribute):
+        func = cst.Attribute(cst.Name(SDK), cst.Name(c.drop_in))
+        plan.need_sdk_module = True
+    else:
+        plan.skip(c.line, KIND, f"{c.qualname} is bound in a way the codemod cannot follow")
+        return
+    call = add_keyword(cst.Call(func), "amplitude", cst.Name(ai_name))
+    plan.rewrite(c.call, lambda _node: cst.Lambda(cst.Parameters(), call))
+    plan.need_bootstrap("ai")
+    plan.edit(
+        c.line,
+        KIND,
+        f"default_factory={c.qualname} -> a lambda building amplitude_ai.{c.drop_in} with "
+        f"amplitude={ai_name}",
+    )
 
 
 def _keyword(ai_name: str) -> Rewrite:

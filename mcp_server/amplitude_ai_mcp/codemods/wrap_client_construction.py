@@ -15,10 +15,16 @@ KIND = "wrap_client_construction"
 
 def plan_wrap(facts: Facts, plan: Plan, ai_name: str) -> None:
     targets = [
-        c
-        for c in facts.constructions
-        if id(c.call) not in facts.wrapped_args and not c.qualname.startswith(f"{SDK}.")
+        c for c in facts.constructions if id(c.call) not in facts.wrapped_args and not c.reference
     ]
+    for c in facts.constructions:
+        if c.reference:
+            plan.skip(
+                c.line,
+                KIND,
+                f"default_factory={c.qualname}: use tier swap here, or wrap the instance "
+                "where it is used",
+            )
     if not targets:
         return
     # ``wrap`` may already mean something else here (textwrap.wrap): then go through the module.

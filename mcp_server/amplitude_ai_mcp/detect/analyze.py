@@ -189,10 +189,19 @@ class FastPositionProvider(_CachedVisitorsMixin, PositionProvider):
     """PositionProvider with cached visitor lookup."""
 
 
-def analyze_module(source: str | cst.Module, module: str, is_package: bool = False) -> FileAnalysis:
-    """Analyze one module's source. Raises ``libcst.ParserSyntaxError`` on invalid code."""
+def analyze_module(
+    source: str | cst.Module,
+    module: str,
+    is_package: bool = False,
+    wrapper: MetadataWrapper | None = None,
+) -> FileAnalysis:
+    """Analyze one module's source. Raises ``libcst.ParserSyntaxError`` on invalid code.
+
+    ``wrapper`` (of ``source``) lets a caller reuse the resolved scope/position metadata for
+    its own visitors (the codemods do): resolving them is most of the cost."""
     tree = source if isinstance(source, cst.Module) else cst.parse_module(source)
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    if wrapper is None:
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     analyzer = _Analyzer(module, is_package)
     wrapper.visit(analyzer)
     return analyzer.result

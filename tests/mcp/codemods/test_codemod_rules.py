@@ -285,16 +285,18 @@ def test_legacy_amplitude_ai_apis_are_reported_precisely(tmp_path: Path) -> None
             return openai.ChatCompletion.create(model="gpt-3.5-turbo", messages=[])
         """
     )
+    text = text.replace("get_openai()\n", "get_openai()\nclient = OpenAI(ai_config=cfg)\n")
     write_project(tmp_path, {"app.py": text})
     out = plan(tmp_path, "app.py")
     assert out.changes == []
     legacy = {s.line: s.reason for s in out.result.skipped if s.kind == "migrate_legacy_api"}
     assert "old `amplitude.ai` module" in legacy[3]
     assert "old `amplitude.ai` module" in legacy[4]
-    assert "from amplitude_ai import OpenAI, AsyncOpenAI" in legacy[7]
-    assert "amplitude_ai.patch(amplitude=...)" in legacy[8]
-    assert "agent>.session(user_id=...)" in legacy[12]
-    assert "pre-1.0 openai module API" in legacy[14]
+    # ai_config carried privacy settings: not migrated silently.
+    assert "old options (ai_config)" in legacy[7]
+    assert "amplitude_ai.patch(amplitude=...)" in legacy[9]
+    assert "agent>.session(user_id=...)" in legacy[13]
+    assert "pre-1.0 openai module API" in legacy[15]
 
 
 def test_files_without_llm_calls_are_left_alone(tmp_path: Path) -> None:
@@ -416,3 +418,48 @@ def test_huge_files_are_refused(tmp_path: Path) -> None:
     write_project(tmp_path, {"big.py": b"x = 1\n" * 200_000})
     with pytest.raises(WorkspaceError, match="limit"):
         plan(tmp_path, "big.py")
+
+
+def test_every_import_that_binds_the_client_name_moves_at_once(tmp_path: Path) -> None:
+    # Found by the mutation fuzz test: two bindings of the name used to need two runs.
+    text = "from openai import OpenAI\nfrom openai import OpenAI\n\nclient = OpenAI()\n"
+    write_project(tmp_path, {"app.py": text})
+    instrument(tmp_path, "app.py")
+    assert (tmp_path / "app.py").read_text() == (
+        "from amplitude_ai import OpenAI\nfrom amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\nclient = OpenAI(amplitude=ai)\n"
+    )
+    assert instrument(tmp_path, "app.py").changes == []
+
+
+def test_get_openai_classes_migrate_to_the_drop_ins_when_safe(tmp_path: Path) -> None:
+    text = src(
+        '''
+        """Old-style app."""
+        from amplitude import Amplitude
+        from amplitude.ai import get_openai
+
+        amplitude_client = Amplitude("key")
+
+        # Instrumented classes from the old module.
+        OpenAI, AsyncOpenAI = get_openai()
+
+        client = OpenAI(api_key="x", amplitude_client=amplitude_client)
+        aclient = AsyncOpenAI(amplitude_client=amplitude_client)
+
+
+        def ask(q):
+            return client.chat.completions.create(model="gpt-4o", messages=[])
+        '''
+    )
+    write_project(tmp_path, {"app.py": text})
+    out = instrument(tmp_path, "app.py")
+    assert [e.kind for e in out.result.edits] == ["migrate_legacy_api"]
+    new = (tmp_path / "app.py").read_text()
+    assert "amplitude.ai" not in new
+    assert "# Instrumented classes from the old module.\nfrom amplitude_ai import OpenAI, " in new
+    assert 'client = OpenAI(api_key="x", amplitude=amplitude_client)' in new
+    assert "aclient = AsyncOpenAI(amplitude=amplitude_client)" in new
+    compile(new, "app.py", "exec")
+    assert uninstrumented(tmp_path, "app.py") == []
+    assert instrument(tmp_path, "app.py").changes == []

@@ -218,6 +218,37 @@ CASES = [
         remaining=("6:chat.completions.create",),
     ),
     Case(
+        "dataclass_default_factory",
+        {
+            "fx_fields.py": src(
+                """
+                from dataclasses import dataclass, field
+
+                import openai
+                from anthropic import Anthropic
+
+
+                @dataclass
+                class Service:
+                    llm: Anthropic = field(default_factory=Anthropic)
+                    oai: openai.OpenAI = field(default_factory=openai.OpenAI)
+
+                    def run(self, question):
+                        msg = self.llm.messages.create(
+                            model="claude-3-5-haiku-latest",
+                            max_tokens=50,
+                            messages=[{"role": "user", "content": question}],
+                        )
+                        return msg.content[0].text
+                """
+            )
+        },
+        "fx_fields.py",
+        "fx_fields",
+        in_session(lambda m: m.Service().run("hi")),
+        provider="anthropic",
+    ),
+    Case(
         "factory",
         {
             "fx_factory.py": src(

@@ -1,0 +1,238 @@
+"""Benchmark: instrument_file plan latency (libcst codemods) on a 2,000-line module and on
+the codemod test fixtures.
+
+Run from the repo root::
+
+    .venv/bin/python bench/bench_instrument.py            # 21 runs per measurement
+    .venv/bin/python bench/bench_instrument.py --quick    # 5 runs
+    .venv/bin/python bench/bench_instrument.py --json out.json
+
+Each measurement is a warm, in-process ``plan_file`` call (read + hash + libcst parse +
+detection + codemods + re-validation + diff), repeated; medians are reported next to the
+floor set by libcst itself (``parse_module`` of the same text) and by detection alone
+(``validate_source``), as ratios. Target: plan < 200 ms median on the 2,000-line module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+_REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(_REPO / "tests" / "mcp" / "codemods"))
+
+from _common import describe_git, git_state  # noqa: E402
+
+TARGET_MS = 200.0
+
+_HEAD = '''"""Generated module: a service with many helpers and a few LLM clients."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import anthropic
+from openai import AsyncOpenAI, OpenAI
+
+'''
+_CLIENTS = """
+client_{i} = OpenAI(timeout={i})
+aclient_{i} = AsyncOpenAI()
+claude_{i} = anthropic.Anthropic(max_retries=2)
+"""
+_BLOCK = '''
+
+@dataclass
+class Record{i}:
+    """A record with a few fields."""
+
+    name: str
+    size: int = {i}
+
+    def describe(self) -> str:
+        # A comment mentioning OpenAI() that must not be touched.
+        text = "client = OpenAI()  # in a string"
+        return f"{{self.name}}:{{self.size}}:{{text}}"
+
+
+def helper_{i}(values: list[int]) -> int:
+    total = 0
+    for value in values:
+        if value % 2:
+            total += value * {i}
+        else:
+            total -= value
+    return total
+
+
+def load_{i}(path: str) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    return {{k: v for k, v in data.items() if k}}
+'''
+_LLM = """
+
+def ask_{i}(question: str, user_id: str) -> str:
+    reply = client_{c}.chat.completions.create(
+        model="gpt-4o-mini", messages=[{{"role": "user", "content": question}}]
+    )
+    return reply.choices[0].message.content or ""
+
+
+async def aask_{i}(question: str) -> str:
+    reply = await aclient_{c}.responses.create(model="gpt-4o-mini", input=question)
+    return reply.output_text
+
+
+def claude_ask_{i}(question: str) -> str:
+    msg = claude_{c}.messages.create(
+        model="claude-3-5-haiku-latest", max_tokens=64, messages=[]
+    )
+    return msg.content[0].text
+"""
+
+
+def generate_module(lines: int = 2000) -> str:
+    parts = [_HEAD, *(_CLIENTS.format(i=i) for i in range(4))]
+    i = 0
+    while sum(p.count("\n") for p in parts) < lines:
+        parts.append(_BLOCK.format(i=i))
+        if i % 5 == 0:
+            parts.append(_LLM.format(i=i, c=i % 4))
+        i += 1
+    return "".join(parts)
+
+
+def _time(fn: Callable[[], Any], runs: int) -> list[float]:
+    fn()  # warm-up: imports, libcst grammar caches
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "median_ms": statistics.median(ordered),
+        "min_ms": ordered[0],
+        "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))],
+    }
+
+
+def bench_big(runs: int) -> dict[str, Any]:
+    import libcst as cst
+
+    from amplitude_ai_mcp.codemods.plan import Options, plan_file
+    from amplitude_ai_mcp.detect.validate import validate_source
+
+    text = generate_module()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp).resolve()
+        (root / "service.py").write_text(text, encoding="utf-8")
+        path = root / "service.py"
+        outcome = plan_file(root, path, Options())
+        results = {
+            "lines": text.count("\n"),
+            "edits": len(outcome.result.edits),
+            "uninstrumented_before": outcome.result.uninstrumented_before,
+            "uninstrumented_after": outcome.result.uninstrumented_after,
+            "plan_swap": _summary(_time(lambda: plan_file(root, path, Options()), runs)),
+            "plan_session": _summary(
+                _time(lambda: plan_file(root, path, Options(tier="session", agent_id="svc")), runs)
+            ),
+            "floor_parse_module": _summary(_time(lambda: cst.parse_module(text), runs)),
+            "floor_validate_source": _summary(
+                _time(lambda: validate_source(text, "service.py", root, "service.py"), runs)
+            ),
+        }
+    return results
+
+
+def bench_fixtures(runs: int) -> dict[str, Any]:
+    from codemod_harness import write_project  # type: ignore[import-not-found]
+    from test_fixture_apps import CASES  # type: ignore[import-not-found]
+
+    from amplitude_ai_mcp.codemods.plan import Options, plan_file
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in CASES:
+            root = Path(tmp, case.name).resolve()
+            write_project(root, case.files)
+            path = root / case.target
+            options = Options(**case.options)
+            out[case.name] = _summary(
+                _time(lambda p=path, o=options, r=root: plan_file(r, p, o), runs)
+            )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 runs per measurement")
+    parser.add_argument("--runs", type=int, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    runs = args.runs or (5 if args.quick else 21)
+    state = git_state()
+    print(f"code: {describe_git(state)}; python {platform.python_version()}; runs={runs}")
+    big = bench_big(runs)
+    plan_ms = big["plan_swap"]["median_ms"]
+    parse_ms = big["floor_parse_module"]["median_ms"]
+    detect_ms = big["floor_validate_source"]["median_ms"]
+    print(
+        f"\n{big['lines']}-line module ({big['edits']} edits, uninstrumented "
+        f"{big['uninstrumented_before']} -> {big['uninstrumented_after']}):"
+    )
+    for key in ("plan_swap", "plan_session", "floor_parse_module", "floor_validate_source"):
+        s = big[key]
+        print(
+            f"  {key:22} median {s['median_ms']:7.1f} ms  min {s['min_ms']:7.1f}  "
+            f"p90 {s['p90_ms']:7.1f}"
+        )
+    print(
+        f"  plan / parse_module = {plan_ms / parse_ms:.2f}x; plan / validate_source = "
+        f"{plan_ms / detect_ms:.2f}x"
+    )
+    verdict = "MET" if plan_ms < TARGET_MS else "NOT MET"
+    print(f"  target plan < {TARGET_MS:.0f} ms median: {verdict}")
+    fixtures = bench_fixtures(runs)
+    print("\nfixture apps (plan, median ms):")
+    for name, s in fixtures.items():
+        print(f"  {name:34} {s['median_ms']:6.1f}  (min {s['min_ms']:.1f}, p90 {s['p90_ms']:.1f})")
+    medians = [s["median_ms"] for s in fixtures.values()]
+    print(f"  median of medians {statistics.median(medians):.1f} ms, max {max(medians):.1f} ms")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "when": dt.datetime.now(dt.timezone.utc).isoformat(),
+                    "git": state,
+                    "runs": runs,
+                    "big_module": big,
+                    "fixtures": fixtures,
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
