@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 import amplitude_ai
 from amplitude_ai import AIConfig, extract_context
 from amplitude_ai.testing import MockAmplitudeAI
@@ -134,3 +136,35 @@ def test_copy_keeps_reporting_to_the_same_place(server, llm, ai, session):
     assert isinstance(faster, amplitude_ai.OpenAI)
     faster.chat.completions.create(model="gpt-4o", messages=QUESTION)
     assert len(tracked(ai, "ai_response")) == 1
+
+
+@pytest.mark.allow_invalid_events  # sessionless on purpose: no [Agent] Session ID
+def test_calls_without_any_identity_are_kept_under_an_anonymous_device(server, llm, ai, caplog):
+    """Zero-code setups rarely know the user: the events are still sent (Amplitude accepts a
+    device id instead of a user id), so cost, tokens and latency are measurable in aggregate.
+    Without a session they lack only the session id, which session features need."""
+    from amplitude_ai import validate_event
+    from amplitude_ai.providers._emit import anonymous_device_id
+
+    client = amplitude_ai.OpenAI(amplitude=ai, **openai_kwargs(server))
+    client.chat.completions.create(model="gpt-4o", messages=QUESTION)
+    assert {e["event_type"] for e in ai.events} == {
+        "[Agent] User Message",
+        "[Agent] AI Response",
+    }
+    for event in ai.events:
+        assert event.get("user_id") is None
+        assert event["device_id"] == anonymous_device_id()
+        assert len(event["device_id"]) >= 5  # Amplitude's minimum id length
+        problems = validate_event(
+            event["event_type"], event["event_properties"], device_id=event["device_id"]
+        )
+        assert problems == ["missing required property '[Agent] Session ID'"]
+
+
+def test_a_known_user_is_never_replaced_by_the_anonymous_device(server, llm, ai, session):
+    client = amplitude_ai.OpenAI(amplitude=ai, **openai_kwargs(server))
+    client.chat.completions.create(model="gpt-4o", messages=QUESTION)
+    client.chat.completions.create(model="gpt-4o", messages=QUESTION, amplitude_user_id="u-9")
+    assert ai.events and all(e.get("device_id") is None for e in ai.events)
+    assert {e["user_id"] for e in ai.events} == {"user-1", "u-9"}

@@ -6,7 +6,10 @@ tracking problem is logged once and the application carries on with the provider
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,6 +59,33 @@ def _conversation(
     return session_id, user_id, trace_id
 
 
+def _has_identity(ident: Mapping[str, Any], ctx: SessionContext | None) -> bool:
+    if ident.get("user_id") or ident.get("device_id"):
+        return True
+    return ctx is not None and bool(ctx.user_id or ctx.device_id)
+
+
+@functools.cache
+def anonymous_device_id() -> str:
+    """The device id of provider calls made without any user identity.
+
+    Zero-code setups (``patch()``, ``amplitude-ai-instrument``) often know no user; Amplitude
+    rejects events with neither a user id nor a device id, so such calls are grouped under
+    one anonymous device per program: cost, latency, tokens and errors stay measurable in
+    aggregate, and per-user analysis starts once a user id is passed.
+    """
+    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    log_once(
+        "anonymous-device",
+        logging.WARNING,
+        "amplitude_ai: LLM calls without a user id are tracked under the anonymous device "
+        "id 'amplitude-ai:%s' (aggregate metrics only); pass amplitude_user_id=... or call "
+        "inside agent.session(user_id=...) for per-user analytics",
+        program or "python",
+    )
+    return f"amplitude-ai:{program or 'python'}"
+
+
 def _error_text(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -102,6 +132,8 @@ def _emit_unsafe(
     ident: dict[str, Any] = dict(overrides)
     if tracker.user_id and "user_id" not in ident and not (ctx and ctx.user_id):
         ident["user_id"] = tracker.user_id
+    if not _has_identity(ident, ctx):
+        ident["device_id"] = anonymous_device_id()
     fields = dict(request.fields)
     fields.update((k, v) for k, v in response.items() if v is not None)
     fields["provider"] = tracker.provider
