@@ -482,8 +482,9 @@ def plan_module(
                 Gap(
                     module.rel,
                     plan.line,
-                    f"the agent session {plan.qualname} opens has no user_id: the SDK drops its "
-                    "events (Amplitude needs a user), so the generated test fails on it",
+                    f"the agent session {plan.qualname} opens has no user_id: its events carry "
+                    "no user (the SDK drops them or files them under an anonymous device), so "
+                    "the generated test fails on it",
                     "pass session(user_id=...) with the id of the user this call serves",
                 )
             )
@@ -493,8 +494,9 @@ def plan_module(
                     module.rel,
                     plan.line,
                     f"{plan.qualname} handles {plan.route.method} {plan.route.path} "  # type: ignore[union-attr]
-                    "without an agent session: its calls carry no user id and are dropped, "
-                    "so the generated test fails on it",
+                    "without an agent session: its calls carry no user or session id (the SDK "
+                    "tracks them without a user, or drops them), so the generated test checks "
+                    "only that they are tracked",
                     "apply the session tier (instrument_file tier='session') with the user id "
                     "of the request",
                 )

@@ -144,6 +144,8 @@ def _check(plan: Plan) -> str:
         args.append("user_id=VERIFY_USER")
     elif plan.expected_user is not None:
         args.append(f"user_id={lit(plan.expected_user)}")
+    if not plan.opens_session and not plan.test_session:
+        args.append("in_session=False")
     return f"    check_turns(app, {', '.join(args)})"
 
 
@@ -157,11 +159,12 @@ def _describe(plan: Plan) -> tuple[str, str]:
         how = f"{plan.route.method} {plan.url} through the framework's test client"
     else:
         how = f"{plan.qualname}() with arguments built from its annotations"
-    session = (
-        "Runs inside a session the test opens (the app opens none on this path)."
-        if plan.test_session
-        else "Runs in the app's own agent session."
-    )
+    if plan.test_session:
+        session = "Runs inside a session the test opens (the app opens none on this path)."
+    elif plan.opens_session:
+        session = "Runs in the app's own agent session."
+    else:
+        session = "Opens no agent session: events are checked, user and session are not."
     return _safe_text(how + "."), session
 
 
@@ -223,8 +226,12 @@ def check_turns(
     models: list[str] | None = None,
     session_id: str | None = None,
     user_id: str | None = None,
+    in_session: bool = True,
 ) -> None:
-    \"\"\"Each LLM call tracked once, catalog-exact, with model, provider, user, session.\"\"\"
+    \"\"\"Each LLM call tracked once, catalog-exact, with model, provider, user, session.
+
+    ``in_session=False``: the code path opens no agent session, so identity is not checked.
+    \"\"\"
     mock, llm = app.mock, app.llm
     calls = [c for c in llm.calls if c.surface != "embeddings"]
     assert calls, "the entry point made no LLM call, so there is nothing to verify"
@@ -252,8 +259,11 @@ def check_turns(
     ids = [e["insert_id"] for e in mock.events]
     assert len(ids) == len(set(ids)), "an event was delivered twice"
     turn = responses + messages
+    if not in_session:
+        mock.assert_all_valid()
+        return
     sessions = {e["event_properties"].get(SESSION_ID) for e in turn}
-    assert None not in sessions, "events without a session id"
+    assert None not in sessions, "events without a session id (no agent session around them)"
     assert len(sessions) == 1, f"one conversation expected, got sessions {sessions}"
     if session_id is not None:
         assert sessions == {session_id}, f"events in session {sessions}, not {session_id}"
