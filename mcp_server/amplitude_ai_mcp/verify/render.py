@@ -295,6 +295,7 @@ def render(spec: TestSpec) -> str:
         '"""',
         "",
         MARKER,
+        f"# Event names and properties: amplitude_ai's event catalog {spec.catalog_version}.",
         "from __future__ import annotations",
         "",
         *(["import asyncio"] if uses_async else []),
