@@ -56,6 +56,9 @@ class FunctionInfo:
     name: str
     line: int
     calls: set[str] = field(default_factory=set)  # module-level function names it calls
+    # What it calls in other modules: qualified names (``pkg.llm.ask``) and, for methods of
+    # module-level instances, ``pkg.mod.Class.method``.
+    external: set[str] = field(default_factory=set)
     is_route: bool = False
     is_serverless: bool = False
     is_generator: bool = False
@@ -77,6 +80,8 @@ class Facts:
     bootstrap_names: dict[str, str] = field(default_factory=dict)  # imported name -> local
     sdk_imported: bool = False  # a top-level ``import amplitude_ai``
     legacy: list[tuple[int, str, cst.CSTNode]] = field(default_factory=list)
+    instances: dict[str, str] = field(default_factory=dict)  # global name -> imported class
+    reaches_elsewhere: set[str] = field(default_factory=set)  # set by the orchestrator
     positions: dict[int, int] = field(default_factory=dict)  # id(node) -> line
 
 
@@ -213,12 +218,27 @@ class _Collector(cst.CSTVisitor):
         if self._current and self._depth == 1:
             self._current[-1].is_generator = True
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # ``escalation = Escalation()`` at module level: remember the imported class.
+        if self._depth or self._in_class or not isinstance(node.value, cst.Call):
+            return
+        scope = self.get_metadata(ScopeProvider, node.value, None)
+        if scope is None or not isinstance(node.value.func, (cst.Name, cst.Attribute)):
+            return
+        for qn in scope.get_qualified_names_for(node.value.func):
+            if qn.source is QualifiedNameSource.IMPORT:
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        self.facts.instances[target.target.value] = qn.name
+
     def visit_Call(self, node: cst.Call) -> None:
         if self._current and isinstance(node.func, cst.Name):
             self._current[-1].calls.add(node.func.value)
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is None:
             return
+        if self._current:
+            self._external_call(node, scope)
         for arg in node.args:
             if (
                 arg.keyword is not None
@@ -247,6 +267,16 @@ class _Collector(cst.CSTVisitor):
                 return
             if qn.name.startswith("amplitude.ai.") or qn.name == "amplitude.ai.track":
                 self.facts.legacy.append((self._line(node), qn.name, node))
+
+    def _external_call(self, node: cst.Call, scope: object) -> None:
+        func = node.func
+        info = self._current[-1]
+        if isinstance(func, cst.Name):
+            for qn in scope.get_qualified_names_for(func):  # type: ignore[attr-defined]
+                if qn.source is QualifiedNameSource.IMPORT:
+                    info.external.add(qn.name)
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            info.external.add(f"{func.value.value}\0{func.attr.value}")  # resolved later
 
     def _construction(
         self,
@@ -312,13 +342,13 @@ def collect_facts(
 
 
 def reaches_llm(facts: Facts) -> set[str]:
-    """Module-level functions that contain an LLM call or call (transitively, within the file)
-    one that does."""
+    """Module-level functions that contain an LLM call, call one of another project module
+    (``facts.reaches_elsewhere``), or call (transitively, within the file) one that does."""
     direct = {
         (s.enclosing or "").split(".")[0]
         for s in facts.sites
         if s.enclosing and s.enclosing.split(".")[0] in facts.functions
-    }
+    } | facts.reaches_elsewhere
     reached = set(direct)
     changed = True
     while changed:

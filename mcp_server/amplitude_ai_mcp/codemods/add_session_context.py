@@ -5,7 +5,7 @@ handlers (``lambda_handler``, ``handler``, ``(event, context)``) and, when a fil
 those, the module-level functions that reach an LLM call and that no other function of the file
 calls. The user id comes from a parameter only when one obviously is the user id; otherwise
 the session is opened without one and a ``needs_input`` item says where it probably comes from
-(the SDK drops events with no user id, and a made-up literal would be worse).
+(events without a user id are not attributed to anyone; a made-up literal would be worse).
 """
 
 from __future__ import annotations
@@ -107,8 +107,8 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
             plan.ask(
                 info.line,
                 f"{info.name}: where does the user id come from? Pass it as "
-                f"{agent_var}.session(user_id=...); until then the SDK drops this session's "
-                "events (Amplitude needs a user id)",
+                f"{agent_var}.session(user_id=...); until then this session's events are not "
+                "attributed to a user",
                 suggestion,
             )
             reason = f"agent session around {info.name} (user id: see needs_input)"

@@ -145,13 +145,60 @@ def _sites(
     root: Path,
     planned: dict[str, str] | None = None,
     wrapper: MetadataWrapper | None = None,
+    sources: list[_Overlay] | None = None,
 ) -> list[CallSite]:
     analysis = analyze_module(
         module, module_name_for(rel), rel.endswith("__init__.py"), wrapper=wrapper
     )
     analysis.file = rel
     source = _Overlay(root, analysis, planned or {})
+    if sources is not None:
+        sources.append(source)
     return finalize(analysis, rel, source, in_test=is_test_path(rel))
+
+
+def _reaches_elsewhere(facts: Facts, source: _Overlay) -> set[str]:
+    """Module-level functions of this file that call an LLM-calling function (or a method of
+    a module-level instance) defined in another module of the project."""
+    found: set[str] = set()
+    for name, info in facts.functions.items():
+        for target in info.external:
+            if "\0" in target:
+                instance, method = target.split("\0")
+                cls = facts.instances.get(instance)
+                if cls is None:
+                    continue
+                target = f"{cls}.{method}"
+            if _calls_llm(_absolute(target, facts.file), source):
+                found.add(name)
+                break
+    return found
+
+
+def _absolute(qualname: str, rel: str) -> str:
+    """``.escalation.Escalation`` seen from ``bot/app.py`` -> ``bot.escalation.Escalation``."""
+    if not qualname.startswith("."):
+        return qualname
+    module = module_name_for(rel)
+    package = module if rel.endswith("__init__.py") else module.rpartition(".")[0]
+    dots = len(qualname) - len(qualname.lstrip("."))
+    parts = package.split(".") if package else []
+    base = parts[: len(parts) - (dots - 1)] if dots - 1 <= len(parts) else []
+    return ".".join([*base, qualname[dots:]])
+
+
+def _calls_llm(qualname: str, source: _Overlay) -> bool:
+    parts = qualname.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        analysis = source.module(".".join(parts[:cut]))
+        if analysis is None:
+            continue
+        symbol = ".".join(parts[cut:])
+        return any(
+            raw.enclosing == symbol or (raw.enclosing or "").startswith(f"{symbol}.")
+            for raw in analysis.sites
+        )
+    return False
 
 
 def plan_file(root: Path, path: Path, options: Options) -> Outcome:
@@ -172,8 +219,11 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         else None
     )
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    sites = _sites(module, rel, root, wrapper=wrapper)
+    sources: list[_Overlay] = []
+    sites = _sites(module, rel, root, wrapper=wrapper, sources=sources)
     facts = collect_facts(module, rel, sites, wrapper)
+    if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
+        facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
     plan = Plan(file=rel)
     ai_name = _ai_name(facts)
     location = boot.locate(path, root)

@@ -26,7 +26,11 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
         if c.reference:
             _plan_reference(c, plan, ai_name, by_import)
             continue
-        if c.imports and isinstance(c.call.func, cst.Name):
+        if (
+            c.imports
+            and isinstance(c.call.func, cst.Name)
+            and all(_can_split(facts, i) for i, _ in c.imports)
+        ):
             for import_from, alias in c.imports:
                 entry = by_import.setdefault(id(import_from), (import_from, set()))
                 entry[1].add(id(alias))
@@ -36,13 +40,17 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
                 KIND,
                 f"{c.qualname}(...) -> amplitude_ai.{c.drop_in} (drop-in) with amplitude={ai_name}",
             )
-        elif isinstance(c.call.func, cst.Attribute):
+        elif isinstance(c.call.func, (cst.Attribute, cst.Name)) and (
+            isinstance(c.call.func, cst.Attribute) or c.imports
+        ):
+            # ``oa.OpenAI(...)``, or a name whose import cannot be split (a one-line
+            # ``if x: from openai import APIError, OpenAI``): call the drop-in by module path.
             plan.rewrite(c.call, _attribute_swap(c, ai_name))
             plan.need_sdk_module = True
             plan.edit(
                 c.line,
                 KIND,
-                f"{dotted(c.call.func)}(...) -> amplitude_ai.{c.drop_in}(...) with "
+                f"{dotted(c.call.func) or c.qualname}(...) -> amplitude_ai.{c.drop_in}(...) with "
                 f"amplitude={ai_name}; other uses of the provider module are unchanged",
             )
         else:
@@ -127,10 +135,15 @@ def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: set[in
         ]
     )
     owner = _statement_of(facts.module, node)
-    if owner is None:
-        plan.skip(0, KIND, "provider import on a line the codemod cannot extend")
-        return
+    assert owner is not None  # checked by _can_split
     plan.insert_after.setdefault(id(owner), []).append(new)
+
+
+def _can_split(facts: Facts, node: cst.ImportFrom) -> bool:
+    """An import whose names can move: all of them at once, or it sits on its own line."""
+    if isinstance(node.names, cst.ImportStar) or node.relative:
+        return False
+    return len(node.names) == 1 or _statement_of(facts.module, node) is not None
 
 
 def _statement_of(module: cst.Module, node: cst.ImportFrom) -> cst.SimpleStatementLine | None:

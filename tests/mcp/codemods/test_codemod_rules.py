@@ -463,3 +463,103 @@ def test_get_openai_classes_migrate_to_the_drop_ins_when_safe(tmp_path: Path) ->
     compile(new, "app.py", "exec")
     assert uninstrumented(tmp_path, "app.py") == []
     assert instrument(tmp_path, "app.py").changes == []
+
+
+def test_session_tier_without_agent_id_asks_and_suggests_one(tmp_path: Path) -> None:
+    text = src(
+        """
+        from openai import OpenAI
+
+        client = OpenAI()
+
+
+        def answer(user_id, q):
+            return client.chat.completions.create(model="m", messages=[])
+        """
+    )
+    write_project(tmp_path, {"help_desk/__init__.py": "", "help_desk/bot.py": text})
+    out = plan(tmp_path, "help_desk/bot.py", tier="session", content_mode="metadata_only")
+    (ask,) = [n for n in out.result.needs_input if "agent id" in n.question]
+    assert ask.suggestion == "help-desk"
+    boot = next(c for c in out.changes if c.path.name == "amplitude_bootstrap.py").new.decode()
+    assert 'help_desk_agent = ai.agent("help-desk")' in boot
+    assert "AIConfig(content_mode=ContentMode.METADATA_ONLY)" in boot
+    assert "with help_desk_agent.session(user_id=user_id):" in out.result.diff
+
+
+def test_an_import_that_cannot_be_split_is_left_and_the_drop_in_called_by_path(
+    tmp_path: Path,
+) -> None:
+    text = "import sys\nif sys: from openai import APIError, OpenAI\n\nclient = OpenAI()\n"
+    write_project(tmp_path, {"app.py": text})
+    instrument(tmp_path, "app.py")
+    new = (tmp_path / "app.py").read_text()
+    assert "if sys: from openai import APIError, OpenAI\n" in new
+    assert "client = amplitude_ai.OpenAI(amplitude=ai)" in new
+    assert uninstrumented(tmp_path, "app.py") == []
+    assert instrument(tmp_path, "app.py").changes == []
+
+
+def test_session_tier_follows_handlers_into_other_modules(tmp_path: Path, run_app) -> None:
+    files = {
+        "fx_multi/__init__.py": "",
+        "fx_multi/escalation.py": src(
+            """
+            from anthropic import Anthropic
+
+
+            class Escalation:
+                def __init__(self):
+                    self.client = Anthropic()
+
+                def handle(self, message):
+                    msg = self.client.messages.create(
+                        model="claude-3-5-haiku-latest",
+                        max_tokens=50,
+                        messages=[{"role": "user", "content": message}],
+                    )
+                    return msg.content[0].text
+            """
+        ),
+        "fx_multi/routes.py": src(
+            """
+            from .escalation import Escalation
+
+
+            class Router:
+                def post(self, path):
+                    return lambda fn: fn
+
+
+            app = Router()
+            escalation = Escalation()
+
+
+            @app.post("/escalate")
+            def escalate(user_id: str, message: str) -> dict:
+                return {"reply": escalation.handle(message)}
+
+
+            @app.post("/ping")
+            def ping(user_id: str) -> dict:
+                return {"ok": True}
+            """
+        ),
+    }
+    write_project(tmp_path, files)
+    instrument(tmp_path, "fx_multi/escalation.py")
+    out = instrument(tmp_path, "fx_multi/routes.py", tier="session", agent_id="support")
+    assert [(e.file, e.line, e.kind) for e in out.result.edits] == [
+        ("fx_multi/routes.py", 14, "add_session_context"),
+        ("fx_multi/amplitude_bootstrap.py", 0, "add_bootstrap_module"),
+    ]
+    new = (tmp_path / "fx_multi/routes.py").read_text()
+    assert 'def ping(user_id: str) -> dict:\n    return {"ok": True}' in new  # no LLM: untouched
+    again = instrument(tmp_path, "fx_multi/routes.py", tier="session", agent_id="support")
+    assert again.changes == []
+    assert uninstrumented(tmp_path, "fx_multi/escalation.py") == []
+
+    _, ai = run_app(tmp_path, "fx_multi.routes", lambda mod, ai: mod.escalate("user-9", "hi"))
+    responses = ai.events_of_type(event_type("ai_response"))
+    assert responses
+    assert {e["user_id"] for e in responses} == {"user-9"}
