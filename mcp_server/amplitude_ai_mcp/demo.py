@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -89,6 +90,8 @@ _EXAMPLE_PLAN = (
 )
 _EXAMPLE_AGENT = "support-bot"
 _VERIFY_TARGET = "support_bot/app.py"
+# Imported by the bundled app or its generated test (the `demo` extra installs them).
+_RUN_NEEDS = ("pytest", "openai", "anthropic", "fastapi", "httpx")
 
 
 async def _instrument_and_verify(client: Any, app_dir: Path, say: Any) -> dict[str, Any]:
@@ -117,6 +120,13 @@ async def _instrument_and_verify(client: Any, app_dir: Path, say: Any) -> dict[s
         say(f"  drives {entry['name']}: {entry['how']} (session: {entry['session']})")
     for item in verify["needs_input"]:
         say(f"  needs input: {item['file']}:{item['line']} {item['question']}")
+    missing = [m for m in _RUN_NEEDS if importlib.util.find_spec(m) is None]
+    if missing:
+        say(
+            f"\nnot running {verify['test_path']}: {', '.join(missing)} not installed "
+            "(pip install -e '.[demo]' adds what the bundled app and its test need)"
+        )
+        return {**verify, "passed": None, "summary": "not run"}
     outcome = _run_verify_test(app_dir, verify["test_path"])
     say(f"\n$ {verify['run']}   (offline: fake LLM, no API key)")
     for line in outcome["lines"]:
