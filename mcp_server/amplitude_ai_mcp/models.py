@@ -17,6 +17,7 @@ __all__ = [
     "CallSite",
     "Detected",
     "DocHit",
+    "EntryPoint",
     "EventSchemaResult",
     "EventSummary",
     "FileValidation",
@@ -35,6 +36,7 @@ __all__ = [
     "SkippedFile",
     "Suggestion",
     "SuggestionResult",
+    "VerifyTestResult",
 ]
 
 
@@ -238,3 +240,30 @@ class InstrumentResult(BaseModel):
     uninstrumented_after: int = Field(
         description="Uninstrumented call sites validate_file reports on the planned output."
     )
+
+
+# --------------------------------------------------------------------------- verify test
+
+
+class EntryPoint(BaseModel):
+    name: str = Field(description="Function, Class.method or route handler.")
+    kind: Literal["function", "method", "route"]
+    line: int
+    how: str = Field(description="How the test drives it (call, HTTP request).")
+    session: Literal["app", "test"] = Field(
+        description="'app': the code opens its own agent session; 'test': the test opens one."
+    )
+
+
+class VerifyTestResult(BaseModel):
+    """The generated pytest file and what it covers."""
+
+    module: str = Field(description="Import name of the module under test.")
+    bootstrap: str = Field(description="Import name of the amplitude bootstrap module.")
+    test_path: str = Field(description="Where the test is (or would be) written, root-relative.")
+    test_source: str
+    entry_points: list[EntryPoint]
+    needs_input: list[NeedsInput]
+    requires: list[str] = Field(description="Packages/markers the test needs to run.")
+    applied: bool
+    run: str = Field(description="Command that runs the test from the project root.")

@@ -32,6 +32,7 @@ from .models import (
     SearchResult,
     SetupResult,
     SuggestionResult,
+    VerifyTestResult,
 )
 from .suggest import CONTENT_TIERS, FRAMEWORKS, PROVIDERS
 from .workspace import Roots, WorkspaceError
@@ -42,7 +43,8 @@ Instruments Python LLM apps with Amplitude agent analytics (the amplitude_ai SDK
 Workflow: scan_project (detect providers, frameworks and every LLM call site) ->
 suggest_instrumentation (plan) -> instrument_file per file (plans a diff; apply=true writes
 it) or edit by hand with get_integration_pattern -> validate_file on each changed file
-(0 uninstrumented) and validate_setup.
+(0 uninstrumented) and validate_setup -> generate_verify_test (an offline pytest file that
+proves the events arrive; it fails on uninstrumented code).
 get_event_schema is the reference for event and property names. Paths are confined to
 the server's roots; the server never runs project code."""
 
@@ -60,6 +62,8 @@ _READ_ONLY = mcp_types.ToolAnnotations(
 _EDITS = mcp_types.ToolAnnotations(
     read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
+# generate_verify_test writes only its own generated file (never a user's), same bytes each time.
+_WRITES_OWN_FILE = _EDITS
 
 
 def _result(model: BaseModel, summary: str) -> ToolResult:
@@ -271,6 +275,46 @@ def create_server(roots: Roots) -> FastMCP:
             f"{result.file} ({result.tier}): {state} in {len(result.files)} files; "
             f"{len(result.needs_input)} need input; uninstrumented "
             f"{result.uninstrumented_before} -> {result.uninstrumented_after}"
+        )
+        return _result(result, summary)
+
+    @mcp.tool(annotations=_WRITES_OWN_FILE, output_schema=_schema(VerifyTestResult))
+    async def generate_verify_test(
+        path: Annotated[
+            str,
+            Field(description="The instrumented module (relative, absolute, or file:// URI)."),
+        ],
+        apply: Annotated[
+            bool,
+            Field(
+                description="Write the test to <root>/tests (default: only return it). Never "
+                "overwrites a file this tool did not generate."
+            ),
+        ] = False,
+        root: Annotated[
+            str | None, Field(description="Project root; default: the first root.")
+        ] = None,
+    ) -> ToolResult:
+        """A pytest file that proves the instrumentation works: it imports the instrumented
+        module, drives each entry point offline (functions with arguments from their
+        annotations, FastAPI/Starlette and Flask routes through their test clients, async
+        code via asyncio.run) with the SDK's fake LLM, captures what the bootstrap's `ai`
+        would send, and asserts catalog-exact [Agent] User Message / AI Response events (model,
+        provider, session and user, no duplicates). It fails on uninstrumented code. What it
+        cannot drive is listed in needs_input. The server never runs the test or the code."""
+        from .verify.generate import generate
+
+        def work() -> VerifyTestResult:
+            return generate(roots, path, root, apply)
+
+        with _user_errors():
+            result = await anyio.to_thread.run_sync(work)
+        summary = (
+            f"{result.test_path}: {len(result.entry_points)} entry points "
+            f"({', '.join(e.name for e in result.entry_points)}), "
+            f"{len(result.needs_input)} need input; "
+            + ("written" if result.applied else "not written (apply=false)")
+            + f"; run: {result.run}"
         )
         return _result(result, summary)
 

@@ -5,6 +5,10 @@ privacy and validation) whose delivery step appends to :attr:`events` instead of
 It never touches the network. A pytest fixture, ``amplitude_ai_mock``, is registered
 automatically when this package is installed.
 
+:meth:`MockAmplitudeAI.capture` records what an *existing* ``AmplitudeAI`` (for example
+the one an app's bootstrap module created, already used by clients built at import time)
+would send, with the same assertion API, and restores normal delivery on exit.
+
 :func:`fake_llm` (fixture ``amplitude_ai_fake_llm``) answers the real OpenAI, Azure OpenAI
 and Anthropic clients with canned replies, offline, wherever in the process they were
 created; configure replies with :class:`FakeReply` per model or per call.
@@ -13,7 +17,8 @@ created; configure replies with :class:`FakeReply` per model or per call.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .catalog import load_catalog, validate_event
@@ -68,6 +73,50 @@ class MockAmplitudeAI(AmplitudeAI):
 
     def _delivery_state(self) -> str:
         return "mock (in memory)"
+
+    @classmethod
+    @contextmanager
+    def capture(cls, *instances: AmplitudeAI) -> Iterator[MockAmplitudeAI]:
+        """Record, instead of sending, every event these ``AmplitudeAI`` instances deliver.
+
+        Events are still built by each instance (its privacy and content settings apply);
+        only the hand-off to Amplitude is replaced, so nothing is sent while the block runs.
+        With no instance given, every ``AmplitudeAI`` in the process is captured, including
+        ones created inside the block. Delivery is restored on exit, also after an error::
+
+            from app.amplitude_bootstrap import ai
+
+            with MockAmplitudeAI.capture(ai) as mock:
+                app.answer("hi")
+            mock.assert_event_tracked("[Agent] AI Response", model_name="gpt-4o")
+        """
+        for instance in instances:
+            if not isinstance(instance, AmplitudeAI):
+                raise TypeError(
+                    f"capture() takes AmplitudeAI instances, not {type(instance).__name__}"
+                )
+        # Events arrive already built; the recorder only stores them (and prints in debug).
+        recorder = cls(config=instances[0].config if instances else None)
+        record = recorder._deliver
+        if not instances:
+            original = AmplitudeAI.__dict__["_deliver"]
+            AmplitudeAI._deliver = lambda self, event: record(event)  # type: ignore[method-assign]
+            try:
+                yield recorder
+            finally:
+                AmplitudeAI._deliver = original  # type: ignore[method-assign]
+            return
+        saved = [(i, i.__dict__.get("_deliver", _MISSING)) for i in dict.fromkeys(instances)]
+        for instance, _ in saved:
+            instance.__dict__["_deliver"] = record
+        try:
+            yield recorder
+        finally:
+            for instance, previous in reversed(saved):
+                if previous is _MISSING:
+                    instance.__dict__.pop("_deliver", None)
+                else:
+                    instance.__dict__["_deliver"] = previous
 
     # ------------------------------------------------------------------ queries
     def reset(self) -> None:

@@ -73,10 +73,14 @@ def test_three_tiers_run_and_deliver_their_events(offline_env, capsys):
 
 def test_fake_llm_testing_example_runs(offline_env):
     blocks = [b for b in _python_blocks("Testing your app") if "fake_llm" in b]
-    assert len(blocks) == 1
+    assert len(blocks) == 2
     namespace: dict = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)
     namespace["test_answers_are_tracked"]()
+    capture: dict = {}
+    exec(compile(blocks[1], "README.md", "exec"), capture)
+    capture["test_the_apps_own_instance_is_captured"]()
+    assert "_deliver" not in vars(capture["ai"])  # delivery restored after the block
 
 
 def test_instrument_command_is_documented():

@@ -22,8 +22,11 @@ TOOLS = {
     "suggest_instrumentation",
     "search_docs",
     "instrument_file",
+    "generate_verify_test",
 }
-WRITING_TOOLS = {"instrument_file"}
+# Tools that write (instrument_file: the user's code on apply; generate_verify_test: only its
+# own generated test file); every other tool is read-only.
+WRITING_TOOLS = {"instrument_file", "generate_verify_test"}
 
 
 async def test_server_identity_and_instructions(client):

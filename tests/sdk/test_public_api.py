@@ -60,6 +60,38 @@ LAZY_CLIENTS = {
 }
 
 
+EXPECTED_TESTING_API = {
+    "FakeCall",
+    "FakeLLM",
+    "FakeReply",
+    "FakeToolCall",
+    "MockAmplitudeAI",
+    "fake_llm",
+}
+EXPECTED_MOCK_METHODS = {
+    "assert_all_valid",
+    "assert_event_tracked",
+    "assert_session_closed",
+    "capture",
+    "events_for_agent",
+    "events_for_session",
+    "events_of_type",
+    "reset",
+}
+
+
+def test_testing_module_is_pinned():
+    from amplitude_ai import testing
+
+    assert set(testing.__all__) == EXPECTED_TESTING_API
+    own = {
+        name
+        for name in vars(testing.MockAmplitudeAI)
+        if not name.startswith("_") and inspect.getdoc(getattr(testing.MockAmplitudeAI, name))
+    }
+    assert own == EXPECTED_MOCK_METHODS
+
+
 def test_all_is_pinned():
     assert set(amplitude_ai.__all__) == EXPECTED_PUBLIC_API
     assert len(amplitude_ai.__all__) == len(set(amplitude_ai.__all__))

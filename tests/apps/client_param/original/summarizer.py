@@ -1,0 +1,14 @@
+from openai import OpenAI
+
+
+def summarize(client: OpenAI, text: str, max_words: int = 50) -> str:
+    response = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": f"In {max_words} words: {text}"}],
+    )
+    return response.choices[0].message.content or ""
+
+
+def summarize_all(texts: list[str]) -> list[str]:
+    client = OpenAI()
+    return [summarize(client, text) for text in texts]

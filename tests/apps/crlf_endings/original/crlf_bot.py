@@ -1,0 +1,13 @@
+"""Windows-edited bot: CRLF line endings throughout."""
+from anthropic import AsyncAnthropic
+
+client = AsyncAnthropic()
+
+
+async def haiku(subject: str) -> str:
+    message = await client.messages.create(
+        model="claude-haiku-4-5",
+        max_tokens=120,
+        messages=[{"role": "user", "content": f"A haiku about {subject}."}],
+    )
+    return message.content[0].text

@@ -1,0 +1,16 @@
+from openai import OpenAI
+
+client = OpenAI()
+
+
+def translate(text: str, language: str = "French") -> str:
+	if not text:
+		return ""
+	response = client.chat.completions.create(
+		model="gpt-4o-mini",
+		messages=[
+			{"role": "system", "content": f"Translate into {language}."},
+			{"role": "user", "content": text},
+		],
+	)
+	return response.choices[0].message.content or ""

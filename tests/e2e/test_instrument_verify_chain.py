@@ -1,0 +1,161 @@
+"""The whole chain on every example app, with the real tools (no hand-written instrumentation):
+
+plan (instrument_file, apply=false) -> apply -> re-apply changes nothing (byte-identical) ->
+validate_file reports 0 uninstrumented -> generate_verify_test -> the generated test passes on
+the instrumented copy -> the same test fails on the original app.
+
+Where instrument_file asks for input it cannot guess (the user id of a web request), the
+answer a developer would give is applied, as a coding agent does with ``needs_input``.
+The generated tests run in two pytest subprocesses (all apps each), offline, without keys.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from amplitude_ai_mcp.codemods.plan import Options, apply_changes, plan_file
+from amplitude_ai_mcp.detect.validate import validate_source
+from amplitude_ai_mcp.verify.generate import generate
+from amplitude_ai_mcp.workspace import Roots
+
+from .apps import APPS, copy_app
+from .test_example_apps_verify import _offline_env, _outcomes
+
+
+@dataclass(frozen=True)
+class Chain:
+    tier: str = "swap"
+    agent_id: str | None = None
+    files: tuple[str, ...] = ()  # default: the files with LLM call sites
+    user_id: str | None = None  # the developer's answer to "where does the user id come from?"
+
+
+CHAINS = {
+    "fastapi_app": Chain("session", "support", user_id="req.user_id"),
+    # the session opens before the handler's first line, so the answer reads the request
+    "flask_app": Chain("session", "flask-bot", user_id='request.get_json()["user_id"]'),
+    # the client is built in shop/llm.py; instrument_file on recommend.py points there
+    "shared_client": Chain(files=("shop/llm.py",)),
+}
+
+
+def _call_site_files(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if validate_source(path.read_text(encoding="utf-8"), rel, root, rel).total:
+            found.append(rel)
+    return found
+
+
+def _answer_user_id(root: Path, rel: str, expression: str) -> None:
+    path = root / rel
+    text = path.read_bytes().decode("utf-8")
+    assert text.count(".session():") == 1, text
+    path.write_bytes(text.replace(".session():", f".session(user_id={expression}):").encode())
+
+
+def _instrument(app: str, root: Path) -> dict[str, object]:
+    chain = CHAINS.get(app, Chain())
+    options = Options(chain.tier, chain.agent_id, None, "full")
+    report: dict[str, object] = {"files": {}}
+    for rel in chain.files or _call_site_files(root):
+        planned = plan_file(root, root / rel, options)
+        before = (root / rel).read_bytes()
+        assert planned.result.applied is False and (root / rel).read_bytes() == before
+        apply_changes(planned.changes)
+        after = {c: (root / c).read_bytes() for c in planned.result.files}
+        replanned = plan_file(root, root / rel, options)
+        apply_changes(replanned.changes)
+        report["files"][rel] = {  # type: ignore[index]
+            "edits": len(planned.result.edits),
+            "uninstrumented_before": planned.result.uninstrumented_before,
+            "reapply_changes": len(replanned.changes),
+            "reapply_identical": all((root / c).read_bytes() == b for c, b in after.items()),
+            "needs_input": [n.question for n in planned.result.needs_input],
+        }
+        if chain.user_id is not None:
+            _answer_user_id(root, rel, chain.user_id)
+    report["uninstrumented_after"] = {
+        rel: validate_source(
+            (root / rel).read_text(encoding="utf-8"), rel, root, rel
+        ).uninstrumented
+        for rel in _call_site_files(root)
+    }
+    return report
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    base = tmp_path_factory.mktemp("chain")
+    reports, generated = {}, {}
+    for app, (module, _) in APPS.items():
+        root = copy_app(app, "original", base / "instrumented" / app)
+        reports[app] = _instrument(app, root)
+        generated[app] = generate(Roots((root,)), module, apply=True)
+        original = copy_app(app, "original", base / "original" / app)
+        (original / "tests").mkdir()
+        shutil.copy(root / generated[app].test_path, original / generated[app].test_path)
+    procs = {
+        variant: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--import-mode=importlib",
+                "--rootdir",
+                str(base / variant),
+                f"--junitxml={base / variant}.xml",
+                "-o",
+                "junit_family=xunit1",
+                str(base / variant),
+            ],
+            cwd=base / variant,
+            env=_offline_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for variant in ("instrumented", "original")
+    }
+    logs = {v: p.communicate(timeout=300)[0] for v, p in procs.items()}
+    outcomes = {v: _outcomes(Path(f"{base / v}.xml")) for v in procs}
+    return {"reports": reports, "generated": generated, "logs": logs, "outcomes": outcomes}
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_apply_is_idempotent_and_leaves_nothing_uninstrumented(chain, app):
+    report = chain["reports"][app]
+    files = report["files"]
+    assert files, "nothing was instrumented"
+    assert sum(f["edits"] for f in files.values()) >= 1
+    for rel, f in files.items():
+        assert f["reapply_changes"] == 0 and f["reapply_identical"], rel
+    assert set(report["uninstrumented_after"].values()) == {0}, report["uninstrumented_after"]
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_generated_test_passes_after_instrument_file(chain, app):
+    results = chain["outcomes"]["instrumented"].get(app)
+    assert results, chain["logs"]["instrumented"][-3000:]
+    assert len(results) == len(chain["generated"][app].entry_points)
+    failures = [m for _, outcome, m in results if outcome != "passed"]
+    assert failures == []
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_same_generated_test_fails_on_the_original(chain, app):
+    results = chain["outcomes"]["original"].get(app)
+    assert results, chain["logs"]["original"][-3000:]
+    for name, outcome, message in results:
+        assert outcome in ("failed", "error"), name
+        assert "is not instrumented yet" in message, message
