@@ -103,7 +103,9 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
             )
             reason = f"agent session around {info.name} with user_id={user} (its parameter)"
         else:
-            suggestion = next((s for p, s in _SUGGESTIONS.items() if p in params), None)
+            suggestion = _body_field_suggestion(facts, fn) or next(
+                (s for p, s in _SUGGESTIONS.items() if p in params), None
+            )
             plan.ask(
                 info.line,
                 f"{info.name}: where does the user id come from? Pass it as "
@@ -116,6 +118,33 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
         plan.rewrite(fn, _wrap_body(call))
         plan.need_bootstrap(agent_var)
         plan.edit(info.line, KIND, reason)
+
+
+def _body_field_suggestion(facts: Facts, fn: cst.FunctionDef) -> str | None:
+    """``req.user_id`` when a parameter is annotated with a class of this module (a pydantic
+    request body, a dataclass) that declares a user-id field."""
+    classes = {
+        stmt.name.value: stmt for stmt in facts.module.body if isinstance(stmt, cst.ClassDef)
+    }
+    p = fn.params
+    for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+        annotation = param.annotation.annotation if param.annotation else None
+        if not isinstance(annotation, cst.Name) or annotation.value not in classes:
+            continue
+        body = classes[annotation.value].body
+        if not isinstance(body, cst.IndentedBlock):
+            continue
+        for stmt in body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if (
+                    isinstance(small, cst.AnnAssign)
+                    and isinstance(small.target, cst.Name)
+                    and small.target.value in USER_ID_PARAMS
+                ):
+                    return f"{param.name.value}.{small.target.value}"
+    return None
 
 
 def _wrap_body(call: cst.Call) -> Rewrite:

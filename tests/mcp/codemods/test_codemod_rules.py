@@ -563,3 +563,36 @@ def test_session_tier_follows_handlers_into_other_modules(tmp_path: Path, run_ap
     responses = ai.events_of_type(event_type("ai_response"))
     assert responses
     assert {e["user_id"] for e in responses} == {"user-9"}
+
+
+def test_session_tier_suggests_the_user_field_of_a_request_body(tmp_path: Path) -> None:
+    text = src(
+        """
+        from openai import OpenAI
+        from pydantic import BaseModel
+
+        client = OpenAI()
+
+
+        class ChatRequest(BaseModel):
+            user_id: str
+            message: str
+
+
+        class App:
+            def post(self, path):
+                return lambda fn: fn
+
+
+        app = App()
+
+
+        @app.post("/chat")
+        def chat(req: ChatRequest):
+            return client.chat.completions.create(model="m", messages=[])
+        """
+    )
+    write_project(tmp_path, {"app.py": text})
+    out = plan(tmp_path, "app.py", tier="session", agent_id="bot")
+    [need] = out.result.needs_input
+    assert need.suggestion == "req.user_id"  # not req.state.user.id: req is the body here
