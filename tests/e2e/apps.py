@@ -4,7 +4,12 @@ whose verify test is generated."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
@@ -41,3 +46,65 @@ def bootstrap_files(app: str) -> list[Path]:
     """The bootstrap module(s) of the instrumented variant, relative to its root."""
     root = APPS_DIR / app / "instrumented"
     return [p.relative_to(root) for p in sorted(root.rglob("amplitude_bootstrap.py"))]
+
+
+_SECRETS = ("AMPLITUDE_AI_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY")
+
+
+def offline_env() -> dict[str, str]:
+    """This environment without API keys: the generated tests must not need any."""
+    env = {k: v for k, v in os.environ.items() if k not in _SECRETS}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+def outcomes(xml: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """app -> [(test name, passed|failed|error|skipped, message)] from a JUnit XML report."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for case in ET.parse(xml).getroot().iter("testcase"):
+        app = case.get("classname", "").split(".")[0]
+        outcome, message = "passed", ""
+        for tag in ("failure", "error", "skipped"):
+            node = case.find(tag)
+            if node is not None:
+                outcome = "failed" if tag == "failure" else tag
+                message = (node.get("message") or "") + "\n" + (node.text or "")
+        found.setdefault(app, []).append((case.get("name", ""), outcome, message))
+    return found
+
+
+def run_pytest_per_variant(
+    base: Path, variants: Iterable[str]
+) -> tuple[dict[str, str], dict[str, dict[str, list[tuple[str, str, str]]]]]:
+    """Run pytest over ``base/<variant>`` for each variant, concurrently and offline.
+
+    Returns (variant -> combined output, variant -> :func:`outcomes`).
+    """
+    procs = {
+        variant: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--import-mode=importlib",
+                "--rootdir",
+                str(base / variant),
+                f"--junitxml={base / variant}.xml",
+                "-o",
+                "junit_family=xunit1",
+                str(base / variant),
+            ],
+            cwd=base / variant,
+            env=offline_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for variant in variants
+    }
+    logs = {variant: proc.communicate(timeout=300)[0] for variant, proc in procs.items()}
+    return logs, {v: outcomes(Path(f"{base / v}.xml")) for v in procs}

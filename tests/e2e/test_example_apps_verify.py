@@ -9,44 +9,16 @@ tree is run by one pytest process for all apps; outcomes are read from JUnit XML
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 from amplitude_ai_mcp.verify.generate import generate
 from amplitude_ai_mcp.workspace import Roots
 
-from .apps import APPS, APPS_DIR, bootstrap_files, copy_app
+from .apps import APPS, APPS_DIR, bootstrap_files, copy_app, run_pytest_per_variant
 
 VARIANTS = ("instrumented", "original", "half")
-_SECRETS = ("AMPLITUDE_AI_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY")
-
-
-def _offline_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _SECRETS}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.pop("PYTEST_ADDOPTS", None)
-    return env
-
-
-def _outcomes(xml: Path) -> dict[str, list[tuple[str, str, str]]]:
-    """app -> [(test name, passed|failed|error|skipped, message)]."""
-    found: dict[str, list[tuple[str, str, str]]] = {}
-    for case in ET.parse(xml).getroot().iter("testcase"):
-        app = case.get("classname", "").split(".")[0]
-        outcome, message = "passed", ""
-        for tag in ("failure", "error", "skipped"):
-            node = case.find(tag)
-            if node is not None:
-                outcome = "failed" if tag == "failure" else tag
-                message = (node.get("message") or "") + "\n" + (node.text or "")
-        found.setdefault(app, []).append((case.get("name", ""), outcome, message))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -65,37 +37,8 @@ def runs(tmp_path_factory):
             if variant == "half":
                 for rel in bootstrap_files(app):
                     shutil.copy(APPS_DIR / app / "instrumented" / rel, other / rel)
-    procs = {
-        variant: subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--import-mode=importlib",
-                "--rootdir",
-                str(base / variant),
-                f"--junitxml={base / variant}.xml",
-                "-o",
-                "junit_family=xunit1",
-                str(base / variant),
-            ],
-            cwd=base / variant,
-            env=_offline_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for variant in VARIANTS
-    }
-    logs = {variant: proc.communicate(timeout=300)[0] for variant, proc in procs.items()}
-    return {
-        "generated": generated,
-        "logs": logs,
-        "outcomes": {v: _outcomes(Path(f"{base / v}.xml")) for v in VARIANTS},
-    }
+    logs, found = run_pytest_per_variant(base, VARIANTS)
+    return {"generated": generated, "logs": logs, "outcomes": found}
 
 
 @pytest.mark.parametrize("app", sorted(APPS))

@@ -12,8 +12,6 @@ The generated tests run in two pytest subprocesses (all apps each), offline, wit
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +22,7 @@ from amplitude_ai_mcp.detect.validate import validate_source
 from amplitude_ai_mcp.verify.generate import generate
 from amplitude_ai_mcp.workspace import Roots
 
-from .apps import APPS, copy_app
-from .test_example_apps_verify import _offline_env, _outcomes
+from .apps import APPS, copy_app, run_pytest_per_variant
 
 
 @dataclass(frozen=True)
@@ -102,33 +99,7 @@ def chain(tmp_path_factory):
         original = copy_app(app, "original", base / "original" / app)
         (original / "tests").mkdir()
         shutil.copy(root / generated[app].test_path, original / generated[app].test_path)
-    procs = {
-        variant: subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--import-mode=importlib",
-                "--rootdir",
-                str(base / variant),
-                f"--junitxml={base / variant}.xml",
-                "-o",
-                "junit_family=xunit1",
-                str(base / variant),
-            ],
-            cwd=base / variant,
-            env=_offline_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for variant in ("instrumented", "original")
-    }
-    logs = {v: p.communicate(timeout=300)[0] for v, p in procs.items()}
-    outcomes = {v: _outcomes(Path(f"{base / v}.xml")) for v in procs}
+    logs, outcomes = run_pytest_per_variant(base, ("instrumented", "original"))
     return {"reports": reports, "generated": generated, "logs": logs, "outcomes": outcomes}
 
 
