@@ -29,6 +29,32 @@ def _instrumented_class(client: Any) -> type[Any] | None:
     return None
 
 
+def _copy_of(client: Any) -> Any:
+    """A copy of ``client`` sharing its settings and connection pool.
+
+    The SDK's own ``copy()`` first. Some older releases cannot copy every client they make
+    (openai 1.0's ``AzureOpenAI.copy()`` drops ``api_version`` and raises): then a shallow
+    copy whose resources are rebuilt on it, so that their calls go through the copy.
+    """
+    try:
+        return client.copy()
+    except (TypeError, ValueError):
+        pass
+    import copy as _copy
+
+    new = _copy.copy(client)
+    fields = vars(new)
+    later = []
+    for name, value in list(fields.items()):
+        if getattr(value, "_client", None) is client:
+            fields[name] = type(value)(new)  # resources take the client as their only argument
+        elif type(value).__name__.endswith(("WithRawResponse", "WithStreamingResponse")):
+            later.append(name)  # built from the resources, so after them
+    for name in later:
+        fields[name] = type(fields[name])(new)
+    return new
+
+
 def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> Any:
     """An instrumented copy of ``client`` (``openai.OpenAI``/``AsyncOpenAI``/``AzureOpenAI``/
     ``AsyncAzureOpenAI``, ``anthropic.Anthropic``/``AsyncAnthropic``).
@@ -39,7 +65,8 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
     outside a session without ``amplitude_user_id``. Wrapping an already instrumented
     client returns it unchanged, so instrumentation never doubles.
     """
-    from .providers._factory import INSTRUMENTED_MARK, attach
+    from .providers._compat import warn_not_instrumented
+    from .providers._factory import INSTRUMENTED_MARK, attach, shim_instance_resources
     from .providers._tracker import make_tracker
 
     if getattr(type(client), INSTRUMENTED_MARK, False):
@@ -51,7 +78,12 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
             f"{type(client).__module__}.{type(client).__qualname__}; for other providers use "
             "AmplitudeAI.track_ai_message() around the call"
         )
-    copy = client.copy()
+    if getattr(cls, "_amplitude_untracked", False):
+        # A provider release the wrappers cannot hook: the app keeps its client, untracked.
+        warn_not_instrumented(cls._amplitude_provider, "wrap() has no request hook to use")
+        return client
+    copy = _copy_of(client)
     copy.__class__ = cls
+    shim_instance_resources(copy, cls._amplitude_instance_resources)
     attach(copy, make_tracker(amplitude, cls._amplitude_provider, user_id))
     return copy
