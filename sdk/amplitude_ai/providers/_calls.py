@@ -9,6 +9,7 @@ or ``patch`` twice) tracks each call exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
@@ -78,10 +79,9 @@ def _defer_to_manager(manager: Any, overrides: Mapping[str, str]) -> None:
             fields[name] = functools.partial(_keep_sync, manager, call)
         else:
             continue
-        try:
+        # A manager type we cannot extend still works, as is.
+        with contextlib.suppress(TypeError):
             manager.__class__ = _adopting_class(type(manager))
-        except TypeError:  # a manager type we cannot extend: it still works, as is
-            pass
 
 
 _RAW_ATTR = "_amplitude_ai_raw_stream"

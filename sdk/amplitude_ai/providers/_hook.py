@@ -9,6 +9,7 @@ events can be emitted when the stream is exhausted, fails or is closed early.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import time
@@ -329,10 +330,9 @@ def _remember(stream: Any, state: _StreamState, finalizer: Any) -> None:
     response = getattr(stream, "response", None)
     if response is None:
         return
-    try:
+    # A response type that takes no attributes just cannot be adopted from.
+    with contextlib.suppress(AttributeError, TypeError):
         setattr(response, _PENDING_ATTR, (weakref.ref(stream), state, finalizer))
-    except (AttributeError, TypeError):  # a response type that takes no attributes
-        pass
 
 
 def adopt_stream(stream: Any) -> None:
