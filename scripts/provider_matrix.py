@@ -55,7 +55,7 @@ class Line:
 OLD_HTTPX = ("httpx>=0.25,<0.28",)
 LINES = (
     Line("floor", "1.0.0", "0.16.0", OLD_HTTPX, note="oldest supported release of each"),
-    Line("app-2024", "1.11.1", "0.30.1", OLD_HTTPX, note="the old-pinned app shape of issue 9"),
+    Line("app-2024", "1.11.1", "0.30.1", OLD_HTTPX, note="releases an app pinned in early 2024"),
     Line("late-1x-0x", "1.109.1", "0.125.0", note="last openai 1.x, last anthropic 0.x"),
     Line("early-2x-1x", "2.0.0", "1.0.0", note="first openai 2.x, first anthropic 1.x"),
     Line("late-2x-1x", "2.54.0", "1.17.0", note="last openai 2.x, last anthropic 1.x"),
@@ -127,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         status = "passed" if code == 0 else f"FAILED (exit {code})"
         print(f"  {ln.name:12} openai {ln.openai:9} anthropic {ln.anthropic:9} "
               f"{status:18} {seconds:6.1f} s")  # fmt: skip
-    return 0 if all(code == 0 for _, code, _ in results) else 1
+    failed = sum(code != 0 for _, code, _ in results)
+    print(f"provider-matrix: {len(results) - failed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
 
 
 if __name__ == "__main__":
