@@ -57,7 +57,7 @@ def _replace(owner: Any, name: str, value: Any) -> None:
     setattr(owner, name, value)
 
 
-class PatchResult(list):  # type: ignore[type-arg]
+class PatchResult(list[str]):
     """The provider ids ``patch()`` patched, in order (a plain ``list`` of ``str``), plus
     ``skipped``: provider id -> why an installed SDK was left unpatched."""
 

@@ -7,26 +7,28 @@ from typing import Any
 
 from .exceptions import ConfigurationError
 
-# (provider module, class name) -> our module and class; subclasses come first.
-_WRAPPABLE = (
-    ("openai", "AsyncAzureOpenAI", "azure"),
-    ("openai", "AzureOpenAI", "azure"),
-    ("openai", "AsyncOpenAI", "openai"),
-    ("openai", "OpenAI", "openai"),
-    ("anthropic", "AsyncAnthropic", "anthropic"),
-    ("anthropic", "Anthropic", "anthropic"),
-)
-
 
 def _instrumented_class(client: Any) -> type[Any] | None:
+    """Our drop-in class for ``client``'s provider class (the most derived one it is an
+    instance of: ``AzureOpenAI`` subclasses ``OpenAI``)."""
     import importlib
 
-    for module_name, class_name, ours in _WRAPPABLE:
-        module = sys.modules.get(module_name)  # a client exists, so its SDK is imported
-        if module is not None and isinstance(client, getattr(module, class_name)):
-            target = importlib.import_module(f"amplitude_ai.providers.{ours}")
-            return getattr(target, class_name)
-    return None
+    from .providers.registry import PROVIDERS
+
+    matches = []
+    for spec in PROVIDERS:
+        module = sys.modules.get(spec.module)  # a client exists, so its SDK is imported
+        if module is None:
+            continue
+        for class_name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True):
+            cls = getattr(module, class_name, None)
+            if isinstance(cls, type) and isinstance(client, cls):
+                matches.append((len(cls.__mro__), spec.drop_in_module, drop_in))
+    if not matches:
+        return None
+    _, module_name, drop_in = max(matches)
+    target = importlib.import_module(f"amplitude_ai.providers.{module_name}")
+    return getattr(target, drop_in)
 
 
 def _copy_of(client: Any) -> Any:
