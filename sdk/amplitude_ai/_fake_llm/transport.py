@@ -1,7 +1,7 @@
 """Intercepting the provider SDKs' HTTP transport for :func:`fake_llm`.
 
-OpenAI and Anthropic clients send through ``httpx2`` (older releases and user-supplied
-``http_client``\\s through ``httpx``). The default transports' ``handle_request`` /
+OpenAI, Anthropic, google-genai and mistralai clients send through ``httpx2`` or ``httpx``
+(depending on the release and on user-supplied clients). The default transports' ``handle_request`` /
 ``handle_async_request`` are replaced for the duration of the block, so clients created
 anywhere in the process (before or inside the block) get the fake's answers without the
 application passing anything in. Requests that are not provider SDK calls go through.
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .core import FakeLLM
+from .core import FakeLLM, client_family
 
 _lock = threading.Lock()
 _active: list[FakeLLM] = []  # innermost last
@@ -25,8 +25,11 @@ _installed: list[tuple[Any, str, Any]] = []
 
 
 def _is_provider_call(request: Any) -> bool:
-    # Both SDKs tag every request with x-stainless-* headers.
-    return any(k.lower().startswith("x-stainless-") for k in request.headers)
+    # OpenAI and Anthropic tag every request with x-stainless-* headers; google-genai and
+    # mistralai name themselves in their client headers.
+    if any(k.lower().startswith("x-stainless-") for k in request.headers):
+        return True
+    return client_family(request.headers) is not None
 
 
 def _answer(module: Any, request: Any) -> Any:
