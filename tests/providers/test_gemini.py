@@ -8,12 +8,13 @@ import asyncio
 import json
 
 import pytest
-from google import genai
-from google.genai import errors, types
 
-import amplitude_ai
-from amplitude_ai.testing import FakeReply, FakeToolCall, fake_llm
-from providers._helpers import tracked
+genai = pytest.importorskip("google.genai")
+from google.genai import errors, types  # noqa: E402
+
+import amplitude_ai  # noqa: E402
+from amplitude_ai.testing import FakeReply, FakeToolCall, fake_llm  # noqa: E402
+from providers._helpers import tracked  # noqa: E402
 
 MODEL = "gemini-2.5-flash"
 REPLY = FakeReply(
@@ -199,7 +200,7 @@ def test_per_call_user_id_and_default_model_shortcut(server, llm, ai):
         model=MODEL, contents="more", amplitude_user_id="u-2", amplitude_session_id="s"
     )
     list(stream)
-    first, second = tracked(ai, "ai_response")
+    first, _ = tracked(ai, "ai_response")
     assert first["model_name"] == MODEL
     assert [e["user_id"] for e in ai.events_of_type("[Agent] AI Response")] == ["user-9", "u-2"]
     with pytest.raises(amplitude_ai.ConfigurationError, match="model"):

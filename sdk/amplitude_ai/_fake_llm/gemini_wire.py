@@ -111,7 +111,9 @@ def embed(path: str, body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
         instances = body.get("instances") or [{}]
         stats = {"token_count": reply.input_tokens, "truncated": False}
         predictions = [{"embeddings": {"values": values, "statistics": stats}} for _ in instances]
-        return json_response({"predictions": predictions, "metadata": {"billableCharacterCount": 0}})
+        return json_response(
+            {"predictions": predictions, "metadata": {"billableCharacterCount": 0}}
+        )
     if method == "embedContent":
         return json_response({"embedding": {"values": values}})
     requests = body.get("requests") or [{}]

@@ -1,10 +1,10 @@
 """Intercepting the provider SDKs' HTTP transport for :func:`fake_llm`.
 
 OpenAI, Anthropic, google-genai and mistralai clients send through ``httpx2`` or ``httpx``
-(depending on the release and on user-supplied clients). The default transports' ``handle_request`` /
-``handle_async_request`` are replaced for the duration of the block, so clients created
-anywhere in the process (before or inside the block) get the fake's answers without the
-application passing anything in. Requests that are not provider SDK calls go through.
+(depending on the release and on user-supplied clients). The default transports'
+``handle_request`` / ``handle_async_request`` are replaced for the duration of the block, so
+clients created anywhere in the process (before or inside the block) get the fake's answers
+without the application passing anything in. Requests that are not provider SDK calls go through.
 """
 
 from __future__ import annotations

@@ -197,7 +197,9 @@ def embed_response(result: Any) -> dict[str, Any]:
     if isinstance(predictions, list) and predictions:  # Vertex :predict
         first = get(predictions[0], "embeddings")
         values = get(first, "values")
-        counted = [count(get(get(get(p, "embeddings"), "statistics"), "token_count")) for p in predictions]
+        counted = [
+            count(get(get(get(p, "embeddings"), "statistics"), "token_count")) for p in predictions
+        ]
         tokens = sum(c for c in counted if c) or None
     usage = get(data, "usageMetadata")
     if usage is not None:

@@ -26,7 +26,9 @@ def _chunks_text(content: Any, *, thinking: bool) -> str | None:
         kind = get(chunk, "type")
         if kind == "thinking" and thinking:
             inner = get(chunk, "thinking")
-            texts.append(inner if isinstance(inner, str) else _chunks_text(inner, thinking=False) or "")
+            texts.append(
+                inner if isinstance(inner, str) else _chunks_text(inner, thinking=False) or ""
+            )
         elif kind == "text" and not thinking and isinstance(get(chunk, "text"), str):
             texts.append(get(chunk, "text"))
     return "".join(texts) or None
