@@ -230,7 +230,8 @@ def _patch_gemini(amplitude: Any, user_id: str | None) -> str | None:
 
     try:
         api_module = importlib.import_module("google.genai._api_client")
-        base = api_module.BaseApiClient
+        # ``ApiClient`` in the first 1.x releases, ``BaseApiClient`` since.
+        base = getattr(api_module, "BaseApiClient", None) or api_module.ApiClient
     except (ImportError, AttributeError) as exc:
         problem = f"no google.genai._api_client.BaseApiClient ({exc})"
         warn_not_instrumented("gemini", problem)

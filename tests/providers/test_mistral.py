@@ -46,6 +46,20 @@ MESSAGES = [
 REQUEST = {"model": MODEL, "messages": MESSAGES, "temperature": 0.3, "max_tokens": 200}
 
 
+def _has_reasoning_mode() -> bool:
+    """Releases with reasoning models: ``prompt_mode`` and ``thinking`` content chunks."""
+    import importlib
+    import inspect
+
+    chat = importlib.import_module(RawMistral.__module__.rsplit(".", 1)[0] + ".chat").Chat
+    return "prompt_mode" in inspect.signature(chat.complete).parameters
+
+
+HAS_REASONING = _has_reasoning_mode()
+if HAS_REASONING:
+    REQUEST["prompt_mode"] = "reasoning"
+
+
 def _kwargs(server):
     return {"api_key": "m-test", "server_url": server.url}
 
@@ -60,7 +74,7 @@ def _check(event, *, streaming, session):
     assert event["input_tokens"] == 900 and event["output_tokens"] == 60
     assert event["total_tokens"] == 960
     assert event["llm_message"] == {"text": REPLY.text}
-    assert event["reasoning_content"] == "Define it briefly."
+    assert event.get("reasoning_content") == ("Define it briefly." if HAS_REASONING else None)
     [tool_call] = json.loads(event["tool_calls"])
     assert tool_call["name"] == "get_chart"
     assert json.loads(tool_call["arguments"]) == {"type": "cohort"}
@@ -97,9 +111,12 @@ def test_stream_sync_as_iterator_and_context_manager(server, llm, ai, session):
     assert type(stream) is type(raw_stream)  # the SDK's own stream object, tapped in place
     got = [e.data.choices[0].delta.content for e in stream]
     assert got == expected
-    with ours.chat.stream(**REQUEST) as managed:
-        for _ in managed:
-            pass
+    if hasattr(stream, "__enter__"):  # EventStream (a bare generator in 1.x releases)
+        with ours.chat.stream(**REQUEST) as managed:
+            for _ in managed:
+                pass
+    else:
+        list(ours.chat.stream(**REQUEST))
     first, second = tracked(ai, "ai_response")
     _check(first, streaming=True, session=session)
     _check(second, streaming=True, session=session)
@@ -108,8 +125,9 @@ def test_stream_sync_as_iterator_and_context_manager(server, llm, ai, session):
 def test_stream_closed_early_still_reports(server, llm, ai, session):
     _, ours = _raw_and_ours(server, ai)
     llm.queue(REPLY)
-    with ours.chat.stream(**REQUEST) as stream:
-        next(iter(stream))
+    stream = ours.chat.stream(**REQUEST)
+    next(iter(stream))
+    stream.close()  # EventStream.close(), or a generator's close() on 1.x releases
     [event] = tracked(ai, "ai_response")
     assert event["is_streaming"] is True
 
@@ -165,9 +183,11 @@ def test_errors_are_reraised_unchanged_and_tracked(server, llm, ai, session, is_
 
 
 def test_stream_error_is_tracked(server, llm, ai, session):
-    _, ours = _raw_and_ours(server, ai)
-    llm.fail(503, "down")
-    with pytest.raises(SDKError, match="down"):
+    raw, ours = _raw_and_ours(server, ai)
+    llm.fail(503, "down", times=2)
+    with pytest.raises(Exception) as expected:  # noqa: PT011 - whatever this release raises
+        list(raw.chat.stream(**REQUEST))
+    with pytest.raises(type(expected.value)):
         list(ours.chat.stream(**REQUEST))
     [event] = tracked(ai, "ai_response")
     assert event["is_error"] is True and event["is_streaming"] is True

@@ -1,6 +1,7 @@
 """Mistral wire format: chat completions (JSON and SSE ending in ``[DONE]``, usage in the
-last chunk, tool calls whole, reasoning as a ``thinking`` content chunk), embeddings and
-the error body."""
+last chunk, tool calls whole), embeddings and the error body. Reasoning is sent as a
+``thinking`` content chunk only to requests in reasoning mode (``prompt_mode="reasoning"``):
+releases from before reasoning models type message content as a string only."""
 
 from __future__ import annotations
 
@@ -50,11 +51,12 @@ def _finish(reply: FakeReply) -> str:
 def chat(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
     model = reply.model or str(body.get("model") or "mistral-small-latest")
     base = {"id": new_id(""), "created": int(time.time()), "model": model}
+    reasoning = reply.reasoning if body.get("prompt_mode") == "reasoning" else None
     if not body.get("stream"):
         content: Any = reply.text
-        if reply.reasoning:
+        if reasoning:
             content = [
-                {"type": "thinking", "thinking": [{"type": "text", "text": reply.reasoning}]},
+                {"type": "thinking", "thinking": [{"type": "text", "text": reasoning}]},
                 {"type": "text", "text": reply.text},
             ]
         message: dict[str, Any] = {"role": "assistant", "content": content, "prefix": False}
@@ -72,7 +74,7 @@ def chat(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
     events = [chunk({"role": "assistant", "content": ""})]
     events += [
         chunk({"content": [{"type": "thinking", "thinking": [{"type": "text", "text": p}]}]})
-        for p in pieces(reply.reasoning or "")
+        for p in pieces(reasoning or "")
     ]
     events += [chunk({"content": p}) for p in pieces(reply.text)]
     if reply.tool_calls:
@@ -94,6 +96,10 @@ def embeddings(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
                 {"object": "embedding", "embedding": list(reply.embedding), "index": i}
                 for i in range(count)
             ],
-            "usage": {"prompt_tokens": reply.input_tokens, "total_tokens": reply.input_tokens},
+            "usage": {
+                "prompt_tokens": reply.input_tokens,
+                "completion_tokens": 0,
+                "total_tokens": reply.input_tokens,
+            },
         }
     )

@@ -139,7 +139,7 @@ class ContentStream:
         self.thoughts: list[str] = []
         self.calls: list[dict[str, Any]] = []
         self.finish_reason: str | None = None
-        self.usage: Any = None
+        self.usage: dict[str, Any] = {}
 
     def is_usage_only(self, item: Any) -> bool:
         return False
@@ -149,7 +149,8 @@ class ContentStream:
         self.model = get(data, "modelVersion", self.model)
         usage = get(data, "usageMetadata")
         if usage:
-            self.usage = usage  # cumulative: the last one counts
+            # Cumulative, so the last one counts; read now (older SDKs reuse the chunk dict).
+            self.usage = usage_fields(usage)
         candidates = get(data, "candidates") or []
         if not candidates:
             return
@@ -172,7 +173,7 @@ class ContentStream:
             "tool_calls": self.calls or None,
             "finish_reason": self.finish_reason,
         }
-        fields.update(usage_fields(self.usage))
+        fields.update(self.usage)
         return fields
 
 

@@ -1,4 +1,5 @@
-"""Where Gemini calls are hooked: google-genai's ``BaseApiClient``.
+"""Where Gemini calls are hooked: google-genai's ``BaseApiClient`` (``ApiClient`` in the
+first 1.x releases).
 
 Why there: every model call of a ``google.genai.Client`` (``models.generate_content`` and
 ``generate_content_stream``, ``embed_content``, the ``client.aio`` twins, chats, and each
@@ -6,12 +7,13 @@ round trip of automatic function calling) goes through one of four methods of th
 ``BaseApiClient``: ``request``, ``request_streamed``, ``async_request`` and
 ``async_request_streamed``, each called as ``(http_method, path, request_dict,
 http_options)``. Their arguments are the wire body and the path (which names the model and
-the method), their results the JSON the service returned, on both the Gemini API and
-Vertex AI and in every release since 1.0. Hooking the public ``Models`` methods instead
+the method), their results the JSON the service returned (a dict in early releases, an
+``SdkHttpResponse`` with the JSON text later), on both the Gemini API and Vertex AI and in
+every release since 1.0. Hooking the public ``Models`` methods instead
 would see SDK-typed arguments that changed shape between releases, and one call per
 automatic-function-calling loop instead of one per model round trip; hooking httpx would
-miss clients on aiohttp and the replay client. The hook only reads; the request, its
-retries and the result are the SDK's own.
+miss clients on aiohttp or requests (early releases) and the replay client. The hook only
+reads; the request, its retries and the result are the SDK's own.
 
 A drop-in / wrapped client carries its tracker on its ``BaseApiClient`` instance and gets
 instance-level hooks; ``patch_gemini()`` puts the same hooks on the class (the instance's

@@ -15,8 +15,10 @@ Why these floors:
   (``google.genai.Client``); every release since sends its calls through
   ``BaseApiClient.request``/``request_streamed`` (and their async twins), which the wrapper
   hooks. The older ``google-generativeai`` package is a different API and not supported.
-- ``mistralai>=1.0``: the first release of the ``Mistral`` client with ``chat.complete`` /
-  ``chat.stream`` (0.x had ``MistralClient.chat``); 2.0 moved the client to
+- ``mistralai>=1.1``: 1.0 introduced the ``Mistral`` client with ``chat.complete`` /
+  ``chat.stream`` (0.x had ``MistralClient.chat``), but the 1.0.x releases pin dependencies
+  that cannot be installed together with genai-prices (this SDK's cost dependency), so 1.1
+  is the oldest release an instrumented app can have. 2.0 moved the client to
   ``mistralai.client`` (``client_modules`` lists both places).
 
 The upper bounds are the next major release, which has not been tested yet.
@@ -157,7 +159,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec(
         id="mistral",
         distribution="mistralai",
-        floor="1.0",
+        floor="1.1",
         below="4",
         extra="mistral",
         module="mistralai",
