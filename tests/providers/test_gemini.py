@@ -233,7 +233,8 @@ def test_wrap_returns_a_tracked_copy_and_leaves_the_original_alone(server, llm, 
 def test_patch_gemini_tracks_every_client_and_unpatch_restores(server, llm, ai, session):
     from google.genai import _api_client, chats, models
 
-    classes = (_api_client.BaseApiClient, models.Models, models.AsyncModels, chats.Chat)
+    api_client = getattr(_api_client, "BaseApiClient", None) or _api_client.ApiClient
+    classes = (api_client, models.Models, models.AsyncModels, chats.Chat)
     before = {cls: dict(vars(cls)) for cls in classes}
     amplitude_ai.patch_gemini(amplitude=ai)
     client = genai.Client(**_kwargs(server))
