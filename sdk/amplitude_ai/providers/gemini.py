@@ -20,6 +20,7 @@ from google import genai as _genai
 
 from amplitude_ai.exceptions import ConfigurationError
 
+from ._compat import note_untested
 from ._direct import kwargs_shim
 from ._factory import INSTRUMENTED_MARK
 from ._gemini_hook import PROVIDER, instrument_api_client
@@ -50,6 +51,7 @@ class Gemini(_genai.Client):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        note_untested(PROVIDER)  # a release outside the tested range: logged once
         self._amplitude_setup(make_tracker(amplitude, PROVIDER, amplitude_user_id), model_name)
 
     def _amplitude_setup(self, tracker: Tracker, model_name: str | None) -> None:

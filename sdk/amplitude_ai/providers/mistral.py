@@ -14,6 +14,7 @@ import copy as _copy
 import importlib
 from typing import Any
 
+from ._compat import note_untested
 from ._factory import INSTRUMENTED_MARK
 from ._mistral_hook import METHODS, PROVIDER, instrument_resource
 from ._tracker import Tracker, make_tracker
@@ -54,6 +55,7 @@ class Mistral(_Base):  # type: ignore[misc,valid-type]
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        note_untested(PROVIDER)  # a release outside the tested range: logged once
         _instrument(self, make_tracker(amplitude, PROVIDER, amplitude_user_id))
 
 
