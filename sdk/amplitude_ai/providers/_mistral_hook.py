@@ -13,6 +13,7 @@ wrappers pass through, so a call is tracked once.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import weakref
@@ -54,23 +55,84 @@ def patched_tracker() -> Tracker | None:
     return patching._trackers.get(PROVIDER)
 
 
+_TAP_ATTR = "_amplitude_ai_tap"
+_finishing: dict[type[Any], type[Any]] = {}
+
+
+def _finish_tap(stream: Any) -> None:
+    tap = vars(stream).get(_TAP_ATTR)
+    if tap is not None:
+        tap.finish()
+
+
+def _finishing_class(cls: type[Any]) -> type[Any]:
+    """``cls`` whose ``close()`` / ``__exit__`` / ``__aexit__`` also end the tracked call (a
+    stream left early in a ``with`` block reports at once; 2.0's streams have no close())."""
+    sub = _finishing.get(cls)
+    if sub is not None:
+        return sub
+    namespace: dict[str, Any] = {"_amplitude_ai_finishing": True}
+    close = getattr(cls, "close", None)
+    if inspect.iscoroutinefunction(close):
+
+        async def aclose(self: Any) -> None:
+            try:
+                await close(self)
+            finally:
+                _finish_tap(self)
+
+        namespace["close"] = aclose
+    elif callable(close):
+
+        def sync_close(self: Any) -> None:
+            try:
+                close(self)
+            finally:
+                _finish_tap(self)
+
+        namespace["close"] = sync_close
+    if hasattr(cls, "__exit__"):
+
+        def __exit__(self: Any, *exc: Any) -> Any:
+            try:
+                return cls.__exit__(self, *exc)
+            finally:
+                _finish_tap(self)
+
+        namespace["__exit__"] = __exit__
+    if hasattr(cls, "__aexit__"):
+
+        async def __aexit__(self: Any, *exc: Any) -> Any:
+            try:
+                return await cls.__aexit__(self, *exc)
+            finally:
+                _finish_tap(self)
+
+        namespace["__aexit__"] = __aexit__
+    sub = type(cls.__name__, (cls,), namespace)
+    sub.__qualname__ = cls.__qualname__
+    sub.__module__ = cls.__module__
+    _finishing[cls] = sub
+    return sub
+
+
+def _adopt(stream: Any, tap: StreamTap, generator: Any) -> Any:
+    stream.generator = generator
+    vars(stream)[_TAP_ATTR] = tap
+    if not getattr(type(stream), "_amplitude_ai_finishing", False):
+        # A stream type we cannot extend still reports when read to the end or collected.
+        with contextlib.suppress(TypeError):
+            stream.__class__ = _finishing_class(type(stream))
+    weakref.finalize(stream, tap.finish)  # dropped unread: still reported
+    return stream
+
+
 def _tap_sync(call: DirectCall, stream: Any) -> Any:
     tap = StreamTap(call)
     generator = getattr(stream, "generator", None)
     if generator is None or not hasattr(generator, "__next__"):
-        return tap_iterator(tap, iter(stream))  # 1.0-era: the stream is a bare generator
-    stream.generator = tap_iterator(tap, generator)
-    original_close = stream.close
-
-    def close() -> None:
-        try:
-            original_close()
-        finally:
-            tap.finish()
-
-    stream.close = close
-    weakref.finalize(stream, tap.finish)  # dropped unread: still reported
-    return stream
+        return tap_iterator(tap, iter(stream))  # 1.x: the stream is a bare generator
+    return _adopt(stream, tap, tap_iterator(tap, generator))
 
 
 def _tap_async(call: DirectCall, stream: Any) -> Any:
@@ -78,18 +140,7 @@ def _tap_async(call: DirectCall, stream: Any) -> Any:
     generator = getattr(stream, "generator", None)
     if generator is None or not hasattr(generator, "__anext__"):
         return tap_async_iterator(tap, aiter(stream))
-    stream.generator = tap_async_iterator(tap, generator)
-    original_close = stream.close
-
-    async def close() -> None:
-        try:
-            await original_close()
-        finally:
-            tap.finish()
-
-    stream.close = close
-    weakref.finalize(stream, tap.finish)
-    return stream
+    return _adopt(stream, tap, tap_async_iterator(tap, generator))
 
 
 def hooked(
