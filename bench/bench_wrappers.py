@@ -18,8 +18,9 @@ compare release lines, e.g.
 
 Each mode runs twice: over HTTP against the server (what the targets are about), and with
 an in-process ``httpx2.MockTransport`` answering from the same ``FakeLLM`` (no socket, no
-second process), which takes most of the machine's noise out of the µs added. Gemini and
-Mistral run over the local server only (their clients take no ``http_client``).
+second process), which takes most of the machine's noise out of the µs added (Gemini and
+Mistral: an ``httpx2.MockTransport`` passed through their own client options, which the
+newest google-genai and mistralai releases send through).
 
 ``raw``        ``openai.OpenAI`` / ``anthropic.Anthropic``: the baseline.
 ``hook``       ``amplitude_ai.OpenAI`` (``.Anthropic``) whose ``AmplitudeAI`` drops events
@@ -187,7 +188,26 @@ def _knows_stream_options() -> bool:
     return "stream_options" in inspect.signature(Completions.create).parameters
 
 
-def _other_variants(provider: str, url: str, stream: bool) -> tuple[list[Variant], Any]:
+def _in_process_transport() -> Any:
+    """An httpx2 transport answering from a FakeLLM here (google-genai 3.x and mistralai 3.x
+    send through httpx2)."""
+    import httpx2
+
+    from amplitude_ai.testing import FakeLLM, FakeReply
+
+    fake = FakeLLM(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60))
+
+    def handler(request: Any) -> Any:
+        wire = fake.respond(
+            request.method, request.url.raw_path.decode(), dict(request.headers), request.read()
+        )
+        fake.calls.clear()
+        return httpx2.Response(wire.status, headers=wire.headers, content=wire.body)
+
+    return httpx2.MockTransport(handler)
+
+
+def _other_variants(provider: str, url: str | None, stream: bool) -> tuple[list[Variant], Any]:
     """Gemini and Mistral: raw client, drop-in with events dropped, drop-in building events."""
     import amplitude_ai
 
@@ -197,7 +217,10 @@ def _other_variants(provider: str, url: str, stream: bool) -> tuple[list[Variant
         from google import genai
 
         def make(cls: Any, **extra: Any) -> Any:
-            return cls(api_key="g-bench", http_options={"base_url": url}, **extra)
+            options: dict[str, Any] = {"base_url": url or "http://in-process.invalid"}
+            if url is None:
+                options["client_args"] = {"transport": _in_process_transport()}
+            return cls(api_key="g-bench", http_options=options, **extra)
 
         raw_cls, ours_cls, name = genai.Client, amplitude_ai.Gemini, "google.genai.Client"
         config = {"system_instruction": system, "temperature": 0.2}
@@ -212,7 +235,13 @@ def _other_variants(provider: str, url: str, stream: bool) -> tuple[list[Variant
         from amplitude_ai.providers.mistral import provider_class
 
         def make(cls: Any, **extra: Any) -> Any:
-            return cls(api_key="m-bench", server_url=url, **extra)
+            if url is not None:
+                return cls(api_key="m-bench", server_url=url, **extra)
+            import httpx2
+
+            client = httpx2.Client(transport=_in_process_transport())
+            return cls(api_key="m-bench", server_url="http://in-process.invalid", client=client,
+                       **extra)  # fmt: skip
 
         raw_cls, ours_cls, name = provider_class(), amplitude_ai.Mistral, "mistralai.Mistral"
 
@@ -255,7 +284,6 @@ def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[V
     import amplitude_ai
 
     if provider in ("gemini", "mistral"):
-        assert url is not None
         return _other_variants(provider, url, stream)
 
     module = importlib.import_module(provider)
@@ -431,7 +459,7 @@ def main() -> None:
         choices=("both", "all", "openai", "anthropic", "gemini", "mistral"),
         default="both",
         help="which provider's raw and instrumented clients to compare (both: openai and "
-        "anthropic; all: also gemini and mistral, over the local server)",
+        "anthropic; all: also gemini and mistral)",
     )
     parser.add_argument("--json", help="write all samples and results here")
     parser.add_argument("--serve-llm", type=float, help=argparse.SUPPRESS)
@@ -463,8 +491,6 @@ def main() -> None:
             else [url, None]
         ):
             for provider in providers:
-                if target is None and provider in ("gemini", "mistral"):
-                    continue  # local server only
                 for stream in (False, True):
                     where = "local server" if target else "in-process transport"
                     print(f"\n{provider}, {where}, {'stream' if stream else 'non-stream'}:")
