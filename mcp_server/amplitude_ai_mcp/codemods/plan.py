@@ -133,9 +133,13 @@ def parse(text: str, shown: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        # Python compiled it above, so this is a limit of libcst's parser, not the user's
+        # syntax: e.g. an implicit concatenation of thousands of string literals.
         raise WorkspaceError(
-            f"{shown} is not valid Python: syntax error at line {exc.raw_line}, column "
-            f"{exc.raw_column}; fix it first (nothing was changed)"
+            f"{shown} is valid Python, but the libcst parser cannot read it at line "
+            f"{exc.raw_line} (typically an implicit concatenation of thousands of string "
+            "literals, or extremely deep nesting); split that expression to instrument this "
+            "file (nothing was changed)"
         ) from None
     except RecursionError:
         raise WorkspaceError(f"{shown} is too deeply nested to analyse") from None
