@@ -145,6 +145,8 @@ class Outbox:
         futures: list[concurrent.futures.Future[Any]] = []
         pause = 0.05
         while True:
+            if not self._client_open():
+                break  # shut down behind our back (the library's own shutdown): cannot send
             self._retry_held()
             found = [f for f in self._amplitude.flush() or [] if f is not None]
             futures.extend(found)
@@ -161,6 +163,10 @@ class Outbox:
                 self._cond.wait(min(pause, remaining))
             pause = min(pause * 2, 1.0)
         return futures
+
+    def _client_open(self) -> bool:
+        configuration = getattr(self._amplitude, "configuration", None)
+        return getattr(configuration, "opt_out", False) is not True
 
     def shutdown(self, timeout: float) -> None:
         """``flush(timeout)``, then spool and report what is left; stop an owned client."""
