@@ -253,6 +253,9 @@ def _destination(amplitude: Any) -> Any:
     return None
 
 
+_CLOSED = "_amplitude_ai_closed"
+
+
 def _harden(amplitude: Any) -> None:
     """Turn the library's silent batch losses into a retry or a reported rejection."""
     plugin = _destination(amplitude)
@@ -268,6 +271,8 @@ def _harden(amplitude: Any) -> None:
     process = processor.process_response
 
     def guarded_send(events: list[Any]) -> None:
+        if getattr(workers, _CLOSED, False):
+            return  # queued before shutdown(); the events are in the ledger's leftovers
         try:
             send(events)
         except Exception as exc:  # connection closed without a response, a body without code
@@ -299,10 +304,31 @@ def _stop(amplitude: Any) -> None:
         workers.is_active = False
         workers.is_started = True  # a late retry push must not start a new consumer
     workers.flush = lambda: None  # the library's exit hook flushes again: nothing to send
+    # A batch still in flight can push its events back after this; the consumer may then
+    # submit them. They are in the ledger's leftovers already, so the closed pool drops
+    # them instead of raising "cannot schedule new futures after shutdown".
+    pool = workers.threads_pool
+    workers.threads_pool = _ClosedPool(pool)
+    setattr(workers, _CLOSED, True)  # batches still queued in the pool finish as no-ops
     with storage.lock:
         storage.pull_all()  # already in the ledger's leftovers
         storage.lock.notify_all()  # the consumer wakes, finds nothing and ends
-    workers.threads_pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=False)
+
+
+class _ClosedPool:
+    """Stands in for the library's worker pool after shutdown: accepts and drops work."""
+
+    def __init__(self, pool: concurrent.futures.Executor) -> None:
+        self._pool = pool
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_result(None)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def _register_exit(outbox: Outbox) -> None:
