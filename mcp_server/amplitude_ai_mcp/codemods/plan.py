@@ -29,6 +29,7 @@ from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.validate import LazyModules
 from amplitude_ai_mcp.models import InstrumentResult
+from amplitude_ai_mcp.syntax_check import libcst_limit
 from amplitude_ai_mcp.workspace import WorkspaceError
 
 from . import add_bootstrap_module as boot
@@ -136,10 +137,8 @@ def parse(text: str, shown: str) -> cst.Module:
         # Python compiled it above, so this is a limit of libcst's parser, not the user's
         # syntax: e.g. an implicit concatenation of thousands of string literals.
         raise WorkspaceError(
-            f"{shown} is valid Python, but the libcst parser cannot read it at line "
-            f"{exc.raw_line} (typically an implicit concatenation of thousands of string "
-            "literals, or extremely deep nesting); split that expression to instrument this "
-            "file (nothing was changed)"
+            f"{shown} is {libcst_limit(exc.raw_line)}; split that expression to instrument "
+            "this file (nothing was changed)"
         ) from None
     except RecursionError:
         raise WorkspaceError(f"{shown} is too deeply nested to analyse") from None
