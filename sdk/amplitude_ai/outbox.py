@@ -89,7 +89,7 @@ class Outbox:
     def send(self, record: Record) -> None:
         """Hand ``record`` to the Amplitude client and track it until it has an outcome."""
         if self._closed:
-            self.stats["dropped"] += 1
+            self._count("dropped")
             self._report_record(record, "tracked after shutdown(); not sent")
             return
         with self._cond:
@@ -102,7 +102,7 @@ class Outbox:
 
     def _resend(self, records: list[Record]) -> None:
         for record in records:
-            self.stats["resent_from_spool"] += 1
+            self._count("resent_from_spool")
             self.send(record)
 
     def _retry_held(self) -> None:
@@ -111,8 +111,8 @@ class Outbox:
             self._held.clear()
             for record in held:
                 self._pending[record["insert_id"]] = record
+        self._count("retried", len(held))
         for record in held:
-            self.stats["retried"] += 1
             self._amplitude.track(build_event(record, self._callback))
 
     def _on_outcome(self, event: Any, code: int, message: str | None = None) -> None:
@@ -184,8 +184,8 @@ class Outbox:
         if not leftover:
             return
         spooled = self._spool.write(leftover) if self._spool is not None else 0
-        self.stats["spooled"] += spooled
-        self.stats["dropped"] += len(leftover) - spooled
+        self._count("spooled", spooled)
+        self._count("dropped", len(leftover) - spooled)
         where = self._spool.directory if self._spool is not None else None
         log_once(
             "undelivered",
@@ -206,6 +206,10 @@ class Outbox:
                 else "not delivered before the shutdown deadline; dropped (spool disabled, "
                 "full or not writable)",
             )
+
+    def _count(self, key: str, amount: int = 1) -> None:
+        with self._cond:
+            self.stats[key] += amount
 
     def _report_record(self, record: Record, message: str) -> None:
         try:

@@ -118,6 +118,41 @@ def test_transient_faults_then_recovery_deliver_every_event(
     assert not list(spool_dir.glob("*.jsonl"))
 
 
+@pytest.mark.parametrize("fault", ["500", "429", "closed-connection"])
+def test_transient_faults_with_a_shared_client_lose_nothing_silently(
+    fault, capture_server, tracked_records, spool_dir
+):
+    from amplitude import Amplitude, Config
+
+    outcomes = Outcomes()
+    if fault == "500":
+        capture_server.fail_next(30, status=500)
+    elif fault == "429":
+        capture_server.throttle_next(30, throttled_events=list(range(0, 200, 2)))
+    else:
+        capture_server.hang_up_next(3)
+    amplitude = Amplitude("test-key", Config(server_url=capture_server.url))
+    ai = AmplitudeAI(
+        amplitude, config=AIConfig(on_event_callback=outcomes, spool_dir=str(spool_dir))
+    )
+    try:
+        track(ai, EVENTS)
+        sent = {r["insert_id"] for r in tracked_records}
+        # Lost batches never settle: shutdown() waits out its timeout, so keep that short.
+        ai.shutdown(timeout=3 if fault == "closed-connection" else 30)
+        got = figures(f"shared client, fault={fault}", sent, capture_server, outcomes)
+    finally:
+        amplitude.shutdown()
+    assert not got["lost"]
+    if fault == "closed-connection":
+        # The SDK does not alter a client passed in, and the library loses a hung-up batch
+        # without a callback: its events stay pending until shutdown() reports and spools them.
+        assert got["received"] | got["reported"] == sent
+        assert len(got["reported"]) == ai.status()["delivery_stats"]["spooled"] > 0
+    else:
+        assert got["received"] == sent and not got["reported"]
+
+
 def test_400_rejections_are_reported_the_rest_delivered(capture_server, tracked_records, spool_dir):
     outcomes = Outcomes()
     invalid_per_batch = [1, 7, 150]
