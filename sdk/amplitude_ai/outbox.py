@@ -98,7 +98,12 @@ class Outbox:
                 self._pending[record["insert_id"]] = record
             else:
                 self.stats["untracked"] += 1  # the library still sends it; not spoolable
-        self._amplitude.track(build_event(record, self._callback))
+        try:
+            self._amplitude.track(build_event(record, self._callback))
+        except BaseException:
+            with self._cond:
+                self._pending.pop(record["insert_id"], None)  # never handed over
+            raise
 
     def _resend(self, records: list[Record]) -> None:
         for record in records:
