@@ -8,7 +8,9 @@ measures from the moment the child prints "shutting down" to the child's exit.
 amplitude-analytics consumer thread sleeping out its 10 s flush interval), side by side.
 
 ``--down`` points the client at a closed port (an outage): the SDK then retries until its
-``timeout``, spools the events and exits.
+``timeout``, spools the events and exits. ``--hang`` points it at a port that accepts
+connections but never answers: the requests in flight at the deadline keep the library's
+(non-daemon) worker threads busy until the client's 10 s HTTP timeout, which bounds the exit.
 
     rm -rf /tmp/base && mkdir /tmp/base && git archive <commit> sdk resources | tar -x -C /tmp/base
     .venv/bin/python bench/bench_shutdown.py --baseline /tmp/base/sdk
@@ -71,12 +73,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--down", action="store_true", help="endpoint down at shutdown")
+    parser.add_argument("--hang", action="store_true", help="endpoint accepts, never answers")
     parser.add_argument("--baseline", metavar="DIR", help="another sdk/ directory to compare")
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args()
 
-    server = None if args.down else CaptureServer("subprocess")
-    url = closed_port_url() if server is None else server.url
+    server = None if args.down or args.hang else CaptureServer("subprocess")
+    silent = socket.socket()
+    if args.hang:  # listens (the kernel completes connections) but never accepts or answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/2/httpapi"
+    else:
+        url = closed_port_url() if server is None else server.url
     variants: dict[str, str | None] = {"sdk": None}
     if args.baseline:
         variants = {"baseline": os.path.abspath(args.baseline), "sdk": None}
@@ -87,11 +96,10 @@ def main() -> None:
                 results[name].append(sample(url, path, spool))
     if server is not None:
         server.stop()
+    silent.close()
+    state = "hanging" if args.hang else "down" if args.down else "up"
     print(describe_git(git_state()))
-    print(
-        f"endpoint {'down' if args.down else 'up'}; {args.runs} runs each; seconds from "
-        "shutdown() to process exit"
-    )
+    print(f"endpoint {state}; {args.runs} runs each; seconds from shutdown() to process exit")
     medians = {k: statistics.median(v) for k, v in results.items()}
     for variant, samples in results.items():
         shown = ", ".join(f"{s:.2f}" for s in samples)
@@ -100,7 +108,7 @@ def main() -> None:
         print(f"  ratio baseline/sdk: {medians['baseline'] / medians['sdk']:.1f}x")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"down": args.down, "samples": results, "medians": medians}, fh, indent=2)
+            json.dump({"endpoint": state, "samples": results, "medians": medians}, fh, indent=2)
 
 
 if __name__ == "__main__":

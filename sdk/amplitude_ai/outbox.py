@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import queue
 import threading
 import time
 import weakref
@@ -298,6 +299,12 @@ def _harden(amplitude: Any) -> None:
 
     workers.send = guarded_send
     processor.process_response = reporting_process
+    # The library's worker pool uses non-daemon threads that the interpreter joins at exit:
+    # a request hanging at shutdown would hold the exit for the client's 10 s HTTP timeout
+    # although its events are already spooled. The same pool with daemon threads does not.
+    original = workers.threads_pool
+    workers.threads_pool = _DaemonPool(getattr(original, "_max_workers", 16))
+    original.shutdown(wait=False)
 
 
 def _stop(amplitude: Any) -> None:
@@ -325,6 +332,66 @@ def _stop(amplitude: Any) -> None:
     pool.shutdown(wait=False)
 
 
+class _DaemonPool(concurrent.futures.Executor):
+    """A thread pool like ``ThreadPoolExecutor`` (threads start on demand, up to
+    ``workers``, and are reused) whose threads are daemons."""
+
+    def __init__(self, workers: int) -> None:
+        self._max = max(1, workers)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = threading.Semaphore(0)
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            self._queue.put((future, fn, args, kwargs))
+            if not self._idle.acquire(blocking=False) and len(self._threads) < self._max:
+                thread = threading.Thread(
+                    target=self._work, name=f"amplitude-ai-delivery-{len(self._threads)}"
+                )
+                thread.daemon = True
+                thread.start()
+                self._threads.append(thread)
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args, kwargs = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except BaseException as exc:
+                    future.set_exception(exc)
+            del item, future, fn, args, kwargs
+            self._idle.release()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._closed = True
+            threads = list(self._threads)
+        if cancel_futures:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        for _ in threads:
+            self._queue.put(None)
+        if wait:
+            for thread in threads:
+                thread.join()
+
+
 class _ClosedPool:
     """Stands in for the library's worker pool after shutdown: accepts and drops work."""
 
@@ -337,7 +404,9 @@ class _ClosedPool:
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+        # Never wait: what is still in flight is spooled already (the library's own exit
+        # hook calls this with wait=True).
+        self._pool.shutdown(wait=False, cancel_futures=cancel_futures)
 
 
 def _register_exit(outbox: Outbox) -> None:

@@ -284,6 +284,44 @@ def test_a_spool_of_another_api_key_is_left_alone(capture_server, tracked_record
     assert len(list(spool_dir.glob("*.jsonl"))) == 1
 
 
+HANGING_EXIT_SCRIPT = textwrap.dedent(
+    """
+    import socket, sys, threading
+    from amplitude_ai import AIConfig, AmplitudeAI
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)  # connections complete, nobody ever answers
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/2/httpapi"
+    ai = AmplitudeAI(api_key="test-key", config=AIConfig(server_url=url))
+    for i in range(20):
+        ai.track_user_message("u1", f"m{i}", "s1")
+    ai.shutdown(timeout=0.5)
+    main = threading.main_thread()
+    for thread in threading.enumerate():
+        if thread is not main and not thread.daemon:
+            thread.join(timeout=5)
+    blocking = [t.name for t in threading.enumerate() if t is not main and not t.daemon]
+    stats = ai.status()["delivery_stats"]
+    print(stats["spooled"], blocking, flush=True)
+    """
+)
+
+
+def test_a_request_hanging_at_shutdown_does_not_hold_the_exit(tmp_path):
+    # Requests still in flight run on daemon threads; their events are spooled already.
+    done = subprocess.run(
+        [sys.executable, "-c", HANGING_EXIT_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"AMPLITUDE_AI_SPOOL_DIR": str(tmp_path), "PATH": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "20 []"  # all spooled; no thread left to wait for
+    assert "Traceback" not in done.stderr
+
+
 EXIT_SCRIPT = textwrap.dedent(
     """
     import sys, time
