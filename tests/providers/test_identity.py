@@ -10,6 +10,7 @@ import pytest
 import amplitude_ai
 from amplitude_ai import AIConfig, extract_context
 from amplitude_ai.testing import MockAmplitudeAI
+from providers._caps import needs_anthropic_stream_helper, needs_chat_stream_helper
 from providers._helpers import openai_kwargs, tracked
 
 QUESTION = [{"role": "user", "content": "What is retention?"}]
@@ -37,6 +38,8 @@ def test_per_call_kwargs_set_identity_and_never_reach_the_provider(server, llm, 
         )
 
 
+@needs_chat_stream_helper
+@needs_anthropic_stream_helper
 def test_per_call_kwargs_on_stream_helpers(server, llm, ai):
     openai_client = amplitude_ai.OpenAI(amplitude=ai, **openai_kwargs(server))
     with openai_client.chat.completions.stream(
