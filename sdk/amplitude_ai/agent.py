@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .context import SessionContext, merge_dicts
-from .tracking import TrackingMethods
+from .tracking import BoundTrackingMethods
 
 if TYPE_CHECKING:
     from .client import AmplitudeAI
     from .session import Session
 
 
-class BoundAgent(TrackingMethods):
+class BoundAgent(BoundTrackingMethods):
     """An agent identity plus defaults that every tracking call through it inherits.
 
     Explicit arguments on a call override the defaults; inside an active session the

@@ -9,12 +9,12 @@ the catalog.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from ._json import MAX_PROPERTY_CHARS as MAX_PROPERTY_CHARS  # re-exported
+from ._json import fit_json, to_json
 from ._logging import log_once
 from ._version import __version__
 from .catalog import RESERVED_PREFIXES, load_catalog
@@ -75,68 +75,6 @@ def _attachment_metadata(value: Any) -> Any:
         media_type = value[5:].split(",", 1)[0].split(";", 1)[0] or "unknown"
         return f"data:{media_type} (inline, {len(value)} characters omitted)"
     return value
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON that never fails: unknown objects fall back to a readable form."""
-    return json.dumps(value, default=_json_default, ensure_ascii=False, separators=(",", ":"))
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if hasattr(value, "model_dump"):  # pydantic models
-        return value.model_dump(mode="json")
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value)} bytes>"
-    return repr(value)
-
-
-# amplitude-analytics (and Amplitude's ingestion) cut string properties to this many
-# characters; a JSON value cut mid-way would no longer parse, so such values are fitted.
-MAX_PROPERTY_CHARS = 1024
-
-
-def fit_json(name: str, value: Any, *, string_array: bool = False) -> str:
-    """Serialise ``value`` to JSON of at most ``MAX_PROPERTY_CHARS`` characters.
-
-    An oversized array of strings keeps its leading items; any other oversized value is
-    replaced by ``{"truncated": true, "original_length": N, "preview": "<start of JSON>"}``
-    so the property stays valid JSON and says what happened.
-    """
-    text = to_json(value)
-    if len(text) <= MAX_PROPERTY_CHARS:
-        return text
-    log_once(
-        f"fit:{name}",
-        logging.WARNING,
-        "amplitude_ai: %s is longer than %d characters once serialised; it was shortened "
-        "to stay valid JSON",
-        name,
-        MAX_PROPERTY_CHARS,
-    )
-    if string_array and isinstance(value, list):
-        kept: list[Any] = []
-        used = 2  # the brackets
-        for item in value:
-            item_text = to_json(item)
-            if used + len(item_text) + (1 if kept else 0) > MAX_PROPERTY_CHARS:
-                break
-            used += len(item_text) + (1 if kept else 0)
-            kept.append(item)
-        return to_json(kept)
-    budget = MAX_PROPERTY_CHARS - 80
-    while True:
-        wrapped = to_json(
-            {"truncated": True, "original_length": len(text), "preview": text[:budget]}
-        )
-        if len(wrapped) <= MAX_PROPERTY_CHARS:
-            return wrapped
-        budget -= max(1, (len(wrapped) - MAX_PROPERTY_CHARS) // 2)
 
 
 def normalize_tool_calls(tool_calls: Sequence[Any]) -> list[dict[str, Any]]:
@@ -247,6 +185,7 @@ class EventBuilder:
             "parent_agent_id",
             "customer_org_id",
             "agent_version",
+            "agent_description",
             "env",
         ):
             value = getattr(scope, key)
