@@ -9,6 +9,7 @@ against the catalog (types, required properties, no unknown ``[Agent]`` properti
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -179,10 +180,20 @@ def validate_event(
         problems.append(f"{event_type!r} is emitted by Amplitude's server; do not send it")
     if not user_id and not device_id:
         problems.append("event has neither user_id nor device_id; Amplitude would reject it")
+    if not isinstance(event_properties, Mapping):
+        return [
+            *problems,
+            f"event_properties must be a mapping, got {type(event_properties).__name__}",
+        ]
     for name in sorted(spec.required - event_properties.keys()):
         problems.append(f"missing required property {name!r}")
     for name, value in event_properties.items():
+        if not isinstance(name, str):
+            problems.append(f"property names must be strings, got {name!r}")
+            continue
         if not name.startswith(RESERVED_PREFIXES):
+            if _has_non_finite(value):
+                problems.append(f"custom property {name!r} holds NaN or infinity")
             continue
         if name not in spec.allowed:
             problems.append(unknown_name_message(f"property on {event_type}", name, spec.allowed))
@@ -198,6 +209,8 @@ def type_problem(prop: PropertySpec, value: Any) -> str | None:
     expected = prop.type
     if expected == "number":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and not math.isfinite(value):
+            return f"{prop.name!r} must be a finite number, got {value!r}"
     elif expected == "boolean":
         ok = isinstance(value, bool)
     elif expected == "object":
@@ -208,7 +221,7 @@ def type_problem(prop: PropertySpec, value: Any) -> str | None:
         return f"{prop.name!r} must be {expected}, got {type(value).__name__}"
     if expected == "string_array" or prop.format == "json":
         try:
-            decoded = json.loads(value)
+            decoded = json.loads(value, parse_constant=_reject_constant)
         except ValueError:
             return f"{prop.name!r} must hold serialized JSON, got {value[:40]!r}"
         if expected == "string_array" and not (
@@ -216,3 +229,20 @@ def type_problem(prop: PropertySpec, value: Any) -> str | None:
         ):
             return f"{prop.name!r} must hold a JSON array of strings"
     return None
+
+
+def _reject_constant(name: str) -> Any:
+    """Strict JSON: ``NaN``/``Infinity`` are not JSON, and Amplitude's parser rejects them."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _has_non_finite(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if depth > 50:
+        return False
+    if isinstance(value, Mapping):
+        return any(_has_non_finite(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_non_finite(v, depth + 1) for v in value)
+    return False

@@ -9,13 +9,15 @@ the catalog.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._json import MAX_PROPERTY_CHARS as MAX_PROPERTY_CHARS  # re-exported
 from ._json import fit_json, to_json
-from ._logging import log_once
+from ._logging import log_once, warn_rate_limited
 from ._version import __version__
 from .catalog import RESERVED_PREFIXES, load_catalog
 from .context import SCOPE_FIELDS, SessionContext
@@ -50,6 +52,7 @@ _DERIVED_ARGS = frozenset(
         "event_properties",
     }
 )
+_JSON_SCALARS = (str, int, float, bool, type(None))
 _COMPONENT_TYPES = {
     "user_message": "user_input",
     "ai_response": "llm",
@@ -163,7 +166,11 @@ class EventBuilder:
         return props
 
     def _custom(self, kind: str, props: dict[str, Any], extra: Mapping[str, Any]) -> None:
-        """Add the caller's own properties; reserved-prefix names must come from the SDK."""
+        """Add the caller's own properties; reserved-prefix names must come from the SDK.
+
+        Values must survive Amplitude's strict JSON: NaN/infinite numbers are left out and
+        other non-JSON values are sent as the SDK's JSON form of them.
+        """
         for name, value in extra.items():
             if str(name).startswith(RESERVED_PREFIXES):
                 log_once(
@@ -174,7 +181,19 @@ class EventBuilder:
                     name,
                 )
                 continue
-            props.setdefault(name, value)
+            if isinstance(value, float) and not math.isfinite(value):
+                warn_rate_limited(
+                    f"custom-nan:{kind}:{name}",
+                    "amplitude_ai: %s: custom property %r is %r, which JSON cannot carry; "
+                    "the event is sent without it",
+                    kind,
+                    name,
+                    value,
+                )
+                continue
+            if not isinstance(value, _JSON_SCALARS):
+                value = json.loads(to_json(value))
+            props.setdefault(str(name), value)
 
     def _common(self, props: dict[str, Any], scope: SessionContext, turn_id: int | None) -> None:
         n = self.name
