@@ -102,6 +102,7 @@ class BoundAgent(BoundTrackingMethods):
         defaults = self._defaults.evolve(
             agent_id=agent_id,
             parent_agent_id=self.agent_id,
+            agent_description=description,  # its own, never the parent's
             context=merge_dicts(self._defaults.context, context),
             **{k: v for k, v in overrides.items() if v is not None},
         )

@@ -162,16 +162,21 @@ _PATCHERS: dict[str, tuple[str, Callable[..., None]]] = {
 }
 
 
-def patch(amplitude: Any = None, *, user_id: str | None = None) -> list[str]:
+def patch(
+    amplitude: Any = None, *, user_id: str | None = None, debug: bool = False
+) -> list[str]:
     """Patch every installed supported provider SDK; returns the names patched.
 
     ``amplitude`` is an ``amplitude.Amplitude`` or an ``AmplitudeAI`` (default: one
     configured from the environment, e.g. ``AMPLITUDE_AI_API_KEY``). One ``AmplitudeAI``
-    is shared by all providers patched in this call.
+    is shared by all providers patched in this call. ``debug=True`` prints a one-line
+    summary of every event to stderr (``AIConfig(debug=True)`` for that ``AmplitudeAI``).
     """
     from .providers._tracker import resolve_ai
 
     ai, _ = resolve_ai(amplitude)
+    if debug:
+        ai.config.debug = True
     patched = []
     for name, (module, patcher) in _PATCHERS.items():
         if importlib.util.find_spec(module) is not None:

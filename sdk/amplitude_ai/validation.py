@@ -59,7 +59,7 @@ def _finite_number(value: Any) -> float | int | None:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, numbers.Real):  # Decimal, Fraction, numpy scalars
+    if isinstance(value, numbers.Number):  # Decimal, Fraction, numpy scalars
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
