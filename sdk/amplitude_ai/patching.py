@@ -162,9 +162,7 @@ _PATCHERS: dict[str, tuple[str, Callable[..., None]]] = {
 }
 
 
-def patch(
-    amplitude: Any = None, *, user_id: str | None = None, debug: bool = False
-) -> list[str]:
+def patch(amplitude: Any = None, *, user_id: str | None = None, debug: bool = False) -> list[str]:
     """Patch every installed supported provider SDK; returns the names patched.
 
     ``amplitude`` is an ``amplitude.Amplitude`` or an ``AmplitudeAI`` (default: one

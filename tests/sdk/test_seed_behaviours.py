@@ -169,10 +169,13 @@ def test_content_mode_keyword_applies_to_events(plain_amplitude):
 def test_session_propagate_context_reaches_wrappers_on_a_plain_amplitude(plain_amplitude):
     ai = AmplitudeAI(amplitude=plain_amplitude, config=AIConfig(propagate_context=True))
     client = amplitude_ai.OpenAI(amplitude=plain_amplitude, api_key="k")  # not given `ai`
-    with MockAmplitudeAI.capture(ai) as mock, fake_llm("ok") as llm:
-        with ai.agent("bot").session(user_id="u-1") as s:
-            s.new_trace()
-            client.chat.completions.create(model="gpt-4o", messages=QUESTION)
+    with (
+        MockAmplitudeAI.capture(ai) as mock,
+        fake_llm("ok") as llm,
+        ai.agent("bot").session(user_id="u-1") as s,
+    ):
+        s.new_trace()
+        client.chat.completions.create(model="gpt-4o", messages=QUESTION)
     headers = {k.lower(): v for k, v in llm.calls[0].headers.items()}
     assert headers["x-amplitude-session-id"] == s.session_id
     assert "traceparent" in headers
@@ -182,9 +185,12 @@ def test_session_propagate_context_reaches_wrappers_on_a_plain_amplitude(plain_a
 def test_no_propagation_when_the_session_client_does_not_ask_for_it(plain_amplitude):
     ai = AmplitudeAI(amplitude=plain_amplitude)
     client = amplitude_ai.OpenAI(amplitude=plain_amplitude, api_key="k")
-    with MockAmplitudeAI.capture(ai), fake_llm("ok") as llm:
-        with ai.agent("bot").session(user_id="u-1"):
-            client.chat.completions.create(model="gpt-4o", messages=QUESTION)
+    with (
+        MockAmplitudeAI.capture(ai),
+        fake_llm("ok") as llm,
+        ai.agent("bot").session(user_id="u-1"),
+    ):
+        client.chat.completions.create(model="gpt-4o", messages=QUESTION)
     assert "x-amplitude-session-id" not in {k.lower() for k in llm.calls[0].headers}
 
 
@@ -312,9 +318,11 @@ def test_session_and_agent_take_the_message_content_first():
 
 def test_client_form_on_a_session_still_works_with_a_warning(caplog):
     mock = MockAmplitudeAI()
-    with mock.agent("bot").session(session_id="s-9") as s:
-        with caplog.at_level(logging.WARNING, logger="amplitude_ai"):
-            s.track_user_message("u-5", "Hi there")
+    with (
+        mock.agent("bot").session(session_id="s-9") as s,
+        caplog.at_level(logging.WARNING, logger="amplitude_ai"),
+    ):
+        s.track_user_message("u-5", "Hi there")
     (event,) = mock.events_of_type(USER_MESSAGE)
     assert event["user_id"] == "u-5"
     assert props(event)["$llm_message"] == {"text": "Hi there"}
