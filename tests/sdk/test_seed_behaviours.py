@@ -54,8 +54,10 @@ def assert_valid(events: list[dict]) -> None:
 
 @pytest.fixture
 def plain_amplitude():
-    """An application's own ``amplitude.Amplitude`` (never flushed to a network here)."""
+    """An application's own ``amplitude.Amplitude``; opted out, so nothing is queued or sent
+    (these tests look at what the SDK builds and prints, not at delivery)."""
     client = Amplitude("test-key", Config(server_url="http://127.0.0.1:9/"))
+    client.configuration.opt_out = True
     yield client
     client.shutdown()
 
