@@ -20,11 +20,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _registry
-from ._identity import anonymous_device_id, default_session_id
+from ._identity import anonymous_device_id, default_session_id, is_default_session
 from ._ids import new_uuid
 from ._kinds import ID_ARGS, EventKind, TrackArgs
 from ._logging import log_once, warn_rate_limited
-from .catalog import validate_event
+from .catalog import structural_problems, validate_event
 from .config import ENV_API_KEY, AIConfig, ContentMode
 from .context import SCOPE_FIELDS, SessionContext, current_context, resolve_scope
 from .costs import default_calculator
@@ -335,7 +335,10 @@ class AmplitudeAI(TrackingMethods):
         if not scope.session_id:
             scope = self._default_session(kind, scope)
         if kind == "user_message" and not rejected:
-            key = _registry.conversation_key(scope.session_id, scope.user_id)
+            # A default session is no conversation: repeats are recognised per known user
+            # only (an anonymous device may be many people asking the same thing).
+            session = None if is_default_session(scope.session_id) else scope.session_id
+            key = _registry.conversation_key(session, scope.user_id)
             if unless_seen and _registry.user_message_seen(
                 key, scope.trace_id, args.get("content")
             ):
@@ -358,9 +361,14 @@ class AmplitudeAI(TrackingMethods):
             record["groups"] = dict(scope.groups)
         if not rejected:
             # The safety net: whatever the checks above missed must not reach Amplitude.
-            found = validate_event(
-                record["event_type"], props, user_id=scope.user_id, device_id=scope.device_id
-            )
+            # (The full check also re-parses the JSON-valued properties; ours are built as
+            # strict JSON, so the structural one suffices unless validate=True asks for all.)
+            if self.config.validate:
+                found = validate_event(
+                    record["event_type"], props, user_id=scope.user_id, device_id=scope.device_id
+                )
+            else:
+                found = structural_problems(record["event_type"], props)
             if found:
                 if self.config.validate:
                     raise ValidationError(f"{record['event_type']}: " + "; ".join(found))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # The code ``on_event_callback`` receives for an event rejected before sending (the same
@@ -37,15 +37,20 @@ MAX_NAME_CHARS = 1024
 
 _REJECT = object()  # checker result: the value cannot be used
 
+# Fast-path classes of the checkers: values of the expected plain type that need no
+# conversion are accepted without calling the checker (most arguments of most calls).
+_PROSE, _NAME, _NON_NEGATIVE, _FINITE, _FLAG, _ANY = range(1, 7)
+_FAST: dict[str, int] = {}
 
-@dataclass
+
+@dataclass(slots=True)
 class CheckResult:
     """The outcome of checking one call's arguments."""
 
     args: dict[str, Any]
-    dropped: dict[str, str] = field(default_factory=dict)  # optional arg -> why left out
-    rejected: dict[str, str] = field(default_factory=dict)  # required arg -> why unusable
-    coerced: dict[str, str] = field(default_factory=dict)  # arg -> what was changed
+    dropped: dict[str, str]  # optional arg -> why it was left out (or partly)
+    rejected: dict[str, str]  # required arg -> why it is unusable
+    coerced: dict[str, str]  # arg -> what was changed
 
 
 Checker = Callable[[Any], Any]  # returns the (possibly coerced) value or _REJECT
@@ -286,6 +291,16 @@ CHECKS: dict[str, Checker] = {
     **dict.fromkeys(("content", "input", "output", "input_state", "output_state"), anything),
 }
 
+_FAST.update(
+    {
+        name: {prose: _PROSE, text: _NAME, identifier: _NAME}.get(checker)
+        or {non_negative: _NON_NEGATIVE, finite: _FINITE, flag: _FLAG, anything: _ANY}.get(
+            checker, -1
+        )
+        for name, checker in CHECKS.items()
+    }
+)
+
 # Arguments each event cannot do without (their catalog properties are required). Ids
 # (message, invocation, span) are not listed: the SDK generates them when unusable.
 REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
@@ -307,10 +322,39 @@ def _describe(value: Any) -> str:
     return text_form if len(text_form) <= 60 else text_form[:57] + "..."
 
 
-def check_args(kind: str, args: Mapping[str, Any]) -> CheckResult:
-    """Check and coerce the arguments of one call (``None`` values are omitted ones)."""
+def check_args(kind: str, args: dict[str, Any]) -> CheckResult:
+    """Check and coerce the arguments of one call (``None`` values are omitted ones).
+
+    When every argument is plainly valid (the common case) the result shares ``args``.
+    """
     required = REQUIRED_ARGS.get(kind, ())
-    result = CheckResult(args={})
+    fast = _FAST
+    # Inlined fast scan (this runs for every event): plain values of the expected type.
+    for name, value in args.items():
+        f = fast.get(name)
+        if f == _ANY:
+            continue
+        t = type(value)
+        if t is str:
+            if f == _PROSE or (
+                f == _NAME and 0 < len(value) <= MAX_NAME_CHARS and not value.isspace()
+            ):
+                continue
+        elif t is float:
+            if (f == _NON_NEGATIVE and value >= 0 and value != math.inf) or (
+                f == _FINITE and math.isfinite(value)
+            ):
+                continue
+        elif t is int:
+            if (f == _NON_NEGATIVE and value >= 0) or f == _FINITE:
+                continue
+        elif t is bool and f == _FLAG:
+            continue
+        break
+    else:
+        if all(name in args for name in required):
+            return CheckResult(args, {}, {}, {})
+    result = CheckResult({}, {}, {}, {})
     for name, value in args.items():
         if value is None:
             continue
