@@ -279,7 +279,11 @@ class AmplitudeAI(TrackingMethods):
         if id_arg is not None:
             given = check_scope_value(id_arg, present.get(id_arg))
             if given is None and present.get(id_arg) is not None:
-                self._note_dropped(kind, id_arg, f"{id_arg} must be a non-empty string")
+                if self.config.validate:
+                    raise ValidationError(f"{kind}: {id_arg} must be a non-empty string")
+                self._note_dropped(
+                    kind, id_arg, f"{id_arg} must be a non-empty string; a new one was used"
+                )
             event_id = given if given is not None else new_uuid()
             present[id_arg] = event_id
         try:
