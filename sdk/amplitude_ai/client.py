@@ -267,10 +267,9 @@ class AmplitudeAI(TrackingMethods):
         holds an agent's or session's defaults. The automatic tiers (provider wrappers,
         decorators) pass ``anonymous=True``: without any user identity the event goes to
         the anonymous device instead of being rejected; ``unless_seen=True`` skips a user
-        message already tracked as the last one of its conversation. Returns the event's own
-        id (message,
-        invocation or span id; generated when omitted) for the kinds that have one, also
-        when tracking failed. Never raises, except :class:`ValidationError` under
+        message already tracked as the last one of its conversation. Returns the event's
+        own id (message, invocation or span id; generated when omitted) for the kinds that
+        have one, also when tracking failed. Never raises, except :class:`ValidationError` under
         ``AIConfig(validate=True)``.
         """
         present: dict[str, Any] = {k: v for k, v in args.items() if v is not None}
@@ -318,6 +317,8 @@ class AmplitudeAI(TrackingMethods):
             raise ValidationError(f"{kind}: " + "; ".join(problems.values()))
         for name, reason in checked.dropped.items():
             self._note_dropped(kind, name, reason)
+        for name, change in checked.coerced.items():
+            log_once(f"coerced:{kind}:{name}", logging.INFO, "amplitude_ai: %s: %s", kind, change)
         args = checked.args
         scope, unusable = _checked_scope(resolve_scope(args, bound, current_context()))
         if unusable and self.config.validate:
@@ -376,7 +377,8 @@ class AmplitudeAI(TrackingMethods):
             if found:
                 if self.config.validate:
                     raise ValidationError(f"{record['event_type']}: " + "; ".join(found))
-                self._stats["catalog_rejections"] += 1
+                with self._turn_lock:
+                    self._stats["catalog_rejections"] += 1
                 rejected = {f"catalog:{i}": problem for i, problem in enumerate(found)}
         if rejected:
             self._reject(kind, record, rejected)
@@ -403,7 +405,7 @@ class AmplitudeAI(TrackingMethods):
             self._stats["fields_dropped"][f"{kind}.{name}"] += 1
         warn_rate_limited(
             f"dropped:{kind}:{name}",
-            "amplitude_ai: %s: %s; the event is sent without it",
+            "amplitude_ai: %s: %s (left out; the event is still sent)",
             kind,
             reason,
         )
