@@ -1,10 +1,11 @@
 """``@tool`` and ``@observe``: track functions as tool calls and spans.
 
 Both work on sync and async functions and accept ``amplitude=`` (an ``AmplitudeAI`` or a
-plain ``amplitude.Amplitude``); without it they use the client of the active session.
-With no client at all they simply call the function. The wrapped function's result and
-exceptions are passed through untouched; the extra call keywords ``amplitude_user_id``
-and ``amplitude_session_id`` are consumed by the wrapper.
+plain ``amplitude.Amplitude``); without it they use the client of the active session, and
+outside any session one configured from the environment when ``AMPLITUDE_AI_API_KEY`` is
+set (as ``patch()`` does). With no client at all they simply call the function. The
+wrapped function's result and exceptions are passed through untouched; the extra call
+keywords ``amplitude_user_id`` and ``amplitude_session_id`` are consumed by the wrapper.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
 import time
 import weakref
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from ._identity import anonymous_device_id
 from ._ids import new_uuid
 from ._logging import log_once
 from .client import AmplitudeAI
+from .config import ENV_API_KEY
 from .context import SessionContext, current_context, use_context
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +41,18 @@ def _client_for(amplitude: Any) -> AmplitudeAI | None:
         client = AmplitudeAI(amplitude=amplitude)
         _clients_by_amplitude[amplitude] = client
     return client
+
+
+_env_client: list[AmplitudeAI] = []  # created once, on first need
+
+
+def _environment_client() -> AmplitudeAI | None:
+    """The process-wide client of bare decorators, when an API key is configured."""
+    if not os.environ.get(ENV_API_KEY):
+        return None
+    if not _env_client:
+        _env_client.append(AmplitudeAI())
+    return _env_client[0]
 
 
 def _session_client(ctx: SessionContext | None) -> AmplitudeAI | None:
@@ -121,7 +136,7 @@ def tool(func: F | None = None, *, name: str | None = None, amplitude: Any = Non
 
         def record(call: _Call) -> None:
             ctx = current_context()
-            ai = _client_for(amplitude) or _session_client(ctx)
+            ai = _client_for(amplitude) or _session_client(ctx) or _environment_client()
             if ai is None:
                 log_once(
                     f"tool-no-client:{tool_name}",
@@ -198,7 +213,7 @@ def observe(
 
         def enter(call: _Call) -> tuple[AmplitudeAI | None, Any, SessionContext | None, str]:
             ctx = current_context()
-            ai = _client_for(amplitude) or _session_client(ctx)
+            ai = _client_for(amplitude) or _session_client(ctx) or _environment_client()
             span_id = new_uuid()
             if ai is None or (ctx is not None and ctx.session_id):
                 return ai, None, ctx, span_id

@@ -217,6 +217,32 @@ def test_observe_outside_a_session_opens_and_closes_its_own():
     assert props(mock.events[2])[SESSION_ID] != props(span)[SESSION_ID]
 
 
+def test_bare_observe_reports_to_the_environment_client(monkeypatch):
+    """The documented bare form: no amplitude=, no session, an API key in the environment."""
+    from amplitude_ai import decorators
+
+    monkeypatch.setenv("AMPLITUDE_AI_API_KEY", "test-key")
+    monkeypatch.setattr(decorators, "_env_client", [])
+
+    @observe
+    def summarize_document(text: str) -> str:
+        return text.upper()
+
+    with MockAmplitudeAI.capture() as mock:
+        assert summarize_document("abc") == "ABC"
+    assert [e["event_type"] for e in mock.events] == ["[Agent] Span", "[Agent] Session End"]
+    assert_valid(mock.events)
+    shared = decorators._env_client[0]
+    assert shared.amplitude is not None
+    shared.amplitude.configuration.opt_out = True  # nothing was queued; keep it that way
+    shared.shutdown()
+    monkeypatch.delenv("AMPLITUDE_AI_API_KEY")
+    monkeypatch.setattr(decorators, "_env_client", [])
+    with MockAmplitudeAI.capture() as mock:
+        assert summarize_document("abc") == "ABC"  # no key: just the function
+    assert mock.events == []
+
+
 def test_observe_outside_a_session_keeps_a_known_user():
     mock = MockAmplitudeAI()
 
