@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -83,7 +83,7 @@ class Catalog:
         return frozenset(n for n, p in self.properties.items() if p.content == content)
 
 
-def unknown_name_message(kind: str, name: str, known: Mapping[str, Any]) -> str:
+def unknown_name_message(kind: str, name: str, known: Collection[str]) -> str:
     """An actionable message for an unknown name, listing the closest known ones."""
     import difflib  # deferred: only error paths need it
 

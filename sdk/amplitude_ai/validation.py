@@ -25,7 +25,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsFloat, cast
 
 # The code ``on_event_callback`` receives for an event rejected before sending (the same
 # meaning as Amplitude's HTTP 400 "invalid request", which it would otherwise answer).
@@ -66,7 +66,7 @@ def _finite_number(value: Any) -> float | int | None:
         return value if math.isfinite(value) else None
     if isinstance(value, numbers.Number):  # Decimal, Fraction, numpy scalars
         try:
-            number = float(value)
+            number = float(cast(SupportsFloat, value))
         except (TypeError, ValueError, OverflowError):
             return None
         return number if math.isfinite(number) else None
@@ -291,15 +291,16 @@ CHECKS: dict[str, Checker] = {
     **dict.fromkeys(("content", "input", "output", "input_state", "output_state"), anything),
 }
 
-_FAST.update(
-    {
-        name: {prose: _PROSE, text: _NAME, identifier: _NAME}.get(checker)
-        or {non_negative: _NON_NEGATIVE, finite: _FINITE, flag: _FLAG, anything: _ANY}.get(
-            checker, -1
-        )
-        for name, checker in CHECKS.items()
-    }
-)
+_FAST_CLASS: dict[Checker, int] = {
+    prose: _PROSE,
+    text: _NAME,
+    identifier: _NAME,
+    non_negative: _NON_NEGATIVE,
+    finite: _FINITE,
+    flag: _FLAG,
+    anything: _ANY,
+}
+_FAST.update({name: _FAST_CLASS.get(checker, -1) for name, checker in CHECKS.items()})
 
 # Arguments each event cannot do without (their catalog properties are required). Ids
 # (message, invocation, span) are not listed: the SDK generates them when unusable.
