@@ -307,8 +307,15 @@ REQUIRED = {
     "source": (st.sampled_from(["user", "ai", "reviewer"]), st.sampled_from([None, "bot", 2])),
     "enrichments": (
         st.one_of(
-            st.just(SessionEnrichments(overall_outcome="resolved")),
-            st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+            st.builds(
+                SessionEnrichments,
+                overall_outcome=JUNK,
+                quality_score=JUNK,
+                rubrics=st.one_of(st.none(), st.lists(JUNK, max_size=2)),
+                custom_metadata=JUNK,
+                has_task_failure=JUNK,
+            ),
+            st.dictionaries(st.one_of(st.text(max_size=5), st.integers()), JUNK, max_size=3),
         ),
         st.sampled_from([None, 3, "text", [1, 2]]),
     ),
