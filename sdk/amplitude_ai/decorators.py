@@ -14,6 +14,7 @@ import functools
 import inspect
 import logging
 import os
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -44,15 +45,17 @@ def _client_for(amplitude: Any) -> AmplitudeAI | None:
 
 
 _env_client: list[AmplitudeAI] = []  # created once, on first need
+_env_lock = threading.Lock()
 
 
 def _environment_client() -> AmplitudeAI | None:
     """The process-wide client of bare decorators, when an API key is configured."""
     if not os.environ.get(ENV_API_KEY):
         return None
-    if not _env_client:
-        _env_client.append(AmplitudeAI())
-    return _env_client[0]
+    with _env_lock:
+        if not _env_client:
+            _env_client.append(AmplitudeAI())
+        return _env_client[0]
 
 
 def _session_client(ctx: SessionContext | None) -> AmplitudeAI | None:
