@@ -320,7 +320,11 @@ class AmplitudeAI(TrackingMethods):
         for name, change in checked.coerced.items():
             log_once(f"coerced:{kind}:{name}", logging.INFO, "amplitude_ai: %s: %s", kind, change)
         args = checked.args
-        scope, unusable = _checked_scope(resolve_scope(args, bound, current_context()))
+        active = current_context()
+        scope = resolve_scope(args, bound, active)
+        unusable: list[str] = []
+        if bound is not None or active is not None:  # values the checks above have not seen
+            scope, unusable = _checked_scope(scope)
         if unusable and self.config.validate:
             raise ValidationError(f"{kind}: unusable " + ", ".join(unusable))
         for name in unusable:
