@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amplitude_ai import (
+    AIConfig,
     AmplitudeAI,
     MessageLabel,
     MockAmplitudeAI,
@@ -402,3 +403,30 @@ def test_every_sent_event_conforms_whatever_the_input(method, owner, data):
     else:
         assert ai.events == [] and len(reports.calls) == 1, (method, kwargs)
         assert reports.calls[0][1] == REJECTED_CODE
+
+
+# ------------------------------------------------------------------ test helpers
+def test_the_mock_keeps_rejected_events_and_assert_all_valid_names_them(mock):
+    ai_message(mock)
+    mock.assert_all_valid()
+    ai_message(mock, latency_ms=float("nan"))
+    ((record, why),) = mock.rejected
+    assert record["event_type"] == AI_RESPONSE and "latency_ms" in why
+    with pytest.raises(AssertionError, match="not sent: \\[Agent\\] AI Response"):
+        mock.assert_all_valid()
+    fresh = MockAmplitudeAI()
+    ai_message(fresh, labels="str")
+    with pytest.raises(AssertionError, match=r"ai_response\.labels"):
+        fresh.assert_all_valid()
+
+
+@pytest.mark.parametrize("watch_all", [False, True])
+def test_capture_sees_rejected_events_of_an_existing_client(watch_all):
+    app_ai = AmplitudeAI(config=AIConfig(dry_run=True))
+    with MockAmplitudeAI.capture() if watch_all else MockAmplitudeAI.capture(app_ai) as mock:
+        ai_message(app_ai)
+        ai_message(app_ai, model=None)
+    assert len(mock.events) == 1
+    assert [r["event_type"] for r, _ in mock.rejected] == [AI_RESPONSE]
+    assert app_ai.status()["validation"]["events_rejected"] == 1
+    assert "_reject" not in vars(app_ai) and "_deliver" not in vars(app_ai)
