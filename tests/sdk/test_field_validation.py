@@ -430,3 +430,27 @@ def test_capture_sees_rejected_events_of_an_existing_client(watch_all):
     assert [r["event_type"] for r, _ in mock.rejected] == [AI_RESPONSE]
     assert app_ai.status()["validation"]["events_rejected"] == 1
     assert "_reject" not in vars(app_ai) and "_deliver" not in vars(app_ai)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    event_type=st.sampled_from(["[Agent] AI Response", "[Agent] Score", "[Agent] Nope"]),
+    properties=st.one_of(
+        st.dictionaries(
+            st.one_of(
+                st.sampled_from(["[Agent] Latency Ms", "[Agent] Enrichments", "$llm_message"]),
+                st.text(max_size=10),
+                st.integers(),
+                st.none(),
+                st.tuples(st.integers()),
+            ),
+            JUNK,
+            max_size=6,
+        ),
+        JUNK,
+    ),
+    user_id=JUNK,
+)
+def test_validate_event_answers_any_input_with_a_list(event_type, properties, user_id):
+    problems = validate_event(event_type, properties, user_id=user_id)
+    assert isinstance(problems, list) and all(isinstance(p, str) for p in problems)
