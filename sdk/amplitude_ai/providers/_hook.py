@@ -23,7 +23,7 @@ from amplitude_ai.context import SessionContext, current_context
 from amplitude_ai.propagation import inject_context
 
 from ._calls import call_overrides, tracking_active
-from ._emit import RequestInfo, emit_call
+from ._emit import RequestInfo, effective_ai, emit_call
 from ._tracker import Tracker
 
 
@@ -86,7 +86,9 @@ class _Call:
         ):
             changes["json_data"] = {**body, "stream_options": {"include_usage": True}}
             self.hide_usage = True
-        if tracker.ai.config.propagate_context:
+        # The session's own client decides when the wrapped client was built on a plain
+        # amplitude.Amplitude (as it decides where the events go).
+        if effective_ai(tracker, self.ctx).config.propagate_context:
             scope = self.ctx
             if self.overrides and scope is not None:
                 scope = scope.evolve(**self.overrides)
