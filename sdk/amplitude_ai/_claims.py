@@ -13,9 +13,6 @@ the rule is *first reporter wins*:
   starts; the provider layer picks that up when its request starts and reports the run as
   covered, which holds even when the framework later finishes the run in another task
   (LangChain's ``astream`` does) and exposes no response id (streams);
-* it also stamps the time of that report into the current context: an outer layer whose
-  run started before the stamp, in the same thread or task, knows its call was reported
-  (this covers streams, where frameworks often drop the response id);
 * a failed call marks the exception object itself, which the framework re-raises
   unchanged;
 * when a framework exposes no response id (e.g. some streams), a patched provider SDK
@@ -26,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections import OrderedDict
 from contextvars import ContextVar
 from typing import Any
@@ -37,9 +33,6 @@ _MAX_IDS = 4096
 _ids: OrderedDict[str, None] = OrderedDict()
 _lock = threading.Lock()
 _ERROR_MARK = "_amplitude_ai_tracked"
-# time.time_ns() of the last report made in this thread/task (and the contexts it spawned
-# afterwards); OpenTelemetry span timestamps use the same clock.
-_last_report: ContextVar[int] = ContextVar("amplitude_ai_last_report", default=0)
 
 
 _open_run: ContextVar[str | None] = ContextVar("amplitude_ai_framework_run", default=None)
@@ -73,19 +66,6 @@ def _remember(store: OrderedDict[str, None], key: str | None) -> None:
             store.popitem(last=False)
 
 
-def now_ns() -> int:
-    return time.time_ns()
-
-
-def _stamp() -> None:
-    _last_report.set(time.time_ns())
-
-
-def reported_since(start_ns: int | None) -> bool:
-    """True when a layer reported an LLM call in this context since ``start_ns``."""
-    return start_ns is not None and _last_report.get() >= start_ns
-
-
 # Provider names as frameworks spell them -> the ``patch*`` name covering them.
 _PATCH_NAMES = {
     "openai": "openai",
@@ -99,7 +79,6 @@ _PATCH_NAMES = {
 def claim_response(response_id: str | None, *, run: str | None = None) -> None:
     """Record that an AI Response was tracked for provider response ``response_id`` (and
     for the framework run ``run`` the call belonged to)."""
-    _stamp()
     _remember(_ids, response_id)
     _remember(_runs, run)
 
@@ -113,7 +92,6 @@ def response_claimed(response_id: str | None) -> bool:
 
 def claim_error(error: BaseException | None, *, run: str | None = None) -> None:
     """Mark a provider exception as already tracked (it travels up unchanged)."""
-    _stamp()
     _remember(_runs, run)
     if error is None:
         return

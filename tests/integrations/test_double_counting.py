@@ -102,3 +102,86 @@ def test_langchain_alone_still_reports(ai, server, llm):
     model.invoke("first", config={"callbacks": [handler]})
     model.invoke("second", config={"callbacks": [handler]})
     assert _count(ai) == (2, 2)
+
+
+# ------------------------------------------------------------------ OTEL bridge pairs
+def _openai_client(server, provider_layer: str, ai, **kwargs):
+    options = {"api_key": "sk-test", "base_url": server.openai_url, "max_retries": 0, **kwargs}
+    if provider_layer == "patch":
+        amplitude_ai.patch_openai(ai)
+        return openai.OpenAI(**options)
+    return amplitude_ai.OpenAI(amplitude=ai, **options)
+
+
+@pytest.mark.parametrize("provider_layer", ["patch", "drop-in"])
+def test_bridge_span_around_a_provider_call_reports_once(ai, server, llm, provider_layer):
+    """An instrumentation wrapping the SDK method (OpenLLMetry, OpenLIT style): the span
+    ends after the provider layer has reported."""
+    pytest.importorskip("opentelemetry.sdk")
+    from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
+
+    from ._otel import tracer_provider
+
+    client = _openai_client(server, provider_layer, ai)
+    tracer = tracer_provider(AmplitudeAgentExporter(ai)).get_tracer("openllmetry")
+    with ai.agent("bot").session(user_id="u-1"):
+        attributes = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": "gpt-4o-mini",
+            "gen_ai.input.messages": '[{"role":"user","parts":[{"type":"text","content":"hi"}]}]',
+        }
+        with tracer.start_as_current_span("chat gpt-4o-mini", attributes=attributes) as span:
+            reply = client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
+            )
+            span.set_attribute("gen_ai.response.id", reply.id)
+            span.set_attribute("gen_ai.usage.input_tokens", reply.usage.prompt_tokens)
+    assert _count(ai) == (1, 1)
+    assert "span_kind" not in tracked(ai, "ai_response")[0]  # the provider layer's event
+
+
+@pytest.mark.parametrize("provider_layer", ["patch", "drop-in"])
+def test_bridge_span_inside_a_provider_call_reports_once(ai, server, llm, provider_layer):
+    """An instrumentation below the SDK (HTTP level): its span ends first and wins; the
+    provider layer sees the response id already reported."""
+    pytest.importorskip("opentelemetry.sdk")
+    from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
+
+    from ._otel import instrumented_http_client, tracer_provider
+
+    provider = tracer_provider(AmplitudeAgentExporter(ai))
+    http_client = instrumented_http_client(provider, capture_content=True)
+    client = _openai_client(server, provider_layer, ai, http_client=http_client)
+    with ai.agent("bot").session(user_id="u-1"):
+        client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert _count(ai) == (1, 1)
+    # With patch() the bridge defers to the provider layer up front; with a drop-in client
+    # the bridge reports first and the provider layer sees the response id taken.
+    reporter = tracked(ai, "ai_response")[0].get("span_kind")
+    assert reporter == (None if provider_layer == "patch" else "llm")
+
+
+@pytest.mark.parametrize("with_patch", [False, True])
+def test_langchain_with_bridge_below_reports_once(ai, server, llm, with_patch):
+    pytest.importorskip("opentelemetry.sdk")
+    from amplitude_ai.integrations.langchain import AmplitudeCallbackHandler
+    from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
+
+    from ._otel import instrumented_http_client, tracer_provider
+
+    if with_patch:
+        amplitude_ai.patch_openai(ai)
+    provider = tracer_provider(AmplitudeAgentExporter(ai))
+    model = langchain_openai.ChatOpenAI(
+        model="gpt-4o-mini",
+        api_key="sk-test",
+        base_url=server.openai_url,
+        max_retries=0,
+        http_client=instrumented_http_client(provider, capture_content=True),
+    )
+    with ai.agent("bot").session(user_id="u-1"):
+        model.invoke("hello", config={"callbacks": [AmplitudeCallbackHandler(ai)]})
+    assert _count(ai) == (1, 1)

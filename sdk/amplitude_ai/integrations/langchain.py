@@ -53,7 +53,6 @@ class _Run:
     user_message: str | None = None
     streaming: bool = False
     first_token: float | None = None
-    started_ns: int = field(default_factory=_claims.now_ns)
 
 
 def _text(content: Any) -> str | None:
@@ -300,10 +299,11 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
 
     @staticmethod
     def _reported_elsewhere(run: _Run, run_id: UUID, response_id: str | None = None) -> bool:
+        # The provider layer saw this run's request start (run claim), reported the same
+        # response id, or (patch()) reports every call of this provider's SDK.
         return (
             _claims.run_claimed(str(run_id))
             or _claims.response_claimed(response_id)
-            or _claims.reported_since(run.started_ns)
             or _claims.provider_patched(run.provider)
         )
 

@@ -117,7 +117,9 @@ class _Call:
         ttfb = None if self.ttfb is None else (self.ttfb - self.started) * 1000.0
         if error is not None:
             _claims.claim_error(error, run=self.run)
-        elif self.request.kind == "ai_response":
+        elif _claims.response_claimed(self.response_id):
+            return  # an inner layer (an HTTP-level OTEL instrumentation) reported it first
+        else:
             _claims.claim_response(self.response_id, run=self.run)
         emit_call(
             self.tracker,
