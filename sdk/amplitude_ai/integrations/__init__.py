@@ -2,8 +2,13 @@
 is imported itself, never before (``import amplitude_ai`` loads none of them).
 
 * ``langchain``: ``AmplitudeCallbackHandler`` / ``create_amplitude_callback`` (LangChain,
-  LangGraph)
-* ``opentelemetry``: ``AmplitudeAgentExporter`` (OTEL GenAI spans from any instrumentation)
-* ``openai_agents``: ``AmplitudeTracingProcessor`` (OpenAI Agents SDK)
-* ``anthropic_tools``: ``AmplitudeToolLoop`` (Anthropic tool-use loop)
+  LangGraph); also importable from ``amplitude_ai`` directly.
+* ``opentelemetry``: ``AmplitudeAgentExporter``, the OTEL GenAI bridge (OpenLIT,
+  OpenLLMetry, Logfire, pydantic-ai's own instrumentation, hand-written spans).
+* ``openai_agents``: ``AmplitudeTracingProcessor`` (OpenAI Agents SDK).
+* ``anthropic_tools``: ``AmplitudeToolLoop`` (Anthropic tool-use loop).
+
+Per-request session context for web apps lives in :mod:`amplitude_ai.middleware`.
+When the provider SDK under a framework is instrumented too (``patch()``, a drop-in
+client), each model call is still reported exactly once (see ``amplitude_ai._claims``).
 """
