@@ -42,6 +42,7 @@ _LAZY_CLIENTS = {
 _LAZY_INTEGRATIONS = {
     "AmplitudeCallbackHandler": "langchain",
     "create_amplitude_callback": "langchain",
+    "AmplitudeLlamaIndexHandler": "llamaindex",
 }
 
 __all__ = [

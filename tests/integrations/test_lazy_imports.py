@@ -9,6 +9,7 @@ import sys
 FRAMEWORKS = (
     "langchain_core",
     "langgraph",
+    "llama_index",
     "opentelemetry",
     "agents",
     "pydantic_ai",

@@ -5,6 +5,8 @@ is imported itself, never before (``import amplitude_ai`` loads none of them).
   LangGraph); also importable from ``amplitude_ai`` directly.
 * ``opentelemetry``: ``AmplitudeAgentExporter``, the OTEL GenAI bridge (OpenLIT,
   OpenLLMetry, Logfire, pydantic-ai's own instrumentation, hand-written spans).
+* ``llamaindex``: ``AmplitudeLlamaIndexHandler`` (LlamaIndex callback manager); also
+  importable from ``amplitude_ai`` directly.
 * ``openai_agents``: ``AmplitudeTracingProcessor`` (OpenAI Agents SDK).
 * ``anthropic_tools``: ``AmplitudeToolLoop`` (Anthropic tool-use loop).
 
