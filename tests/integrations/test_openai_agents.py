@@ -140,8 +140,26 @@ def test_model_error_and_async_streamed_run(ai, llm, server, sdk):
     assert tracked(ai, "ai_response")[-1]["llm_message"]["text"] == "streamed answer"
 
 
+def test_chat_completions_model_generation_spans(ai, llm, sdk):
+    agents.set_default_openai_api("chat_completions")
+    llm.reply("Hello there.", input_tokens=21, output_tokens=3)
+    agent = agents.Agent(name="Chatty", instructions="Greet.", model="gpt-4o-mini")
+    processor = AmplitudeTracingProcessor(ai, user_id="u-6")
+    assert _run(agent, "hi", processor).final_output == "Hello there."
+    (reply,) = tracked(ai, "ai_response")
+    assert (reply["model_name"], reply["input_tokens"], reply["output_tokens"]) == (
+        "gpt-4o-mini",
+        21,
+        3,
+    )
+    assert reply["llm_message"]["text"] == "Hello there."
+    assert reply["agent_id"] == "Chatty"
+    assert tracked(ai, "user_message")[0]["llm_message"]["text"] == "hi"
+
+
+@pytest.mark.parametrize("api", ["responses", "chat_completions"])
 @pytest.mark.parametrize("provider_layer", ["patch", "drop-in"])
-def test_provider_layer_and_processor_report_once(ai, llm, server, provider_layer):
+def test_provider_layer_and_processor_report_once(ai, llm, server, provider_layer, api):
     if provider_layer == "patch":
         amplitude_ai.patch_openai(ai)
         client = openai.AsyncOpenAI(api_key="sk", base_url=server.openai_url, max_retries=0)
@@ -150,7 +168,7 @@ def test_provider_layer_and_processor_report_once(ai, llm, server, provider_laye
             amplitude=ai, api_key="sk", base_url=server.openai_url, max_retries=0
         )
     agents.set_default_openai_client(client, use_for_tracing=False)
-    agents.set_default_openai_api("responses")
+    agents.set_default_openai_api(api)
     try:
         agent = agents.Agent(name="Solo", instructions="Hi.", model="gpt-4o-mini")
         with ai.agent("app").session(user_id="u-5"):
