@@ -96,7 +96,10 @@ def __getattr__(name: str) -> object:
     else:
         raise AttributeError(f"module 'amplitude_ai' has no attribute {name!r}")
     value = getattr(importlib.import_module(path), name)
-    globals()[name] = value  # later lookups skip this function
+    if name in _LAZY_CLIENTS:
+        globals()[name] = value  # later lookups skip this function
+    # Integration names stay out of the module namespace (and of __all__): they are
+    # optional extras, and ``from amplitude_ai import *`` must not import frameworks.
     return value
 
 
