@@ -170,3 +170,30 @@ def test_tool_error_is_a_failed_tool_call(ai):
 def test_top_level_lazy_names():
     assert amplitude_ai.create_amplitude_callback is create_amplitude_callback
     assert amplitude_ai.AmplitudeCallbackHandler is AmplitudeCallbackHandler
+
+
+def test_async_graph_and_a_failing_node(ai, server, llm):
+    _agent_replies(llm)
+    graph = _react_graph(_chat(server))
+    handler = AmplitudeCallbackHandler(ai, user_id="u-6", agent_nodes={"tools"})
+    with ai.agent("planner").session(user_id="u-6", session_id="s-6"):
+        result = asyncio.run(
+            graph.ainvoke(
+                {"messages": [HumanMessage("Weather in Oslo?")]}, config={"callbacks": [handler]}
+            )
+        )
+    assert result["messages"][-1].content == "It is sunny in Oslo."
+    assert len(tracked(ai, "ai_response")) == 2
+    (call,) = tracked(ai, "tool_call")
+    # Only the listed node is a child agent; model calls stay with the session's agent.
+    assert (call["agent_id"], call["parent_agent_id"]) == ("tools", "planner")
+    assert {r["agent_id"] for r in tracked(ai, "ai_response")} == {"planner"}
+    assert {e["event_properties"]["[Agent] Session ID"] for e in ai.events} == {"s-6"}
+
+    ai.reset()
+    llm.fail(500, "model down")
+    with pytest.raises(Exception, match="model down"):
+        graph.invoke({"messages": [HumanMessage("again")]}, config={"callbacks": [handler]})
+    spans = {s["span_name"]: s for s in tracked(ai, "span")}
+    assert spans["LangGraph"]["is_error"] is True
+    assert spans["agent"]["is_error"] is True and "model down" in spans["agent"]["error_message"]

@@ -30,6 +30,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 
 from amplitude_ai import _claims
 from amplitude_ai._ids import new_uuid
+from amplitude_ai.context import current_context
 
 from ._base import IntegrationBase, error_text
 
@@ -155,7 +156,12 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
             if parent is None or is_node:
                 run.span_id = new_uuid()
             if is_node and self._is_agent_node(name):
-                enclosing = scope.get("agent_id") or self.defaults.agent_id
+                active = current_context()
+                enclosing = (
+                    scope.get("agent_id")
+                    or self.defaults.agent_id
+                    or (active.agent_id if active is not None else None)
+                )
                 run.scope = {**scope, "agent_id": name, "parent_agent_id": enclosing}
         with self._lock:
             if len(self._runs) >= _MAX_OPEN_RUNS:
