@@ -35,18 +35,31 @@ _lock = threading.Lock()
 _ERROR_MARK = "_amplitude_ai_tracked"
 
 
-_open_run: ContextVar[str | None] = ContextVar("amplitude_ai_framework_run", default=None)
+_open_run: ContextVar[tuple[str, str | None] | None] = ContextVar(
+    "amplitude_ai_framework_run", default=None
+)
 _runs: OrderedDict[str, None] = OrderedDict()
 
 
-def enter_run(key: str) -> None:
-    """Announce that a framework model run ``key`` starts in this context."""
-    _open_run.set(key)
+def enter_run(key: str, provider: str | None = None) -> None:
+    """Announce that a framework model run ``key`` (calling ``provider``, when known)
+    starts in this context."""
+    # Only a provider the SDK instruments narrows the match; an unknown name (a custom
+    # LLM class) may well call an instrumented SDK underneath.
+    _open_run.set((key, _PATCH_NAMES.get(provider.lower()) if provider else None))
 
 
-def current_run() -> str | None:
-    """The framework model run announced in this context, if any (read at request start)."""
-    return _open_run.get()
+def current_run(provider: str | None = None) -> str | None:
+    """The framework model run announced in this context, if any (read when a provider
+    request starts). A run announced for another provider is not this request's: an app
+    may call one provider while iterating another's stream in the same task."""
+    found = _open_run.get()
+    if found is None:
+        return None
+    key, expected = found
+    if expected and provider and _PATCH_NAMES.get(provider.lower()) != expected:
+        return None
+    return key
 
 
 def run_claimed(key: str | None) -> bool:

@@ -8,6 +8,7 @@ SDK clients, the local fake server; streamed and not, successful and failed."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 import httpx
 import openai
@@ -185,3 +186,28 @@ def test_langchain_with_bridge_below_reports_once(ai, server, llm, with_patch):
     with ai.agent("bot").session(user_id="u-1"):
         model.invoke("hello", config={"callbacks": [AmplitudeCallbackHandler(ai)]})
     assert _count(ai) == (1, 1)
+
+
+def test_a_run_of_another_provider_is_not_claimed_by_an_interleaved_call(ai, server, llm):
+    """A LangChain run for a provider the SDK does not instrument stays the handler's to
+    report even if, while it is open, the app makes an instrumented call of another SDK."""
+    from amplitude_ai import _claims
+
+    client = amplitude_ai.OpenAI(
+        amplitude=ai, api_key="sk", base_url=server.openai_url, max_retries=0
+    )
+
+    def interleaved() -> None:
+        with ai.agent("bot").session(user_id="u-1"):
+            _claims.enter_run("run-anthropic", "anthropic")  # e.g. a ChatAnthropic stream
+            client.chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "x"}]
+            )
+            _claims.enter_run("run-custom", "my_custom_llm")  # unknown: may wrap any SDK
+            client.chat.completions.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "y"}]
+            )
+
+    contextvars.copy_context().run(interleaved)  # the announced runs stay in this test
+    assert not _claims.run_claimed("run-anthropic")
+    assert _claims.run_claimed("run-custom")

@@ -118,7 +118,7 @@ class AmplitudeToolLoop(IntegrationBase):
         response = None
         for _ in range(self.max_turns):
             key = new_uuid()
-            _claims.enter_run(key)
+            _claims.enter_run(key, "anthropic")
             started = time.perf_counter()
             try:
                 response = self.client.messages.create(messages=history, **create_kwargs)
@@ -143,7 +143,7 @@ class AmplitudeToolLoop(IntegrationBase):
         response = None
         for _ in range(self.max_turns):
             key = new_uuid()
-            _claims.enter_run(key)
+            _claims.enter_run(key, "anthropic")
             started = time.perf_counter()
             try:
                 response = await self.client.messages.create(messages=history, **create_kwargs)

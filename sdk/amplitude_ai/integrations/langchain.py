@@ -229,8 +229,8 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
         invocation = kwargs.get("invocation_params") or {}
         name = (serialized or {}).get("name") or "llm"
         run = self._open("llm", str(name), run_id, parent_run_id, metadata)
-        _claims.enter_run(str(run_id))
         run.provider = _provider_of(serialized, metadata)
+        _claims.enter_run(str(run_id), run.provider)
         run.model = (
             invocation.get("model")
             or invocation.get("model_name")

@@ -187,9 +187,9 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
             )
         serialized = payload.get(EventPayload.SERIALIZED) or {}
         if kind == CBEventType.LLM:
-            _claims.enter_run(event_id)  # the provider request starts right after this
             event.model = serialized.get("model") or serialized.get("model_name")
             event.provider = _provider(serialized)
+            _claims.enter_run(event_id, event.provider)  # its provider request follows
             messages = payload.get(EventPayload.MESSAGES)
             if messages:
                 for message in reversed(messages):
@@ -203,9 +203,9 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
             else:
                 event.user_message = _text(payload.get(EventPayload.PROMPT))
         elif kind == CBEventType.EMBEDDING:
-            _claims.enter_run(event_id)
             event.model = serialized.get("model_name") or serialized.get("model")
             event.provider = _provider(serialized)
+            _claims.enter_run(event_id, event.provider)
         elif kind == CBEventType.FUNCTION_CALL:
             tool = payload.get(EventPayload.TOOL)
             event.tool_name = _get(tool, "name") or "tool"

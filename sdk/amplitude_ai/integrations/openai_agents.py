@@ -148,7 +148,7 @@ class AmplitudeTracingProcessor(IntegrationBase, TracingProcessor):
             state.span_parents[span.span_id] = span.parent_id
         if data.type in ("response", "generation"):
             # The model request starts in this task: let the provider layer claim it.
-            _claims.enter_run(span.span_id)
+            _claims.enter_run(span.span_id, "openai")
         elif data.type == "agent":
             enclosing = self._agent_above(state, span.parent_id)
             agent_id = self._id_of(state, str(data.name))

@@ -99,7 +99,7 @@ class _Call:
         self.options = options.model_copy(update=changes) if changes else options
         self.ttfb: float | None = None
         self.response_id: str | None = None  # lets framework layers skip this call
-        self.run = _claims.current_run()
+        self.run = _claims.current_run(tracker.provider)
         self._done = False
         self.started = time.perf_counter()
 
