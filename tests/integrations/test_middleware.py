@@ -7,7 +7,7 @@ from __future__ import annotations
 import flask
 import openai
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
@@ -208,3 +208,33 @@ def test_wsgi_requests_get_sessions_also_while_streaming(ai, server, llm, patche
     assert second["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert second["is_streaming"] is True
     assert [e["session_id"] for e in tracked(ai, "session_end")] == [first["session_id"]]
+
+
+def test_a_websocket_connection_is_one_session(ai, server, llm, patched):
+    app = FastAPI()
+    app.add_middleware(
+        AmplitudeAIMiddleware,
+        amplitude_ai=ai,
+        user_id_resolver=lambda conn: conn.query_params.get("user"),
+    )
+    client = _openai(server)
+
+    @app.websocket("/ws")
+    async def chat(ws: WebSocket) -> None:
+        await ws.accept()
+        for _ in range(2):
+            question = await ws.receive_text()
+            reply = client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": question}]
+            )
+            await ws.send_text(reply.choices[0].message.content)
+        await ws.close()
+
+    with TestClient(app) as http, http.websocket_connect("/ws?user=ws-1") as ws:
+        for question in ("one", "two"):
+            ws.send_text(question)
+            assert ws.receive_text()
+    responses = tracked(ai, "ai_response")
+    assert [r["user_id"] for r in responses] == ["ws-1", "ws-1"]
+    assert responses[0]["session_id"] == responses[1]["session_id"]
+    assert [e["session_id"] for e in tracked(ai, "session_end")] == [responses[0]["session_id"]]
