@@ -214,3 +214,25 @@ def test_a_broken_span_does_not_stop_export(ai):
     _emit_span(exporter, "chat x", {"gen_ai.operation.name": "chat", "gen_ai.input.messages": "{"})
     (reply,) = tracked(ai, "ai_response")
     assert reply["model_name"] == "unknown" and reply["provider"] == "unknown"
+
+
+def test_batch_processor_exports_from_its_worker_thread(ai):
+    """Spans exported later on the processor's thread, outside any session context."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(AmplitudeAgentExporter(ai, user_id="u-b")))
+    tracer = provider.get_tracer("openlit")
+    attributes = _chat_attributes(**{"gen_ai.conversation.id": "conv-b"})
+    with (
+        ai.agent("bot").session(user_id="u-b", session_id="s-live"),
+        tracer.start_as_current_span("chat gpt-4o", attributes=attributes),
+    ):
+        pass
+    assert provider.force_flush()
+    provider.shutdown()
+    (reply,) = tracked(ai, "ai_response")
+    # The worker thread sees no session (use SimpleSpanProcessor to inherit it): the
+    # span's own conversation id groups it.
+    assert (reply["session_id"], reply["user_id"]) == ("conv-b", "u-b")
