@@ -141,6 +141,7 @@ def test_langgraph_agent_tools_nodes_and_child_agents(ai, server, llm):
     (call,) = tracked(ai, "tool_call")
     assert (call["tool_name"], call["tool_success"]) == ("get_weather", True)
     assert "Oslo" in call["tool_input"] and "Sunny in Oslo" in call["tool_output"]
+    assert call["parent_message_id"] == responses[0]["message_id"]  # the turn that asked
     spans = {s["span_name"]: s for s in tracked(ai, "span")}
     root = spans["LangGraph"]
     assert root.get("parent_span_id") is None

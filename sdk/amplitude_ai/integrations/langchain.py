@@ -54,6 +54,7 @@ class _Run:
     user_message: str | None = None
     streaming: bool = False
     first_token: float | None = None
+    parent_message_id: str | None = None  # tool runs: the AI Response that asked for them
 
 
 def _text(content: Any) -> str | None:
@@ -130,6 +131,7 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
         self.agent_nodes = agent_nodes
         self.track_chains = track_chains
         self._runs: dict[UUID, _Run] = {}
+        self._requested_by: dict[str, str] = {}  # tool call id -> AI Response message id
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ run bookkeeping
@@ -268,7 +270,7 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
         fields.setdefault("model", run.model or "unknown")
         if run.first_token is not None:
             fields["ttfb_ms"] = (run.first_token - run.started) * 1000.0
-        self.emit(
+        message_id = self.emit(
             "ai_response",
             {
                 **run.scope,
@@ -281,6 +283,13 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
             "message_id",
         )
         _claims.claim_response(response_id)
+        if message_id:
+            with self._lock:
+                for call in fields.get("tool_calls") or ():
+                    if call.get("id"):
+                        self._requested_by[str(call["id"])] = message_id
+                while len(self._requested_by) > _MAX_OPEN_RUNS:
+                    self._requested_by.pop(next(iter(self._requested_by)))
 
     def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
         run = self._close(run_id)
@@ -328,6 +337,10 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
         name = (serialized or {}).get("name") or kwargs.get("name") or "tool"
         run = self._open("tool", str(name), run_id, parent_run_id, metadata)
         run.inputs = inputs if inputs is not None else input_str
+        call_id = kwargs.get("tool_call_id")
+        if call_id:
+            with self._lock:
+                run.parent_message_id = self._requested_by.pop(str(call_id), None)
 
     def on_tool_end(self, output: Any, *, run_id: UUID, **kwargs: Any) -> None:
         run = self._close(run_id)
@@ -353,6 +366,7 @@ class AmplitudeCallbackHandler(IntegrationBase, BaseCallbackHandler):
                 "error_message": error_text(error) if error is not None else None,
                 "input": run.inputs,
                 "output": output,
+                "parent_message_id": run.parent_message_id,
             },
             "invocation_id",
         )
