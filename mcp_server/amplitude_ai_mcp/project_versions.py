@@ -54,6 +54,7 @@ class Verdict:
     status: Literal["ok", "out_of_range", "unknown", "absent"]
     detail: str
     fix: str | None = None
+    requirement: str | None = None  # the requirement to pin, when the fix is one
 
 
 # ----------------------------------------------------------------------------- reading
@@ -275,6 +276,7 @@ def judge(spec: ProviderSpec, found: list[Found]) -> Verdict:
                 f"{dist} {version} ({where}) is outside the supported range {spec.requirement}: "
                 "its calls would run untracked",
                 f"upgrade to a supported release: {fix_pin}, then re-run validate_setup",
+                spec.requirement,
             )
     declared = [f for f in found if f.kind == "declared"]
     try:
@@ -294,14 +296,25 @@ def judge(spec: ProviderSpec, found: list[Found]) -> Verdict:
             "out_of_range",
             f"{dist}{combined} ({sources}) allows no supported release ({spec.requirement})",
             f"change the requirement to `{spec.requirement}`",
+            spec.requirement,
         )
     shown = f"{dist}{combined}" if str(combined) else f"{dist} (unpinned)"
+    # Keep the project's own lower bound when it has one and only add the ceiling.
+    has_ceiling = any(c.operator in ("<", "<=", "==", "===", "~=") for c in combined)
+    keep = (
+        str(combined)
+        and not has_ceiling
+        and all(v in supported for v in allowed if v < Version(spec.below))
+    )
+    suggested = f"{dist}{combined},<{spec.below}" if keep else spec.requirement
     return Verdict(
         dist,
         "unknown",
         f"{shown} ({sources}): the version the app gets is not known (no venv, no lock file "
         f"names it) and the range allows releases outside {spec.requirement}",
-        f"{fix_pin}, or create the project's .venv so the installed version can be read",
+        f"pin `{suggested}` (e.g. `pip install '{suggested}'`), or create the project's .venv "
+        "so the installed version can be read",
+        suggested,
     )
 
 
@@ -329,6 +342,5 @@ def version_questions(root: Path, provider_ids: Iterable[str]) -> list[tuple[str
     questions = []
     for verdict in verdicts(root, provider_specs(provider_ids)):
         if verdict.status in ("out_of_range", "unknown"):
-            spec = next(s for s in PROVIDERS if s.distribution == verdict.distribution)
-            questions.append((f"{verdict.detail}. Fix: {verdict.fix}", spec.requirement))
+            questions.append((f"{verdict.detail}. Fix: {verdict.fix}", verdict.requirement))
     return questions

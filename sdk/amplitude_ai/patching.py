@@ -341,7 +341,7 @@ def _installed(module: str) -> bool:
         return False
 
 
-def patch(amplitude: Any = None, *, user_id: str | None = None) -> PatchResult:
+def patch(amplitude: Any = None, *, user_id: str | None = None, debug: bool = False) -> PatchResult:
     """Patch every installed supported provider SDK; returns the names patched.
 
     ``amplitude`` is an ``amplitude.Amplitude`` or an ``AmplitudeAI`` (default: one
@@ -349,10 +349,14 @@ def patch(amplitude: Any = None, *, user_id: str | None = None) -> PatchResult:
     is shared by all providers patched in this call. The result is a list of provider ids;
     its ``skipped`` maps an installed provider whose release cannot be instrumented to the
     reason (that provider's calls keep working, untracked; a warning says so once).
+    ``debug=True`` prints a one-line summary of every event to stderr
+    (``AIConfig(debug=True)`` for that ``AmplitudeAI``).
     """
     from .providers._tracker import resolve_ai
 
     ai, _ = resolve_ai(amplitude)
+    if debug:
+        ai.config.debug = True
     patched: list[str] = []
     skipped: dict[str, str] = {}
     with _lock:

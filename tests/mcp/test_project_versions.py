@@ -207,3 +207,11 @@ def test_instrument_file_asks_about_an_unsupported_provider_release(tmp_path):
     _write(tmp_path, "requirements.txt", "openai==1.11.1\n")
     needs = plan_file(tmp_path, app, Options()).result.needs_input
     assert not any("openai" in n.question and "supported" in n.question for n in needs)
+
+
+def test_the_suggested_pin_keeps_the_projects_lower_bound(tmp_path):
+    _write(tmp_path, "requirements.txt", "openai>=1.50\nanthropic\n")
+    by_dist = {v.distribution: v for v in verdicts(tmp_path)}
+    assert by_dist["openai"].requirement == "openai>=1.50,<4"
+    assert "`openai>=1.50,<4`" in by_dist["openai"].fix
+    assert by_dist["anthropic"].requirement == "anthropic>=0.16,<3"
