@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 
+from amplitude_ai import _claims
 from amplitude_ai._logging import log_once
 from amplitude_ai.context import current_context
 
@@ -30,7 +31,18 @@ from ._tracker import Tracker
 class DirectCall:
     """One tracked request, from the moment it is sent to its events."""
 
-    __slots__ = ("_done", "ctx", "overrides", "request", "started", "surface", "tracker", "ttfb")
+    __slots__ = (
+        "_done",
+        "ctx",
+        "overrides",
+        "request",
+        "response_id",
+        "run",
+        "started",
+        "surface",
+        "tracker",
+        "ttfb",
+    )
 
     def __init__(self, tracker: Tracker, surface: Surface, body: Mapping[str, Any]) -> None:
         self.tracker = tracker
@@ -39,6 +51,8 @@ class DirectCall:
         self.overrides = call_overrides.get()
         self.request = surface.request_info(body)
         self.ttfb: float | None = None
+        self.response_id: str | None = None  # lets framework layers skip this call
+        self.run = _claims.current_run(tracker.provider)
         self._done = False
         self.started = time.perf_counter()
 
@@ -47,6 +61,13 @@ class DirectCall:
             return
         self._done = True
         now = time.perf_counter()
+        # First reporter wins between this layer, framework integrations and the OTEL bridge.
+        if error is not None:
+            _claims.claim_error(error, run=self.run)
+        elif _claims.response_claimed(self.response_id):
+            return
+        else:
+            _claims.claim_response(self.response_id, run=self.run)
         emit_call(
             self.tracker,
             self.ctx,
@@ -60,6 +81,7 @@ class DirectCall:
 
     def finish_response(self, result: Any) -> None:
         try:
+            self.response_id = response_id(result)
             fields = self.surface.response_fields(result)
         except Exception:
             log_once(
@@ -67,6 +89,25 @@ class DirectCall:
             )
             fields = {}
         self.finish(fields)
+
+
+def response_id(obj: Any) -> str | None:
+    """The provider response id of a result or stream item: an ``id`` attribute (Mistral's
+    objects, or a stream event's ``data``), or Gemini's ``responseId`` in the JSON."""
+    found = _claims.response_id_of(obj) or _claims.response_id_of(getattr(obj, "data", None))
+    if found is None and (isinstance(obj, Mapping) or hasattr(obj, "body")):
+        body = obj if isinstance(obj, Mapping) else None
+        if (
+            body is None
+            and isinstance(obj.body, (str, bytes))
+            and b'"responseId"' in (obj.body.encode() if isinstance(obj.body, str) else obj.body)
+        ):
+            import json
+
+            body = json.loads(obj.body)
+        value = body.get("responseId") if isinstance(body, Mapping) else None
+        found = value if isinstance(value, str) and value else None
+    return found
 
 
 def begin(tracker: Tracker | None, surface: Surface | None, body: Any) -> DirectCall | None:
@@ -124,9 +165,12 @@ class StreamTap:
         self.acc = call.surface.accumulator()
 
     def on_item(self, item: Any) -> None:
-        if self.call.ttfb is None:
-            self.call.ttfb = time.perf_counter()
+        call = self.call
+        if call.ttfb is None:
+            call.ttfb = time.perf_counter()
         try:
+            if call.response_id is None:
+                call.response_id = response_id(item)
             self.acc.add(item)
         except Exception:
             log_once(
