@@ -24,12 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _registry
+from .providers._tracker import PATCHED_TRACKERS
 
 _MISSING: Any = object()
 _lock = threading.Lock()
 # (owner, attribute, previous value in owner.__dict__ or _MISSING), in patch order.
 _saved: list[tuple[Any, str, Any]] = []
-_trackers: dict[str, Any] = {}  # provider -> Tracker used by patched classes
+_trackers: dict[str, Any] = PATCHED_TRACKERS  # provider -> Tracker used by patched classes
 _PATCH_MARK = "__amplitude_ai_patched__"
 
 # Resource classes whose methods get the per-call kwarg shims.

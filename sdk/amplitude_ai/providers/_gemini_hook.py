@@ -40,7 +40,7 @@ from ._direct import (
     tap_iterator,
 )
 from ._gemini_fields import resolve
-from ._tracker import TRACKER_ATTR, Tracker
+from ._tracker import PATCHED_TRACKERS, TRACKER_ATTR, Tracker
 
 PROVIDER = "gemini"
 METHODS = ("request", "request_streamed", "async_request", "async_request_streamed")
@@ -51,9 +51,7 @@ def _tracker(api_client: Any) -> Tracker | None:
     own = getattr(api_client, TRACKER_ATTR, None)
     if own is not None:
         return own
-    from amplitude_ai import patching
-
-    return patching._trackers.get(PROVIDER)
+    return PATCHED_TRACKERS.get(PROVIDER)
 
 
 def _surface(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:

@@ -32,7 +32,7 @@ from ._direct import (
 )
 from ._hook import Surface
 from ._mistral_fields import CHAT, CHAT_STREAM, EMBEDDINGS
-from ._tracker import TRACKER_ATTR, Tracker
+from ._tracker import PATCHED_TRACKERS, TRACKER_ATTR, Tracker
 
 PROVIDER = "mistral"
 # resource attribute -> method -> (surface, streams?)
@@ -50,9 +50,7 @@ RESOURCE_CLASSES = {"chat": ("chat", "Chat"), "embeddings": ("embeddings", "Embe
 
 
 def patched_tracker() -> Tracker | None:
-    from amplitude_ai import patching
-
-    return patching._trackers.get(PROVIDER)
+    return PATCHED_TRACKERS.get(PROVIDER)
 
 
 _TAP_ATTR = "_amplitude_ai_tap"
