@@ -5,7 +5,7 @@ Kept free of heavy imports: the server imports this at start-up to declare outpu
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +15,7 @@ __all__ = [
     "AgentRef",
     "AnyPattern",
     "CallSite",
+    "ContentMode",
     "Detected",
     "DocHit",
     "EntryPoint",
@@ -36,8 +37,15 @@ __all__ = [
     "SkippedFile",
     "Suggestion",
     "SuggestionResult",
+    "Tier",
     "VerifyTestResult",
 ]
+
+# Enumerated tool inputs (Literal: the input schema lists them and bad values fail validation).
+Tier = Literal["swap", "wrap", "patch", "session"]
+ContentMode = Literal["full", "metadata_only", "customer_enriched"]
+# needs_input id -> answer: a Python expression (str) or a JSON value (written as its repr).
+Inputs = dict[str, Any]
 
 
 class SkippedFile(BaseModel):
@@ -210,11 +218,16 @@ class PlannedEdit(BaseModel):
 
 
 class NeedsInput(BaseModel):
+    id: str = Field(description="Stable id; answer with inputs={id: ...} on the same tool.")
     file: str
     line: int
-    question: str = Field(description="The judgement call the codemod did not make for you.")
+    question: str = Field(description="The judgement call the tool did not make for you.")
     suggestion: str | None = Field(
         default=None, description="An expression that looks right here, when one is evident."
+    )
+    answer: str | None = Field(
+        default=None,
+        description="What inputs[id] takes; null: not answerable by a value (do what it says).",
     )
 
 

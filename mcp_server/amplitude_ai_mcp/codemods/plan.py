@@ -16,8 +16,10 @@ import stat
 import tempfile
 import tokenize
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, get_args
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -28,7 +30,8 @@ from amplitude_ai_mcp.detect.project import is_test_path
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.validate import LazyModules
-from amplitude_ai_mcp.models import InstrumentResult
+from amplitude_ai_mcp.inputs import check_ids, literal_string
+from amplitude_ai_mcp.models import InstrumentResult, Tier
 from amplitude_ai_mcp.workspace import WorkspaceError
 
 from . import add_bootstrap_module as boot
@@ -39,7 +42,8 @@ from .migrate_legacy_api import plan_legacy
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
-TIERS = ("swap", "wrap", "patch", "session")
+TIERS: tuple[str, ...] = get_args(Tier)
+AGENT_ID_KEY = "agent_id"
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Options:
     agent_id: str | None = None
     agent_description: str | None = None
     content_mode: str = "full"
+    # Answers to needs_input items by id (see amplitude_ai_mcp.inputs).
+    inputs: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -213,18 +219,19 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     rel = workspace.relative(path, root)
     source = read_source(path, rel)
     module = parse(source.text, rel)
-    spec = (
-        boot.agent_spec(options.agent_id, options.agent_description)
-        if options.agent_id is not None
-        else None
-    )
+    plan = Plan(file=rel, inputs=options.inputs)
+    agent_id = options.agent_id
+    if options.tier == "session":
+        given = plan.answer(AGENT_ID_KEY)  # the agent_id parameter wins over an answer
+        if given is not None and agent_id is None:
+            agent_id = literal_string(plan.input_id(AGENT_ID_KEY), given)
+    spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     sources: list[_Overlay] = []
     sites = _sites(module, rel, root, wrapper=wrapper, sources=sources)
     facts = collect_facts(module, rel, sites, wrapper)
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
         facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
-    plan = Plan(file=rel)
     ai_name = _ai_name(facts)
     location = boot.locate(path, root)
     boot_rel = workspace.relative(location.path, root)
@@ -237,9 +244,11 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             suggested = boot.suggest_agent_id(location)
             plan.ask(
                 0,
-                "which agent id should these sessions belong to? Re-run with agent_id "
+                "which agent id should these sessions belong to? Answer here or pass agent_id "
                 f"(the plan uses {suggested!r} until then)",
                 suggested,
+                key=AGENT_ID_KEY,
+                answer="the agent id, a string (letters, digits, - _ . :)",
             )
             spec = boot.agent_spec(suggested, None)
         agent_var = spec.variable
@@ -272,6 +281,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     plan_flush(facts, plan, ai_name)
     plan_legacy(facts, plan)
     _report_unhandled(facts, plan, rel)
+    check_ids(options.inputs, plan.known_ids)
 
     if boot_old is None and (plan.bootstrap_names or spec is not None):
         newline = module.default_newline
@@ -417,6 +427,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 f"`{site.receiver}` is built in {site.client_file} (line {site.client_line}); "
                 "run instrument_file on that file",
                 site.client_file,
+                key=f"client_elsewhere:{site.receiver}",
             )
         elif site.resolved_by in ("usage", "annotation") and not built_here and key not in reported:
             reported.add(key)
@@ -424,6 +435,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 site.line,
                 f"`{site.receiver}` is passed in ({site.enclosing or 'module'}); run "
                 "instrument_file on the file that builds it",
+                key=f"client_param:{site.enclosing or 'module'}:{site.receiver}",
             )
 
 
