@@ -22,6 +22,7 @@ __all__ = [
     "EventSchemaResult",
     "EventSummary",
     "FileValidation",
+    "Framework",
     "InstrumentResult",
     "NeedsInput",
     "PatternList",
@@ -29,6 +30,7 @@ __all__ = [
     "PatternSummary",
     "PlannedEdit",
     "PropertyDetail",
+    "Provider",
     "ScanCounts",
     "ScanResult",
     "SearchResult",
@@ -44,6 +46,19 @@ __all__ = [
 # Enumerated tool inputs (Literal: the input schema lists them and bad values fail validation).
 Tier = Literal["swap", "wrap", "patch", "session"]
 ContentMode = Literal["full", "metadata_only", "customer_enriched"]
+Framework = Literal["fastapi", "flask", "django", "starlette", "streamlit", "none"]
+Provider = Literal[
+    "openai",
+    "azure-openai",
+    "anthropic",
+    "gemini",
+    "mistral",
+    "bedrock",
+    "litellm",
+    "cohere",
+    "groq",
+    "ollama",
+]
 # needs_input id -> answer: a Python expression (str) or a JSON value (written as its repr).
 Inputs = dict[str, Any]
 
@@ -91,10 +106,7 @@ class ScanResult(BaseModel):
     observability: list[Detected]
     dependency_files: list[str]
     lock_files: list[str]
-    workspaces: list[str] = Field(
-        description="Sub-packages (directories with their own "
-        "pyproject/setup) — a monorepo when non-empty."
-    )
+    workspaces: list[str] = Field(description="Sub-packages with their own pyproject (monorepo).")
     agents: list[AgentRef]
     multi_agent: bool = Field(description="Several agents or handoffs between them.")
     call_sites: list[CallSite] = Field(description="This page of call sites (non-test first).")
@@ -239,20 +251,15 @@ class InstrumentResult(BaseModel):
     needs_input: list[NeedsInput]
     skipped: list[PlannedEdit] = Field(
         default_factory=list,
-        description="Call sites and APIs left alone, each with the reason (e.g. not yet "
-        "instrumentable automatically, old amplitude.ai API to migrate by hand).",
+        description="Sites and APIs left alone, with the reason (e.g. legacy API to migrate).",
     )
-    files: list[str] = Field(description="Files written (apply) or to be written, incl. bootstrap.")
+    files: list[str] = Field(description="Files written (or to write), bootstrap included.")
     sha256: str = Field(description="sha256 of the input file as read; pass back to apply.")
     applied: bool
     bootstrap: str | None = Field(default=None, description="The bootstrap module's path.")
-    bootstrap_import: str | None = Field(
-        default=None, description="Module the instrumented file imports `ai` (and agents) from."
-    )
+    bootstrap_import: str | None = Field(default=None, description="Its import name.")
     uninstrumented_before: int
-    uninstrumented_after: int = Field(
-        description="Uninstrumented call sites validate_file reports on the planned output."
-    )
+    uninstrumented_after: int = Field(description="Same count on the planned output.")
 
 
 # --------------------------------------------------------------------------- verify test
