@@ -207,7 +207,7 @@ async def test_suggest_instrumentation_from_scan_and_from_arguments(client):
     ).structured_content
     assert args["based_on"] == "arguments"
     assert any("patch()" in s["detail"] for s in args["steps"])
-    with pytest.raises(ToolError, match="Input should be .full."):
+    with pytest.raises(ToolError, match="Input should be 'full'"):
         await client.call_tool("suggest_instrumentation", {"content_tier": "all"})
 
 

@@ -95,5 +95,9 @@ def instrument_text(found: InstrumentResult) -> str:
     if found.diff:
         lines += ["", "diff:", "```diff", found.diff.rstrip("\n"), "```"]
     if found.files and not found.applied:
-        lines += ["", f"to write it: the same call with apply=true, expected_sha256={found.sha256}"]
+        lines += [
+            "",
+            "to write it: the same call (same inputs) with apply=true, "
+            f"expected_sha256={found.sha256}",
+        ]
     return "\n".join(lines)

@@ -78,9 +78,10 @@ def generate(
                 builders.append(built)
     bootstrap = _find_bootstrap(module, project, builders)
     if not plans:
-        reasons = "; ".join(f"line {g.line}: {g.question}" for g in gaps) or "none found"
+        reasons = "; ".join(_gap_text(g) for g in gaps) or "none found"
+        hint = "; answer with inputs={id: expression}" if any(g.answer for g in gaps) else ""
         raise WorkspaceError(
-            f"no entry point of {rel} can be driven by a generated test ({reasons})"
+            f"no entry point of {rel} can be driven by a generated test ({reasons}){hint}"
         )
     local = {module_name.split(".")[0], bootstrap.split(".")[0]}
     local |= {m.name.split(".")[0] for m in project.loaded}
@@ -112,6 +113,10 @@ def generate(
         applied=applied,
         run=f"python -m pytest -q {test_rel}",
     )
+
+
+def _gap_text(gap: Gap) -> str:
+    return f"line {gap.line}" + (f" [{gap.id}]" if gap.answer else "") + f": {gap.question}"
 
 
 def _needs(gap: Gap) -> NeedsInput:
