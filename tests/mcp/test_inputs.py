@@ -16,8 +16,8 @@ from amplitude_ai_mcp.workspace import Roots
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
 MAIN = "support_api/main.py"
-AGENT = f"agent_id:{MAIN}"
-USER = f"user_id:{MAIN}:chat"
+AGENT = f"{MAIN}:agent_id"
+USER = f"{MAIN}:chat:user_id"
 
 
 # --------------------------------------------------------------------------- the checker
@@ -133,7 +133,9 @@ async def test_answers_are_placed_and_the_questions_go_away(api_client, api: Pat
 @pytest.mark.asyncio
 async def test_unknown_ids_fail_with_the_valid_ones(api_client, api: Path):
     before = (api / MAIN).read_bytes()
-    with pytest.raises(ToolError, match=rf"unknown needs_input id: user_id.*accepts are: {AGENT}"):
+    with pytest.raises(
+        ToolError, match=rf"unknown needs_input id: user_id; .*are: {AGENT}, {USER}"
+    ):
         await _plan(api_client, tier="session", inputs={"user_id": "req.user_id"}, apply=True)
     with pytest.raises(ToolError, match="this call has no questions"):
         await _plan(api_client, inputs={USER: "req.user_id"})  # the swap tier asks nothing
@@ -161,7 +163,7 @@ async def test_items_that_take_no_value_refuse_one(tmp_path: Path):
     async with Client(create_server(Roots((tmp_path.resolve(),)))) as client:
         plan = (await client.call_tool("instrument_file", {"path": "use.py"})).structured_content
         (item,) = plan["needs_input"]
-        assert item["id"] == "client_elsewhere:use.py:client" and item["answer"] is None
+        assert item["id"] == "use.py:client:built_elsewhere" and item["answer"] is None
         with pytest.raises(ToolError, match="cannot be answered with a value"):
             await client.call_tool(
                 "instrument_file", {"path": "use.py", "inputs": {item["id"]: "x"}}

@@ -123,7 +123,7 @@ def test_a_text_only_client_closes_the_loop(api):
     assert plan.splitlines()[0].endswith("2 need input; uninstrumented 1 -> 0")
     # Each needs_input item: "- [id] file:line: question" then "  suggestion: ...".
     asked = re.findall(r"^- \[([^\]]+)\] .*\n  suggestion: (.+)$", plan, re.M)
-    assert [i for i, _ in asked] == [f"agent_id:{path}", f"user_id:{path}:chat"]
+    assert [i for i, _ in asked] == [f"{path}:agent_id", f"{path}:chat:user_id"]
     inputs = dict(asked)  # the agent accepts the suggestions ('support-api', req.user_id)
 
     answered = client.call("instrument_file", path=path, tier="session", inputs=inputs)

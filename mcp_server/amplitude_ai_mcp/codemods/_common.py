@@ -119,7 +119,8 @@ class Plan:
         key: str,
         answer: str | None = None,
     ) -> None:
-        """A needs_input item. ``key`` (with the file) makes its id, stable across re-plans;
+        """A needs_input item. ``key`` (with the file) makes its id, stable across re-plans
+        (no line numbers);
         ``answer`` says what ``inputs[id]`` takes (None: the item is not answerable by a value)."""
         item_id = self.input_id(key)
         self.known_ids[item_id] = answer is not None
@@ -135,8 +136,9 @@ class Plan:
         )
 
     def input_id(self, key: str) -> str:
-        kind, _, rest = key.partition(":")
-        return f"{kind}:{self.file}" + (f":{rest}" if rest else "")
+        """``<file>:<key>``, the key naming what is asked (``chat:user_id``): the same shape as
+        the verify generator's ids (``<file>:<function>:<parameter>``)."""
+        return f"{self.file}:{key}"
 
     def answer(self, key: str) -> Any | None:
         """The caller's answer to the item ``key`` (from ``inputs``), if any; asking marks the

@@ -72,7 +72,7 @@ def _params(fn: cst.FunctionDef) -> list[str]:
 def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
     for info in entry_points(facts):
         fn = info.node
-        user_key = f"user_id:{info.name}"
+        user_key = f"{info.name}:user_id"
         if has_session(fn):
             plan.answer(user_key)  # answered earlier: re-applying with the same inputs is fine
             continue
@@ -81,7 +81,7 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 info.line,
                 f"{info.name}: a one-line function; open {agent_var}.session() "
                 "around its LLM call by hand",
-                key=f"session_by_hand:{info.name}",
+                key=f"{info.name}:session_by_hand",
             )
             continue
         if info.is_generator:
@@ -89,7 +89,7 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 info.line,
                 f"{info.name} is a generator: a session opened around its body would stay open "
                 f"between yields; open {agent_var}.session(...) where the stream is consumed",
-                key=f"session_generator:{info.name}",
+                key=f"{info.name}:session_in_generator",
             )
             continue
         params = _params(fn)

@@ -427,7 +427,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 f"`{site.receiver}` is built in {site.client_file} (line {site.client_line}); "
                 "run instrument_file on that file",
                 site.client_file,
-                key=f"client_elsewhere:{site.receiver}",
+                key=f"{site.receiver}:built_elsewhere",
             )
         elif site.resolved_by in ("usage", "annotation") and not built_here and key not in reported:
             reported.add(key)
@@ -435,7 +435,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 site.line,
                 f"`{site.receiver}` is passed in ({site.enclosing or 'module'}); run "
                 "instrument_file on the file that builds it",
-                key=f"client_param:{site.enclosing or 'module'}:{site.receiver}",
+                key=f"{site.enclosing or '<module>'}:{site.receiver}:passed_in",
             )
 
 
