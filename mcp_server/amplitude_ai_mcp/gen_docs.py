@@ -131,8 +131,9 @@ def render(registry: dict[str, Any]) -> dict[str, str]:
         "pattern it names.",
         "3. **Apply** — one bootstrap module (`AmplitudeAI` + agents), instrumented clients, "
         "`agent.session(user_id=…)` per conversation.",
-        "4. **Verify** — `validate_file` (0 uninstrumented), `validate_setup`, tests with "
-        "`MockAmplitudeAI`.",
+        "4. **Verify** — `validate_file` (0 uninstrumented), `validate_setup`, then "
+        "`generate_verify_test` (an offline pytest file; run it: it fails on uninstrumented "
+        "code).",
         "",
         "Every `needs_input` item has an `id`; answer it with `inputs={id: expression}` on the "
         "same tool (a one-line Python expression placed verbatim, or a JSON value). Every tool "
