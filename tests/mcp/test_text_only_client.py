@@ -164,4 +164,5 @@ def test_a_text_only_client_closes_the_loop(api):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert client.chars < 20_000  # the whole loop reads well under 20k characters of output
+    # A sanity bound, not a target: the text is the result once, not the JSON twice over.
+    assert client.chars < 60_000, client.chars

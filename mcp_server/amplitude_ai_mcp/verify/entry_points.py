@@ -368,7 +368,7 @@ def _call_args(
                 )
             )
             return None
-        item_id = f"arg:{rel}:{func.qualname}:{p.name}"
+        item_id = f"{rel}:{func.qualname}:{p.name}"
         value = arguments.given(item_id)
         if value is _CANNOT:
             value = arguments.value(p.name, p.annotation)

@@ -121,7 +121,7 @@ def _gap_text(gap: Gap) -> str:
 
 def _needs(gap: Gap) -> NeedsInput:
     return NeedsInput(
-        id=gap.id or f"verify:{gap.file}:{gap.line}",
+        id=gap.id or f"{gap.file}:line {gap.line}:note",
         file=gap.file,
         line=gap.line,
         question=gap.question,
