@@ -11,7 +11,10 @@ as a single expression, has no comment, and looks free of side effects:
 - no assignment expression (``:=``), ``lambda``, ``await``, ``yield`` or comprehension;
 - no dunder attribute (``x.__class__``);
 - calls only to :data:`PURE_FUNCTIONS` (conversions, ``len``, ``getattr``, ``os.getenv``)
-  and to ``.get(...)`` methods (dict, headers, query parameters, ``os.environ``).
+  and to the look-up methods :data:`PURE_METHODS` (``.get(...)`` on dicts, headers, query
+  parameters, ``os.environ``; Flask's ``request.get_json()``, ``.getlist(...)``);
+- where the codemod knows the scope (the user id of a session), only names that scope has:
+  the function's parameters, the module's names, builtins (:func:`check_names`).
 
 The check cannot prove purity (an attribute may be a property); it refuses what obviously is
 not a value lookup, so a typo or an instruction pasted as an answer fails loudly instead of
@@ -21,6 +24,7 @@ being written into the user's code.
 from __future__ import annotations
 
 import ast
+import builtins
 import io
 import json
 import tokenize
@@ -33,7 +37,8 @@ MAX_CHARS = 300
 PURE_FUNCTIONS = frozenset(
     {"str", "int", "float", "bool", "len", "repr", "getattr", "os.getenv", "tuple", "list"}
 )
-PURE_METHODS = frozenset({"get"})
+# Value look-ups: dicts, headers, query strings, os.environ; Flask's request body and lists.
+PURE_METHODS = frozenset({"get", "get_json", "getlist"})
 _FORBIDDEN: dict[type[ast.AST], str] = {
     ast.NamedExpr: "an assignment expression (:=)",
     ast.Lambda: "a lambda",
@@ -85,6 +90,32 @@ def check_expression(item_id: str, value: Any) -> str:
             "value lookup such as user.id, request.headers.get('x-user-id') or a literal"
         )
     return text
+
+
+def check_names(item_id: str, text: str, known: Iterable[str], where: str) -> None:
+    """Refuse an expression that reads a name defined nowhere it could come from (a typo such
+    as ``request.user_id`` in a handler whose parameter is ``req``), before it is written."""
+    tree = ast.parse(text, mode="eval")
+    defined = set(known) | set(dir(builtins))
+    bound = {
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.comprehension)
+        for t in ast.walk(node.target)
+        if isinstance(t, ast.Name)
+    }
+    missing = sorted(
+        {
+            node.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Name) and node.id not in defined | bound
+        }
+    )
+    if missing:
+        raise InputError(
+            f"inputs[{item_id!r}] = {text!r} reads {', '.join(missing)}, which {where} does not "
+            "define or import; use its parameters or module-level names"
+        )
 
 
 def literal_string(item_id: str, value: Any) -> str:
@@ -172,10 +203,8 @@ def _side_effect(tree: ast.AST) -> str | None:
             if isinstance(node.func, ast.Attribute) and node.func.attr in PURE_METHODS:
                 continue
             shown = name or ast.unparse(node.func)
-            return (
-                f"it calls {shown}(); only {', '.join(sorted(PURE_FUNCTIONS))} and .get() "
-                "are allowed"
-            )
+            allowed = [*sorted(PURE_FUNCTIONS), *(f".{m}()" for m in sorted(PURE_METHODS))]
+            return f"it calls {shown}(); only {', '.join(allowed)} are allowed"
     return None
 
 

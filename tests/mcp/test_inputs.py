@@ -10,7 +10,7 @@ import pytest_asyncio
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 
-from amplitude_ai_mcp.inputs import InputError, check_expression, literal_string
+from amplitude_ai_mcp.inputs import InputError, check_expression, check_names, literal_string
 from amplitude_ai_mcp.server import create_server
 from amplitude_ai_mcp.workspace import Roots
 
@@ -34,6 +34,8 @@ USER = f"{MAIN}:chat:user_id"
         ("os.getenv('DEFAULT_USER', 'anonymous')", None),
         ("payload.get('user') or 'anonymous'", None),
         ("f'{org}:{user}'", None),
+        ('request.get_json()["user_id"]', None),
+        ("request.args.getlist('ids')", None),
         ('["a", "b"]', None),
         (42, "42"),
         (True, "True"),
@@ -69,6 +71,13 @@ def test_accepted_answers_are_placed_verbatim(value, placed):
 def test_rejected_answers_say_why(value, reason):
     with pytest.raises(InputError, match=reason):
         check_expression("user_id:a.py:f", value)
+
+
+def test_names_must_be_in_scope_where_the_answer_goes():
+    check_names("x", "req.user_id or str(DEFAULT)", ["req", "DEFAULT"], "chat()")
+    check_names("x", "[u for u in users]", ["users"], "chat()")  # bound by the expression
+    with pytest.raises(InputError, match=r"reads request, which chat\(\) does not define"):
+        check_names("x", "request.user_id", ["req"], "chat()")
 
 
 def test_string_answers_accept_a_word_or_a_quoted_literal():
@@ -147,6 +156,8 @@ async def test_bad_answers_fail_before_anything_is_written(api_client, api: Path
     before = (api / MAIN).read_bytes()
     with pytest.raises(ToolError, match=r"does not look side-effect free \(it calls lookup\(\)"):
         await _plan(api_client, tier="session", inputs={USER: "lookup(req)"}, apply=True)
+    with pytest.raises(ToolError, match="reads request, which chat"):  # its parameter is req
+        await _plan(api_client, tier="session", inputs={USER: "request.user_id"}, apply=True)
     with pytest.raises(ToolError, match="agent_id 'not ok!' is not accepted"):
         await _plan(api_client, tier="session", inputs={AGENT: "not ok!"}, apply=True)
     assert (api / MAIN).read_bytes() == before

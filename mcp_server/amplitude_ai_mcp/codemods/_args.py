@@ -3,11 +3,12 @@ and building one from an answer the caller gave through ``inputs``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import libcst as cst
 
-from amplitude_ai_mcp.inputs import check_expression
+from amplitude_ai_mcp.inputs import check_expression, check_names
 
 
 def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
@@ -55,7 +56,12 @@ def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
     )
 
 
-def answer_expression(item_id: str, value: Any) -> tuple[str, cst.BaseExpression]:
-    """An answer from ``inputs`` as checked source text and the libcst node placed verbatim."""
+def answer_expression(
+    item_id: str, value: Any, names: Iterable[str], where: str
+) -> tuple[str, cst.BaseExpression]:
+    """An answer from ``inputs`` as checked source text and the libcst node placed verbatim;
+    the names it reads must be among ``names`` (what is in scope ``where`` it goes) or
+    builtins."""
     text = check_expression(item_id, value)
+    check_names(item_id, text, names, where)
     return text, cst.parse_expression(text)

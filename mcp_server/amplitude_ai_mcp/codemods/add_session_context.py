@@ -100,7 +100,9 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
             args.append(keyword_arg("user_id", cst.Name(user)))
             reason = f"agent session around {info.name} with user_id={user} (its parameter)"
         elif given is not None:
-            text, expr = answer_expression(plan.input_id(user_key), given)
+            text, expr = answer_expression(
+                plan.input_id(user_key), given, [*params, *facts.names], f"{info.name}()"
+            )
             args.append(keyword_arg("user_id", expr))
             reason = f"agent session around {info.name} with user_id={text} (from inputs)"
         else:

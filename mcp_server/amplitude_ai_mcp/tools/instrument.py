@@ -12,8 +12,8 @@ from amplitude_ai_mcp.models import ContentMode, InstrumentResult, Tier
 from ._base import needs_input_lines, result, roots
 
 INPUTS_HELP = (
-    "needs_input answers {id: one-line Python expression, placed verbatim (calls: only .get, "
-    "str, int, len, getattr, os.getenv), or a JSON value}."
+    "needs_input answers {id: one-line Python expression, placed verbatim (calls: only "
+    "look-ups like .get, str, len, os.getenv), or a JSON value}."
 )
 Inputs = Annotated[dict[str, object] | None, Field(description=INPUTS_HELP)]
 
