@@ -3,6 +3,7 @@ module-level tools, plain prompt arguments."""
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 from fastmcp.exceptions import ToolError
 
@@ -20,7 +21,10 @@ async def _text(client, tool: str, arguments: dict) -> tuple[str, str, dict]:
     result = await client.call_tool(tool, arguments)
     (content,) = result.content
     summary, _, body = content.text.partition("\n\n")
-    assert result.structured_content, tool  # structured content is kept
+    assert result.structured_content, tool  # structured content is kept...
+    listed = {t.name: t.output_schema for t in await client.list_tools()}
+    # ...and matches the compact output schema tools/list announces
+    jsonschema.validate(result.structured_content, listed[tool])
     return summary, body, result.structured_content
 
 
