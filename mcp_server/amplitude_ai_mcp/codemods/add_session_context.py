@@ -14,6 +14,7 @@ import libcst as cst
 
 from ._args import answer_expression, keyword_arg
 from ._common import Facts, FunctionInfo, Plan, Rewrite, is_docstring, reaches_llm
+from ._user_id_reads import key_read_suggestion
 
 KIND = "add_session_context"
 USER_ID_PARAMS = ("user_id", "userId", "uid", "user_identifier")
@@ -106,9 +107,9 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
             args.append(keyword_arg("user_id", expr))
             reason = f"agent session around {info.name} with user_id={text} (from inputs)"
         else:
-            suggestion = _body_field_suggestion(facts, fn) or next(
-                (s for p, s in _SUGGESTIONS.items() if p in params), None
-            )
+            suggestion = (
+                _body_field_suggestion(facts, fn) or key_read_suggestion(fn, params)
+            ) or next((s for p, s in _SUGGESTIONS.items() if p in params), None)
             plan.ask(
                 info.line,
                 f"{info.name}: where does the user id come from? Pass it as "
