@@ -5,6 +5,9 @@ detection engine, lets each codemod record its changes on the original tree, app
 one pass, checks that the output parses, re-validates it, and renders one unified diff that
 also covers the bootstrap module. ``apply_changes`` writes atomically and refuses when a file
 changed since it was read.
+
+Judgement calls become ``needs_input`` items with stable ids; ``Options.inputs`` answers them
+(checked by :mod:`amplitude_ai_mcp.inputs`) and the re-plan places the answers verbatim.
 """
 
 from __future__ import annotations
