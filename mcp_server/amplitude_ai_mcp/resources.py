@@ -1,10 +1,13 @@
-"""The MCP resources: the event catalog, the integration patterns and the guide."""
+"""The MCP resources: the event catalog, the integration patterns and the guide. User errors
+(unknown names) become ``ResourceError`` with their message; anything else stays masked."""
 
 import json
 from urllib.parse import unquote
 
 from fastmcp import FastMCP
 from fastmcp.exceptions import ResourceError
+
+from .errors import UserError
 
 
 def event_schema_resource() -> str:
@@ -26,11 +29,11 @@ def guide_resource() -> str:
 
 
 def event_resource(event_type: str) -> str:
-    from .schema import SchemaError, event_schema
+    from .schema import event_schema
 
     try:
         found = event_schema(unquote(event_type), None, include_server_side=True)
-    except SchemaError as exc:
+    except UserError as exc:
         raise ResourceError(str(exc)) from None
     return found.model_dump_json(indent=2)
 
@@ -40,7 +43,7 @@ def pattern_resource(pattern_id: str) -> str:
 
     try:
         return patterns.get(pattern_id).code
-    except patterns.PatternError as exc:
+    except UserError as exc:
         raise ResourceError(str(exc)) from None
 
 
