@@ -103,7 +103,11 @@ def scan_text(found: ScanResult) -> str:
             ("agents (multi-agent): " if found.multi_agent else "agents: ")
             + ", ".join(f"{a.name or '?'} ({a.framework}) {a.file}:{a.line}" for a in found.agents)
         )
-    lines += ["", f"call sites {found.offset}-{found.offset + len(found.call_sites)}:"]
+    shown = len(found.call_sites)
+    lines += [
+        "",
+        f"call sites {found.offset + 1}-{found.offset + shown}:" if shown else "no call sites",
+    ]
     for s in found.call_sites:
         lines.append(
             "- "
