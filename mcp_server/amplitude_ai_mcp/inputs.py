@@ -114,7 +114,8 @@ def check_names(item_id: str, text: str, known: Iterable[str], where: str) -> No
     if missing:
         raise InputError(
             f"inputs[{item_id!r}] = {text!r} reads {', '.join(missing)}, which {where} does not "
-            "define or import; use its parameters or module-level names"
+            "define or import; use its parameters or module-level names (a literal string "
+            "needs quotes: '\"anonymous\"')"
         )
 
 
