@@ -144,9 +144,9 @@ def check_ids(inputs: Mapping[str, Any], known: Mapping[str, bool]) -> None:
     if unknown:
         valid = sorted(k for k, answerable in known.items() if answerable)
         raise InputError(
-            f"unknown needs_input id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}; "
+            f"unknown needs_input id{'s' if len(unknown) > 1 else ''}: {_listing(unknown)}; "
             + (
-                f"the ids this call accepts are: {', '.join(valid)}"
+                f"the ids this call accepts are: {_listing(valid)}"
                 if valid
                 else "this call has no questions that take an answer"
             )
@@ -154,9 +154,14 @@ def check_ids(inputs: Mapping[str, Any], known: Mapping[str, bool]) -> None:
     not_answerable = sorted(k for k in inputs if not known[k])
     if not_answerable:
         raise InputError(
-            f"{', '.join(not_answerable)} cannot be answered with a value; do what the "
+            f"{_listing(not_answerable)} cannot be answered with a value; do what the "
             "needs_input item says instead (e.g. instrument the file it names)"
         )
+
+
+def _listing(ids: list[str], at_most: int = 20) -> str:
+    shown = ", ".join(ids[:at_most])
+    return shown if len(ids) <= at_most else f"{shown} (and {len(ids) - at_most} more)"
 
 
 def _literal(item_id: str, value: Any) -> str:

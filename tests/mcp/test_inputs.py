@@ -10,7 +10,13 @@ import pytest_asyncio
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 
-from amplitude_ai_mcp.inputs import InputError, check_expression, check_names, literal_string
+from amplitude_ai_mcp.inputs import (
+    InputError,
+    check_expression,
+    check_ids,
+    check_names,
+    literal_string,
+)
 from amplitude_ai_mcp.server import create_server
 from amplitude_ai_mcp.workspace import Roots
 
@@ -78,6 +84,12 @@ def test_names_must_be_in_scope_where_the_answer_goes():
     check_names("x", "[u for u in users]", ["users"], "chat()")  # bound by the expression
     with pytest.raises(InputError, match=r"reads request, which chat\(\) does not define"):
         check_names("x", "request.user_id", ["req"], "chat()")
+
+
+def test_id_listings_stay_short():
+    many = {f"f.py:g{i}:user_id": "x" for i in range(500)}
+    with pytest.raises(InputError, match=r"\(and 480 more\); the ids this call accepts are: a$"):
+        check_ids(many, {"a": True})
 
 
 def test_string_answers_accept_a_word_or_a_quoted_literal():
