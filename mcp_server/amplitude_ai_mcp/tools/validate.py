@@ -72,7 +72,8 @@ def validation_text(found: FileValidation) -> str:
 
 def validate_setup(ctx: Context, root: Root = None) -> ToolResult:
     """Project checks: the SDK declared or installed, AMPLITUDE_AI_API_KEY set (value never
-    shown), content mode valid, provider extras. Each failure comes with a copy-paste fix."""
+    shown), content mode valid, provider SDK versions (installed, locked or declared) within
+    the supported ranges. Each failure comes with a copy-paste fix."""
     from amplitude_ai_mcp.setup_check import validate_setup as check
 
     found = check(roots(ctx).project_root(root))
