@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 import stat
 import tempfile
 import tokenize
@@ -342,8 +343,11 @@ def _ask_about_versions(root: Path, sites: list[CallSite], plan: Plan) -> None:
     user: the instrumented calls would otherwise run untracked on it."""
     from amplitude_ai_mcp.project_versions import version_questions
 
-    for question, requirement in version_questions(root, {s.provider for s in sites}):
-        plan.ask(0, question, requirement)
+    questions = version_questions(root, {s.provider for s in sites})
+    for n, (question, requirement) in enumerate(questions, 1):
+        # The id names the distribution (stable); the fix is a pin, not an expression.
+        name = re.match(r"[A-Za-z0-9_.\-]+", requirement or "")
+        plan.ask(0, question, requirement, key=f"{name.group(0) if name else n}:version")
 
 
 def _ai_name(facts: Facts) -> str:
