@@ -228,3 +228,18 @@ async def test_verify_test_arguments_come_from_inputs(tmp_path: Path):
             await client.call_tool(
                 "generate_verify_test", {"path": "summarizer.py", "inputs": {"lines": "[]"}}
             )
+
+
+def test_version_questions_have_stable_ids_and_take_no_value(tmp_path: Path):
+    from amplitude_ai_mcp.codemods.plan import Options, plan_file
+
+    (tmp_path / "requirements.txt").write_text("openai==0.28.1\n")
+    (tmp_path / "app.py").write_text(
+        "from openai import OpenAI\nclient = OpenAI()\n"
+        "client.chat.completions.create(model='m', messages=[])\n"
+    )
+    needs = plan_file(tmp_path, (tmp_path / "app.py").resolve(), Options()).result.needs_input
+    (item,) = [n for n in needs if "0.28.1" in n.question]
+    assert item.id == "app.py:openai:version" and item.answer is None
+    with pytest.raises(InputError, match="cannot be answered with a value"):
+        plan_file(tmp_path, (tmp_path / "app.py").resolve(), Options(inputs={item.id: "'1.0'"}))
