@@ -285,7 +285,6 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     plan_flush(facts, plan, ai_name)
     plan_legacy(facts, plan)
     _report_unhandled(facts, plan, rel)
-    check_ids(options.inputs, plan.known_ids)
 
     if boot_old is None and (plan.bootstrap_names or spec is not None):
         newline = module.default_newline
@@ -320,6 +319,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
     _ask_about_versions(root, sites, plan)
+    check_ids(options.inputs, plan.known_ids)  # every question is asked by now
     result = InstrumentResult(
         file=rel,
         tier=options.tier,
