@@ -9,6 +9,7 @@ cannot be built that way becomes a ``needs_input`` item instead of a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from amplitude_ai_mcp.detect.analyze import analyze_module
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.validate import LazyModules
+from amplitude_ai_mcp.inputs import Expr, check_expression
 
 from .module_facts import Function, ModuleFacts, Route, collect, is_request_json
 
@@ -52,6 +54,8 @@ class Gap:
     line: int
     question: str
     suggestion: str | None = None
+    id: str = ""  # needs_input id; empty: derived from file and line
+    answer: str | None = None  # what inputs[id] takes (None: not answerable by a value)
 
 
 @dataclass
@@ -219,10 +223,20 @@ def text_for(name: str) -> str:
 
 
 class Arguments:
-    """Values for parameters, from their annotations (``_CANNOT`` when not evident)."""
+    """Values for parameters, from answers in ``inputs`` or their annotations (``_CANNOT``
+    when not evident)."""
 
-    def __init__(self, facts: ModuleFacts) -> None:
+    def __init__(self, facts: ModuleFacts, inputs: Mapping[str, Any] | None = None) -> None:
         self.facts = facts
+        self.inputs: Mapping[str, Any] = inputs or {}
+        self.known: dict[str, bool] = {}  # every parameter id seen -> answerable
+
+    def given(self, item_id: str) -> Any:
+        """The checked answer for ``item_id`` (an :class:`Expr`) or ``_CANNOT``."""
+        self.known[item_id] = True
+        if item_id not in self.inputs:
+            return _CANNOT
+        return Expr(check_expression(item_id, self.inputs[item_id]))
 
     def qualified(self, name: str) -> str:
         head, _, rest = name.partition(".")
@@ -354,7 +368,10 @@ def _call_args(
                 )
             )
             return None
-        value = arguments.value(p.name, p.annotation)
+        item_id = f"{rel}:{func.qualname}:{p.name}"
+        value = arguments.given(item_id)
+        if value is _CANNOT:
+            value = arguments.value(p.name, p.annotation)
         if value is _CANNOT:
             shown = cst.Module([]).code_for_node(p.annotation) if p.annotation else "no annotation"
             gaps.append(
@@ -364,6 +381,8 @@ def _call_args(
                     f"what value should the test pass for `{p.name}` of {func.qualname}() "
                     f"({shown})?",
                     "annotate it (str, int, list[str], a pydantic model) or give it a default",
+                    id=item_id,
+                    answer=f"a Python expression for `{p.name}`, evaluated in the test",
                 )
             )
             return None
@@ -421,11 +440,11 @@ def _route_plan(
 
 
 def plan_module(
-    module: ModuleInfo, finder: ReachFinder
+    module: ModuleInfo, finder: ReachFinder, arguments: Arguments | None = None
 ) -> tuple[list[Plan], list[Gap], list[tuple[ModuleInfo, CallSite]]]:
     """Entry points of ``module`` to drive, the gaps, and every LLM call site reached."""
     facts = module.facts
-    arguments = Arguments(facts)
+    arguments = arguments or Arguments(facts)
     reaches = {q: finder.reach(module, q) for q in facts.functions}
     candidates = [
         f

@@ -5,16 +5,19 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from amplitude_ai.catalog import load_catalog
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.analyze import module_name_for
 from amplitude_ai_mcp.detect.project import is_test_path
+from amplitude_ai_mcp.inputs import check_ids
 from amplitude_ai_mcp.models import EntryPoint, NeedsInput, VerifyTestResult
 from amplitude_ai_mcp.workspace import Roots, WorkspaceError
 
-from .entry_points import ModuleInfo, Plan, Project, ReachFinder, plan_module
+from .entry_points import Arguments, Gap, ModuleInfo, Plan, Project, ReachFinder, plan_module
 from .module_facts import BOOTSTRAP_STEM
 from .render import MARKER, TestSpec, check_dotted, render
 
@@ -23,9 +26,16 @@ TESTS_DIR = "tests"
 
 
 def generate(
-    roots: Roots, path: str, root: str | None = None, apply: bool = False
+    roots: Roots,
+    path: str,
+    root: str | None = None,
+    apply: bool = False,
+    inputs: Mapping[str, Any] | None = None,
 ) -> VerifyTestResult:
-    """The verify test for ``path`` (written under ``<root>/tests`` when ``apply``)."""
+    """The verify test for ``path`` (written under ``<root>/tests`` when ``apply``).
+
+    ``inputs`` answers needs_input items by id: ``arg:<file>:<function>:<param>`` -> a Python
+    expression the test passes for that parameter (any parameter of a driven entry point)."""
     base = roots.project_root(root)
     file = roots.file(path, base)
     if file.suffix != ".py":
@@ -49,7 +59,10 @@ def generate(
         ) from None
     project = Project(base, import_base)
     module = project.add(module_name, rel, workspace.read_python(file).text)
-    plans, gaps, sites = plan_module(module, ReachFinder(project))
+    arguments = Arguments(module.facts, inputs)
+    plans, gaps, sites = plan_module(module, ReachFinder(project), arguments)
+    needs = [_needs(g) for g in gaps]
+    check_ids(inputs or {}, {**{n.id: False for n in needs}, **arguments.known})
     if not sites:
         raise WorkspaceError(
             f"no LLM call is reachable from the functions of {rel}; pass the module whose "
@@ -65,9 +78,10 @@ def generate(
                 builders.append(built)
     bootstrap = _find_bootstrap(module, project, builders)
     if not plans:
-        reasons = "; ".join(f"line {g.line}: {g.question}" for g in gaps) or "none found"
+        reasons = "; ".join(_gap_text(g) for g in gaps) or "none found"
+        hint = "; answer with inputs={id: expression}" if any(g.answer for g in gaps) else ""
         raise WorkspaceError(
-            f"no entry point of {rel} can be driven by a generated test ({reasons})"
+            f"no entry point of {rel} can be driven by a generated test ({reasons}){hint}"
         )
     local = {module_name.split(".")[0], bootstrap.split(".")[0]}
     local |= {m.name.split(".")[0] for m in project.loaded}
@@ -94,13 +108,25 @@ def generate(
         test_path=test_rel,
         test_source=source,
         entry_points=[_entry(p) for p in plans],
-        needs_input=[
-            NeedsInput(file=g.file, line=g.line, question=g.question, suggestion=g.suggestion)
-            for g in gaps
-        ],
+        needs_input=needs,
         requires=_requires(plans),
         applied=applied,
         run=f"python -m pytest -q {test_rel}",
+    )
+
+
+def _gap_text(gap: Gap) -> str:
+    return f"line {gap.line}" + (f" [{gap.id}]" if gap.answer else "") + f": {gap.question}"
+
+
+def _needs(gap: Gap) -> NeedsInput:
+    return NeedsInput(
+        id=gap.id or f"{gap.file}:line {gap.line}:note",
+        file=gap.file,
+        line=gap.line,
+        question=gap.question,
+        suggestion=gap.suggestion,
+        answer=gap.answer,
     )
 
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from amplitude_ai_mcp.inputs import Expr
+
 from .entry_points import Plan
 
 MARKER = "# amplitude-ai: verify-test"
@@ -42,6 +44,8 @@ class TestSpec:
 
 def lit(value: Any) -> str:
     """Python source for a plain value, double-quoted like formatted code."""
+    if isinstance(value, Expr):
+        return str(value)
     if isinstance(value, str):
         return json.dumps(value)  # a valid Python string literal, escapes included
     if isinstance(value, dict):
