@@ -24,9 +24,11 @@ from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
+from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
+from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
 from amplitude_ai_mcp.detect.validate import LazyModules
 from amplitude_ai_mcp.models import InstrumentResult
 from amplitude_ai_mcp.workspace import WorkspaceError
@@ -117,7 +119,9 @@ def parse(text: str, shown: str) -> cst.Module:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise WorkspaceError(f"{shown} cannot be compiled ({type(exc).__name__})") from None
     try:
-        return cst.parse_module(text)
+        return guarded_parse(text)
+    except SourceRejected as exc:
+        raise WorkspaceError(f"{shown} cannot be instrumented: {exc.reason}") from None
     except cst.ParserSyntaxError as exc:
         raise WorkspaceError(
             f"{shown} is not valid Python: syntax error at line {exc.raw_line}, column "

@@ -30,6 +30,8 @@ from libcst.metadata import (
 from amplitude_ai_mcp.workspace import mask_secrets
 
 from . import providers as P
+from .guard import run_guarded
+from .source import analysis_of
 
 # --------------------------------------------------------------------------- value types
 
@@ -195,13 +197,24 @@ def analyze_module(
     is_package: bool = False,
     wrapper: MetadataWrapper | None = None,
 ) -> FileAnalysis:
-    """Analyze one module's source. Raises ``libcst.ParserSyntaxError`` on invalid code.
+    """Analyze one module's source. Raises ``libcst.ParserSyntaxError`` on invalid code and
+    :class:`.guard.SourceRejected` on code that cannot be analysed safely (too large, nested
+    too deeply, over its time budget).
 
+    Text is parsed and analysed behind the guard and once per content (:mod:`.source`).
     ``wrapper`` (of ``source``) lets a caller reuse the resolved scope/position metadata for
     its own visitors (the codemods do): resolving them is most of the cost."""
-    tree = source if isinstance(source, cst.Module) else cst.parse_module(source)
+    if isinstance(source, str):
+        return analysis_of(
+            source, module, is_package, lambda model: _analyze(model.wrapper, module, is_package)
+        )
     if wrapper is None:
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        wrapper = MetadataWrapper(source, unsafe_skip_copy=True)
+    ready = wrapper
+    return run_guarded(lambda: _analyze(ready, module, is_package))
+
+
+def _analyze(wrapper: MetadataWrapper, module: str, is_package: bool) -> FileAnalysis:
     analyzer = _Analyzer(module, is_package)
     wrapper.visit(analyzer)
     return analyzer.result

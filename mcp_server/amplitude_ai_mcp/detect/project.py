@@ -21,6 +21,7 @@ from amplitude_ai_mcp.models import AgentRef, Detected, ScanCounts, ScanResult, 
 from . import providers as P
 from .analyze import ClientType, ExternalRef, FileAnalysis, analyze_module, module_name_for
 from .deps import read_declarations
+from .guard import describe_failure
 from .resolve import finalize
 from .sites import CallSite
 
@@ -234,8 +235,8 @@ def scan(
                 )
             )
             return
-        except RecursionError:
-            skipped.append(SkippedFile(path=rel, reason="too deeply nested to parse"))
+        except Exception as exc:
+            skipped.append(SkippedFile(path=rel, reason=describe_failure(exc)))
             return
         analysed += 1
         analysis.file = rel

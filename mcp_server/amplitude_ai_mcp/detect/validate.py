@@ -10,6 +10,7 @@ from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.models import FileValidation
 
 from .analyze import FileAnalysis, analyze_module, module_name_for
+from .guard import SourceRejected, describe_failure
 from .project import is_test_path
 from .resolve import finalize
 from .sites import CallSite
@@ -40,6 +41,8 @@ class LazyModules:
                     analysis = analyze_module(text, name, candidate.name == "__init__.py")
                 except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError):
                     continue
+                except Exception:
+                    continue
                 analysis.file = workspace.relative(path, self._root)
                 self._cache[name] = analysis
                 return analysis
@@ -52,7 +55,12 @@ def validate_source(
     """Analyse ``text`` (raises ``libcst.ParserSyntaxError`` when it is not valid Python)."""
     module = module_name_for(rel) if rel else "__source__"
     is_package = bool(rel and rel.endswith("__init__.py"))
-    analysis = analyze_module(text, module, is_package)
+    try:
+        analysis = analyze_module(text, module, is_package)
+    except (cst.ParserSyntaxError, SourceRejected):
+        raise
+    except Exception as exc:
+        raise SourceRejected(f"{display}: {describe_failure(exc)}") from None
     analysis.file = display
     in_test = bool(rel and is_test_path(rel))
     sites = finalize(analysis, display, LazyModules(root, analysis), in_test=in_test)
