@@ -106,6 +106,27 @@ class RawSite:
 
 
 @dataclass
+class UncertainSite:
+    """A call we recognise but cannot confirm (``probable``) or do not track (``tracked``
+    False): reported apart from the confirmed sites, with the evidence."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    provider: str
+    api: str
+    tracked: bool
+    confidence: str  # "confirmed" (the receiver or URL proves the provider) | "probable"
+    evidence: str
+    receiver: str | None
+    enclosing: str | None
+    is_async: bool
+    stream: bool
+    origin: str | None = None  # the client's constructor, when known
+
+
+@dataclass
 class FileAnalysis:
     """Everything scan/validate need from one file, with cross-file references left symbolic."""
 
@@ -119,6 +140,7 @@ class FileAnalysis:
     patch_in_function: bool = False
     agents: list[tuple[int, str, str]] = field(default_factory=list)  # (line, framework, name)
     handoffs: bool = False
+    uncertain: list[UncertainSite] = field(default_factory=list)
 
 
 _PATCH_TARGETS: dict[str, frozenset[str]] = {
@@ -240,6 +262,7 @@ class _Analyzer(cst.CSTVisitor):
         self._bases: dict[str, list[str]] = {}  # class -> base classes of this module
         self._in_function: set[int] = set()  # id(call) for calls inside a function body
         self._in_progress: set[int] = set()
+        self._awaited: set[int] = set()  # id(expression) under ``await``
 
     # ------------------------------------------------------------------ collection pass
 
@@ -364,6 +387,9 @@ class _Analyzer(cst.CSTVisitor):
             cls = self._class_name()
             if cls:
                 self._self_class[id(node)] = cls
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self._awaited.add(id(node.expression))
 
     def leave_Module(self, original_node: cst.Module) -> None:
         self.finish()
@@ -694,6 +720,8 @@ class _Analyzer(cst.CSTVisitor):
             site = self._site_for(call, call.func, target, "direct", enclosing)
             if site is not None:
                 self.result.sites.append(site)
+            else:
+                self._uncertain_for(call, enclosing)
         for expr, call, enclosing in self._refs:
             if id(expr) in referenced:
                 continue
@@ -764,6 +792,160 @@ class _Analyzer(cst.CSTVisitor):
             instrumented_by_args=style != "reference" and self._passes_sdk_object(call),
         )
 
+    # ------------------------------------------------------------------ uncertain sites
+
+    def _uncertain_for(self, call: cst.Call, enclosing: str | None) -> None:
+        """A provider-shaped call on a receiver we cannot trace (probable), an API we know
+        but do not track, or raw HTTP to a provider endpoint."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return
+        kwargs = {a.keyword.value for a in call.args if a.keyword is not None}
+        if func.attr.value in P.HTTP_VERBS:
+            host = self._provider_host(call)
+            if host is not None:
+                verb = func.attr.value.upper()
+                self._add_uncertain(
+                    call,
+                    P.PROVIDER_HOSTS[host],
+                    f"HTTP {verb} {host}",
+                    False,
+                    "confirmed",
+                    f"the request URL names {host}; {P.RAW_HTTP_REASON}",
+                    None,
+                    enclosing,
+                )
+            return
+        segments: list[str] = []
+        node: cst.BaseExpression = func
+        while isinstance(node, cst.Attribute) and len(segments) <= _MAX_CHAIN:
+            segments.insert(0, node.attr.value)
+            node = node.value
+        found = P.shape_for(segments)
+        if found is None:
+            return
+        shape, _cut = found
+        receiver: cst.BaseExpression = func
+        for _ in shape.path.split("."):
+            receiver = receiver.value  # type: ignore[attr-defined]
+        typed = self._type_of(receiver)
+        if typed in (_SDK_AI, _SDK_AGENT):
+            return
+        text = mask_secrets(cst.Module([]).code_for_node(receiver))
+        if isinstance(typed, ClientType):
+            if shape.tracked or _provider_of(typed) != shape.provider:
+                return  # a client of another API family (or already a confirmed site)
+            self._add_uncertain(
+                call,
+                shape.provider,
+                shape.path,
+                False,
+                "confirmed",
+                f"{shape.reason}",
+                text,
+                enclosing,
+                origin=typed.origin,
+            )
+            return
+        if not shape.kwargs <= kwargs:
+            return  # too little evidence: many APIs have a ``create`` method
+        passed = ", ".join(sorted(shape.kwargs)) or "no keyword arguments"
+        evidence = (
+            f"`{text}.{shape.path}(...)` has the shape of the {shape.provider} API "
+            f"({passed} passed) but what `{text}` holds could not be traced"
+        )
+        if not shape.tracked:
+            evidence = f"{evidence}; {shape.reason}"
+        self._add_uncertain(
+            call, shape.provider, shape.path, shape.tracked, "probable", evidence, text, enclosing
+        )
+
+    def _add_uncertain(
+        self,
+        call: cst.Call,
+        provider: str,
+        api: str,
+        tracked: bool,
+        confidence: str,
+        evidence: str,
+        receiver: str | None,
+        enclosing: str | None,
+        origin: str | None = None,
+    ) -> None:
+        pos = self.get_metadata(FastPositionProvider, call)
+        stream = api.endswith("stream") or any(
+            a.keyword is not None
+            and a.keyword.value == "stream"
+            and isinstance(a.value, cst.Name)
+            and a.value.value == "True"
+            for a in call.args
+        )
+        self.result.uncertain.append(
+            UncertainSite(
+                pos.start.line,
+                pos.start.column + 1,
+                pos.end.line,
+                pos.end.column + 1,
+                provider,
+                api,
+                tracked,
+                confidence,
+                evidence,
+                receiver,
+                enclosing,
+                id(call) in self._awaited,
+                stream,
+                origin,
+            )
+        )
+
+    def _provider_host(self, call: cst.Call) -> str | None:
+        """The provider host named by the request's URL (a literal, or a name bound to one)."""
+        url: cst.BaseExpression | None = None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "url":
+                url = arg.value
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if url is None and positional:
+            # requests.post(url) / client.request("POST", url)
+            url = (
+                positional[1]
+                if len(positional) > 1
+                and isinstance(positional[0], cst.SimpleString)
+                and _is_verb(positional[0])
+                else positional[0]
+            )
+        if url is None:
+            return None
+        text = self._string_text(url, 0)
+        return next((host for host in P.PROVIDER_HOSTS if host in text), None)
+
+    def _string_text(self, node: cst.BaseExpression, depth: int) -> str:
+        if depth > 3:
+            return ""
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return cst.Module([]).code_for_node(node)
+        if isinstance(node, cst.BinaryOperation):
+            return self._string_text(node.left, depth + 1) + self._string_text(
+                node.right, depth + 1
+            )
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            return self._string_text(node.func.value, depth + 1)  # BASE.format(...)
+        if isinstance(node, cst.Name):
+            scope = self.get_metadata(FastScopeProvider, node, None)
+            while scope is not None:
+                values = self._bindings.get((scope, node.value))
+                if values:
+                    return "".join(
+                        self._string_text(v, depth + 1)
+                        for v in values
+                        if isinstance(v, cst.BaseExpression)
+                    )
+                if isinstance(scope, GlobalScope):
+                    break
+                scope = scope.parent
+        return ""
+
     def _collect_patch_and_agents(self, call: cst.Call, enclosing: str | None) -> None:
         for qn, _ in self._qualnames(call.func):
             if qn.startswith(f"{P.SDK_MODULE}."):
@@ -809,6 +991,17 @@ class _Analyzer(cst.CSTVisitor):
             typed = self._first_known(values)
             if isinstance(typed, ClientType):
                 self.result.exports[f"{cls}.{attr}"] = typed
+
+
+def _provider_of(client: ClientType) -> str:
+    """The API family's provider of a client (Azure OpenAI and OpenAI-compatible clients
+    share OpenAI's endpoints)."""
+    return "openai" if client.family == "openai" else client.provider
+
+
+def _is_verb(node: cst.SimpleString) -> bool:
+    value = node.evaluated_value
+    return isinstance(value, str) and value.upper() in ("GET", "POST", "PUT", "PATCH")
 
 
 def _sdk_stand_in(qualname: str) -> str | None:

@@ -16,6 +16,7 @@ from .analyze import (
     FileAnalysis,
     FunctionRef,
     RawSite,
+    UncertainSite,
     Value,
     _Param,
 )
@@ -253,3 +254,89 @@ def _module_patches(module: str, provider: str, source: ModuleSource, seen: set[
     if any(targets is None or provider in targets for _, targets in analysis.patches):
         return True
     return any(_module_patches(m, provider, source, seen) for m, _ in analysis.imports)
+
+
+def finalize_uncertain(
+    analysis: FileAnalysis, file: str, source: ModuleSource, *, in_test: bool = False
+) -> list[CallSite]:
+    """Probable and untracked sites of one file (kept apart from the confirmed ones)."""
+    found = [_uncertain_site(u, file, in_test) for u in analysis.uncertain]
+    for raw in analysis.sites:
+        # A receiver imported from another module that did not resolve to a client.
+        target = raw.target
+        if not isinstance(target, AttrPath) or not isinstance(target.base, ExternalRef):
+            continue
+        if _finalize_site(analysis, raw, file, source, in_test) is not None:
+            continue
+        shape_found = P.shape_for(list(target.segments))
+        if shape_found is None or not shape_found[0].kwargs <= raw.kwargs:
+            continue
+        shape = shape_found[0]
+        receiver = raw.receiver or target.base.qualname
+        evidence = (
+            f"`{receiver}.{shape.path}(...)` has the shape of the {shape.provider} API but "
+            f"`{target.base.qualname}` could not be traced to a client"
+        )
+        found.append(
+            _uncertain_site(
+                UncertainSite(
+                    raw.line,
+                    raw.column,
+                    raw.end_line,
+                    raw.end_column,
+                    shape.provider,
+                    shape.path,
+                    shape.tracked,
+                    "probable",
+                    evidence if shape.tracked else f"{evidence}; {shape.reason}",
+                    receiver,
+                    raw.enclosing,
+                    False,
+                    raw.stream_kwarg,
+                ),
+                file,
+                in_test,
+            )
+        )
+    found.sort(key=lambda s: (s.line, s.column))
+    return found
+
+
+def _uncertain_site(u: UncertainSite, file: str, in_test: bool) -> CallSite:
+    if u.tracked:
+        why = "probable LLM call: instrument the client where it is built, then re-validate"
+    else:
+        why = u.evidence if u.confidence == "confirmed" else "not tracked by the SDK"
+    return CallSite(
+        file=file,
+        line=u.line,
+        column=u.column,
+        end_line=u.end_line,
+        end_column=u.end_column,
+        provider=u.provider,
+        kind="provider",
+        api=u.api,
+        operation=_operation(u.api),
+        is_async=u.is_async,
+        stream=u.stream,
+        call_style="direct",
+        receiver=u.receiver,
+        client_origin=u.origin,
+        resolved_by="url" if u.api.startswith("HTTP ") else "unresolved",
+        qualified_name=f"{u.origin or u.provider}.{u.api}",
+        enclosing=u.enclosing,
+        instrumented=False,
+        instrumentation=why,
+        in_test=in_test,
+        confidence=u.confidence,  # type: ignore[arg-type]
+        tracked=u.tracked,
+        evidence=u.evidence,
+    )
+
+
+def _operation(api: str) -> str:
+    if "embed" in api:
+        return "embedding"
+    if api.startswith("responses"):
+        return "responses"
+    return "chat" if "chat" in api or "messages" in api or "generate_content" in api else "other"

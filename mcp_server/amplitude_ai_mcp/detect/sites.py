@@ -7,7 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 CallStyle = Literal["direct", "alias", "reference", "module_function"]
-ResolvedBy = Literal["constructor", "annotation", "factory", "cross_file", "usage", "import"]
+ResolvedBy = Literal[
+    "constructor", "annotation", "factory", "cross_file", "usage", "import", "unresolved", "url"
+]
+Confidence = Literal["confirmed", "probable"]
 
 
 class CallSite(BaseModel):
@@ -43,6 +46,17 @@ class CallSite(BaseModel):
     instrumented: bool
     instrumentation: str = Field(description="Why the site is, or is not, instrumented.")
     in_test: bool = Field(default=False, description="The file is a test file.")
+    confidence: Confidence = Field(
+        default="confirmed",
+        description="confirmed: the client's type is traced; probable: the call has a "
+        "provider API's shape but its receiver could not be traced (see evidence).",
+    )
+    tracked: bool = Field(
+        default=True,
+        description="False for APIs recognised but not tracked by the SDK (Assistants, "
+        "Realtime, Batch, images/audio/moderations, raw HTTP); instrumentation says why.",
+    )
+    evidence: str | None = Field(default=None, description="Why a probable site is reported.")
 
     @property
     def key(self) -> tuple[str, int, str, str]:

@@ -137,6 +137,12 @@ def analysis_of(
     return replace(found)
 
 
+def cached_analysis(key: str, module: str, is_package: bool) -> FileAnalysis | None:
+    """The analysis of the content with digest ``key`` as ``module``, if already computed."""
+    found = _ANALYSES.get((key, module, is_package))
+    return replace(found) if found is not None else None
+
+
 def clear_caches() -> None:
     """Forget every cached model and analysis (tests, benchmarks)."""
     for cache in (_MODELS, _ANALYSES, _REJECTED):

@@ -12,7 +12,7 @@ from amplitude_ai_mcp.models import FileValidation
 from .analyze import FileAnalysis, analyze_module, module_name_for
 from .guard import SourceRejected, describe_failure
 from .project import is_test_path
-from .resolve import finalize
+from .resolve import finalize, finalize_uncertain
 from .sites import CallSite
 
 _SOURCE_DIRS = ("", "src")
@@ -63,7 +63,9 @@ def validate_source(
         raise SourceRejected(f"{display}: {describe_failure(exc)}") from None
     analysis.file = display
     in_test = bool(rel and is_test_path(rel))
-    sites = finalize(analysis, display, LazyModules(root, analysis), in_test=in_test)
+    modules = LazyModules(root, analysis)
+    sites = finalize(analysis, display, modules, in_test=in_test)
+    uncertain = finalize_uncertain(analysis, display, modules, in_test=in_test)
     return FileValidation(
         file=display,
         call_sites=sites[:MAX_SITES],
@@ -72,6 +74,9 @@ def validate_source(
         uninstrumented=sum(not s.instrumented for s in sites),
         suggestions=suggestions(sites),
         is_test_file=in_test,
+        uncertain_sites=uncertain[:MAX_SITES],
+        probable=sum(s.confidence == "probable" for s in uncertain),
+        untracked=sum(not s.tracked for s in uncertain),
     )
 
 
