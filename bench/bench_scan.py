@@ -36,7 +36,7 @@ TARGET_FILES_PER_S = 3_000
 TARGET_RESCAN = 10.0
 MAX_MODULE_BYTES = 60_000
 
-LLM_TAIL = '''
+LLM_TAIL = """
 
 import openai as _bench_openai
 
@@ -48,7 +48,7 @@ def _bench_ask(question):
         model="gpt-4o-mini", messages=[{"role": "user", "content": question}]
     )
     return reply.choices[0].message.content
-'''
+"""
 
 
 def stdlib_modules() -> list[Path]:

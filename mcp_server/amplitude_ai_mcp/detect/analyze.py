@@ -82,6 +82,24 @@ class _Param:
 
 
 PARAM = _Param()
+
+
+class _ParamOf(_Param):
+    """An unannotated parameter of a function of this module: callers in the module that pass
+    a client tell its type (``callee``: ``name``, ``Class.method`` or ``Class.__init__``)."""
+
+    def __init__(self, callee: str, index: int, name: str) -> None:
+        self.callee, self.index, self.name = callee, index, name
+
+
+@dataclass(frozen=True, eq=False)
+class _Item:
+    """Element ``index`` of what ``call`` returns (``client, model = make_client()``)."""
+
+    call: cst.Call
+    index: int
+
+
 Value = Union[ClientType, ExternalRef, AttrPath, FunctionRef, _Param, None]  # noqa: UP007 - runtime alias on 3.10
 
 
@@ -263,6 +281,10 @@ class _Analyzer(cst.CSTVisitor):
         self._in_function: set[int] = set()  # id(call) for calls inside a function body
         self._in_progress: set[int] = set()
         self._awaited: set[int] = set()  # id(expression) under ``await``
+        # Methods' return expressions by (class, method); calls by callee key (see _ParamOf).
+        self._method_returns: dict[tuple[str, str], list[cst.BaseExpression]] = {}
+        self._callers: dict[str, list[tuple[cst.Call, int]]] | None = None
+        self._tracing: set[int] = set()
 
     # ------------------------------------------------------------------ collection pass
 
@@ -291,16 +313,26 @@ class _Analyzer(cst.CSTVisitor):
         self._stack.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        parent = self._stack[-1][1] if self._stack else None
+        callee: str | None = None
+        if parent is None:
+            callee = node.name.value
+        elif isinstance(parent, cst.ClassDef):
+            callee = f"{self._enclosing()}.{node.name.value}"
         self._stack.append((node.name.value, node))
         body_scope = self.get_metadata(FastScopeProvider, node.body, None)
         if body_scope is None:
             return
         params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        for index, param in enumerate(
+            (*params.posonly_params, *params.params, *params.kwonly_params)
+        ):
             key = (body_scope, param.name.value)
             if param.annotation is not None:
                 value = self._type_of_annotation(param.annotation.annotation)
                 self._bindings.setdefault(key, []).append(value if value else None)
+            elif callee is not None:
+                self._bindings.setdefault(key, []).append(_ParamOf(callee, index, param.name.value))
             else:
                 self._bindings.setdefault(key, []).append(PARAM)
 
@@ -316,6 +348,10 @@ class _Analyzer(cst.CSTVisitor):
         scope = self.get_metadata(FastScopeProvider, func, None)
         if scope is not None:
             self._returns.setdefault((scope, func.name.value), []).append(node.value)
+            if isinstance(scope, ClassScope):
+                index = next(i for i, (_, n) in enumerate(self._stack) if n is func)
+                cls = ".".join(n for n, _ in self._stack[:index])
+                self._method_returns.setdefault((cls, func.name.value), []).append(node.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -360,6 +396,10 @@ class _Analyzer(cst.CSTVisitor):
         elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
             for t_el, v_el in zip(target.elements, value.elements, strict=False):
                 self._bind_target(t_el.value, v_el.value)
+        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, cst.Call):
+            for index, element in enumerate(target.elements):  # a factory returning a tuple
+                if not isinstance(element, cst.StarredElement):
+                    self._bind_target(element.value, _Item(value, index))
 
     def visit_Import(self, node: cst.Import) -> None:
         line = self._line(node)
@@ -505,10 +545,17 @@ class _Analyzer(cst.CSTVisitor):
             scope = scope.parent
         return None
 
-    def _first_known(self, values: list[cst.BaseExpression | Value]) -> Value:
+    def _first_known(self, values: list[cst.BaseExpression | Value | _Item]) -> Value:
         fallback: Value = None
         for value in values:
-            typed = self._type_of(value) if isinstance(value, cst.CSTNode) else value
+            if isinstance(value, _Item):
+                typed = self._type_of_item(value)
+            elif isinstance(value, cst.CSTNode):
+                typed = self._type_of(value)
+            else:
+                typed = value
+            if isinstance(typed, _ParamOf):
+                typed = self._traced_param(typed)
             if isinstance(typed, ClientType):
                 return typed
             if typed is not None and fallback is None:
@@ -621,6 +668,14 @@ class _Analyzer(cst.CSTVisitor):
                     module_level_line=self._module_level_line(node),
                     built_line=self._line(node),
                 )
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in ("self", "cls")
+        ):
+            made = self._method_factory(func)
+            if made is not None:
+                return made
         func_value = self._type_of(func)
         if (
             isinstance(func_value, AttrPath)
@@ -682,6 +737,94 @@ class _Analyzer(cst.CSTVisitor):
             self._module_level_line(node),
             built_line=self._line(node),
         )
+
+    # ------------------------------------------------------------------ inter-procedural flow
+
+    def _returned_exprs(self, func: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """Return expressions of the function/method ``func`` names (this module only)."""
+        if isinstance(func, cst.Name):
+            scope = self.get_metadata(FastScopeProvider, func, None)
+            while scope is not None:
+                values = self._returns.get((scope, func.value))
+                if values:
+                    return values
+                if isinstance(scope, GlobalScope):
+                    break
+                scope = scope.parent
+            return []
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in ("self", "cls")
+        ):
+            cls = self._self_class.get(id(func))
+            seen: set[str] = set()
+            pending = [cls] if cls else []
+            while pending:  # the class, then its bases in this module
+                current = pending.pop(0)
+                if current in seen:
+                    continue
+                seen.add(current)
+                values = self._method_returns.get((current, func.attr.value))
+                if values:
+                    return values
+                pending.extend(self._bases.get(current, ()))
+        return []
+
+    def _type_of_item(self, item: _Item) -> Value:
+        for returned in self._returned_exprs(item.call.func):
+            if isinstance(returned, (cst.Tuple, cst.List)) and item.index < len(returned.elements):
+                typed = self._type_of(returned.elements[item.index].value)
+                if isinstance(typed, ClientType):
+                    return replace(typed, module_level_line=None, resolved_by="factory")
+        return None
+
+    def _method_factory(self, func: cst.Attribute) -> Value:
+        """``self.get_client(...)``: what the method returns."""
+        values = self._returned_exprs(func)
+        if not values:
+            return None
+        typed = self._first_known(list(values))
+        if isinstance(typed, ClientType):
+            return replace(typed, module_level_line=None, resolved_by="factory")
+        return None
+
+    def _index_callers(self) -> dict[str, list[tuple[cst.Call, int]]]:
+        """Calls of this module's functions, methods and constructors: callee key ->
+        (call, how many leading parameters the call binds implicitly: self)."""
+        found: dict[str, list[tuple[cst.Call, int]]] = {}
+        for call, _ in self._calls:
+            func = call.func
+            if isinstance(func, cst.Name):
+                if func.value in self._bases:  # a class of this module: its __init__
+                    found.setdefault(f"{func.value}.__init__", []).append((call, 1))
+                else:
+                    found.setdefault(func.value, []).append((call, 0))
+            elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+                cls = self._self_class.get(id(func))
+                if cls is not None:
+                    found.setdefault(f"{cls}.{func.attr.value}", []).append((call, 1))
+        return found
+
+    def _traced_param(self, param: _ParamOf) -> Value:
+        """The client the callers of ``param``'s function pass for it, else ``param``."""
+        if self._callers is None:
+            self._callers = self._index_callers()
+        key = id(param)
+        if key in self._tracing:
+            return param
+        self._tracing.add(key)
+        try:
+            for call, implicit in self._callers.get(param.callee, ()):
+                arg = _argument(call, param.index - implicit, param.name)
+                if arg is None:
+                    continue
+                typed = self._type_of(arg)
+                if isinstance(typed, ClientType):
+                    return replace(typed, module_level_line=None, resolved_by="argument")
+        finally:
+            self._tracing.discard(key)
+        return param
 
     def _returned_by(self, func: cst.Name) -> Value:
         scope = self.get_metadata(FastScopeProvider, func, None)
@@ -991,6 +1134,17 @@ class _Analyzer(cst.CSTVisitor):
             typed = self._first_known(values)
             if isinstance(typed, ClientType):
                 self.result.exports[f"{cls}.{attr}"] = typed
+
+
+def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    """The argument ``call`` passes for parameter ``name`` at position ``index``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in positional[: index + 1]) or index < 0 or index >= len(positional):
+        return None
+    return positional[index].value
 
 
 def _provider_of(client: ClientType) -> str:

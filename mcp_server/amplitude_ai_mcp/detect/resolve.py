@@ -322,7 +322,9 @@ def _uncertain_site(u: UncertainSite, file: str, in_test: bool) -> CallSite:
         call_style="direct",
         receiver=u.receiver,
         client_origin=u.origin,
-        resolved_by="url" if u.api.startswith("HTTP ") else "unresolved",
+        resolved_by="url"
+        if u.api.startswith("HTTP ")
+        else ("constructor" if u.origin else "unresolved"),
         qualified_name=f"{u.origin or u.provider}.{u.api}",
         enclosing=u.enclosing,
         instrumented=False,

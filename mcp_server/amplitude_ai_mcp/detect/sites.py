@@ -8,7 +8,15 @@ from pydantic import BaseModel, Field
 
 CallStyle = Literal["direct", "alias", "reference", "module_function"]
 ResolvedBy = Literal[
-    "constructor", "annotation", "factory", "cross_file", "usage", "import", "unresolved", "url"
+    "constructor",
+    "annotation",
+    "factory",
+    "cross_file",
+    "usage",
+    "import",
+    "unresolved",
+    "url",
+    "argument",
 ]
 Confidence = Literal["confirmed", "probable"]
 

@@ -22,8 +22,12 @@ MAX_SITES = 100  # keeps one answer far below the clients' token limits
 class LazyModules:
     """Other modules of the project, located under the root and analysed on first use."""
 
-    def __init__(self, root: Path | None, own: FileAnalysis) -> None:
+    def __init__(
+        self, root: Path | None, own: FileAnalysis, import_root: Path | None = None
+    ) -> None:
         self._root = root
+        # Where imports of the file resolve first (its top package's parent), then the root.
+        self._bases = [import_root] if import_root is not None and import_root != root else []
         self._cache: dict[str, FileAnalysis | None] = {own.module: own}
 
     def module(self, name: str) -> FileAnalysis | None:
@@ -32,8 +36,8 @@ class LazyModules:
         self._cache[name] = None  # cycles and misses
         if self._root is None or len(self._cache) > 200:
             return None
-        for base in _SOURCE_DIRS:
-            stem = self._root / base / Path(*name.split("."))
+        for base in [*self._bases, *(self._root / d for d in _SOURCE_DIRS)]:
+            stem = base / Path(*name.split("."))
             for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
                 try:
                     path = workspace.Roots((self._root,)).file(str(candidate), self._root)
@@ -53,7 +57,12 @@ def validate_source(
     text: str, display: str, root: Path | None = None, rel: str | None = None
 ) -> FileValidation:
     """Analyse ``text`` (raises ``libcst.ParserSyntaxError`` when it is not valid Python)."""
-    module = module_name_for(rel) if rel else "__source__"
+    import_root = infer_import_root(root, rel)
+    module = "__source__"
+    if rel:
+        module = module_name_for(rel)
+        if root is not None and import_root is not None and import_root != root:
+            module = module_name_for(workspace.relative(root / rel, import_root))
     is_package = bool(rel and rel.endswith("__init__.py"))
     try:
         analysis = analyze_module(text, module, is_package)
@@ -63,7 +72,7 @@ def validate_source(
         raise SourceRejected(f"{display}: {describe_failure(exc)}") from None
     analysis.file = display
     in_test = bool(rel and is_test_path(rel))
-    modules = LazyModules(root, analysis)
+    modules = LazyModules(root, analysis, import_root)
     sites = finalize(analysis, display, modules, in_test=in_test)
     uncertain = finalize_uncertain(analysis, display, modules, in_test=in_test)
     return FileValidation(
@@ -78,6 +87,23 @@ def validate_source(
         probable=sum(s.confidence == "probable" for s in uncertain),
         untracked=sum(not s.tracked for s in uncertain),
     )
+
+
+def infer_import_root(root: Path | None, rel: str | None) -> Path | None:
+    """Where the file's own imports resolve from: the parent of its top-level package (the
+    highest ancestor with ``__init__.py``, as instrument_file locates it), else its own
+    directory (a script importing its siblings). ``root`` bounds the search."""
+    if root is None or not rel:
+        return root
+    current = (root / rel).parent
+    top: Path | None = None
+    while (current / "__init__.py").is_file() and workspace.is_within(current, root):
+        top = current
+        if current == root:
+            break
+        current = current.parent
+    found = top.parent if top is not None else (root / rel).parent
+    return found if workspace.is_within(found, root) else root
 
 
 def suggestions(sites: list[CallSite]) -> list[str]:
