@@ -70,3 +70,28 @@ def test_recently_written_files_are_reread(tree, monkeypatch):
     monkeypatch.setattr(workspace, "read_python", lambda p, *a: reads.append(p) or real(p, *a))
     scan(tree)
     assert reads == [fresh]  # not trusted from its stat alone, so read again
+
+
+def test_plan_apply_validate_parse_each_content_once(tmp_path, monkeypatch):
+    import libcst as cst
+
+    from amplitude_ai_mcp.codemods.plan import Options, apply_changes, plan_file
+    from amplitude_ai_mcp.detect.validate import validate_source
+
+    source.clear_caches()
+    parsed: list[str] = []
+    real = cst.parse_module
+    monkeypatch.setattr(cst, "parse_module", lambda text, *a: parsed.append(text) or real(text, *a))
+    app = tmp_path / "app.py"
+    app.write_text(APP, encoding="utf-8")
+    root = tmp_path.resolve()
+    planned = plan_file(root, app.resolve(), Options())
+    again = plan_file(root, app.resolve(), Options())  # the apply call plans once more
+    assert again.result.diff == planned.result.diff
+    apply_changes(again.changes)
+    written = app.read_text(encoding="utf-8")
+    result = validate_source(written, "app.py", root, "app.py")
+    assert result.total == 1 and result.uninstrumented == 0
+    assert parsed.count(APP) == 1
+    assert parsed.count(written) == 0  # the plan's own output tree was reused
+    assert len(parsed) == len(set(parsed))  # no content parsed twice

@@ -111,6 +111,17 @@ def load(text: str) -> SourceModel:
     return model
 
 
+def adopt(text: str, tree: cst.Module) -> SourceModel:
+    """Register ``tree`` (built by a codemod, whose code is ``text``) as the model of ``text``:
+    the re-validation of a plan's output and a later validate_file reuse it unparsed."""
+    key = digest(text)
+    model = _MODELS.get(key)
+    if model is None:
+        model = SourceModel(text, key, tree)
+        _MODELS.put(key, model)
+    return model
+
+
 def parse_module(text: str) -> cst.Module:
     """``libcst.parse_module`` behind the guard (and the cache)."""
     return load(text).tree
