@@ -285,6 +285,8 @@ class _Analyzer(cst.CSTVisitor):
         self._method_returns: dict[tuple[str, str], list[cst.BaseExpression]] = {}
         self._callers: dict[str, list[tuple[cst.Call, int]]] | None = None
         self._tracing: set[int] = set()
+        # (scope, parameter) -> its annotation, for ``ctx: RunContext[Deps]`` deps containers.
+        self._annotations: dict[tuple[Scope, str], cst.BaseExpression] = {}
 
     # ------------------------------------------------------------------ collection pass
 
@@ -329,6 +331,7 @@ class _Analyzer(cst.CSTVisitor):
         ):
             key = (body_scope, param.name.value)
             if param.annotation is not None:
+                self._annotations[key] = param.annotation.annotation
                 value = self._type_of_annotation(param.annotation.annotation)
                 self._bindings.setdefault(key, []).append(value if value else None)
             elif callee is not None:
@@ -615,6 +618,10 @@ class _Analyzer(cst.CSTVisitor):
                 pending.extend(self._bases.get(current, ()))
             # Never assigned here (set by a base class elsewhere, or injected): judge by usage.
             return PARAM
+        if isinstance(base, cst.Attribute) and base.attr.value == "deps":
+            held = self._deps_field(base.value, attr)
+            if held is not None:
+                return held
         # ``litellm.completion`` / ``openai.ChatCompletion.create`` / ``agents.Runner.run``
         for qn, source in self._qualnames(node):
             if source is QualifiedNameSource.IMPORT:
@@ -635,6 +642,30 @@ class _Analyzer(cst.CSTVisitor):
         if base_value is None and isinstance(base, cst.Name) and not self._is_bound(base):
             return AttrPath(PARAM, (attr,))  # a free name (injected global): judge by usage
         return None
+
+    def _deps_field(self, holder: cst.BaseExpression, field_name: str) -> Value:
+        """``ctx.deps.<field>`` with ``ctx: RunContext[Deps]`` (pydantic-ai) and ``Deps`` a
+        class of this module: the field's declared or assigned client."""
+        if not isinstance(holder, cst.Name):
+            return None
+        scope = self.get_metadata(FastScopeProvider, holder, None)
+        annotation = None
+        while scope is not None and annotation is None:
+            annotation = self._annotations.get((scope, holder.value))
+            if isinstance(scope, GlobalScope):
+                break
+            scope = scope.parent
+        if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+            return None
+        element = annotation.slice[0].slice
+        if not isinstance(element, cst.Index) or not isinstance(element.value, cst.Name):
+            return None
+        deps_class = element.value.value
+        if deps_class not in self._bases:
+            return None
+        values = self._attr_bindings.get((deps_class, field_name))
+        typed = self._first_known(values) if values else None
+        return replace(typed, resolved_by="annotation") if isinstance(typed, ClientType) else None
 
     def _is_bound(self, node: cst.Name) -> bool:
         scope = self.get_metadata(FastScopeProvider, node, None)
