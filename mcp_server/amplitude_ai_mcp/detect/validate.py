@@ -81,7 +81,7 @@ def validate_source(
         truncated=len(sites) > MAX_SITES,
         total=len(sites),
         uninstrumented=sum(not s.instrumented for s in sites),
-        suggestions=suggestions(sites),
+        suggestions=suggestions(sites) + uncertain_suggestions(uncertain),
         is_test_file=in_test,
         uncertain_sites=uncertain[:MAX_SITES],
         probable=sum(s.confidence == "probable" for s in uncertain),
@@ -104,6 +104,26 @@ def infer_import_root(root: Path | None, rel: str | None) -> Path | None:
         current = current.parent
     found = top.parent if top is not None else (root / rel).parent
     return found if workspace.is_within(found, root) else root
+
+
+def uncertain_suggestions(sites: list[CallSite]) -> list[str]:
+    """What to do about probable sites and untracked APIs (one line each, deduplicated)."""
+    out: list[str] = []
+    seen: set[tuple[str, str | None]] = set()
+    for site in sites:
+        if site.in_test or (site.api, site.receiver) in seen:
+            continue
+        seen.add((site.api, site.receiver))
+        where = f"line {site.line} ({site.api})"
+        if site.tracked:
+            out.append(
+                f"{where}: probable {site.provider} call on `{site.receiver}`, whose client "
+                "could not be traced; instrument that client where it is built (drop-in class "
+                "or amplitude_ai.wrap) and check it with generate_verify_test"
+            )
+        else:
+            out.append(f"{where}: recognised but not tracked: {site.instrumentation}")
+    return out
 
 
 def suggestions(sites: list[CallSite]) -> list[str]:
