@@ -133,3 +133,22 @@ def test_scan_reports_hostile_files_and_completes(tmp_path):
     }
     assert refused <= set(reasons), sorted(refused - set(reasons))
     assert all(reasons[path] for path in refused)
+
+
+def test_guard_works_under_a_tight_address_space_limit(tmp_path):
+    """A 512 MB worker stack cannot be mapped under ``ulimit -v 400M``: smaller stacks are used."""
+    import resource
+    import subprocess
+
+    code = (
+        "from amplitude_ai_mcp.detect.validate import validate_source\n"
+        f"print(validate_source({APP!r}, '<source>').total)\n"
+    )
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (400 * 2**20, 400 * 2**20))
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limit, timeout=120
+    )
+    assert out.stdout.strip() == "1", out.stderr

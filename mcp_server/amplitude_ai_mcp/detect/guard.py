@@ -211,13 +211,7 @@ def run_guarded(work: Callable[[], T], budget_s: float | None = None) -> T:
         except BaseException as exc:  # handed to the caller's thread below
             outcome["error"] = exc
 
-    with _spawn_lock:  # stack_size() is process-wide: set, start, restore
-        previous = threading.stack_size(_STACK_BYTES)
-        try:
-            worker = threading.Thread(target=target, name="amplitude-ai-parse", daemon=True)
-            worker.start()
-        finally:
-            threading.stack_size(previous)
+    worker = _start(target)
     worker.join(budget)
     if worker.is_alive():
         _interrupt(worker)
@@ -228,6 +222,24 @@ def run_guarded(work: Callable[[], T], budget_s: float | None = None) -> T:
     if outcome.get("timeout"):
         raise SourceRejected(f"analysis exceeded its time budget ({budget:g} s)")
     return outcome["value"]  # type: ignore[return-value]
+
+
+def _start(target: Callable[[], None]) -> threading.Thread:
+    """Start ``target`` on a thread with the largest stack the process may map (a tight
+    ``ulimit -v`` can refuse 512 MB: fall back to smaller stacks, the pre-checks still hold)."""
+    with _spawn_lock:  # stack_size() is process-wide: set, start, restore
+        for size in (_STACK_BYTES, _STACK_BYTES // 8, 0):
+            previous = threading.stack_size(size)
+            try:
+                worker = threading.Thread(target=target, name="amplitude-ai-parse", daemon=True)
+                worker.start()
+                return worker
+            except RuntimeError:  # "can't start new thread": not enough address space
+                if size == 0:
+                    raise
+            finally:
+                threading.stack_size(previous)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _interrupt(worker: threading.Thread) -> None:
