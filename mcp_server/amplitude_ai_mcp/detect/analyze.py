@@ -159,6 +159,9 @@ class FileAnalysis:
     agents: list[tuple[int, str, str]] = field(default_factory=list)  # (line, framework, name)
     handoffs: bool = False
     uncertain: list[UncertainSite] = field(default_factory=list)
+    # Clients this module passes to callables of other modules: (callee qualname, positional
+    # index or -1, keyword or None, client). Resolves their parameters (see resolve).
+    client_args: list[tuple[str, int, str | None, ClientType]] = field(default_factory=list)
 
 
 _PATCH_TARGETS: dict[str, frozenset[str]] = {
@@ -905,6 +908,27 @@ class _Analyzer(cst.CSTVisitor):
                 if site is not None:
                     self.result.sites.append(site)
         self._collect_exports()
+        self._collect_client_args()
+
+    def _collect_client_args(self) -> None:
+        for call, _ in self._calls:
+            if not call.args:
+                continue
+            callee = self._type_of(call.func)
+            if not isinstance(callee, ExternalRef) or callee.called:
+                continue
+            index = 0
+            for arg in call.args:
+                if arg.star:
+                    break
+                typed = self._type_of(arg.value)
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                if isinstance(typed, ClientType):
+                    self.result.client_args.append(
+                        (callee.qualname, -1 if keyword else index, keyword, typed)
+                    )
+                if keyword is None:
+                    index += 1
 
     def _site_for(
         self,

@@ -23,7 +23,7 @@ from . import providers as P
 from .analyze import ClientType, ExternalRef, FileAnalysis, analyze_module, module_name_for
 from .deps import read_declarations
 from .guard import describe_failure
-from .resolve import finalize, finalize_uncertain
+from .resolve import Caller, callee_matches, finalize, finalize_uncertain
 from .sites import CallSite
 from .source import cached_analysis, digest
 
@@ -175,6 +175,7 @@ class _Project:
     files: dict[str, str] = field(default_factory=dict)  # module -> relpath
     by_suffix: dict[str, list[str]] = field(default_factory=dict)
     all_modules: set[str] = field(default_factory=set)
+    _callers: dict[str, list[Caller]] | None = None
 
     def register(self, rel: str) -> str:
         module = module_name_for(rel)
@@ -192,6 +193,19 @@ class _Project:
             if candidate in self.analyses:
                 return self.analyses[candidate]
         return None
+
+    def callers(self, target: str) -> list[Caller]:
+        """Clients passed to ``target`` (a function or class of the project) by any module."""
+        if self._callers is None:
+            self._callers = {}
+            for module, analysis in self.analyses.items():
+                for callee, index, keyword, client in analysis.client_args:
+                    last = callee.rsplit(".", 1)[-1]
+                    self._callers.setdefault(last, []).append(
+                        (module, callee, index, keyword, client)
+                    )
+        last = target.rsplit(".", 1)[-1]
+        return [c for c in self._callers.get(last, ()) if callee_matches(c[1], target)]
 
     def is_project_module(self, name: str) -> bool:
         return name in self.all_modules or name in self.by_suffix

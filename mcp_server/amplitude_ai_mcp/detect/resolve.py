@@ -6,6 +6,7 @@ Scan and validate_file share this: a :class:`ModuleSource` hands out other modul
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from . import providers as P
@@ -19,6 +20,7 @@ from .analyze import (
     UncertainSite,
     Value,
     _Param,
+    _ParamOf,
 )
 from .sites import CallSite
 
@@ -126,6 +128,11 @@ def _finalize_site(
         if defined_in is not None:
             origin_module = defined_in
         resolved_by = "cross_file" if defined_in != analysis.module else "factory"
+    if isinstance(base, _ParamOf):
+        passed = _client_from_callers(analysis, base, source)
+        if passed is not None:
+            base, origin_module = passed
+            resolved_by = "argument"
     if isinstance(base, _Param):
         return _usage_site(analysis, raw, segments, file, source, in_test)
     if not isinstance(base, ClientType):
@@ -254,6 +261,36 @@ def _module_patches(module: str, provider: str, source: ModuleSource, seen: set[
     if any(targets is None or provider in targets for _, targets in analysis.patches):
         return True
     return any(_module_patches(m, provider, source, seen) for m, _ in analysis.imports)
+
+
+Caller = tuple[str, str, int, str | None, ClientType]  # (module, callee, index, keyword, client)
+
+
+def callee_matches(qualname: str, target: str) -> bool:
+    """``app.service.Service`` (as imported) names ``src.app.service.Service`` (as scanned)."""
+    return qualname == target or target.endswith(f".{qualname}") or qualname.endswith(f".{target}")
+
+
+def _client_from_callers(
+    analysis: FileAnalysis, param: _ParamOf, source: ModuleSource
+) -> tuple[ClientType, str] | None:
+    """The client other modules pass for ``param`` (a function's parameter or a constructor's:
+    ``Service(OpenAI())`` binds ``Service.__init__``'s first parameter after ``self``)."""
+    callers = getattr(source, "callers", None)
+    if callers is None:
+        return None
+    name, _, method = param.callee.rpartition(".")
+    if not name:
+        name, implicit = method, 0
+    elif method == "__init__" and "." not in name:
+        implicit = 1
+    else:
+        return None  # methods of instances: the receiver's callers are not traced
+    target = f"{analysis.module}.{name}" if analysis.module else name
+    for module, _callee, index, keyword, client in callers(target):
+        if keyword == param.name or (keyword is None and index == param.index - implicit):
+            return replace(client, module_level_line=None), module
+    return None
 
 
 def finalize_uncertain(

@@ -11,12 +11,13 @@ from amplitude_ai_mcp.models import FileValidation
 
 from .analyze import FileAnalysis, analyze_module, module_name_for
 from .guard import SourceRejected, describe_failure
-from .project import is_test_path
-from .resolve import finalize, finalize_uncertain
+from .project import Limits, is_test_path, walk_python_files
+from .resolve import Caller, callee_matches, finalize, finalize_uncertain
 from .sites import CallSite
 
 _SOURCE_DIRS = ("", "src")
 MAX_SITES = 100  # keeps one answer far below the clients' token limits
+MAX_CALLER_FILES = 2_000  # files searched for callers passing a client to a parameter
 
 
 class LazyModules:
@@ -29,6 +30,8 @@ class LazyModules:
         # Where imports of the file resolve first (its top package's parent), then the root.
         self._bases = [import_root] if import_root is not None and import_root != root else []
         self._cache: dict[str, FileAnalysis | None] = {own.module: own}
+        self._own = own
+        self._callers: dict[str, list[Caller]] = {}
 
     def module(self, name: str) -> FileAnalysis | None:
         if name in self._cache:
@@ -51,6 +54,36 @@ class LazyModules:
                 self._cache[name] = analysis
                 return analysis
         return None
+
+    def callers(self, target: str) -> list[Caller]:
+        """Clients other project files pass to ``target``: files that mention its name are
+        analysed (bounded to the first files of the project; analyses are cached)."""
+        if target in self._callers:
+            return self._callers[target]
+        found: list[Caller] = []
+        self._callers[target] = found
+        if self._root is None:
+            return found
+        name = target.rsplit(".", 1)[-1]
+        files, _ = walk_python_files(self._root, Limits(max_files=MAX_CALLER_FILES), [], [])
+        for rel, path in files:
+            try:
+                text = workspace.read_python(path).text
+            except (workspace.WorkspaceError, OSError):
+                continue
+            if name not in text:
+                continue
+            module = module_name_for(rel)
+            try:
+                analysis = analyze_module(text, module, rel.endswith("__init__.py"))
+            except Exception:
+                continue
+            found.extend(
+                (module, callee, index, keyword, client)
+                for callee, index, keyword, client in analysis.client_args
+                if callee_matches(callee, target)
+            )
+        return found
 
 
 def validate_source(

@@ -285,6 +285,41 @@ CASES = [
         in_session(lambda m: m.main("hi")),
     ),
     Case(
+        # Instrumenting the caller's construction instruments the other module's call.
+        "client_injected_from_another_module",
+        {
+            "fx_xmod/__init__.py": "",
+            "fx_xmod/service.py": src(
+                """
+                class Service:
+                    def __init__(self, client):
+                        self.client = client
+
+                    def run(self, question):
+                        r = self.client.chat.completions.create(
+                            model="gpt-4o-mini", messages=[{"role": "user", "content": question}]
+                        )
+                        return r.choices[0].message.content
+                """
+            ),
+            "fx_xmod/main.py": src(
+                """
+                from openai import OpenAI
+
+                from fx_xmod.service import Service
+
+
+                def main(question):
+                    return Service(OpenAI()).run(question)
+                """
+            ),
+        },
+        "fx_xmod/main.py",
+        "fx_xmod.main",
+        in_session(lambda m: m.main("hi")),
+        validate=("fx_xmod/service.py",),
+    ),
+    Case(
         # The tool's call is only *probable* (ctx.deps is not traced); instrumenting where the
         # client is built is what makes the run emit, and validate counts nothing uninstrumented.
         "deps_container_probable_site",
