@@ -12,7 +12,9 @@ after a few hundred levels. So every parse here goes through three gates:
 3. a time budget per file: past it the worker is interrupted (an asynchronous exception, the
    Python-level analysis is where the time goes) and the file is reported as skipped.
 
-Memory is bounded through the size and line caps (libcst needs ~150x the source size).
+Memory is bounded through the size and line caps: libcst's tree plus position metadata
+measured ~320 bytes per source byte (a 550 KB module: +169 MB), so the 1 MB cap keeps one
+analysis to a few hundred MB; there is no per-thread memory limit to enforce more.
 """
 
 from __future__ import annotations

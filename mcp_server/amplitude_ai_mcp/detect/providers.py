@@ -558,6 +558,9 @@ SHAPES: tuple[Shape, ...] = (
     Shape("models.generate_content_stream", "gemini", True, frozenset({"model", "contents"})),
     Shape("chat.complete", "mistral", True, frozenset({"model", "messages"})),
     Shape("chat.complete_async", "mistral", True, frozenset({"model", "messages"})),
+    # A lazy proxy standing in for the litellm module (``litellm = LazyModule("litellm")``).
+    Shape("completion", "litellm", True, frozenset({"model", "messages"})),
+    Shape("acompletion", "litellm", True, frozenset({"model", "messages"})),
     _untracked("beta.assistants.create", "openai", _ASSISTANTS),
     _untracked("beta.threads.create", "openai", _ASSISTANTS),
     _untracked("beta.threads.create_and_run", "openai", _ASSISTANTS),

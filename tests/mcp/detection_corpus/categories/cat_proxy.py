@@ -27,3 +27,31 @@ def translate(text, target="fr"):
 def counts(cache):
     # A proxy-looking cache: the call has no provider shape.
     return cache.stats.create(name="hits")
+
+
+class _LazyModule:
+    """Imports the named module on first attribute access (keeps start-up fast)."""
+
+    def __init__(self, name):
+        self._name = name
+        self._module = None
+
+    def __getattr__(self, attr):
+        if self._module is None:
+            import importlib
+
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+
+litellm = _LazyModule("litellm")
+
+
+def route(question, model="gpt-4o-mini"):
+    return litellm.completion(
+        model=model, messages=[{"role": "user", "content": question}]
+    )  # probable: litellm completion
+
+
+def tally(counter):
+    return counter.completion(step=1)  # a progress counter, not an LLM call
