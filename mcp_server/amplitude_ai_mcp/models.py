@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from .detect.sites import CallSite
+from .detect.sites import CallSite, UncertainSite
 
 __all__ = [
     "AgentRef",
@@ -36,6 +36,7 @@ __all__ = [
     "SkippedFile",
     "Suggestion",
     "SuggestionResult",
+    "UncertainSite",
     "VerifyTestResult",
 ]
 
@@ -101,7 +102,7 @@ class ScanResult(BaseModel):
     next_offset: int | None = Field(description="Pass as offset for the next page; None at end.")
     skipped: list[SkippedFile]
     problems: list[str] = Field(default_factory=list, description="Unreadable dependency files.")
-    uncertain_sites: list[CallSite] = Field(
+    uncertain_sites: list[UncertainSite] = Field(
         default_factory=list,
         description="Up to 100 probable sites (receiver not traced) and untracked APIs "
         "(Assistants, Realtime, Batch, images/audio/moderations, raw HTTP), with evidence.",
@@ -117,7 +118,7 @@ class FileValidation(BaseModel):
     uninstrumented: int
     suggestions: list[str] = Field(description="Concrete next steps for this file.")
     is_test_file: bool = False
-    uncertain_sites: list[CallSite] = Field(
+    uncertain_sites: list[UncertainSite] = Field(
         default_factory=list,
         description="Probable sites (receiver not traced) and untracked APIs, with evidence.",
     )

@@ -24,7 +24,7 @@ from .analyze import ClientType, ExternalRef, FileAnalysis, analyze_module, modu
 from .deps import read_declarations
 from .guard import describe_failure
 from .resolve import Caller, callee_matches, finalize, finalize_uncertain
-from .sites import CallSite
+from .sites import CallSite, UncertainSite
 from .source import cached_analysis, digest
 
 SKIP_DIRS = frozenset(
@@ -367,7 +367,7 @@ def scan(
     if progress is not None:
         progress(total, total, "resolving call sites")
     sites: list[CallSite] = []
-    uncertain: list[CallSite] = []
+    uncertain: list[UncertainSite] = []
     agents: list[AgentRef] = []
     handoffs = False
     for module in sorted(project.analyses, key=lambda m: project.files[m]):

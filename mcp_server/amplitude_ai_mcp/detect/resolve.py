@@ -23,6 +23,7 @@ from .analyze import (
     _ParamOf,
 )
 from .sites import CallSite
+from .sites import UncertainSite as UncertainCallSite
 
 _MAX_DEPTH = 6
 
@@ -295,7 +296,7 @@ def _client_from_callers(
 
 def finalize_uncertain(
     analysis: FileAnalysis, file: str, source: ModuleSource, *, in_test: bool = False
-) -> list[CallSite]:
+) -> list[UncertainCallSite]:
     """Probable and untracked sites of one file (kept apart from the confirmed ones)."""
     found = [_uncertain_site(u, file, in_test) for u in analysis.uncertain]
     for raw in analysis.sites:
@@ -339,43 +340,17 @@ def finalize_uncertain(
     return found
 
 
-def _uncertain_site(u: UncertainSite, file: str, in_test: bool) -> CallSite:
-    if u.tracked:
-        why = "probable LLM call: instrument the client where it is built, then re-validate"
-    else:
-        why = u.evidence if u.confidence == "confirmed" else "not tracked by the SDK"
-    return CallSite(
+def _uncertain_site(u: UncertainSite, file: str, in_test: bool) -> UncertainCallSite:
+    return UncertainCallSite(
         file=file,
         line=u.line,
         column=u.column,
-        end_line=u.end_line,
-        end_column=u.end_column,
         provider=u.provider,
-        kind="provider",
         api=u.api,
-        operation=_operation(u.api),
-        is_async=u.is_async,
-        stream=u.stream,
-        call_style="direct",
-        receiver=u.receiver,
-        client_origin=u.origin,
-        resolved_by="url"
-        if u.api.startswith("HTTP ")
-        else ("constructor" if u.origin else "unresolved"),
-        qualified_name=f"{u.origin or u.provider}.{u.api}",
-        enclosing=u.enclosing,
-        instrumented=False,
-        instrumentation=why,
-        in_test=in_test,
         confidence=u.confidence,  # type: ignore[arg-type]
         tracked=u.tracked,
+        receiver=u.receiver,
+        enclosing=u.enclosing,
         evidence=u.evidence,
+        in_test=in_test,
     )
-
-
-def _operation(api: str) -> str:
-    if "embed" in api:
-        return "embedding"
-    if api.startswith("responses"):
-        return "responses"
-    return "chat" if "chat" in api or "messages" in api or "generate_content" in api else "other"

@@ -54,18 +54,29 @@ class CallSite(BaseModel):
     instrumented: bool
     instrumentation: str = Field(description="Why the site is, or is not, instrumented.")
     in_test: bool = Field(default=False, description="The file is a test file.")
-    confidence: Confidence = Field(
-        default="confirmed",
-        description="confirmed: the client's type is traced; probable: the call has a "
-        "provider API's shape but its receiver could not be traced (see evidence).",
-    )
-    tracked: bool = Field(
-        default=True,
-        description="False for APIs recognised but not tracked by the SDK (Assistants, "
-        "Realtime, Batch, images/audio/moderations, raw HTTP); instrumentation says why.",
-    )
-    evidence: str | None = Field(default=None, description="Why a probable site is reported.")
 
     @property
     def key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line, self.provider, self.api)
+
+
+class UncertainSite(BaseModel):
+    """A call we recognise but cannot confirm, or do not track (kept out of call_sites)."""
+
+    file: str
+    line: int
+    column: int
+    provider: str
+    api: str = Field(description="Method path, or 'HTTP <verb> <host>' for raw requests.")
+    confidence: Literal["confirmed", "probable"] = Field(
+        description="probable: the call has a provider API's shape but its receiver could not "
+        "be traced; confirmed: the client (or the URL) proves the provider."
+    )
+    tracked: bool = Field(
+        description="False: an API the SDK does not track (Assistants, Realtime, Batch, "
+        "images/audio/moderations, raw HTTP)."
+    )
+    receiver: str | None = None
+    enclosing: str | None = None
+    evidence: str = Field(description="Why it is reported, and for untracked APIs why not tracked.")
+    in_test: bool = False

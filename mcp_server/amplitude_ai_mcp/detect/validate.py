@@ -13,7 +13,7 @@ from .analyze import FileAnalysis, analyze_module, module_name_for
 from .guard import SourceRejected, describe_failure
 from .project import Limits, is_test_path, walk_python_files
 from .resolve import Caller, callee_matches, finalize, finalize_uncertain
-from .sites import CallSite
+from .sites import CallSite, UncertainSite
 
 _SOURCE_DIRS = ("", "src")
 MAX_SITES = 100  # keeps one answer far below the clients' token limits
@@ -139,7 +139,7 @@ def infer_import_root(root: Path | None, rel: str | None) -> Path | None:
     return found if workspace.is_within(found, root) else root
 
 
-def uncertain_suggestions(sites: list[CallSite]) -> list[str]:
+def uncertain_suggestions(sites: list[UncertainSite]) -> list[str]:
     """What to do about probable sites and untracked APIs (one line each, deduplicated)."""
     out: list[str] = []
     seen: set[tuple[str, str | None]] = set()
@@ -155,7 +155,7 @@ def uncertain_suggestions(sites: list[CallSite]) -> list[str]:
                 "or amplitude_ai.wrap) and check it with generate_verify_test"
             )
         else:
-            out.append(f"{where}: recognised but not tracked: {site.instrumentation}")
+            out.append(f"{where}: recognised but not tracked: {site.evidence}")
     return out
 
 
