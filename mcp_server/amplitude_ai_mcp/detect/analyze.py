@@ -897,8 +897,7 @@ class _Analyzer(cst.CSTVisitor):
             site = self._site_for(call, call.func, target, "direct", enclosing)
             if site is not None:
                 self.result.sites.append(site)
-            else:
-                self._uncertain_for(call, enclosing)
+            self._uncertain_for(call, enclosing, confirmed=site is not None)
         for expr, call, enclosing in self._refs:
             if id(expr) in referenced:
                 continue
@@ -992,7 +991,7 @@ class _Analyzer(cst.CSTVisitor):
 
     # ------------------------------------------------------------------ uncertain sites
 
-    def _uncertain_for(self, call: cst.Call, enclosing: str | None) -> None:
+    def _uncertain_for(self, call: cst.Call, enclosing: str | None, confirmed: bool) -> None:
         """A provider-shaped call on a receiver we cannot trace (probable), an API we know
         but do not track, or raw HTTP to a provider endpoint."""
         func = call.func
@@ -1013,6 +1012,8 @@ class _Analyzer(cst.CSTVisitor):
                     None,
                     enclosing,
                 )
+            return
+        if confirmed:
             return
         segments: list[str] = []
         node: cst.BaseExpression = func
@@ -1104,6 +1105,13 @@ class _Analyzer(cst.CSTVisitor):
             if arg.keyword is not None and arg.keyword.value == "url":
                 url = arg.value
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if (
+            positional
+            and isinstance(positional[0], cst.SimpleString)
+            and _is_verb(positional[0])
+            and positional[0].evaluated_value.upper() != "POST"  # type: ignore[union-attr]
+        ):
+            return None  # client.request("GET", url)
         if url is None and positional:
             # requests.post(url) / client.request("POST", url)
             url = (

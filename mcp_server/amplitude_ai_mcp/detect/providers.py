@@ -596,7 +596,8 @@ PROVIDER_HOSTS: dict[str, str] = {
     "api.cohere.com": "cohere",
     "api.cohere.ai": "cohere",
 }
-HTTP_VERBS = frozenset({"post", "get", "put", "request", "stream", "send"})
+# Generation endpoints take POST; a GET (listing models, health checks) is not an LLM call.
+HTTP_VERBS = frozenset({"post", "request", "stream"})
 RAW_HTTP_REASON = (
     "raw HTTP request to the provider's endpoint: the SDK instruments provider clients, so "
     "call the provider SDK's client instead (or track the turn manually)"

@@ -67,3 +67,15 @@ def answer(question):
     return client.chat.completions.create(
         model="gpt-4o-mini", messages=[{"role": "user", "content": question}]
     )  # expect: openai chat.completions.create sync
+
+
+def available_models(key):
+    # Listing models is not a generation call: not reported.
+    return httpx.request("GET", "https://api.openai.com/v1/models", headers={"key": key})
+
+
+def stream_completion(key, body):
+    with httpx.stream(
+        "POST", "https://api.openai.com/v1/chat/completions", json=body
+    ) as response:  # untracked: openai HTTP
+        return list(response.iter_lines())
