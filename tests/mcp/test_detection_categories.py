@@ -84,10 +84,10 @@ def test_every_category_is_labelled():
 def test_precision_and_recall_per_category(scanned, capsys):
     per = _score([*scanned.call_sites, *scanned.uncertain_sites])
     with capsys.disabled():
-        print("\ncategory            found expected precision recall")
+        print("\ncategory                 found expected precision recall")
         for name, row in per.items():
             print(
-                f"{name:20s}{row['found']:5.0f}{row['expected']:9.0f}"
+                f"{name:25s}{row['found']:5.0f}{row['expected']:9.0f}"
                 f"{row['precision']:10.2f}{row['recall']:7.2f}"
             )
     for name, row in per.items():
