@@ -319,6 +319,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         after_sites = _sites(new_module, rel, root, planned_modules, text=new_text)
         after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
+    _ask_about_versions(root, sites, plan)
     result = InstrumentResult(
         file=rel,
         tier=options.tier,
@@ -335,6 +336,15 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         uninstrumented_after=after,
     )
     return Outcome(result, changes)
+
+
+def _ask_about_versions(root: Path, sites: list[CallSite], plan: Plan) -> None:
+    """A provider release the SDK does not support (or cannot tell) is a question to the
+    user: the instrumented calls would otherwise run untracked on it."""
+    from amplitude_ai_mcp.project_versions import version_questions
+
+    for question, requirement in version_questions(root, {s.provider for s in sites}):
+        plan.ask(0, question, requirement)
 
 
 def _ai_name(facts: Facts) -> str:
