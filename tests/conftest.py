@@ -27,6 +27,13 @@ from support.capture_server import live_servers  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
+def _private_spool(tmp_path_factory, monkeypatch):
+    """Undelivered events of a test spool into its own directory, never the user's cache
+    (and a test never resends another test's events)."""
+    monkeypatch.setenv("AMPLITUDE_AI_SPOOL_DIR", str(tmp_path_factory.mktemp("spool")))
+
+
+@pytest.fixture(autouse=True)
 def _events_match_catalog(request, monkeypatch):
     problems: list[str] = []
     delivered: list[dict] = []

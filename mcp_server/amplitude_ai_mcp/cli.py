@@ -68,8 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     except WorkspaceError as exc:
         print(f"amplitude-ai-mcp: {exc}", file=sys.stderr)
         return 2
+    from .frames import install
     from .server import create_server
 
+    if not install():  # pragma: no cover - only if fastmcp's layout changes
+        logging.getLogger("amplitude_ai_mcp").warning(
+            "malformed JSON-RPC frames will not be answered (unexpected fastmcp layout)"
+        )
     server = create_server(roots)
     server.run(transport="stdio", show_banner=False)
     return 0

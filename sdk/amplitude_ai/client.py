@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _registry
@@ -31,7 +32,10 @@ from .costs import default_calculator
 from .delivery import build_event, print_dry_run, print_summary
 from .events import EventBuilder
 from .exceptions import ValidationError
+from .outbox import Outbox
 from .privacy import PrivacyPolicy, Redactor
+from .spool import Spool
+from .spool import default_directory as default_spool_directory
 from .tracking import TrackingMethods
 from .validation import REJECTED_CODE, check_args, check_scope_value
 
@@ -100,6 +104,7 @@ class AmplitudeAI(TrackingMethods):
         self._amplitude = amplitude
         if amplitude is None and not self.config.dry_run:
             self._amplitude = self._create_client(api_key or os.environ.get(ENV_API_KEY))
+        self._outbox = self._create_outbox() if self._amplitude is not None else None
 
     def _create_client(self, api_key: str | None) -> Any:
         if not api_key:
@@ -116,6 +121,21 @@ class AmplitudeAI(TrackingMethods):
             cfg.server_url = self.config.server_url
         self._owns_client = True
         return Amplitude(api_key, cfg)
+
+    def _create_outbox(self) -> Outbox:
+        spool = None
+        api_key = getattr(getattr(self._amplitude, "configuration", None), "api_key", None)
+        if self.config.spool and isinstance(api_key, str) and api_key:
+            directory = Path(self.config.spool_dir) if self.config.spool_dir else None
+            spool = Spool(
+                directory or default_spool_directory(), api_key, self.config.spool_max_bytes
+            )
+        return Outbox(
+            self._amplitude,
+            owned=self._owns_client,
+            on_outcome=self._delivery_callback,
+            spool=spool,
+        )
 
     # ----------------------------------------------------------------- public API
     @property
@@ -177,30 +197,28 @@ class AmplitudeAI(TrackingMethods):
             context=context,
         )
 
-    def flush(self) -> list[Any]:
-        """Send buffered events now; returns the delivery futures (``.result()`` blocks)."""
-        if self._amplitude is None:
+    def flush(self, timeout: float = 10.0) -> list[Any]:
+        """Send buffered events now and wait until each has an outcome, retrying failures
+        the endpoint may get past (connection errors, timeouts, 429, 5xx), for at most
+        ``timeout`` seconds. Returns the client's delivery futures (done, or timed out)."""
+        if self._outbox is None:
             return []
         try:
-            return [f for f in self._amplitude.flush() if f is not None]
+            return self._outbox.flush(timeout)
         except Exception:
             log_once("flush", logging.ERROR, "amplitude_ai: flush failed", exc_info=True)
             return []
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Deliver what is buffered; also close the Amplitude client if this SDK created it.
-
-        With a shared client (``amplitude=``) the client stays open for the application; this
-        flushes it and waits up to ``timeout`` seconds for the delivery attempt to finish.
-        """
-        if self._amplitude is None:
+        """``flush(timeout)``, then stop: events still undelivered at the deadline go to the
+        local spool (resent by the next start; see ``AIConfig.spool``) and are reported
+        through ``on_event_callback`` with code 0. Closes the Amplitude client if this SDK
+        created it (the process can exit at once); a shared client (``amplitude=``) stays
+        open for the application."""
+        if self._outbox is None:
             return
         try:
-            if self._owns_client:
-                self._amplitude.shutdown()
-                return
-            for future in self.flush():
-                future.result(timeout=timeout)
+            self._outbox.shutdown(timeout)
         except Exception:
             log_once("shutdown", logging.ERROR, "amplitude_ai: shutdown failed", exc_info=True)
 
@@ -214,6 +232,7 @@ class AmplitudeAI(TrackingMethods):
             "validate": self.config.validate,
             "propagate_context": self.config.propagate_context,
             "delivery": self._delivery_state(),
+            "delivery_stats": self._delivery_stats(),
             "providers_available": [
                 name for name, module in _PROVIDER_MODULES.items() if _installed(module)
             ],
@@ -235,6 +254,19 @@ class AmplitudeAI(TrackingMethods):
         if self._amplitude is None:
             return "disabled (no API key)"
         return "amplitude" if not self._owns_client else "amplitude (owned)"
+
+    def _delivery_stats(self) -> dict[str, Any]:
+        """Counts since start: tracked, delivered, rejected (reported), retried, spooled,
+        dropped (reported), resent_from_spool; pending = not settled yet."""
+        outbox = self._outbox
+        if outbox is None:
+            return {}
+        keys = ("tracked", "delivered", "rejected", "retried", "spooled", "dropped")
+        stats: dict[str, Any] = {key: outbox.stats[key] for key in keys}
+        stats["resent_from_spool"] = outbox.stats["resent_from_spool"]
+        stats["pending"] = outbox.unsettled()
+        stats["spool_dir"] = str(outbox.spool_dir) if outbox.spool_dir else None
+        return stats
 
     def _next_turn(self, session_id: str, explicit: int | None) -> int | None:
         with self._turn_lock:
@@ -437,12 +469,9 @@ class AmplitudeAI(TrackingMethods):
         if self.config.dry_run:
             print_dry_run(record)
             return
-        if self._amplitude is None:
+        if self._outbox is None:
             return
-        callback = None
-        if self.config.on_event_callback:
-            callback = _DeliveryCallback(self._delivery_callback)
-        self._amplitude.track(build_event(record, callback))
+        self._outbox.send(record)
 
     def _delivery_callback(self, event: Any, code: int, message: str | None = None) -> None:
         callback = self.config.on_event_callback
@@ -457,26 +486,6 @@ class AmplitudeAI(TrackingMethods):
                 "amplitude_ai: on_event_callback raised",
                 exc_info=True,
             )
-
-
-class _DeliveryCallback:
-    """The per-event callback handed to amplitude-analytics.
-
-    The library deep-copies every event before buffering it; a bound method would drag the
-    whole client (locks included) into that copy, which fails and drops the event. The
-    copies share this wrapper instead.
-    """
-
-    __slots__ = ("_target",)
-
-    def __init__(self, target: Any) -> None:
-        self._target = target
-
-    def __call__(self, event: Any, code: int, message: str | None = None) -> None:
-        self._target(event, code, message)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _DeliveryCallback:
-        return self
 
 
 def _installed(module: str) -> bool:

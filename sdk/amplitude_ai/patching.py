@@ -227,9 +227,7 @@ _PATCHERS: dict[str, tuple[str, Callable[[Any, str | None], str | None]]] = {
 }
 
 
-def patch(
-    amplitude: Any = None, *, user_id: str | None = None, debug: bool = False
-) -> PatchResult:
+def patch(amplitude: Any = None, *, user_id: str | None = None, debug: bool = False) -> PatchResult:
     """Patch every installed supported provider SDK; returns the names patched.
 
     ``amplitude`` is an ``amplitude.Amplitude`` or an ``AmplitudeAI`` (default: one

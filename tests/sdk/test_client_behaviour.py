@@ -422,10 +422,11 @@ def test_raising_on_event_callback_never_propagates(caplog):
         calls.append(code)
         raise RuntimeError("callback bug")
 
-    ai = AmplitudeAI(FakeAmplitude(code=500), config=AIConfig(on_event_callback=explode))
+    # 400: a permanent rejection, reported at once (a 5xx would be held for a retry)
+    ai = AmplitudeAI(FakeAmplitude(code=400), config=AIConfig(on_event_callback=explode))
     ai.track_user_message(user_id="u1", session_id="s1", content="x")
     ai.track_user_message(user_id="u1", session_id="s1", content="y")
-    assert calls == [500, 500]
+    assert calls == [400, 400]
     errors = sdk_records(caplog, logging.ERROR)
     assert len(errors) == 1
     assert "on_event_callback" in errors[0].getMessage()

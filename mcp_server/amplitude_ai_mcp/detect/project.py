@@ -18,6 +18,7 @@ import libcst as cst
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.models import AgentRef, Detected, ScanCounts, ScanResult, SkippedFile
+from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 
 from . import providers as P
 from .analyze import ClientType, ExternalRef, FileAnalysis, analyze_module, module_name_for
@@ -308,11 +309,12 @@ def scan(
             skipped.append(SkippedFile(path=rel, reason=str(exc)))
             return
         except cst.ParserSyntaxError as exc:
-            skipped.append(
-                SkippedFile(
-                    path=rel, reason=f"syntax error at line {exc.raw_line}, column {exc.raw_column}"
-                )
+            reason = (
+                libcst_limit(exc.raw_line)
+                if python_accepts(text)
+                else f"syntax error at line {exc.raw_line}, column {exc.raw_column}"
             )
+            skipped.append(SkippedFile(path=rel, reason=reason))
             return
         except Exception as exc:
             skipped.append(SkippedFile(path=rel, reason=describe_failure(exc)))

@@ -8,6 +8,7 @@ import libcst as cst
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.models import FileValidation
+from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 
 from .analyze import FileAnalysis, analyze_module, module_name_for
 from .guard import SourceRejected, describe_failure
@@ -99,9 +100,13 @@ def validate_source(
     is_package = bool(rel and rel.endswith("__init__.py"))
     try:
         analysis = analyze_module(text, module, is_package)
-    except (cst.ParserSyntaxError, SourceRejected):
+    except SourceRejected:
         raise
-    except Exception as exc:
+    except cst.ParserSyntaxError as exc:
+        if not python_accepts(text):
+            raise
+        raise workspace.WorkspaceError(f"{display} is {libcst_limit(exc.raw_line)}") from None
+    except Exception as exc:  # noqa: BLE001 - libcst's internal failures on odd input
         raise SourceRejected(f"{display}: {describe_failure(exc)}") from None
     analysis.file = display
     in_test = bool(rel and is_test_path(rel))
