@@ -106,7 +106,7 @@ def validate_source(
         if not python_accepts(text):
             raise
         raise workspace.WorkspaceError(f"{display} is {libcst_limit(exc.raw_line)}") from None
-    except Exception as exc:  # noqa: BLE001 - libcst's internal failures on odd input
+    except Exception as exc:  # libcst's internal failures on odd input
         raise SourceRejected(f"{display}: {describe_failure(exc)}") from None
     analysis.file = display
     in_test = bool(rel and is_test_path(rel))
