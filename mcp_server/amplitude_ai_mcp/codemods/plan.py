@@ -138,6 +138,8 @@ def parse(text: str, shown: str) -> cst.Module:
     try:
         return guarded_parse(text)
     except SourceRejected as exc:
+        if exc.reason.startswith("valid Python"):
+            raise WorkspaceError(f"{shown} is {exc.reason}") from None
         raise WorkspaceError(f"{shown} cannot be instrumented: {exc.reason}") from None
     except cst.ParserSyntaxError as exc:
         # Python compiled it above, so this is a limit of libcst's parser, not the user's

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from amplitude_ai_mcp.syntax_check import python_accepts
+
 from . import guard
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,6 +93,9 @@ def _checked(text: str, key: str) -> None:
     reason = _REJECTED.get(key)
     if reason is None:
         reason = guard.precheck(text) or ""
+        if reason.startswith("nested too deeply") and python_accepts(text):
+            # Not the user's mistake: say so (CPython's own parser is safe on any depth).
+            reason = f"valid Python that the libcst parser cannot read safely: {reason}"
         _REJECTED.put(key, reason)
     if reason:
         raise guard.SourceRejected(reason)
