@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .detect.sites import CallSite
+from .detect.sites import CallSite, UncertainSite
 
 __all__ = [
     "AgentRef",
@@ -40,6 +40,7 @@ __all__ = [
     "Suggestion",
     "SuggestionResult",
     "Tier",
+    "UncertainSite",
     "VerifyTestResult",
 ]
 
@@ -93,6 +94,12 @@ class ScanCounts(BaseModel):
     test_call_sites: int = Field(description="Call sites in test files (reported separately).")
     skipped_files: int
     by_provider: dict[str, int] = Field(default_factory=dict)
+    probable: int = Field(
+        0, description="Provider-shaped calls whose client could not be traced (not in call_sites)."
+    )
+    untracked: int = Field(
+        0, description="Recognised LLM APIs the SDK does not track (not in call_sites)."
+    )
 
 
 class ScanResult(BaseModel):
@@ -115,6 +122,11 @@ class ScanResult(BaseModel):
     next_offset: int | None = Field(description="Pass as offset for the next page; None at end.")
     skipped: list[SkippedFile]
     problems: list[str] = Field(default_factory=list, description="Unreadable dependency files.")
+    uncertain_sites: list[UncertainSite] = Field(
+        default_factory=list,
+        description="Up to 100 probable sites (receiver not traced) and untracked APIs "
+        "(Assistants, Realtime, Batch, images/audio/moderations, raw HTTP), with evidence.",
+    )
     caps_hit: list[str] = Field(default_factory=list, description="Limits reached.")
 
 
@@ -126,6 +138,12 @@ class FileValidation(BaseModel):
     uninstrumented: int
     suggestions: list[str] = Field(description="Concrete next steps for this file.")
     is_test_file: bool = False
+    uncertain_sites: list[UncertainSite] = Field(
+        default_factory=list,
+        description="Probable sites (receiver not traced) and untracked APIs, with evidence.",
+    )
+    probable: int = 0
+    untracked: int = 0
 
 
 class PropertyDetail(BaseModel):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
 from amplitude_ai_mcp.workspace import WorkspaceError
 
 from ._common import BOOTSTRAP_STEM, dotted, identifier_for
@@ -131,7 +132,7 @@ class Existing:
 
 
 def inspect(text: str) -> Existing:
-    module = cst.parse_module(text)
+    module = guarded_parse(text)
     found = Existing({}, set(), False, False)
     for stmt in module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):

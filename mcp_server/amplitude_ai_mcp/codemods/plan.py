@@ -30,9 +30,13 @@ from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
+from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
+from amplitude_ai_mcp.detect.source import adopt
+from amplitude_ai_mcp.detect.source import load as load_model
+from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
 from amplitude_ai_mcp.detect.validate import LazyModules
 from amplitude_ai_mcp.inputs import check_ids, literal_string
 from amplitude_ai_mcp.models import InstrumentResult, Tier
@@ -142,7 +146,11 @@ def parse(text: str, shown: str) -> cst.Module:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise WorkspaceError(f"{shown} cannot be compiled ({type(exc).__name__})") from None
     try:
-        return cst.parse_module(text)
+        return guarded_parse(text)
+    except SourceRejected as exc:
+        if exc.reason.startswith("valid Python"):
+            raise WorkspaceError(f"{shown} is {exc.reason}") from None
+        raise WorkspaceError(f"{shown} cannot be instrumented: {exc.reason}") from None
     except cst.ParserSyntaxError as exc:
         # Python compiled it above, so this is a limit of libcst's parser, not the user's
         # syntax: e.g. an implicit concatenation of thousands of string literals.
@@ -173,9 +181,15 @@ def _sites(
     planned: dict[str, str] | None = None,
     wrapper: MetadataWrapper | None = None,
     sources: list[_Overlay] | None = None,
+    text: str | None = None,
 ) -> list[CallSite]:
+    # With the text, the analysis comes from (and goes to) the shared per-content cache, on
+    # the model's own wrapper: its metadata is resolved once for detection and the codemods.
     analysis = analyze_module(
-        module, module_name_for(rel), rel.endswith("__init__.py"), wrapper=wrapper
+        text if text is not None else module,
+        module_name_for(rel),
+        rel.endswith("__init__.py"),
+        wrapper=None if text is not None else wrapper,
     )
     analysis.file = rel
     source = _Overlay(root, analysis, planned or {})
@@ -247,9 +261,10 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         if given is not None and agent_id is None:
             agent_id = literal_string(plan.input_id(AGENT_ID_KEY), given)
     spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    model = load_model(source.text)  # the tree parse() just made, and its metadata wrapper
+    wrapper = model.wrapper
     sources: list[_Overlay] = []
-    sites = _sites(module, rel, root, wrapper=wrapper, sources=sources)
+    sites = _sites(module, rel, root, wrapper=wrapper, sources=sources, text=source.text)
     facts = collect_facts(module, rel, sites, wrapper)
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
         facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
@@ -342,7 +357,8 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     if new_text == source.text and boot_new == (boot_old.text if boot_old else None):
         after = before  # nothing changes: no second analysis
     else:
-        after_sites = _sites(new_module, rel, root, planned_modules)
+        adopt(new_text, new_module)  # re-validation (and a later validate_file) skip the parse
+        after_sites = _sites(new_module, rel, root, planned_modules, text=new_text)
         after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
     _ask_about_versions(root, sites, plan)

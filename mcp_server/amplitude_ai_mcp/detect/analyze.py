@@ -30,6 +30,8 @@ from libcst.metadata import (
 from amplitude_ai_mcp.workspace import mask_secrets
 
 from . import providers as P
+from .guard import run_guarded
+from .source import analysis_of
 
 # --------------------------------------------------------------------------- value types
 
@@ -80,6 +82,24 @@ class _Param:
 
 
 PARAM = _Param()
+
+
+class _ParamOf(_Param):
+    """An unannotated parameter of a function of this module: callers in the module that pass
+    a client tell its type (``callee``: ``name``, ``Class.method`` or ``Class.__init__``)."""
+
+    def __init__(self, callee: str, index: int, name: str) -> None:
+        self.callee, self.index, self.name = callee, index, name
+
+
+@dataclass(frozen=True, eq=False)
+class _Item:
+    """Element ``index`` of what ``call`` returns (``client, model = make_client()``)."""
+
+    call: cst.Call
+    index: int
+
+
 Value = Union[ClientType, ExternalRef, AttrPath, FunctionRef, _Param, None]  # noqa: UP007 - runtime alias on 3.10
 
 
@@ -104,6 +124,27 @@ class RawSite:
 
 
 @dataclass
+class UncertainSite:
+    """A call we recognise but cannot confirm (``probable``) or do not track (``tracked``
+    False): reported apart from the confirmed sites, with the evidence."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    provider: str
+    api: str
+    tracked: bool
+    confidence: str  # "confirmed" (the receiver or URL proves the provider) | "probable"
+    evidence: str
+    receiver: str | None
+    enclosing: str | None
+    is_async: bool
+    stream: bool
+    origin: str | None = None  # the client's constructor, when known
+
+
+@dataclass
 class FileAnalysis:
     """Everything scan/validate need from one file, with cross-file references left symbolic."""
 
@@ -117,6 +158,10 @@ class FileAnalysis:
     patch_in_function: bool = False
     agents: list[tuple[int, str, str]] = field(default_factory=list)  # (line, framework, name)
     handoffs: bool = False
+    uncertain: list[UncertainSite] = field(default_factory=list)
+    # Clients this module passes to callables of other modules: (callee qualname, positional
+    # index or -1, keyword or None, client). Resolves their parameters (see resolve).
+    client_args: list[tuple[str, int, str | None, ClientType]] = field(default_factory=list)
 
 
 _PATCH_TARGETS: dict[str, frozenset[str]] = {
@@ -195,13 +240,24 @@ def analyze_module(
     is_package: bool = False,
     wrapper: MetadataWrapper | None = None,
 ) -> FileAnalysis:
-    """Analyze one module's source. Raises ``libcst.ParserSyntaxError`` on invalid code.
+    """Analyze one module's source. Raises ``libcst.ParserSyntaxError`` on invalid code and
+    :class:`.guard.SourceRejected` on code that cannot be analysed safely (too large, nested
+    too deeply, over its time budget).
 
+    Text is parsed and analysed behind the guard and once per content (:mod:`.source`).
     ``wrapper`` (of ``source``) lets a caller reuse the resolved scope/position metadata for
     its own visitors (the codemods do): resolving them is most of the cost."""
-    tree = source if isinstance(source, cst.Module) else cst.parse_module(source)
+    if isinstance(source, str):
+        return analysis_of(
+            source, module, is_package, lambda model: _analyze(model.wrapper, module, is_package)
+        )
     if wrapper is None:
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        wrapper = MetadataWrapper(source, unsafe_skip_copy=True)
+    ready = wrapper
+    return run_guarded(lambda: _analyze(ready, module, is_package))
+
+
+def _analyze(wrapper: MetadataWrapper, module: str, is_package: bool) -> FileAnalysis:
     analyzer = _Analyzer(module, is_package)
     wrapper.visit(analyzer)
     return analyzer.result
@@ -227,6 +283,13 @@ class _Analyzer(cst.CSTVisitor):
         self._bases: dict[str, list[str]] = {}  # class -> base classes of this module
         self._in_function: set[int] = set()  # id(call) for calls inside a function body
         self._in_progress: set[int] = set()
+        self._awaited: set[int] = set()  # id(expression) under ``await``
+        # Methods' return expressions by (class, method); calls by callee key (see _ParamOf).
+        self._method_returns: dict[tuple[str, str], list[cst.BaseExpression]] = {}
+        self._callers: dict[str, list[tuple[cst.Call, int]]] | None = None
+        self._tracing: set[int] = set()
+        # (scope, parameter) -> its annotation, for ``ctx: RunContext[Deps]`` deps containers.
+        self._annotations: dict[tuple[Scope, str], cst.BaseExpression] = {}
 
     # ------------------------------------------------------------------ collection pass
 
@@ -255,16 +318,27 @@ class _Analyzer(cst.CSTVisitor):
         self._stack.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        parent = self._stack[-1][1] if self._stack else None
+        callee: str | None = None
+        if parent is None:
+            callee = node.name.value
+        elif isinstance(parent, cst.ClassDef):
+            callee = f"{self._enclosing()}.{node.name.value}"
         self._stack.append((node.name.value, node))
         body_scope = self.get_metadata(FastScopeProvider, node.body, None)
         if body_scope is None:
             return
         params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        for index, param in enumerate(
+            (*params.posonly_params, *params.params, *params.kwonly_params)
+        ):
             key = (body_scope, param.name.value)
             if param.annotation is not None:
+                self._annotations[key] = param.annotation.annotation
                 value = self._type_of_annotation(param.annotation.annotation)
                 self._bindings.setdefault(key, []).append(value if value else None)
+            elif callee is not None:
+                self._bindings.setdefault(key, []).append(_ParamOf(callee, index, param.name.value))
             else:
                 self._bindings.setdefault(key, []).append(PARAM)
 
@@ -280,6 +354,10 @@ class _Analyzer(cst.CSTVisitor):
         scope = self.get_metadata(FastScopeProvider, func, None)
         if scope is not None:
             self._returns.setdefault((scope, func.name.value), []).append(node.value)
+            if isinstance(scope, ClassScope):
+                index = next(i for i, (_, n) in enumerate(self._stack) if n is func)
+                cls = ".".join(n for n, _ in self._stack[:index])
+                self._method_returns.setdefault((cls, func.name.value), []).append(node.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -324,6 +402,10 @@ class _Analyzer(cst.CSTVisitor):
         elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
             for t_el, v_el in zip(target.elements, value.elements, strict=False):
                 self._bind_target(t_el.value, v_el.value)
+        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, cst.Call):
+            for index, element in enumerate(target.elements):  # a factory returning a tuple
+                if not isinstance(element, cst.StarredElement):
+                    self._bind_target(element.value, _Item(value, index))
 
     def visit_Import(self, node: cst.Import) -> None:
         line = self._line(node)
@@ -351,6 +433,9 @@ class _Analyzer(cst.CSTVisitor):
             cls = self._class_name()
             if cls:
                 self._self_class[id(node)] = cls
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self._awaited.add(id(node.expression))
 
     def leave_Module(self, original_node: cst.Module) -> None:
         self.finish()
@@ -466,10 +551,17 @@ class _Analyzer(cst.CSTVisitor):
             scope = scope.parent
         return None
 
-    def _first_known(self, values: list[cst.BaseExpression | Value]) -> Value:
+    def _first_known(self, values: list[cst.BaseExpression | Value | _Item]) -> Value:
         fallback: Value = None
         for value in values:
-            typed = self._type_of(value) if isinstance(value, cst.CSTNode) else value
+            if isinstance(value, _Item):
+                typed = self._type_of_item(value)
+            elif isinstance(value, cst.CSTNode):
+                typed = self._type_of(value)
+            else:
+                typed = value
+            if isinstance(typed, _ParamOf):
+                typed = self._traced_param(typed)
             if isinstance(typed, ClientType):
                 return typed
             if typed is not None and fallback is None:
@@ -529,6 +621,10 @@ class _Analyzer(cst.CSTVisitor):
                 pending.extend(self._bases.get(current, ()))
             # Never assigned here (set by a base class elsewhere, or injected): judge by usage.
             return PARAM
+        if isinstance(base, cst.Attribute) and base.attr.value == "deps":
+            held = self._deps_field(base.value, attr)
+            if held is not None:
+                return held
         # ``litellm.completion`` / ``openai.ChatCompletion.create`` / ``agents.Runner.run``
         for qn, source in self._qualnames(node):
             if source is QualifiedNameSource.IMPORT:
@@ -549,6 +645,30 @@ class _Analyzer(cst.CSTVisitor):
         if base_value is None and isinstance(base, cst.Name) and not self._is_bound(base):
             return AttrPath(PARAM, (attr,))  # a free name (injected global): judge by usage
         return None
+
+    def _deps_field(self, holder: cst.BaseExpression, field_name: str) -> Value:
+        """``ctx.deps.<field>`` with ``ctx: RunContext[Deps]`` (pydantic-ai) and ``Deps`` a
+        class of this module: the field's declared or assigned client."""
+        if not isinstance(holder, cst.Name):
+            return None
+        scope = self.get_metadata(FastScopeProvider, holder, None)
+        annotation = None
+        while scope is not None and annotation is None:
+            annotation = self._annotations.get((scope, holder.value))
+            if isinstance(scope, GlobalScope):
+                break
+            scope = scope.parent
+        if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+            return None
+        element = annotation.slice[0].slice
+        if not isinstance(element, cst.Index) or not isinstance(element.value, cst.Name):
+            return None
+        deps_class = element.value.value
+        if deps_class not in self._bases:
+            return None
+        values = self._attr_bindings.get((deps_class, field_name))
+        typed = self._first_known(values) if values else None
+        return replace(typed, resolved_by="annotation") if isinstance(typed, ClientType) else None
 
     def _is_bound(self, node: cst.Name) -> bool:
         scope = self.get_metadata(FastScopeProvider, node, None)
@@ -582,6 +702,14 @@ class _Analyzer(cst.CSTVisitor):
                     module_level_line=self._module_level_line(node),
                     built_line=self._line(node),
                 )
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in ("self", "cls")
+        ):
+            made = self._method_factory(func)
+            if made is not None:
+                return made
         func_value = self._type_of(func)
         if (
             isinstance(func_value, AttrPath)
@@ -644,6 +772,94 @@ class _Analyzer(cst.CSTVisitor):
             built_line=self._line(node),
         )
 
+    # ------------------------------------------------------------------ inter-procedural flow
+
+    def _returned_exprs(self, func: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """Return expressions of the function/method ``func`` names (this module only)."""
+        if isinstance(func, cst.Name):
+            scope = self.get_metadata(FastScopeProvider, func, None)
+            while scope is not None:
+                values = self._returns.get((scope, func.value))
+                if values:
+                    return values
+                if isinstance(scope, GlobalScope):
+                    break
+                scope = scope.parent
+            return []
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in ("self", "cls")
+        ):
+            cls = self._self_class.get(id(func))
+            seen: set[str] = set()
+            pending = [cls] if cls else []
+            while pending:  # the class, then its bases in this module
+                current = pending.pop(0)
+                if current in seen:
+                    continue
+                seen.add(current)
+                values = self._method_returns.get((current, func.attr.value))
+                if values:
+                    return values
+                pending.extend(self._bases.get(current, ()))
+        return []
+
+    def _type_of_item(self, item: _Item) -> Value:
+        for returned in self._returned_exprs(item.call.func):
+            if isinstance(returned, (cst.Tuple, cst.List)) and item.index < len(returned.elements):
+                typed = self._type_of(returned.elements[item.index].value)
+                if isinstance(typed, ClientType):
+                    return replace(typed, module_level_line=None, resolved_by="factory")
+        return None
+
+    def _method_factory(self, func: cst.Attribute) -> Value:
+        """``self.get_client(...)``: what the method returns."""
+        values = self._returned_exprs(func)
+        if not values:
+            return None
+        typed = self._first_known(list(values))
+        if isinstance(typed, ClientType):
+            return replace(typed, module_level_line=None, resolved_by="factory")
+        return None
+
+    def _index_callers(self) -> dict[str, list[tuple[cst.Call, int]]]:
+        """Calls of this module's functions, methods and constructors: callee key ->
+        (call, how many leading parameters the call binds implicitly: self)."""
+        found: dict[str, list[tuple[cst.Call, int]]] = {}
+        for call, _ in self._calls:
+            func = call.func
+            if isinstance(func, cst.Name):
+                if func.value in self._bases:  # a class of this module: its __init__
+                    found.setdefault(f"{func.value}.__init__", []).append((call, 1))
+                else:
+                    found.setdefault(func.value, []).append((call, 0))
+            elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+                cls = self._self_class.get(id(func))
+                if cls is not None:
+                    found.setdefault(f"{cls}.{func.attr.value}", []).append((call, 1))
+        return found
+
+    def _traced_param(self, param: _ParamOf) -> Value:
+        """The client the callers of ``param``'s function pass for it, else ``param``."""
+        if self._callers is None:
+            self._callers = self._index_callers()
+        key = id(param)
+        if key in self._tracing:
+            return param
+        self._tracing.add(key)
+        try:
+            for call, implicit in self._callers.get(param.callee, ()):
+                arg = _argument(call, param.index - implicit, param.name)
+                if arg is None:
+                    continue
+                typed = self._type_of(arg)
+                if isinstance(typed, ClientType):
+                    return replace(typed, module_level_line=None, resolved_by="argument")
+        finally:
+            self._tracing.discard(key)
+        return param
+
     def _returned_by(self, func: cst.Name) -> Value:
         scope = self.get_metadata(FastScopeProvider, func, None)
         while scope is not None:
@@ -681,6 +897,7 @@ class _Analyzer(cst.CSTVisitor):
             site = self._site_for(call, call.func, target, "direct", enclosing)
             if site is not None:
                 self.result.sites.append(site)
+            self._uncertain_for(call, enclosing, confirmed=site is not None)
         for expr, call, enclosing in self._refs:
             if id(expr) in referenced:
                 continue
@@ -690,6 +907,27 @@ class _Analyzer(cst.CSTVisitor):
                 if site is not None:
                     self.result.sites.append(site)
         self._collect_exports()
+        self._collect_client_args()
+
+    def _collect_client_args(self) -> None:
+        for call, _ in self._calls:
+            if not call.args:
+                continue
+            callee = self._type_of(call.func)
+            if not isinstance(callee, ExternalRef) or callee.called:
+                continue
+            index = 0
+            for arg in call.args:
+                if arg.star:
+                    break
+                typed = self._type_of(arg.value)
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                if isinstance(typed, ClientType):
+                    self.result.client_args.append(
+                        (callee.qualname, -1 if keyword else index, keyword, typed)
+                    )
+                if keyword is None:
+                    index += 1
 
     def _site_for(
         self,
@@ -751,6 +989,169 @@ class _Analyzer(cst.CSTVisitor):
             instrumented_by_args=style != "reference" and self._passes_sdk_object(call),
         )
 
+    # ------------------------------------------------------------------ uncertain sites
+
+    def _uncertain_for(self, call: cst.Call, enclosing: str | None, confirmed: bool) -> None:
+        """A provider-shaped call on a receiver we cannot trace (probable), an API we know
+        but do not track, or raw HTTP to a provider endpoint."""
+        func = call.func
+        if not isinstance(func, cst.Attribute):
+            return
+        kwargs = {a.keyword.value for a in call.args if a.keyword is not None}
+        if func.attr.value in P.HTTP_VERBS:
+            host = self._provider_host(call)
+            if host is not None:
+                verb = func.attr.value.upper()
+                self._add_uncertain(
+                    call,
+                    P.PROVIDER_HOSTS[host],
+                    f"HTTP {verb} {host}",
+                    False,
+                    "confirmed",
+                    f"the request URL names {host}; {P.RAW_HTTP_REASON}",
+                    None,
+                    enclosing,
+                )
+            return
+        if confirmed:
+            return
+        segments: list[str] = []
+        node: cst.BaseExpression = func
+        while isinstance(node, cst.Attribute) and len(segments) <= _MAX_CHAIN:
+            segments.insert(0, node.attr.value)
+            node = node.value
+        found = P.shape_for(segments)
+        if found is None:
+            return
+        shape, _cut = found
+        receiver: cst.BaseExpression = func
+        for _ in shape.path.split("."):
+            receiver = receiver.value  # type: ignore[attr-defined]
+        typed = self._type_of(receiver)
+        if typed in (_SDK_AI, _SDK_AGENT):
+            return
+        text = mask_secrets(cst.Module([]).code_for_node(receiver))
+        if isinstance(typed, ClientType):
+            if shape.tracked or _provider_of(typed) != shape.provider:
+                return  # a client of another API family (or already a confirmed site)
+            self._add_uncertain(
+                call,
+                shape.provider,
+                shape.path,
+                False,
+                "confirmed",
+                f"{shape.reason}",
+                text,
+                enclosing,
+                origin=typed.origin,
+            )
+            return
+        if not shape.kwargs <= kwargs:
+            return  # too little evidence: many APIs have a ``create`` method
+        passed = ", ".join(sorted(shape.kwargs)) or "no keyword arguments"
+        evidence = (
+            f"`{text}.{shape.path}(...)` has the shape of the {shape.provider} API "
+            f"({passed} passed) but what `{text}` holds could not be traced"
+        )
+        if not shape.tracked:
+            evidence = f"{evidence}; {shape.reason}"
+        self._add_uncertain(
+            call, shape.provider, shape.path, shape.tracked, "probable", evidence, text, enclosing
+        )
+
+    def _add_uncertain(
+        self,
+        call: cst.Call,
+        provider: str,
+        api: str,
+        tracked: bool,
+        confidence: str,
+        evidence: str,
+        receiver: str | None,
+        enclosing: str | None,
+        origin: str | None = None,
+    ) -> None:
+        pos = self.get_metadata(FastPositionProvider, call)
+        stream = api.endswith("stream") or any(
+            a.keyword is not None
+            and a.keyword.value == "stream"
+            and isinstance(a.value, cst.Name)
+            and a.value.value == "True"
+            for a in call.args
+        )
+        self.result.uncertain.append(
+            UncertainSite(
+                pos.start.line,
+                pos.start.column + 1,
+                pos.end.line,
+                pos.end.column + 1,
+                provider,
+                api,
+                tracked,
+                confidence,
+                evidence,
+                receiver,
+                enclosing,
+                id(call) in self._awaited,
+                stream,
+                origin,
+            )
+        )
+
+    def _provider_host(self, call: cst.Call) -> str | None:
+        """The provider host named by the request's URL (a literal, or a name bound to one)."""
+        url: cst.BaseExpression | None = None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "url":
+                url = arg.value
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if (
+            positional
+            and isinstance(positional[0], cst.SimpleString)
+            and _is_verb(positional[0])
+            and positional[0].evaluated_value.upper() != "POST"  # type: ignore[union-attr]
+        ):
+            return None  # client.request("GET", url)
+        if url is None and positional:
+            # requests.post(url) / client.request("POST", url)
+            url = (
+                positional[1]
+                if len(positional) > 1
+                and isinstance(positional[0], cst.SimpleString)
+                and _is_verb(positional[0])
+                else positional[0]
+            )
+        if url is None:
+            return None
+        text = self._string_text(url, 0)
+        return next((host for host in P.PROVIDER_HOSTS if host in text), None)
+
+    def _string_text(self, node: cst.BaseExpression, depth: int) -> str:
+        if depth > 3:
+            return ""
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return cst.Module([]).code_for_node(node)
+        if isinstance(node, cst.BinaryOperation):
+            return self._string_text(node.left, depth + 1) + self._string_text(
+                node.right, depth + 1
+            )
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            return self._string_text(node.func.value, depth + 1)  # BASE.format(...)
+        if isinstance(node, cst.Name):
+            scope = self.get_metadata(FastScopeProvider, node, None)
+            while scope is not None:
+                values = self._bindings.get((scope, node.value))
+                if values:
+                    return "".join(
+                        self._string_text(v, depth + 1)
+                        for v in values
+                        if isinstance(v, cst.BaseExpression)
+                    )
+                if isinstance(scope, GlobalScope):
+                    break
+                scope = scope.parent
+        return ""
+
     def _collect_patch_and_agents(self, call: cst.Call, enclosing: str | None) -> None:
         for qn, _ in self._qualnames(call.func):
             if qn.startswith(f"{P.SDK_MODULE}."):
@@ -796,6 +1197,28 @@ class _Analyzer(cst.CSTVisitor):
             typed = self._first_known(values)
             if isinstance(typed, ClientType):
                 self.result.exports[f"{cls}.{attr}"] = typed
+
+
+def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    """The argument ``call`` passes for parameter ``name`` at position ``index``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in positional[: index + 1]) or index < 0 or index >= len(positional):
+        return None
+    return positional[index].value
+
+
+def _provider_of(client: ClientType) -> str:
+    """The API family's provider of a client (Azure OpenAI and OpenAI-compatible clients
+    share OpenAI's endpoints)."""
+    return "openai" if client.family == "openai" else client.provider
+
+
+def _is_verb(node: cst.SimpleString) -> bool:
+    value = node.evaluated_value
+    return isinstance(value, str) and value.upper() in ("GET", "POST", "PUT", "PATCH")
 
 
 def _sdk_stand_in(qualname: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 from . import providers as P
 from .analyze import ClientType, ExternalRef, FileAnalysis, analyze_module, module_name_for
 from .deps import read_declarations
-from .resolve import finalize
-from .sites import CallSite
+from .guard import describe_failure
+from .resolve import Caller, callee_matches, finalize, finalize_uncertain
+from .sites import CallSite, UncertainSite
+from .source import cached_analysis, digest
 
 SKIP_DIRS = frozenset(
     {
@@ -111,6 +114,61 @@ def strong_candidate(text: str, imports: set[str]) -> bool:
     return bool(tops.intersection(_STRONG_MODULES)) or _DISTINCTIVE.search(text) is not None
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What the prefilter learnt from one file's bytes, keyed by its stat signature."""
+
+    signature: tuple[int, int, int, int]  # size, mtime_ns, inode, device
+    recorded_ns: int
+    size: int
+    digest: str
+    imports: frozenset[str]
+    strong: bool
+
+
+# Per server process: path -> _Seen. An unchanged file (same size, mtime, inode) is neither
+# read nor analysed again; its analysis comes from the content-keyed cache in .source.
+_SEEN: dict[str, _Seen] = {}
+_SEEN_MAX = 200_000
+# A file modified within this window of being recorded could change again without its mtime
+# moving (coarse timestamps): such entries are re-read instead of trusted ("racy" entries).
+_RACY_NS = 2_000_000_000
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def _remembered(path: Path) -> _Seen | None:
+    seen = _SEEN.get(str(path))
+    if seen is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if _signature(st) != seen.signature or st.st_mtime_ns >= seen.recorded_ns - _RACY_NS:
+        return None
+    return seen
+
+
+def _remember(path: Path, text: str, size: int, imports: set[str], strong: bool) -> _Seen | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if len(_SEEN) >= _SEEN_MAX:
+        _SEEN.clear()
+    seen = _Seen(_signature(st), time.time_ns(), size, digest(text), frozenset(imports), strong)
+    _SEEN[str(path)] = seen
+    return seen
+
+
+def forget_scans() -> None:
+    """Drop the per-process scan cache (tests and benchmarks)."""
+    _SEEN.clear()
+
+
 @dataclass
 class _Project:
     root: Path
@@ -118,6 +176,7 @@ class _Project:
     files: dict[str, str] = field(default_factory=dict)  # module -> relpath
     by_suffix: dict[str, list[str]] = field(default_factory=dict)
     all_modules: set[str] = field(default_factory=set)
+    _callers: dict[str, list[Caller]] | None = None
 
     def register(self, rel: str) -> str:
         module = module_name_for(rel)
@@ -135,6 +194,19 @@ class _Project:
             if candidate in self.analyses:
                 return self.analyses[candidate]
         return None
+
+    def callers(self, target: str) -> list[Caller]:
+        """Clients passed to ``target`` (a function or class of the project) by any module."""
+        if self._callers is None:
+            self._callers = {}
+            for module, analysis in self.analyses.items():
+                for callee, index, keyword, client in analysis.client_args:
+                    last = callee.rsplit(".", 1)[-1]
+                    self._callers.setdefault(last, []).append(
+                        (module, callee, index, keyword, client)
+                    )
+        last = target.rsplit(".", 1)[-1]
+        return [c for c in self._callers.get(last, ()) if callee_matches(c[1], target)]
 
     def is_project_module(self, name: str) -> bool:
         return name in self.all_modules or name in self.by_suffix
@@ -223,11 +295,19 @@ def scan(
         if progress is not None and i % 250 == 0:
             progress(i, total, f"{i}/{total} files")
 
-    def analyse(rel: str, path: Path, text: str) -> None:
+    def analyse(rel: str, path: Path, text: str | None, seen: _Seen | None = None) -> None:
         nonlocal analysed
         module = modules[rel]
+        is_package = rel.endswith("__init__.py")
         try:
-            analysis = analyze_module(text, module, is_package=rel.endswith("__init__.py"))
+            analysis = cached_analysis(seen.digest, module, is_package) if seen else None
+            if analysis is None:
+                if text is None:
+                    text = workspace.read_python(path, limits.max_file_bytes).text
+                analysis = analyze_module(text, module, is_package=is_package)
+        except (workspace.WorkspaceError, OSError) as exc:
+            skipped.append(SkippedFile(path=rel, reason=str(exc)))
+            return
         except cst.ParserSyntaxError as exc:
             reason = (
                 libcst_limit(exc.raw_line)
@@ -236,8 +316,8 @@ def scan(
             )
             skipped.append(SkippedFile(path=rel, reason=reason))
             return
-        except RecursionError:
-            skipped.append(SkippedFile(path=rel, reason="too deeply nested to parse"))
+        except Exception as exc:
+            skipped.append(SkippedFile(path=rel, reason=describe_failure(exc)))
             return
         analysed += 1
         analysis.file = rel
@@ -252,21 +332,29 @@ def scan(
             if f"max_total_bytes={limits.max_total_bytes}" not in caps:
                 caps.append(f"max_total_bytes={limits.max_total_bytes}")
             continue
-        try:
-            text_file = workspace.read_python(path, limits.max_file_bytes)
-        except workspace.WorkspaceError as exc:
-            skipped.append(SkippedFile(path=rel, reason=str(exc)))
-            continue
-        except OSError as exc:
-            skipped.append(SkippedFile(path=rel, reason=f"unreadable: {exc.strerror}"))
-            continue
-        total_bytes += text_file.size
-        text = text_file.text
-        imports = imported_modules(text)
-        imports_by_module[modules[rel]] = imports
-        if strong_candidate(text, imports):
-            analyse(rel, path, text)
-        elif any(project.is_project_module(_absolute(m, modules[rel])) for m in imports):
+        seen = _remembered(path)
+        text: str | None = None
+        if seen is None:
+            try:
+                text_file = workspace.read_python(path, limits.max_file_bytes)
+            except workspace.WorkspaceError as exc:
+                skipped.append(SkippedFile(path=rel, reason=str(exc)))
+                continue
+            except OSError as exc:
+                skipped.append(SkippedFile(path=rel, reason=f"unreadable: {exc.strerror}"))
+                continue
+            text = text_file.text
+            found = imported_modules(text)
+            is_strong = strong_candidate(text, found)
+            seen = _remember(path, text, text_file.size, found, is_strong)
+            size = text_file.size
+        else:
+            found, is_strong, size = set(seen.imports), seen.strong, seen.size
+        total_bytes += size
+        imports_by_module[modules[rel]] = found
+        if is_strong:
+            analyse(rel, path, text, seen)
+        elif any(project.is_project_module(_absolute(m, modules[rel])) for m in found):
             weak.append((rel, path))
     # Second pass: files that import a project module which exports a client or patches.
     interesting = {
@@ -277,13 +365,11 @@ def scan(
     for rel, path in weak:
         imports = {_absolute(m, modules[rel]) for m in imports_by_module.get(modules[rel], ())}
         if any(_imports_any(m, interesting, project) for m in imports):
-            try:
-                analyse(rel, path, workspace.read_python(path, limits.max_file_bytes).text)
-            except (workspace.WorkspaceError, OSError) as exc:
-                skipped.append(SkippedFile(path=rel, reason=str(exc)))
+            analyse(rel, path, None, _remembered(path))
     if progress is not None:
         progress(total, total, "resolving call sites")
     sites: list[CallSite] = []
+    uncertain: list[UncertainSite] = []
     agents: list[AgentRef] = []
     handoffs = False
     for module in sorted(project.analyses, key=lambda m: project.files[m]):
@@ -292,12 +378,13 @@ def scan(
         analysis = project.analyses[module]
         rel = project.files[module]
         sites.extend(finalize(analysis, rel, project, in_test=is_test_path(rel)))
+        uncertain.extend(finalize_uncertain(analysis, rel, project, in_test=is_test_path(rel)))
         agents.extend(
             AgentRef(file=rel, line=line, framework=fw, name=name)
             for line, fw, name in analysis.agents
         )
         handoffs = handoffs or analysis.handoffs
-    return _report(
+    result = _report(
         root,
         project,
         files,
@@ -313,6 +400,11 @@ def scan(
         limit,
         include_tests,
     )
+    app_uncertain = [s for s in uncertain if not s.in_test]
+    result.counts.probable = sum(s.confidence == "probable" for s in app_uncertain)
+    result.counts.untracked = sum(not s.tracked for s in app_uncertain)
+    result.uncertain_sites = (app_uncertain + [s for s in uncertain if s.in_test])[:100]
+    return result
 
 
 def _absolute(name: str, importer: str) -> str:

@@ -516,3 +516,100 @@ def all_provider_names() -> list[str]:
     """Every provider/framework name the table can report, sorted."""
     names = {c.provider for c in CLIENT_CLASSES} | {f.provider for f in MODULE_FUNCTIONS}
     return sorted(names)
+
+
+# --------------------------------------------------------------------------- uncertain sites
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A method path that names one provider's API whatever the receiver's spelling.
+
+    ``tracked`` shapes on a receiver whose type cannot be traced are reported as *probable*
+    sites (with ``kwargs``, the arguments the call must carry to count as evidence). Untracked
+    shapes are APIs we recognise but the SDK does not instrument: reported with the reason."""
+
+    path: str
+    provider: str
+    tracked: bool
+    kwargs: frozenset[str] = frozenset()
+    reason: str = ""
+
+
+def _untracked(path: str, provider: str, reason: str, *kwargs: str) -> Shape:
+    return Shape(path, provider, False, frozenset(kwargs), reason)
+
+
+_ASSISTANTS = "Assistants API (threads/runs): the SDK does not track it; track turns manually"
+_REALTIME = "Realtime API (websocket session): the SDK does not track it"
+_BATCH = "Batch API: results arrive later, outside the request; the SDK does not track it"
+_MEDIA = "not tracked by the SDK yet (chat, responses and embeddings are)"
+
+SHAPES: tuple[Shape, ...] = (
+    Shape("chat.completions.create", "openai", True, frozenset({"model", "messages"})),
+    Shape("chat.completions.parse", "openai", True, frozenset({"model", "messages"})),
+    Shape("chat.completions.stream", "openai", True, frozenset({"model", "messages"})),
+    Shape("responses.create", "openai", True, frozenset({"model", "input"})),
+    Shape("responses.parse", "openai", True, frozenset({"model", "input"})),
+    Shape("embeddings.create", "openai", True, frozenset({"model", "input"})),
+    Shape("messages.create", "anthropic", True, frozenset({"model", "messages", "max_tokens"})),
+    Shape("messages.stream", "anthropic", True, frozenset({"model", "messages", "max_tokens"})),
+    Shape("models.generate_content", "gemini", True, frozenset({"model", "contents"})),
+    Shape("models.generate_content_stream", "gemini", True, frozenset({"model", "contents"})),
+    Shape("chat.complete", "mistral", True, frozenset({"model", "messages"})),
+    Shape("chat.complete_async", "mistral", True, frozenset({"model", "messages"})),
+    # A lazy proxy standing in for the litellm module (``litellm = LazyModule("litellm")``).
+    Shape("completion", "litellm", True, frozenset({"model", "messages"})),
+    Shape("acompletion", "litellm", True, frozenset({"model", "messages"})),
+    _untracked("beta.assistants.create", "openai", _ASSISTANTS),
+    _untracked("beta.threads.create", "openai", _ASSISTANTS),
+    _untracked("beta.threads.create_and_run", "openai", _ASSISTANTS),
+    _untracked("beta.threads.create_and_run_poll", "openai", _ASSISTANTS),
+    _untracked("beta.threads.messages.create", "openai", _ASSISTANTS),
+    _untracked("beta.threads.runs.create", "openai", _ASSISTANTS),
+    _untracked("beta.threads.runs.create_and_poll", "openai", _ASSISTANTS),
+    _untracked("beta.threads.runs.stream", "openai", _ASSISTANTS),
+    _untracked("beta.realtime.connect", "openai", _REALTIME),
+    _untracked("realtime.connect", "openai", _REALTIME, "model"),
+    _untracked("batches.create", "openai", _BATCH, "input_file_id"),
+    _untracked("messages.batches.create", "anthropic", _BATCH, "requests"),
+    _untracked("beta.messages.batches.create", "anthropic", _BATCH, "requests"),
+    _untracked("images.generate", "openai", f"image generation: {_MEDIA}", "prompt"),
+    _untracked("images.edit", "openai", f"image editing: {_MEDIA}", "image"),
+    _untracked("audio.transcriptions.create", "openai", f"transcription: {_MEDIA}", "file"),
+    _untracked("audio.translations.create", "openai", f"audio translation: {_MEDIA}", "file"),
+    _untracked("audio.speech.create", "openai", f"text to speech: {_MEDIA}", "input"),
+    _untracked("moderations.create", "openai", f"moderation: {_MEDIA}", "input"),
+)
+# Longest first, so ``beta.threads.runs.create`` wins over a shorter suffix.
+SHAPES_BY_LENGTH = tuple(sorted(SHAPES, key=lambda s: -s.path.count(".")))
+SHAPE_LAST_SEGMENTS = frozenset(s.path.rsplit(".", 1)[-1] for s in SHAPES)
+
+# Raw HTTP to a provider's endpoint (requests/httpx/aiohttp): recognised, never tracked.
+PROVIDER_HOSTS: dict[str, str] = {
+    "api.openai.com": "openai",
+    "openai.azure.com": "azure-openai",
+    "api.anthropic.com": "anthropic",
+    "generativelanguage.googleapis.com": "gemini",
+    "api.mistral.ai": "mistral",
+    "api.groq.com": "groq",
+    "api.cohere.com": "cohere",
+    "api.cohere.ai": "cohere",
+}
+# Generation endpoints take POST; a GET (listing models, health checks) is not an LLM call.
+HTTP_VERBS = frozenset({"post", "request", "stream"})
+RAW_HTTP_REASON = (
+    "raw HTTP request to the provider's endpoint: the SDK instruments provider clients, so "
+    "call the provider SDK's client instead (or track the turn manually)"
+)
+
+
+def shape_for(segments: list[str]) -> tuple[Shape, int] | None:
+    """The shape ``segments`` end with, and where it starts (None: no provider shape)."""
+    if not segments or segments[-1] not in SHAPE_LAST_SEGMENTS:
+        return None
+    for shape in SHAPES_BY_LENGTH:
+        parts = shape.path.split(".")
+        if len(segments) >= len(parts) and segments[-len(parts) :] == parts:
+            return shape, len(segments) - len(parts)
+    return None

@@ -6,6 +6,7 @@ Scan and validate_file share this: a :class:`ModuleSource` hands out other modul
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from . import providers as P
@@ -16,10 +17,13 @@ from .analyze import (
     FileAnalysis,
     FunctionRef,
     RawSite,
+    UncertainSite,
     Value,
     _Param,
+    _ParamOf,
 )
 from .sites import CallSite
+from .sites import UncertainSite as UncertainCallSite
 
 _MAX_DEPTH = 6
 
@@ -125,6 +129,11 @@ def _finalize_site(
         if defined_in is not None:
             origin_module = defined_in
         resolved_by = "cross_file" if defined_in != analysis.module else "factory"
+    if isinstance(base, _ParamOf):
+        passed = _client_from_callers(analysis, base, source)
+        if passed is not None:
+            base, origin_module = passed
+            resolved_by = "argument"
     if isinstance(base, _Param):
         return _usage_site(analysis, raw, segments, file, source, in_test)
     if not isinstance(base, ClientType):
@@ -253,3 +262,95 @@ def _module_patches(module: str, provider: str, source: ModuleSource, seen: set[
     if any(targets is None or provider in targets for _, targets in analysis.patches):
         return True
     return any(_module_patches(m, provider, source, seen) for m, _ in analysis.imports)
+
+
+Caller = tuple[str, str, int, str | None, ClientType]  # (module, callee, index, keyword, client)
+
+
+def callee_matches(qualname: str, target: str) -> bool:
+    """``app.service.Service`` (as imported) names ``src.app.service.Service`` (as scanned)."""
+    return qualname == target or target.endswith(f".{qualname}") or qualname.endswith(f".{target}")
+
+
+def _client_from_callers(
+    analysis: FileAnalysis, param: _ParamOf, source: ModuleSource
+) -> tuple[ClientType, str] | None:
+    """The client other modules pass for ``param`` (a function's parameter or a constructor's:
+    ``Service(OpenAI())`` binds ``Service.__init__``'s first parameter after ``self``)."""
+    callers = getattr(source, "callers", None)
+    if callers is None:
+        return None
+    name, _, method = param.callee.rpartition(".")
+    if not name:
+        name, implicit = method, 0
+    elif method == "__init__" and "." not in name:
+        implicit = 1
+    else:
+        return None  # methods of instances: the receiver's callers are not traced
+    target = f"{analysis.module}.{name}" if analysis.module else name
+    for module, _callee, index, keyword, client in callers(target):
+        if keyword == param.name or (keyword is None and index == param.index - implicit):
+            return replace(client, module_level_line=None), module
+    return None
+
+
+def finalize_uncertain(
+    analysis: FileAnalysis, file: str, source: ModuleSource, *, in_test: bool = False
+) -> list[UncertainCallSite]:
+    """Probable and untracked sites of one file (kept apart from the confirmed ones)."""
+    found = [_uncertain_site(u, file, in_test) for u in analysis.uncertain]
+    for raw in analysis.sites:
+        # A receiver imported from another module that did not resolve to a client.
+        target = raw.target
+        if not isinstance(target, AttrPath) or not isinstance(target.base, ExternalRef):
+            continue
+        if _finalize_site(analysis, raw, file, source, in_test) is not None:
+            continue
+        shape_found = P.shape_for(list(target.segments))
+        if shape_found is None or not shape_found[0].kwargs <= raw.kwargs:
+            continue
+        shape = shape_found[0]
+        receiver = raw.receiver or target.base.qualname
+        evidence = (
+            f"`{receiver}.{shape.path}(...)` has the shape of the {shape.provider} API but "
+            f"`{target.base.qualname}` could not be traced to a client"
+        )
+        found.append(
+            _uncertain_site(
+                UncertainSite(
+                    raw.line,
+                    raw.column,
+                    raw.end_line,
+                    raw.end_column,
+                    shape.provider,
+                    shape.path,
+                    shape.tracked,
+                    "probable",
+                    evidence if shape.tracked else f"{evidence}; {shape.reason}",
+                    receiver,
+                    raw.enclosing,
+                    False,
+                    raw.stream_kwarg,
+                ),
+                file,
+                in_test,
+            )
+        )
+    found.sort(key=lambda s: (s.line, s.column))
+    return found
+
+
+def _uncertain_site(u: UncertainSite, file: str, in_test: bool) -> UncertainCallSite:
+    return UncertainCallSite(
+        file=file,
+        line=u.line,
+        column=u.column,
+        provider=u.provider,
+        api=u.api,
+        confidence=u.confidence,  # type: ignore[arg-type]
+        tracked=u.tracked,
+        receiver=u.receiver,
+        enclosing=u.enclosing,
+        evidence=u.evidence,
+        in_test=in_test,
+    )

@@ -7,7 +7,18 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 CallStyle = Literal["direct", "alias", "reference", "module_function"]
-ResolvedBy = Literal["constructor", "annotation", "factory", "cross_file", "usage", "import"]
+ResolvedBy = Literal[
+    "constructor",
+    "annotation",
+    "factory",
+    "cross_file",
+    "usage",
+    "import",
+    "unresolved",
+    "url",
+    "argument",
+]
+Confidence = Literal["confirmed", "probable"]
 
 
 class CallSite(BaseModel):
@@ -47,3 +58,25 @@ class CallSite(BaseModel):
     @property
     def key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line, self.provider, self.api)
+
+
+class UncertainSite(BaseModel):
+    """A call we recognise but cannot confirm, or do not track (kept out of call_sites)."""
+
+    file: str
+    line: int
+    column: int
+    provider: str
+    api: str = Field(description="Method path, or 'HTTP <verb> <host>' for raw requests.")
+    confidence: Literal["confirmed", "probable"] = Field(
+        description="probable: the call has a provider API's shape but its receiver could not "
+        "be traced; confirmed: the client (or the URL) proves the provider."
+    )
+    tracked: bool = Field(
+        description="False: an API the SDK does not track (Assistants, Realtime, Batch, "
+        "images/audio/moderations, raw HTTP)."
+    )
+    receiver: str | None = None
+    enclosing: str | None = None
+    evidence: str = Field(description="Why it is reported, and for untracked APIs why not tracked.")
+    in_test: bool = False

@@ -21,6 +21,7 @@ from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.analyze import analyze_module
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
+from amplitude_ai_mcp.detect.source import parse_module
 from amplitude_ai_mcp.detect.validate import LazyModules
 from amplitude_ai_mcp.inputs import Expr, check_expression
 
@@ -93,7 +94,7 @@ class Project:
 
     def add(self, name: str, rel: str, text: str, sites: bool = True) -> ModuleInfo:
         is_package = rel.endswith("__init__.py")
-        tree = cst.parse_module(text)
+        tree = parse_module(text)  # guarded: hostile input is rejected, never a crash
         package = name if is_package else name.rpartition(".")[0]
         info = ModuleInfo(name, rel, tree, collect(tree, package), [])
         if sites:

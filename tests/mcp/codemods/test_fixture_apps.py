@@ -52,8 +52,7 @@ class Case:
     provider: str = "openai"
     options: dict[str, Any] = field(default_factory=dict)
     validate: tuple[str, ...] = ()  # more files that must report 0 uninstrumented
-    # Sites detection still reports after instrumenting (a client received as a parameter is
-    # judged by usage; detection does not follow it back to the caller's instrumented client).
+    # Sites detection still reports as uninstrumented after instrumenting.
     remaining: tuple[str, ...] = ()
     min_edits: int = 1
 
@@ -214,8 +213,183 @@ CASES = [
         },
         "fx_param.py",
         "fx_param",
+        # The callee's call is traced to the caller's (now swapped) client: instrumented.
         in_session(lambda m: m.main("hi")),
-        remaining=("6:chat.completions.create",),
+    ),
+    Case(
+        "factory_method_and_tuple_factory",
+        {
+            "fx_factory.py": src(
+                """
+                from openai import OpenAI
+
+                MODEL = "gpt-4o-mini"
+
+
+                def client_and_model():
+                    return OpenAI(max_retries=1), MODEL
+
+
+                class Summarizer:
+                    def make_client(self):
+                        return OpenAI()
+
+                    def summarize(self, text):
+                        r = self.make_client().chat.completions.create(
+                            model=MODEL, messages=[{"role": "user", "content": text}]
+                        )
+                        return r.choices[0].message.content
+
+
+                def main(question):
+                    llm, model = client_and_model()
+                    r = llm.chat.completions.create(
+                        model=model, messages=[{"role": "user", "content": question}]
+                    )
+                    return r.choices[0].message.content, Summarizer().summarize(question)
+                """
+            )
+        },
+        "fx_factory.py",
+        "fx_factory",
+        in_session(lambda m: m.main("hi")),
+        min_edits=2,
+    ),
+    Case(
+        "client_injected_through_constructor",
+        {
+            "fx_injected.py": src(
+                """
+                from openai import OpenAI
+
+
+                class Writer:
+                    def __init__(self, llm, model="gpt-4o-mini"):
+                        self.llm = llm
+                        self.model = model
+
+                    def write(self, facts):
+                        r = self.llm.chat.completions.create(
+                            model=self.model, messages=[{"role": "user", "content": facts}]
+                        )
+                        return r.choices[0].message.content
+
+
+                def main(question):
+                    return Writer(OpenAI()).write(question)
+                """
+            )
+        },
+        "fx_injected.py",
+        "fx_injected",
+        in_session(lambda m: m.main("hi")),
+    ),
+    Case(
+        # Instrumenting the caller's construction instruments the other module's call.
+        "client_injected_from_another_module",
+        {
+            "fx_xmod/__init__.py": "",
+            "fx_xmod/service.py": src(
+                """
+                class Service:
+                    def __init__(self, client):
+                        self.client = client
+
+                    def run(self, question):
+                        r = self.client.chat.completions.create(
+                            model="gpt-4o-mini", messages=[{"role": "user", "content": question}]
+                        )
+                        return r.choices[0].message.content
+                """
+            ),
+            "fx_xmod/main.py": src(
+                """
+                from openai import OpenAI
+
+                from fx_xmod.service import Service
+
+
+                def main(question):
+                    return Service(OpenAI()).run(question)
+                """
+            ),
+        },
+        "fx_xmod/main.py",
+        "fx_xmod.main",
+        in_session(lambda m: m.main("hi")),
+        validate=("fx_xmod/service.py",),
+    ),
+    Case(
+        # The tool's call is only *probable* (ctx.deps is not traced); instrumenting where the
+        # client is built is what makes the run emit, and validate counts nothing uninstrumented.
+        "deps_container_probable_site",
+        {
+            "fx_deps.py": src(
+                """
+                from dataclasses import dataclass
+
+                from openai import OpenAI
+
+
+                @dataclass
+                class Deps:
+                    openai: object
+
+
+                @dataclass
+                class Ctx:
+                    deps: Deps
+
+
+                def lookup_tool(ctx, query):
+                    r = ctx.deps.openai.chat.completions.create(
+                        model="gpt-4o-mini", messages=[{"role": "user", "content": query}]
+                    )
+                    return r.choices[0].message.content
+
+
+                def main(question):
+                    return lookup_tool(Ctx(Deps(openai=OpenAI())), question)
+                """
+            )
+        },
+        "fx_deps.py",
+        "fx_deps",
+        in_session(lambda m: m.main("hi")),
+    ),
+    Case(
+        "lazy_proxy_probable_site",
+        {
+            "fx_proxy.py": src(
+                """
+                from openai import OpenAI
+
+
+                class _Lazy:
+                    def __init__(self, build):
+                        self._build = build
+                        self._real = None
+
+                    def __getattr__(self, name):
+                        if self._real is None:
+                            self._real = self._build()
+                        return getattr(self._real, name)
+
+
+                llm = _Lazy(lambda: OpenAI(max_retries=2))
+
+
+                def main(question):
+                    r = llm.chat.completions.create(
+                        model="gpt-4o-mini", messages=[{"role": "user", "content": question}]
+                    )
+                    return r.choices[0].message.content
+                """
+            )
+        },
+        "fx_proxy.py",
+        "fx_proxy",
+        in_session(lambda m: m.main("hi")),
     ),
     Case(
         "dataclass_default_factory",

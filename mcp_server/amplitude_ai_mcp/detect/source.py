@@ -1,0 +1,172 @@
+"""The shared source model: one guarded parse per module content, reused by detection, the
+codemods and verify within a server process.
+
+Keys are the sha256 of the text, so an edited file is a new entry (no staleness by
+construction) and an unchanged file analysed by ``scan_project``, then ``validate_file``, then
+``instrument_file`` is parsed and analysed once. Both caches are bounded LRUs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from amplitude_ai_mcp.syntax_check import python_accepts
+
+from . import guard
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analyze import FileAnalysis
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _LRU(Generic[K, V]):
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+
+@dataclass
+class SourceModel:
+    """One module's text, its libcst tree and (on first use) the metadata wrapper over it."""
+
+    text: str
+    digest: str
+    tree: cst.Module
+    _wrapper: MetadataWrapper | None = field(default=None, repr=False)
+
+    @property
+    def wrapper(self) -> MetadataWrapper:
+        # unsafe_skip_copy: the tree is never mutated (libcst nodes are immutable), so the
+        # metadata resolved once stays valid for every visitor of this content.
+        if self._wrapper is None:
+            self._wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+        return self._wrapper
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# Trees are large (~150x the source): keep few. Analyses are small: keep many.
+_MODELS: _LRU[str, SourceModel] = _LRU(16)
+_ANALYSES: _LRU[tuple[str, str, bool], FileAnalysis] = _LRU(8192)
+_REJECTED: _LRU[str, str] = _LRU(4096)
+
+
+def _checked(text: str, key: str) -> None:
+    """Raise :class:`guard.SourceRejected` when the pre-checks (cached per content) fail."""
+    reason = _REJECTED.get(key)
+    if reason is None:
+        reason = guard.precheck(text) or ""
+        if reason.startswith("nested too deeply") and python_accepts(text):
+            # Not the user's mistake: say so (CPython's own parser is safe on any depth).
+            reason = f"valid Python that the libcst parser cannot read safely: {reason}"
+        _REJECTED.put(key, reason)
+    if reason:
+        raise guard.SourceRejected(reason)
+
+
+def load(text: str) -> SourceModel:
+    """The parsed model of ``text``: pre-checked, parsed in a guarded worker, cached.
+
+    Raises :class:`guard.SourceRejected` (with the reason) or ``libcst.ParserSyntaxError``."""
+    key = digest(text)
+    model = _MODELS.get(key)
+    if model is not None:
+        return model
+    _checked(text, key)
+    tree = guard.run_guarded(lambda: cst.parse_module(text))
+    model = SourceModel(text, key, tree)
+    _MODELS.put(key, model)
+    return model
+
+
+def adopt(text: str, tree: cst.Module) -> SourceModel:
+    """Register ``tree`` (built by a codemod, whose code is ``text``) as the model of ``text``:
+    the re-validation of a plan's output and a later validate_file reuse it unparsed."""
+    key = digest(text)
+    model = _MODELS.get(key)
+    if model is None:
+        model = SourceModel(text, key, tree)
+        _MODELS.put(key, model)
+    return model
+
+
+def parse_module(text: str) -> cst.Module:
+    """``libcst.parse_module`` behind the guard (and the cache)."""
+    return load(text).tree
+
+
+def analysis_of(
+    text: str, module: str, is_package: bool, analyse: Callable[[SourceModel], FileAnalysis]
+) -> FileAnalysis:
+    """``analyse(model)`` of ``text`` as ``module``, computed once per content (a fresh copy
+    is returned each time: callers set ``file`` on it)."""
+    key = (digest(text), module, is_package)
+    found = _ANALYSES.get(key)
+    if found is None:
+        _checked(text, key[0])
+
+        def work() -> FileAnalysis:
+            model = _MODELS.get(key[0])
+            if model is None:
+                model = SourceModel(text, key[0], cst.parse_module(text))
+            return analyse(model)
+
+        found = guard.run_guarded(work)
+        _ANALYSES.put(key, found)
+    return replace(found)
+
+
+def cached_analysis(key: str, module: str, is_package: bool) -> FileAnalysis | None:
+    """The analysis of the content with digest ``key`` as ``module``, if already computed."""
+    found = _ANALYSES.get((key, module, is_package))
+    return replace(found) if found is not None else None
+
+
+def clear_caches() -> None:
+    """Forget every cached model and analysis (tests, benchmarks)."""
+    for cache in (_MODELS, _ANALYSES, _REJECTED):
+        cache.clear()
+
+
+def cache_stats() -> dict[str, tuple[int, int]]:
+    return {
+        "models": (_MODELS.hits, _MODELS.misses),
+        "analyses": (_ANALYSES.hits, _ANALYSES.misses),
+    }
