@@ -210,6 +210,9 @@ class PlannedEdit(BaseModel):
 
 
 class NeedsInput(BaseModel):
+    id: str | None = Field(
+        default=None, description="Stable id; answer it through the tool's `inputs`."
+    )
     file: str
     line: int
     question: str = Field(description="The judgement call the codemod did not make for you.")
@@ -247,7 +250,7 @@ class InstrumentResult(BaseModel):
 
 class EntryPoint(BaseModel):
     name: str = Field(description="Function, Class.method or route handler.")
-    kind: Literal["function", "method", "route"]
+    kind: Literal["function", "method", "route", "script"]
     line: int
     how: str = Field(description="How the test drives it (call, HTTP request).")
     session: Literal["app", "test"] = Field(

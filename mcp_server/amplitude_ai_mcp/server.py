@@ -281,9 +281,12 @@ def create_server(roots: Roots) -> FastMCP:
     @mcp.tool(annotations=_WRITES_OWN_FILE, output_schema=_schema(VerifyTestResult))
     async def generate_verify_test(
         path: Annotated[
-            str,
-            Field(description="The instrumented module (relative, absolute, or file:// URI)."),
-        ],
+            str | None,
+            Field(
+                description="An instrumented module or a package directory (relative, "
+                "absolute, or file:// URI); default: the whole project."
+            ),
+        ] = None,
         apply: Annotated[
             bool,
             Field(
