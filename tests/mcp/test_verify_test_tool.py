@@ -83,11 +83,16 @@ async def test_never_overwrites_a_test_file_it_did_not_generate(client, project)
 @ASYNC
 async def test_terminal_loop_is_reported_and_the_chat_turn_driven(client):
     data = (await client.call_tool("generate_verify_test", {"path": "cli.py"})).structured_content
-    assert [e["name"] for e in data["entry_points"]] == ["chat_turn"]
-    assert data["entry_points"][0]["session"] == "test"
-    (gap,) = data["needs_input"]
-    assert gap["line"] == 20 and "main() reads the terminal" in gap["question"]
-    assert 'chat_turn(history=[], user_text="Hello from the verify test")' in data["test_source"]
+    # the chat turn directly, and the terminal loop by running the module as __main__
+    assert [e["name"] for e in data["entry_points"]] == ["chat_turn", "__main__"]
+    assert [e["session"] for e in data["entry_points"]] == ["test", "test"]
+    assert data["entry_points"][1]["kind"] == "script"
+    assert data["needs_input"] == []
+    assert 'answers=["Hello from the verify test", "exit", "quit", "q"]' in data["test_source"]
+    assert (
+        'chat_turn(history=[{"role": "user", "content": "Hello from the verify test"}], '
+        'user_text="Hello from the verify test")'
+    ) in data["test_source"]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +102,7 @@ async def test_terminal_loop_is_reported_and_the_chat_turn_driven(client):
         ("../outside.py", "outside the project root"),
         ("support_api/amplitude_bootstrap.py", "is the bootstrap module"),
         ("missing.py", "does not exist"),
-        ("support_api", "is a directory"),
+        ("support_api/__init__.py", "no LLM call is reachable"),
     ],
 )
 @ASYNC
@@ -133,11 +138,43 @@ def test_parameters_it_cannot_build_become_needs_input(tmp_path):
         "def summarize(llm: OpenAI, text: str) -> str:\n"
         "    return llm.chat.completions.create(model='gpt-4o', messages=[]).id\n",
     )
-    with pytest.raises(WorkspaceError, match=r"no entry point of bot\.py can be driven") as info:
+    with pytest.raises(WorkspaceError, match=r"no entry point under bot\.py can be driven") as info:
         generate(Roots((tmp_path.resolve(),)), "bot.py")
     text = str(info.value)
-    assert "what value should the test pass for `question` of ask() (no annotation)" in text
+    assert "what value should the test pass for `history` of ask() ('Conversation')" in text
+    assert "inputs['bot.py:ask:history']" in text
+    assert "`question`" not in text  # unannotated, but plain text by its use
     assert "summarize() takes an LLM client (`llm`)" in text
+    # the answer comes back through inputs, by id, and is placed verbatim
+    result = generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "[]"})
+    assert 'module.ask(question="Hello from the verify test", history=[])' in result.test_source
+    with pytest.raises(WorkspaceError, match="not allowed"):
+        generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "eval('1')"})
+    with pytest.raises(WorkspaceError, match="name no needs_input item"):
+        generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "[]", "nope": "1"})
+
+
+def test_unannotated_parameters_are_built_from_their_use(tmp_path):
+    _write_app(
+        tmp_path,
+        "bot.py",
+        "import json\n"
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n"
+        "client = OpenAI(amplitude=ai)\n\n\n"
+        "def triage(payload, lines, retries, user):\n"
+        "    text = '\\n'.join(line.strip() for line in lines)\n"
+        "    r = client.chat.completions.create(model='gpt-4o', messages=[\n"
+        "        {'role': 'user', 'content': payload['service'] + text + user.name}])\n"
+        "    data = json.loads(r.choices[0].message.content)\n"
+        "    return data['severity'], retries + 1\n",
+    )
+    source = generate(Roots((tmp_path.resolve(),)), "bot.py").test_source
+    assert 'payload={"service": "Hello from the verify test"}' in source
+    assert 'lines=["Hello from the verify test"]' in source
+    assert "retries=1" in source
+    assert "user=SimpleNamespace(name=" in source
+    assert 'fitting_replies(json_keys=["severity"], json_reply=True)' in source
 
 
 def test_values_from_the_code_cannot_inject_into_the_test(tmp_path):
@@ -184,8 +221,8 @@ def test_src_layout_imports_from_src(tmp_path):
     )
     result = generate(Roots((tmp_path.resolve(),)), "src/bot/core.py")
     assert result.module == "bot.core" and result.bootstrap == "bot.amplitude_bootstrap"
-    assert 'IMPORT_ROOT = Path(__file__).resolve().parents[1] / "src"' in result.test_source
-    assert 'asyncio.run(app.module.ask(q="Hello from the verify test"))' in result.test_source
+    assert '"module": "bot.core", "import_root": "src"' in result.test_source
+    assert 'finish(module.ask(q="Hello from the verify test"))' in result.test_source
 
 
 def test_relative_bootstrap_import_and_a_session_without_user_id(tmp_path):

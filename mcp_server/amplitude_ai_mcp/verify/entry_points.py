@@ -354,8 +354,9 @@ class Arguments:
                 return self.value(name, inner_node, depth + 1)
             if base in ("list", "List", "Sequence", "Iterable", "tuple", "Tuple", "set"):
                 item = self.value(name.rstrip("s"), inner_node, depth + 1)
-                if isinstance(item, dict) and not item and "message" in name.lower():
-                    item = {"role": "user", "content": TEXT_VALUE}
+                if isinstance(item, dict) and not item:
+                    chat = any(w in name.lower() for w in ("message", "history", "conversation"))
+                    item = {"role": "user", "content": TEXT_VALUE} if chat else _CANNOT
                 items = [item] if isinstance(item, (str, int, float, dict)) else []
                 return tuple(items) if base in ("tuple", "Tuple") else items
             if base in ("dict", "Dict", "Mapping"):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import libcst as cst
 from amplitude_ai.catalog import load_catalog
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.project import Limits, is_test_path, walk_python_files
@@ -134,6 +135,8 @@ def generate(
                 f"{shown} is the bootstrap module; pass a module that uses it (the one with "
                 "the LLM calls), or nothing for the whole project"
             )
+    if not is_dir:  # a syntax error in the module asked for is reported, not skipped
+        cst.parse_module(workspace.read_python(target).text)
     files = _python_files(base, target) if is_dir else [shown]
     locations = {rel: import_location(rel) for rel in _python_files(base, base)}
     for rel in files:
@@ -307,7 +310,7 @@ def _builders(project: Project, cand: _Candidate) -> list[ModuleInfo]:
 
 def _find_bootstrap(module: ModuleInfo, project: Project, site_modules: list[ModuleInfo]) -> str:
     """The bootstrap the module (or the module that builds its clients) imports."""
-    for candidate in [module, *site_modules, *project.loaded]:
+    for candidate in [module, *site_modules, *(m for m in project.loaded if m.detected)]:
         for name, _line in candidate.facts.bootstrap_imports:
             info = project.load(name, sites=False)
             if info is None:
