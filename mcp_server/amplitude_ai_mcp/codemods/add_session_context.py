@@ -68,9 +68,86 @@ def _params(fn: cst.FunctionDef) -> list[str]:
     return [x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)]
 
 
+# Responses whose body is produced lazily, after the handler has returned.
+STREAM_WRAPPERS = frozenset(
+    {"StreamingResponse", "EventSourceResponse", "stream_with_context", "Response"}
+)
+
+
+class _LazyWork(cst.CSTVisitor):
+    """Generators defined inside a handler, and the streaming responses it returns."""
+
+    def __init__(self) -> None:
+        self.generators: list[cst.FunctionDef] = []
+        self.stream_calls: list[cst.Call] = []
+        self._defs: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._defs.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._defs.pop()
+
+    def _yielded(self) -> None:
+        if len(self._defs) > 1 and self._defs[-1] not in self.generators:
+            self.generators.append(self._defs[-1])
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self._yielded()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        if name in STREAM_WRAPPERS and len(self._defs) == 1 and node.args:
+            self.stream_calls.append(node)
+
+
+def _called_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        return node.func.value
+    return None
+
+
+def _lazy_target(
+    facts: Facts, info: FunctionInfo
+) -> tuple[cst.FunctionDef | None, list[str], str | None]:
+    """(where to open the session, the parameters in scope there, why none fits).
+
+    A handler that returns a stream only *defines* lazy work: the session must be opened
+    inside the generator that produces the stream (it then lasts until the body is read)."""
+    work = _LazyWork()
+    info.node.visit(work)
+    if work.generators:
+        return work.generators[0], _params(info.node) + _params(work.generators[0]), None
+    for call in work.stream_calls:
+        for arg in call.args:
+            inner = arg.value
+            if _called_name(inner) == "stream_with_context" and inner.args:  # type: ignore[attr-defined]
+                inner = inner.args[0].value  # type: ignore[attr-defined]
+            target = facts.functions.get(_called_name(inner) or "")
+            if target is not None and target.is_generator:
+                return target.node, _params(target.node), None
+    if any(
+        (c.func.value if isinstance(c.func, cst.Name) else c.func.attr.value)  # type: ignore[union-attr]
+        != "Response"
+        for c in work.stream_calls
+    ):
+        return (
+            None,
+            [],
+            f"{info.name} returns a stream produced by code this edit cannot place a session "
+            "in; a session around the handler would end before the stream is read. Open the "
+            "session where the stream is consumed (inside its generator)",
+        )
+    return info.node, _params(info.node), None
+
+
 def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
     for info in entry_points(facts):
-        fn = info.node
+        fn, params, problem = _lazy_target(facts, info)
+        if problem is not None or fn is None:
+            plan.skip(info.line, KIND, problem or f"{info.name}: no place for a session")
+            continue
         if has_session(fn):
             continue
         if not isinstance(fn.body, cst.IndentedBlock) or not statements_after_docstring(fn):
@@ -80,14 +157,6 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 "around its LLM call by hand",
             )
             continue
-        if info.is_generator:
-            plan.ask(
-                info.line,
-                f"{info.name} is a generator: a session opened around its body would stay open "
-                f"between yields; open {agent_var}.session(...) where the stream is consumed",
-            )
-            continue
-        params = _params(fn)
         user = next((p for p in USER_ID_PARAMS if p in params), None)
         args: list[cst.Arg] = []
         if user is not None:
@@ -102,6 +171,8 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 )
             )
             reason = f"agent session around {info.name} with user_id={user} (its parameter)"
+            if fn is not info.node:
+                reason += f", opened inside the generator {fn.name.value} that streams its reply"
         else:
             suggestion = _body_field_suggestion(facts, fn) or next(
                 (s for p, s in _SUGGESTIONS.items() if p in params), None
@@ -114,6 +185,8 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 suggestion,
             )
             reason = f"agent session around {info.name} (user id: see needs_input)"
+            if fn is not info.node:
+                reason += f", opened inside the generator {fn.name.value} that streams its reply"
         call = cst.Call(cst.Attribute(cst.Name(agent_var), cst.Name("session")), args=args)
         plan.rewrite(fn, _wrap_body(call))
         plan.need_bootstrap(agent_var)
