@@ -35,6 +35,26 @@ APPS: dict[str, tuple[str, str]] = {
     "docstring_future": ("notes.py", "coding cookie, module docstring, __future__ import"),
 }
 
+# Apps with only ``original/``: instrumented by the real tools, verified at project level
+# (generate_verify_test without a path). app -> what it exercises.
+PROJECT_APPS: dict[str, str] = {
+    "ticket_triage": "package with a client module; unannotated params used as list and dict",
+    "tool_agent": "OpenAI tool-call loop; json.loads of tool arguments",
+    "json_extractor": "response_format json_object and json.loads of the reply",
+    "flask_stream": "Flask stream_with_context over a module-level generator; form fields",
+    "fastapi_stream": "FastAPI StreamingResponse, async stream, nested generator, settings",
+    "post_then_get": "Flask POST stores the prompt in the session, GET streams the reply",
+    "embed_search": "embeddings only",
+    "env_config": "env config read at import (os.environ[...], os.getenv), Anthropic",
+    "hyphen_example": "examples/chat-basic/app.py: a module-level script, hyphenated folder",
+    "callback_handler": "callback registered with a decorator, event dict and a callable",
+    "module_script": "Anthropic call at module level with only a system prompt + user text",
+    "stdin_chat": "stdin chat loop under __main__",
+    "parse_structured": "beta.chat.completions.parse with a pydantic response_format",
+    "anthropic_tools": "Anthropic tool_use loop, customer dict",
+    "argparse_cli": "argparse CLI with a positional and a required option",
+}
+
 
 def copy_app(app: str, variant: str, dest: Path) -> Path:
     """Copy ``tests/apps/<app>/<variant>`` to ``dest`` (a fresh project root)."""

@@ -39,6 +39,11 @@ CHAINS = {
     "flask_app": Chain("session", "flask-bot", user_id='request.get_json()["user_id"]'),
     # the client is built in shop/llm.py; instrument_file on recommend.py points there
     "shared_client": Chain(files=("shop/llm.py",)),
+    "ticket_triage": Chain(files=("triage/llm.py",)),
+    # user_id is a parameter of the generator: the session opens inside it with that id
+    "flask_stream": Chain("session", "streamer"),
+    "fastapi_stream": Chain("session", "chat", user_id="body.user_id"),
+    "post_then_get": Chain("session", "chat", user_id="request.remote_addr"),
 }
 
 

@@ -151,7 +151,9 @@ def test_parameters_it_cannot_build_become_needs_input(tmp_path):
     with pytest.raises(WorkspaceError, match="not allowed"):
         generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "eval('1')"})
     with pytest.raises(WorkspaceError, match="name no needs_input item"):
-        generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "[]", "nope": "1"})
+        generate(
+            Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "[]", "nope": "1"}
+        )
 
 
 def test_unannotated_parameters_are_built_from_their_use(tmp_path):

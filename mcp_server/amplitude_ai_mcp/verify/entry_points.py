@@ -305,6 +305,8 @@ class Arguments:
         lowered = name.lower()
         if usage is None:
             return text_for(name)
+        if usage.called:
+            return Code("lambda *args, **kwargs: None")
         if usage.keys:
             return {k: text_for(k) for k in usage.keys}
         if usage.mapping:
@@ -388,10 +390,20 @@ class Arguments:
             if f.has_default:
                 continue
             value = self.value(f.name, f.annotation)
-            if value is _CANNOT or isinstance(value, Code):
+            if value is _CANNOT or _has_code(value) or value == []:
                 return None
             body[f.name] = value
         return body
+
+
+def _has_code(value: Any) -> bool:
+    if isinstance(value, Code):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_code(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_code(v) for v in value.values())
+    return False
 
 
 def _source(value: Any) -> str:
@@ -536,6 +548,11 @@ def _route_plan(
             if body is not None:
                 plan.json, body_param = body, p.name
                 continue
+            if ann in arguments.facts.model_fields or (
+                p.annotation is not None and arguments.value(p.name, p.annotation) is _CANNOT
+            ):
+                plan.openapi_body, body_param = True, p.name  # the app's schema says what fits
+                continue
             if p.has_default and p.name not in path_names:
                 continue
             if ident in inputs:
@@ -627,7 +644,7 @@ def plan_module(
                 undriven.extend((func.qualname, g) for g in local_gaps)
                 continue
             plans[func.qualname] = plan
-    _order_routes(plans, facts)
+    _order_routes(plans, facts, module, arguments)
     # Drive only the outermost: a function that another driven entry point calls is covered.
     reached_by_others = {
         callee for q in plans for callee in _local_callees(facts, q) if callee != q
@@ -696,19 +713,22 @@ def plan_module(
     return chosen, gaps, all_sites
 
 
-def _order_routes(plans: dict[str, Plan], facts: ModuleFacts) -> None:
+def _order_routes(
+    plans: dict[str, Plan], facts: ModuleFacts, module: ModuleInfo, arguments: Arguments
+) -> None:
     """A route that reads state another route writes (a Flask session key, a module-level
     store) is driven after that route, with the same client."""
-    routes = [p for p in plans.values() if p.kind == "route"]
-    for plan in routes:
+    for plan in [p for p in plans.values() if p.kind == "route"]:
         reads = facts.functions[plan.qualname].state_reads
         if not reads:
             continue
-        for other in routes:
-            if other is plan or other.before:
+        for func in facts.functions.values():
+            if func.route is None or func.qualname == plan.qualname:
                 continue
-            if reads & facts.functions[other.qualname].state_writes:
-                plan.before.append(other)
+            if reads & func.state_writes and func.route.app == plan.route.app:  # type: ignore[union-attr]
+                writer = Plan(func.qualname, func.line, "route", func.is_async, route=func.route)
+                if _route_plan(writer, func, arguments, module.rel, [], {}) != "__cannot__":
+                    plan.before.append(writer)
 
 
 def _plan_script(module: ModuleInfo, reach: Reach) -> Plan | None:
@@ -781,6 +801,17 @@ def _plan_one(
 ) -> Plan | None:
     rel = module.rel
     reach = reaches[func.qualname]
+    if func.reads_argv:
+        gaps.append(
+            Gap(
+                rel,
+                func.line,
+                f"{func.qualname}() reads the command line; the test drives it by running "
+                "the module as __main__ with arguments when it has such a block",
+                id=gap_id(rel, func.qualname, "argv"),
+            )
+        )
+        return None
     if func.reads_stdin:
         gaps.append(
             Gap(

@@ -92,6 +92,7 @@ class Usage:
     text: bool = False  # p.strip() / p.lower() / f-string / str methods
     indexed: bool = False  # p[0]
     mapping: bool = False  # p.items() / p.keys() / p.values()
+    called: bool = False  # p(...): a callback
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Function:
     state_reads: set[str] = field(default_factory=set)
     cli_args: list[CliArg] = field(default_factory=list)  # click/typer parameters
     is_cli_command: bool = False
+    reads_argv: bool = False  # parse_args() / sys.argv: driven as a script instead
 
 
 @dataclass
@@ -220,7 +222,7 @@ class _Collector(cst.CSTVisitor):
         self.facts.classes[node.name.value] = bases
         if any(b.rsplit(".", 1)[-1] == "BaseModel" for b in bases):
             self.facts.model_fields[node.name.value] = [
-                Param(s.target.value, s.annotation.annotation, s.value is not None)
+                Param(s.target.value, s.annotation.annotation, _has_default(s.value))
                 for stmt in node.body.body
                 if isinstance(stmt, cst.SimpleStatementLine)
                 for s in stmt.body
@@ -432,10 +434,22 @@ class _Collector(cst.CSTVisitor):
         func = self._function
         if func is None and not self._classes:
             func = self.facts.module_code
+        if (
+            func is not None
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "parse_args"
+        ):
+            func.reads_argv = True
         if func is None or dotted is None:
             return
         if _parses_json(node):
             func.parses_json = True
+        if dotted.rsplit(".", 1)[-1] == "parse_args" or dotted in ("typer.run", "fire.Fire"):
+            func.reads_argv = True
+        if isinstance(node.func, cst.Name):
+            usage = self._usage(node.func.value)
+            if usage is not None:
+                usage.called = True
         if any(a.keyword and a.keyword.value == "response_format" for a in node.args):
             func.parses_json = True
         if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
@@ -669,3 +683,16 @@ def _cli_arg(call: cst.Call, positional: bool | None) -> CliArg | None:
         first = choices.elements[0].value
         choice = _string(first) or (first.value if isinstance(first, cst.Integer) else None)
     return CliArg(flag if not is_positional else flag.lstrip("-"), required, kind, choice)
+
+
+def _has_default(value: cst.BaseExpression | None) -> bool:
+    """A pydantic field default: ``Field(min_length=1)`` is none, ``Field("x")`` is."""
+    if value is None:
+        return False
+    if isinstance(value, cst.Call) and (_dotted(value.func) or "").endswith("Field"):
+        return any(
+            (a.keyword is None and _dotted(a.value) != "...")
+            or (a.keyword is not None and a.keyword.value in ("default", "default_factory"))
+            for a in value.args
+        )
+    return True

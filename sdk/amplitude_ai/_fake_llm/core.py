@@ -75,7 +75,9 @@ class FakeLLM:
             self._queue.extend(as_reply(r) for r in replies)
         return self
 
-    def answer_with(self, responder: Callable[[FakeCall], FakeReply | str | None] | None) -> FakeLLM:
+    def answer_with(
+        self, responder: Callable[[FakeCall], FakeReply | str | None] | None
+    ) -> FakeLLM:
         """Choose replies from the request itself: ``responder(call)`` returns the reply for
         ``call`` (or ``None`` to fall back to the per-model and default replies). Queued
         replies still come first. ``None`` removes the responder."""
