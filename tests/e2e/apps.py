@@ -53,6 +53,7 @@ PROJECT_APPS: dict[str, str] = {
     "parse_structured": "beta.chat.completions.parse with a pydantic response_format",
     "anthropic_tools": "Anthropic tool_use loop, customer dict",
     "argparse_cli": "argparse CLI with a positional and a required option",
+    "custom_param": "a parameter of an app class: answered through generate_verify_test inputs",
 }
 
 

@@ -1,11 +1,12 @@
 """The whole chain on every example app, with the real tools (no hand-written instrumentation):
 
 plan (instrument_file, apply=false) -> apply -> re-apply changes nothing (byte-identical) ->
-validate_file reports 0 uninstrumented -> generate_verify_test -> the generated test passes on
-the instrumented copy -> the same test fails on the original app.
+validate_file reports 0 uninstrumented -> generate_verify_test on the whole project (no path)
+-> the generated tests pass on the instrumented copy -> the same tests fail on the original.
 
 Where instrument_file asks for input it cannot guess (the user id of a web request), the
-answer a developer would give is applied, as a coding agent does with ``needs_input``.
+answer a developer would give is applied, as a coding agent does with ``needs_input``; what
+generate_verify_test asks is answered only through its ``inputs`` (by needs_input id).
 The generated tests run in two pytest subprocesses (all apps each), offline, without keys.
 """
 
@@ -22,7 +23,9 @@ from amplitude_ai_mcp.detect.validate import validate_source
 from amplitude_ai_mcp.verify.generate import generate
 from amplitude_ai_mcp.workspace import Roots
 
-from .apps import APPS, copy_app, run_pytest_per_variant
+from .apps import APPS, PROJECT_APPS, copy_app, run_pytest_per_variant
+
+ALL_APPS = sorted({*APPS, *PROJECT_APPS})
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Chain:
     agent_id: str | None = None
     files: tuple[str, ...] = ()  # default: the files with LLM call sites
     user_id: str | None = None  # the developer's answer to "where does the user id come from?"
+    inputs: dict[str, str] | None = None  # answers to generate_verify_test's needs_input
 
 
 CHAINS = {
@@ -44,6 +48,7 @@ CHAINS = {
     "flask_stream": Chain("session", "streamer"),
     "fastapi_stream": Chain("session", "chat", user_id="body.user_id"),
     "post_then_get": Chain("session", "chat", user_id="request.remote_addr"),
+    "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
 }
 
 
@@ -97,10 +102,13 @@ def _instrument(app: str, root: Path) -> dict[str, object]:
 def chain(tmp_path_factory):
     base = tmp_path_factory.mktemp("chain")
     reports, generated = {}, {}
-    for app, (module, _) in APPS.items():
+    for app in ALL_APPS:
         root = copy_app(app, "original", base / "instrumented" / app)
         reports[app] = _instrument(app, root)
-        generated[app] = generate(Roots((root,)), module, apply=True)
+        generated[app] = generate(
+            Roots((root,)), apply=True, inputs=CHAINS.get(app, Chain()).inputs
+        )
+        reports[app]["verify_needs_input"] = [n.id for n in generated[app].needs_input]
         original = copy_app(app, "original", base / "original" / app)
         (original / "tests").mkdir()
         shutil.copy(root / generated[app].test_path, original / generated[app].test_path)
@@ -108,7 +116,7 @@ def chain(tmp_path_factory):
     return {"reports": reports, "generated": generated, "logs": logs, "outcomes": outcomes}
 
 
-@pytest.mark.parametrize("app", sorted(APPS))
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_apply_is_idempotent_and_leaves_nothing_uninstrumented(chain, app):
     report = chain["reports"][app]
     files = report["files"]
@@ -119,7 +127,7 @@ def test_apply_is_idempotent_and_leaves_nothing_uninstrumented(chain, app):
     assert set(report["uninstrumented_after"].values()) == {0}, report["uninstrumented_after"]
 
 
-@pytest.mark.parametrize("app", sorted(APPS))
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_generated_test_passes_after_instrument_file(chain, app):
     results = chain["outcomes"]["instrumented"].get(app)
     assert results, chain["logs"]["instrumented"][-3000:]
@@ -128,7 +136,7 @@ def test_generated_test_passes_after_instrument_file(chain, app):
     assert failures == []
 
 
-@pytest.mark.parametrize("app", sorted(APPS))
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_same_generated_test_fails_on_the_original(chain, app):
     results = chain["outcomes"]["original"].get(app)
     assert results, chain["logs"]["original"][-3000:]

@@ -120,6 +120,7 @@ class Project:
         self.root = root
         self.import_bases = list(dict.fromkeys(import_bases))
         self._cache: dict[str, ModuleInfo | None] = {}
+        self._by_rel: dict[str, ModuleInfo] = {}
         self.literals: dict[str, list[tuple[list[Any], dict[str, Any]]]] = {}
 
     def add(self, name: str, rel: str, text: str, sites: bool = True) -> ModuleInfo:
@@ -129,7 +130,9 @@ class Project:
         info = ModuleInfo(name, rel, tree, collect(tree, package), [])
         if sites:
             self._detect(info, is_package)
-        self._cache[name] = info
+        if self._cache.get(name) is None:
+            self._cache[name] = info
+        self._by_rel[rel] = info
         for key, calls in info.facts.call_literals.items():
             self.literals.setdefault(key, []).extend(calls)
         return info
@@ -163,9 +166,24 @@ class Project:
                     continue
         return None
 
+    def load_file(self, rel: str, name: str, sites: bool = True) -> ModuleInfo | None:
+        """The module at ``rel`` (two folders may both hold an ``app.py``)."""
+        info = self._by_rel.get(rel)
+        if info is None:
+            try:
+                path = workspace.Roots((self.root,)).file(rel, self.root)
+                info = self.add(name, rel, workspace.read_python(path).text, sites)
+            except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError, RecursionError):
+                return None
+        if sites and not info.detected:
+            self._detect(info, rel.endswith("__init__.py"))
+        return info
+
     @property
     def loaded(self) -> list[ModuleInfo]:
-        return [m for m in self._cache.values() if m is not None]
+        return list(
+            {id(m): m for m in [*self._cache.values(), *self._by_rel.values()] if m}.values()
+        )
 
 
 @dataclass

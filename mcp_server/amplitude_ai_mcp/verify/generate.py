@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
+
 from amplitude_ai.catalog import load_catalog
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.project import Limits, is_test_path, walk_python_files
@@ -144,7 +145,7 @@ def generate(
     bases = ["", "src", *(r for r, _ in locations.values())]
     project = Project(base, bases)
     for rel, (_, name) in locations.items():  # facts of every module: call-site literals
-        project.load(name, sites=False)
+        project.load_file(rel, name, sites=False)
     candidates = _plan_files(project, files, locations, answers)
     if not is_dir and not any(c.sites for c in candidates):
         # The module only builds the client: follow the project to the modules that use it.
@@ -276,8 +277,8 @@ def _plan_files(
     finder = ReachFinder(project)
     for rel in files:
         import_root, name = locations[rel]
-        module = project.load(name)
-        if module is None or module.rel != rel:
+        module = project.load_file(rel, name)
+        if module is None:
             continue
         plans, gaps, sites = plan_module(module, finder, answers)
         found.append(_Candidate(module, import_root, plans, gaps, sites))
@@ -288,7 +289,7 @@ def _importers(project: Project, locations: dict[str, tuple[str, str]], name: st
     """Project files that import module ``name`` (or a name from it)."""
     users = []
     for rel, (_, other) in locations.items():
-        info = project.load(other, sites=False)
+        info = project.load_file(rel, other, sites=False)
         if info is None or other == name:
             continue
         modules = {m for m, _ in info.facts.imports.values()}
@@ -310,7 +311,7 @@ def _builders(project: Project, cand: _Candidate) -> list[ModuleInfo]:
 
 def _find_bootstrap(module: ModuleInfo, project: Project, site_modules: list[ModuleInfo]) -> str:
     """The bootstrap the module (or the module that builds its clients) imports."""
-    for candidate in [module, *site_modules, *(m for m in project.loaded if m.detected)]:
+    for candidate in [module, *site_modules]:
         for name, _line in candidate.facts.bootstrap_imports:
             info = project.load(name, sites=False)
             if info is None:

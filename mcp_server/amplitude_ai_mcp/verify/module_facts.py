@@ -467,9 +467,12 @@ class _Collector(cst.CSTVisitor):
                         usage.keys.append(first)
                 elif attr in ("items", "keys", "values"):
                     usage.mapping = True
-            if owner in func.reply_names and attr == "get" and first:
-                if first not in func.reply_keys:
-                    func.reply_keys.append(first)
+            if (
+                owner in func.reply_names
+                and attr == "get"
+                and first not in (None, *func.reply_keys)
+            ):
+                func.reply_keys.append(first)  # type: ignore[arg-type]
             if attr in ("append", "setdefault", "update", "add") and (
                 owner == "session" or owner in self.facts.globals_
             ):
@@ -588,9 +591,8 @@ class _Collector(cst.CSTVisitor):
                         usage.keys.append(key)
                 elif isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
                     usage.indexed = True
-            if key is not None and value.value in func.reply_names:
-                if key not in func.reply_keys:
-                    func.reply_keys.append(key)
+            if key not in (None, *func.reply_keys) and value.value in func.reply_names:
+                func.reply_keys.append(key)  # type: ignore[arg-type]
             if value.value == "session" or value.value in self.facts.globals_:
                 func.state_reads.add(value.value)
         if func is not None and _dotted(value) in (
