@@ -54,6 +54,9 @@ PROJECT_APPS: dict[str, str] = {
     "anthropic_tools": "Anthropic tool_use loop, customer dict",
     "argparse_cli": "argparse CLI with a positional and a required option",
     "custom_param": "a parameter of an app class: answered through generate_verify_test inputs",
+    "notify_service": "an SMTP client built at import: its stub answered through inputs",
+    "click_cli": "click command with an argument and a required choice option, Anthropic",
+    "router_schemas": "FastAPI app factory, APIRouter, request model imported from schemas.py",
 }
 
 

@@ -49,6 +49,8 @@ CHAINS = {
     "fastapi_stream": Chain("session", "chat", user_id="body.user_id"),
     "post_then_get": Chain("session", "chat", user_id="request.remote_addr"),
     "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
+    "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
+    "router_schemas": Chain("session", "qa", user_id="q.user_id"),
 }
 
 

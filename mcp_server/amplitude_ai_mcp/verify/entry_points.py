@@ -819,7 +819,7 @@ def _plan_one(
 ) -> Plan | None:
     rel = module.rel
     reach = reaches[func.qualname]
-    if func.reads_argv:
+    if func.reads_argv or func.is_cli_command:
         gaps.append(
             Gap(
                 rel,

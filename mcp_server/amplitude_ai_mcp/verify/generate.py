@@ -162,6 +162,7 @@ def generate(
             f"no module under {shown} reaches an LLM call; scan_project lists the call sites"
         )
     targets: list[Target] = []
+    used_ids: set[str] = set()
     gaps: list[Gap] = []
     problems: list[str] = []
     for cand in chosen:
@@ -184,6 +185,7 @@ def generate(
             ident = gap_id(cand.module.rel, name, "stub")
             if ident in answers:
                 stubs[ctor] = answers[ident]
+                used_ids.add(ident)
             else:
                 gaps.append(
                     Gap(
@@ -192,7 +194,7 @@ def generate(
                         f"{cand.module.rel} builds a {ctor} client at import ({name}); the "
                         "test does not guess a stand-in. Answer with a replacement for the "
                         f"constructor in inputs[{ident!r}] if the code path uses it",
-                        "unittest.mock.MagicMock",
+                        "mock.MagicMock()",
                         ident,
                     )
                 )
@@ -214,7 +216,7 @@ def generate(
     known = {g.id for g in gaps} | {
         gap_id(t.file, p.qualname, name) for t in targets for p in t.plans for name, _ in p.args
     }
-    known |= {gap_id(t.file, n, "stub") for t in targets for n in t.stubs}
+    known |= used_ids
     unknown = sorted(set(answers) - known - _answered_ids(chosen, answers))
     if unknown:
         raise WorkspaceError(

@@ -151,6 +151,7 @@ class ModuleFacts:
     call_literals: dict[str, list[tuple[list[Any], dict[str, Any]]]] = field(default_factory=dict)
     service_clients: list[tuple[str, str, int]] = field(default_factory=list)  # name, ctor, line
     globals_: set[str] = field(default_factory=set)
+    route_prefixes: dict[str, str] = field(default_factory=dict)  # router -> its prefix
     module_code: Function = field(default_factory=lambda: Function(MODULE_CODE, 1, False, []))
 
 
@@ -299,7 +300,7 @@ class _Collector(cst.CSTVisitor):
             if last in ("argument", "option") and call.args:
                 arg = _cli_arg(call, positional=last == "argument")
                 if arg is not None:
-                    func.cli_args.insert(0, arg)  # decorators apply bottom-up
+                    func.cli_args.append(arg)
 
     def _route(self, node: cst.FunctionDef) -> Route | None:
         for decorator in node.decorators:
@@ -314,6 +315,7 @@ class _Collector(cst.CSTVisitor):
             if path is None:
                 continue
             framework = self.facts.web_apps[owner]
+            path = self.facts.route_prefixes.get(owner, "").rstrip("/") + path
             if verb in _HTTP_METHODS:
                 return Route(owner, framework, verb.upper(), path)
             if verb in ("route", "api_route"):
@@ -405,6 +407,9 @@ class _Collector(cst.CSTVisitor):
                 framework = _WEB_APPS.get(self.qualify(func)) if func else None
                 if framework:
                     self.facts.web_apps[name] = framework
+                    for arg in node.value.args:  # APIRouter(prefix=) / Blueprint(url_prefix=)
+                        if arg.keyword and arg.keyword.value in ("prefix", "url_prefix"):
+                            self.facts.route_prefixes[name] = _string(arg.value) or ""
 
     # ------------------------------------------------------------------ inside functions
     def visit_Call(self, node: cst.Call) -> None:
@@ -681,6 +686,9 @@ def _cli_arg(call: cst.Call, positional: bool | None) -> CliArg | None:
         required = "default" not in keywords and nargs not in ("?", "*")
     choice = None
     choices = keywords.get("choices")
+    kind_call = keywords.get("type")
+    if isinstance(kind_call, cst.Call) and (_dotted(kind_call.func) or "").endswith("Choice"):
+        choices = kind_call.args[0].value if kind_call.args else None
     if isinstance(choices, (cst.List, cst.Tuple)) and choices.elements:
         first = choices.elements[0].value
         choice = _string(first) or (first.value if isinstance(first, cst.Integer) else None)
