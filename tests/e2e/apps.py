@@ -10,6 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
@@ -57,6 +58,32 @@ PROJECT_APPS: dict[str, str] = {
     "notify_service": "an SMTP client built at import: its stub answered through inputs",
     "click_cli": "click command with an argument and a required choice option, Anthropic",
     "router_schemas": "FastAPI app factory, APIRouter, request model imported from schemas.py",
+}
+
+
+@dataclass(frozen=True)
+class Chain:
+    tier: str = "swap"
+    agent_id: str | None = None
+    files: tuple[str, ...] = ()  # default: the files with LLM call sites
+    user_id: str | None = None  # the developer's answer to "where does the user id come from?"
+    inputs: dict[str, str] | None = None  # answers to generate_verify_test's needs_input
+
+
+CHAINS = {
+    "fastapi_app": Chain("session", "support", user_id="req.user_id"),
+    # the session opens before the handler's first line, so the answer reads the request
+    "flask_app": Chain("session", "flask-bot", user_id='request.get_json()["user_id"]'),
+    # the client is built in shop/llm.py; instrument_file on recommend.py points there
+    "shared_client": Chain(files=("shop/llm.py",)),
+    "ticket_triage": Chain(files=("triage/llm.py",)),
+    # user_id is a parameter of the generator: the session opens inside it with that id
+    "flask_stream": Chain("session", "streamer"),
+    "fastapi_stream": Chain("session", "chat", user_id="body.user_id"),
+    "post_then_get": Chain("session", "chat", user_id="request.remote_addr"),
+    "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
+    "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
+    "router_schemas": Chain("session", "qa", user_id="q.user_id"),
 }
 
 

@@ -13,7 +13,6 @@ The generated tests run in two pytest subprocesses (all apps each), offline, wit
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,35 +22,9 @@ from amplitude_ai_mcp.detect.validate import validate_source
 from amplitude_ai_mcp.verify.generate import generate
 from amplitude_ai_mcp.workspace import Roots
 
-from .apps import APPS, PROJECT_APPS, copy_app, run_pytest_per_variant
+from .apps import APPS, CHAINS, PROJECT_APPS, Chain, copy_app, run_pytest_per_variant
 
 ALL_APPS = sorted({*APPS, *PROJECT_APPS})
-
-
-@dataclass(frozen=True)
-class Chain:
-    tier: str = "swap"
-    agent_id: str | None = None
-    files: tuple[str, ...] = ()  # default: the files with LLM call sites
-    user_id: str | None = None  # the developer's answer to "where does the user id come from?"
-    inputs: dict[str, str] | None = None  # answers to generate_verify_test's needs_input
-
-
-CHAINS = {
-    "fastapi_app": Chain("session", "support", user_id="req.user_id"),
-    # the session opens before the handler's first line, so the answer reads the request
-    "flask_app": Chain("session", "flask-bot", user_id='request.get_json()["user_id"]'),
-    # the client is built in shop/llm.py; instrument_file on recommend.py points there
-    "shared_client": Chain(files=("shop/llm.py",)),
-    "ticket_triage": Chain(files=("triage/llm.py",)),
-    # user_id is a parameter of the generator: the session opens inside it with that id
-    "flask_stream": Chain("session", "streamer"),
-    "fastapi_stream": Chain("session", "chat", user_id="body.user_id"),
-    "post_then_get": Chain("session", "chat", user_id="request.remote_addr"),
-    "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
-    "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
-    "router_schemas": Chain("session", "qa", user_id="q.user_id"),
-}
 
 
 def _call_site_files(root: Path) -> list[str]:
