@@ -58,6 +58,7 @@ PROJECT_APPS: dict[str, str] = {
     "notify_service": "an SMTP client built at import: its stub answered through inputs",
     "click_cli": "click command with an argument and a required choice option, Anthropic",
     "router_schemas": "FastAPI app factory, APIRouter, request model imported from schemas.py",
+    "system_only": "a job whose request has only a system message (no user turn to track)",
 }
 
 

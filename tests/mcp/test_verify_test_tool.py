@@ -245,3 +245,44 @@ def test_relative_bootstrap_import_and_a_session_without_user_id(tmp_path):
     assert [(e.name, e.session) for e in result.entry_points] == [("handle", "app")]
     (gap,) = result.needs_input
     assert gap.line == 7 and "has no user_id" in gap.question
+
+
+@ASYNC
+async def test_without_a_path_the_whole_project_gets_one_test_file(client, project):
+    data = (await client.call_tool("generate_verify_test", {"apply": True})).structured_content
+    assert data["test_path"] == "tests/test_amplitude_verify.py"
+    names = [e["name"] for e in data["entry_points"]]
+    # every instrumented module that reaches an LLM call; plain_bot.py is not instrumented
+    assert names == ["cli.py:chat_turn", "cli.py:__main__", "support_api/main.py:chat"]
+    assert any("plain_bot.py is not instrumented" in n["question"] for n in data["needs_input"])
+    assert (project / data["test_path"]).read_text() == data["test_source"]
+    # a package directory works the same way
+    sub = (
+        await client.call_tool("generate_verify_test", {"path": "support_api"})
+    ).structured_content
+    assert sub["test_path"] == "tests/test_amplitude_verify_support_api.py"
+    assert [e["name"] for e in sub["entry_points"]] == ["chat"]
+
+
+def test_a_module_that_only_builds_the_client_leads_to_the_modules_using_it(tmp_path):
+    shutil.copytree(APPS / "shared_client" / "instrumented", tmp_path, dirs_exist_ok=True)
+    result = generate(Roots((tmp_path.resolve(),)), "shop/llm.py")
+    assert result.module == "shop.recommend"
+    assert result.test_path == "tests/test_amplitude_verify_shop_recommend.py"
+
+
+def test_any_folder_name_works_the_module_is_imported_by_file_location(tmp_path):
+    folder = tmp_path / "examples" / "chat-basic"
+    folder.mkdir(parents=True)
+    (folder / "amplitude_bootstrap.py").write_text(BOOTSTRAP)
+    (folder / "app.py").write_text(
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n"
+        "client = OpenAI(amplitude=ai)\n"
+        "r = client.chat.completions.create(model='gpt-4o', messages=[])\n"
+        "print(r.choices[0].message.content)\n"
+    )
+    result = generate(Roots((tmp_path.resolve(),)), "examples/chat-basic/app.py")
+    assert [(e.name, e.kind) for e in result.entry_points] == [("__main__", "script")]
+    assert '"import_root": "examples/chat-basic"' in result.test_source
+    assert "spec_from_file_location" in result.test_source

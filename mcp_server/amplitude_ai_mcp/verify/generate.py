@@ -16,7 +16,12 @@ import libcst as cst
 
 from amplitude_ai.catalog import load_catalog
 from amplitude_ai_mcp import workspace
-from amplitude_ai_mcp.detect.project import Limits, is_test_path, walk_python_files
+from amplitude_ai_mcp.detect.project import (
+    Limits,
+    imported_modules,
+    is_test_path,
+    walk_python_files,
+)
 from amplitude_ai_mcp.models import EntryPoint, NeedsInput, VerifyTestResult
 from amplitude_ai_mcp.workspace import Roots, WorkspaceError
 
@@ -71,6 +76,34 @@ def import_location(rel: str) -> tuple[str, str]:
     raise WorkspaceError(
         f"{rel} has a file name that is not a Python identifier, so no code can import it"
     )
+
+
+def _location(base: Path, rel: str) -> tuple[str, str]:
+    """Like :func:`import_location`, but a module run as a script from its folder (it imports
+    siblings by their bare names, e.g. ``from amplitude_bootstrap import ai``) is imported
+    from that folder."""
+    root, name = import_location(rel)
+    folder = rel.rpartition("/")[0]
+    if "." not in name or not folder:
+        return root, name
+    try:
+        text = workspace.read_python(base / rel).text
+    except (WorkspaceError, OSError):
+        return root, name
+    for imported in imported_modules(text):
+        head = imported.split(".")[0]
+        if not head or head.startswith("."):
+            continue
+        beside = base / folder / head
+        at_root = base / root / head if root else base / head
+        if (beside.with_suffix(".py").is_file() or (beside / "__init__.py").is_file()) and not (
+            at_root.with_suffix(".py").is_file() or (at_root / "__init__.py").is_file()
+        ):
+            try:
+                return folder, check_dotted(rel.rpartition("/")[2].removesuffix(".py"))
+            except ValueError:
+                break
+    return root, name
 
 
 def _resolve_target(roots: Roots, base: Path, path: str | None) -> tuple[Path, bool]:
@@ -139,9 +172,9 @@ def generate(
     if not is_dir:  # a syntax error in the module asked for is reported, not skipped
         cst.parse_module(workspace.read_python(target).text)
     files = _python_files(base, target) if is_dir else [shown]
-    locations = {rel: import_location(rel) for rel in _python_files(base, base)}
+    locations = {rel: _location(base, rel) for rel in _python_files(base, base)}
     for rel in files:
-        locations.setdefault(rel, import_location(rel))
+        locations.setdefault(rel, _location(base, rel))
     bases = ["", "src", *(r for r, _ in locations.values())]
     project = Project(base, bases)
     for rel, (_, name) in locations.items():  # facts of every module: call-site literals
@@ -173,6 +206,8 @@ def generate(
             if not is_dir:
                 raise
             problems.append(str(exc))
+            rel = cand.module.rel
+            gaps.append(Gap(rel, 1, f"not tested: {exc}", None, gap_id(rel, "module", "bootstrap")))
             continue
         if not cand.plans:
             continue
@@ -304,8 +339,8 @@ def _builders(project: Project, cand: _Candidate) -> list[ModuleInfo]:
     builders = [m for m, _ in cand.sites]
     for _, site in cand.sites:  # modules that build the clients (e.g. a shared client module)
         if site.client_file and site.client_file.endswith(".py"):
-            _, name = import_location(site.client_file)
-            built = project.load(name, sites=False)
+            _, name = _location(project.root, site.client_file)
+            built = project.load_file(site.client_file, name, sites=False)
             if built is not None:
                 builders.append(built)
     return builders
