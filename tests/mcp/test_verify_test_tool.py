@@ -179,6 +179,31 @@ def test_unannotated_parameters_are_built_from_their_use(tmp_path):
     assert 'fitting_replies(json_keys=["severity"], json_reply=True)' in source
 
 
+def test_values_come_from_the_projects_own_calls_and_dataclasses(tmp_path):
+    _write_app(
+        tmp_path,
+        "bot.py",
+        "from dataclasses import dataclass\n"
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n"
+        "client = OpenAI(amplitude=ai)\n\n\n"
+        "@dataclass\n"
+        "class Order:\n"
+        "    sku: str\n"
+        "    quantity: int\n\n\n"
+        "def pitch(order: Order, audience, *, tone='calm'):\n"
+        "    return client.chat.completions.create(model='gpt-4o', messages=[\n"
+        "        {'role': 'user', 'content': f'{audience} {order.sku}'}]).id\n",
+    )
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_bot.py").write_text(
+        "import bot\n\n\ndef test_pitch():\n    bot.pitch(None, 'retired sailors')\n"
+    )
+    source = generate(Roots((tmp_path.resolve(),)), "bot.py").test_source
+    assert 'order=module.Order(sku="Hello from the verify test", quantity=1)' in source
+    assert 'audience="retired sailors"' in source
+
+
 def test_values_from_the_code_cannot_inject_into_the_test(tmp_path):
     evil = '/x/<name>"""+__import__("os").system("touch pwned")+"""{a}\\\\'
     _write_app(

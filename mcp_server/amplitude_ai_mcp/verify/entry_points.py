@@ -8,6 +8,7 @@ cannot be built that way becomes a ``needs_input`` item instead of a guess.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -334,7 +335,7 @@ class Arguments:
                 return [{"role": "user", "content": TEXT_VALUE}]
             return [TEXT_VALUE]
         if usage.attrs:
-            fields = ", ".join(f"{a}={text_for(a)!r}" for a in usage.attrs)
+            fields = ", ".join(f"{a}={_source(text_for(a))}" for a in usage.attrs)
             return Code(f"SimpleNamespace({fields})")
         if usage.arithmetic:
             return 1
@@ -346,7 +347,7 @@ class Arguments:
         fields = self.facts.dataclass_fields.get(name or "") or self.facts.model_fields.get(
             name or ""
         )
-        if fields is None or name is None or "." in name:
+        if fields is None or name is None or not name.isidentifier():
             return _CANNOT
         parts = []
         for f in fields:
@@ -427,6 +428,8 @@ def _has_code(value: Any) -> bool:
 def _source(value: Any) -> str:
     if isinstance(value, Code):
         return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # double quotes, like the rest of the generated test
     return repr(value)
 
 

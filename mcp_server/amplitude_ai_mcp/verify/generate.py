@@ -131,6 +131,19 @@ def _python_files(base: Path, directory: Path) -> list[str]:
     ]
 
 
+def _test_files(base: Path) -> list[str]:
+    found, _ = walk_python_files(base, Limits(max_files=MAX_MODULES), [], [])
+    rels = [workspace.relative(p, base) for _, p in found]
+    return [r for r in rels if is_test_path(r) and MARKER not in _head(base / r)][:50]
+
+
+def _head(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return ""
+
+
 @dataclass
 class _Candidate:
     module: ModuleInfo
@@ -179,6 +192,8 @@ def generate(
     project = Project(base, bases)
     for rel, (_, name) in locations.items():  # facts of every module: call-site literals
         project.load_file(rel, name, sites=False)
+    for rel in _test_files(base):  # existing tests call the functions with real values too
+        project.load_file(rel, "tests." + rel.rsplit("/", 1)[-1].removesuffix(".py"), sites=False)
     candidates = _plan_files(project, files, locations, answers)
     if not is_dir and not any(c.sites for c in candidates):
         # The module only builds the client: follow the project to the modules that use it.
