@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -526,6 +527,8 @@ class _Collector(cst.CSTVisitor):
                 value = ast.literal_eval(cst.Module([]).code_for_node(arg.value))
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 return
+            if not _plain(value):
+                return
             if arg.keyword is not None:
                 keywords[arg.keyword.value] = value
             else:
@@ -706,3 +709,16 @@ def _has_default(value: cst.BaseExpression | None) -> bool:
             for a in value.args
         )
     return True
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """A value the test can write back as a literal (no bytes, sets or complex numbers)."""
+    if depth > 4:
+        return False
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return not isinstance(value, float) or math.isfinite(value)  # no NaN or inf
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False
