@@ -485,6 +485,9 @@ def check_embeddings(
     if models is not None:
         tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in events})
         assert tracked == models, f"models tracked: {tracked}, expected {models}"
+    dimensions = {e["event_properties"].get(DIMENSIONS) for e in events}
+    expected = {len(llm.default.embedding)}  # the fake's vectors
+    assert dimensions == expected, f"embedding dimensions tracked: {dimensions}, not {expected}"
     if in_session:
         _check_identity(events, session_id, user_id)
     mock.assert_all_valid()
@@ -564,6 +567,7 @@ def render(spec: TestSpec) -> str:
         'SESSION_ID = _CATALOG.property_names["session_id"]',
         'PROVIDER = _CATALOG.property_names["provider"]',
         'MODEL_NAME = _CATALOG.property_names["model_name"]',
+        'DIMENSIONS = _CATALOG.property_names["embedding_dimensions"]',
         "# The modules under test: file, import name under its import root, the bootstrap",
         "# it uses, the project packages to forget between tests, settings read at import.",
     ]
