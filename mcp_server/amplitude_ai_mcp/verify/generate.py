@@ -163,7 +163,7 @@ def generate(
     """The verify test for a module, a package or the whole project (``path`` omitted):
     every instrumented module that reaches an LLM call gets tests, in one file written under
     ``<root>/tests`` when ``apply``. ``inputs`` answers needs_input items by id."""
-    base = roots.project_root(root)
+    base = Path(roots.project_root(root))
     answers = check_inputs(inputs)
     target, is_dir = _resolve_target(roots, base, path)
     shown = workspace.relative(target, base) or "."
