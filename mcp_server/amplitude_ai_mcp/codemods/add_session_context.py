@@ -74,12 +74,17 @@ STREAM_WRAPPERS = frozenset(
 )
 
 
+# Provider API methods (a call of one in the handler's own body runs while it runs).
+_LLM_METHODS = frozenset({"create", "parse", "generate_content", "invoke", "ainvoke"})
+
+
 class _LazyWork(cst.CSTVisitor):
     """Generators defined inside a handler, and the streaming responses it returns."""
 
     def __init__(self) -> None:
         self.generators: list[cst.FunctionDef] = []
         self.stream_calls: list[cst.Call] = []
+        self.calls_llm_eagerly = False  # an API call in the handler's own body
         self._defs: list[cst.FunctionDef] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -98,6 +103,15 @@ class _LazyWork(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        streamed = any(
+            a.keyword is not None
+            and a.keyword.value == "stream"
+            and isinstance(a.value, cst.Name)
+            and a.value.value == "True"
+            for a in node.args
+        )
+        if len(self._defs) == 1 and isinstance(func, cst.Attribute) and name in _LLM_METHODS:
+            self.calls_llm_eagerly = self.calls_llm_eagerly or not streamed
         if name in STREAM_WRAPPERS and len(self._defs) == 1 and node.args:
             self.stream_calls.append(node)
 
@@ -117,6 +131,8 @@ def _lazy_target(
     inside the generator that produces the stream (it then lasts until the body is read)."""
     work = _LazyWork()
     info.node.visit(work)
+    if work.calls_llm_eagerly:  # the handler itself calls the model: the session goes there
+        return info.node, _params(info.node), None
     if work.generators:
         return work.generators[0], _params(info.node) + _params(work.generators[0]), None
     for call in work.stream_calls:

@@ -651,3 +651,32 @@ def test_session_tier_opens_the_session_inside_the_generator_of_a_streaming_resp
     assert any("opaque returns a stream" in s.reason for s in out.result.skipped)
     assert "def opaque():\n    chunks = client" in new
     assert ast.parse(new)
+
+
+def test_a_handler_that_calls_the_model_itself_keeps_its_session_around_the_body(
+    tmp_path: Path,
+) -> None:
+    text = src(
+        """
+        from flask import Flask, Response
+        from openai import OpenAI
+
+        client = OpenAI()
+        web = Flask(__name__)
+
+
+        @web.get("/story")
+        def story(user_id: str):
+            reply = client.chat.completions.create(model="m", messages=[])
+
+            def lines():
+                yield from reply.choices[0].message.content.splitlines()
+
+            return Response(lines())
+        """
+    )
+    write_project(tmp_path, {"app.py": text})
+    instrument(tmp_path, "app.py", tier="session", agent_id="bot")
+    new = (tmp_path / "app.py").read_text()
+    assert "def story(user_id: str):\n    with bot_agent.session(user_id=user_id):\n" in new
+    assert "def lines():\n            yield from" in new
