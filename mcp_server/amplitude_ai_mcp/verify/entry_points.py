@@ -122,6 +122,7 @@ class Project:
         self.import_bases = list(dict.fromkeys(import_bases))
         self._cache: dict[str, ModuleInfo | None] = {}
         self._by_rel: dict[str, ModuleInfo] = {}
+        self.unreadable: list[str] = []  # files that could not be parsed or read
         self.literals: dict[str, list[tuple[list[Any], dict[str, Any]]]] = {}
 
     def add(self, name: str, rel: str, text: str, sites: bool = True) -> ModuleInfo:

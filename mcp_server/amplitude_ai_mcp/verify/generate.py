@@ -211,7 +211,16 @@ def generate(
         )
     targets: list[Target] = []
     used_ids: set[str] = set()
-    gaps: list[Gap] = []
+    gaps: list[Gap] = [
+        Gap(
+            rel,
+            1,
+            f"{rel} was not analysed: it is not valid Python or could not be read",
+            "fix it (validate_file names the syntax error), then generate again",
+            gap_id(rel, "module", "unreadable"),
+        )
+        for rel in dict.fromkeys(project.unreadable)
+    ]
     problems: list[str] = []
     for cand in chosen:
         gaps.extend(cand.gaps)
@@ -330,7 +339,8 @@ def _plan_files(
     for rel in files:
         import_root, name = locations[rel]
         module = project.load_file(rel, name)
-        if module is None:
+        if module is None:  # not valid Python, or unreadable: reported, never silent
+            project.unreadable.append(rel)
             continue
         plans, gaps, sites = plan_module(module, finder, answers)
         found.append(_Candidate(module, import_root, plans, gaps, sites))
