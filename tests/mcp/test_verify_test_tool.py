@@ -248,7 +248,7 @@ def test_src_layout_imports_from_src(tmp_path):
     )
     result = generate(Roots((tmp_path.resolve(),)), "src/bot/core.py")
     assert result.module == "bot.core" and result.bootstrap == "bot.amplitude_bootstrap"
-    assert '"module": "bot.core", "import_root": "src"' in result.test_source
+    assert '"module": "bot.core",\n    "import_root": "src"' in result.test_source
     assert 'finish(module.ask(q="Hello from the verify test"))' in result.test_source
 
 

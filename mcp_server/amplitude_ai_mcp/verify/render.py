@@ -508,11 +508,9 @@ def _target_literal(target: Target) -> str:
         "env": tuple(sorted(set(target.app_env))),
     }
     stubs = ", ".join(f"{lit(k)}: {v}" for k, v in target.stubs.items())
-    return (
-        "{"
-        + ", ".join(f"{lit(k)}: {lit(v)}" for k, v in items.items())
-        + (f', "stubs": {{{stubs}}}' + "}")
-    )
+    lines = [f"    {lit(k)}: {lit(v)}," for k, v in items.items()]
+    lines.append(f'    "stubs": {{{stubs}}},')
+    return "{\n" + "\n".join(lines) + "\n}"
 
 
 def render(spec: TestSpec) -> str:
