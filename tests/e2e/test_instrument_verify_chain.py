@@ -2,7 +2,9 @@
 
 plan (instrument_file, apply=false) -> apply -> re-apply changes nothing (byte-identical) ->
 validate_file reports 0 uninstrumented -> generate_verify_test on the whole project (no path)
--> the generated tests pass on the instrumented copy -> the same tests fail on the original.
+-> the generated tests pass on the instrumented copy -> the same tests fail on the original,
+and on the original beside the bootstrap the tool wrote (no events: the code is not
+instrumented).
 
 Where instrument_file asks for input it cannot guess (the user id of a web request), the
 answer a developer would give is applied, as a coding agent does with ``needs_input``; what
@@ -84,10 +86,14 @@ def chain(tmp_path_factory):
             Roots((root,)), apply=True, inputs=CHAINS.get(app, Chain()).inputs
         )
         reports[app]["verify_needs_input"] = [n.id for n in generated[app].needs_input]
-        original = copy_app(app, "original", base / "original" / app)
-        (original / "tests").mkdir()
-        shutil.copy(root / generated[app].test_path, original / generated[app].test_path)
-    logs, outcomes = run_pytest_per_variant(base, ("instrumented", "original"))
+        for variant in ("original", "half"):
+            other = copy_app(app, "original", base / variant / app)
+            (other / "tests").mkdir()
+            shutil.copy(root / generated[app].test_path, other / generated[app].test_path)
+            if variant == "half":  # the original code beside the bootstrap the tool wrote
+                for boot in root.rglob("amplitude_bootstrap.py"):
+                    shutil.copy(boot, other / boot.relative_to(root))
+    logs, outcomes = run_pytest_per_variant(base, ("instrumented", "original", "half"))
     return {"reports": reports, "generated": generated, "logs": logs, "outcomes": outcomes}
 
 
@@ -118,3 +124,13 @@ def test_same_generated_test_fails_on_the_original(chain, app):
     for name, outcome, message in results:
         assert outcome in ("failed", "error"), name
         assert "is not instrumented yet" in message, message
+
+
+@pytest.mark.parametrize("app", ALL_APPS)
+def test_same_generated_test_fails_on_the_original_beside_the_bootstrap(chain, app):
+    """The failure comes from the missing events, not only from the missing bootstrap."""
+    results = chain["outcomes"]["half"].get(app)
+    assert results, chain["logs"]["half"][-3000:]
+    for name, outcome, message in results:
+        assert outcome == "failed", (name, message)
+        assert "not instrumented" in message and "event" in message, message
