@@ -59,6 +59,7 @@ PROJECT_APPS: dict[str, str] = {
     "click_cli": "click command with an argument and a required choice option, Anthropic",
     "router_schemas": "FastAPI app factory, APIRouter, request model imported from schemas.py",
     "system_only": "a job whose request has only a system message (no user turn to track)",
+    "gradio_chat": "UI callback respond(message, history) iterating (user, bot) pairs",
 }
 
 

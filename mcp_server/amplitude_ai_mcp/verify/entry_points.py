@@ -332,6 +332,8 @@ class Arguments:
         if usage.mapping:
             return {"topic": TEXT_VALUE}
         if usage.iterated or usage.indexed:
+            if usage.item_arity:  # `for user, bot in history`
+                return [[TEXT_VALUE] * usage.item_arity]
             if any(w in lowered for w in ("message", "history", "turn", "conversation")):
                 return [{"role": "user", "content": TEXT_VALUE}]
             return [TEXT_VALUE]

@@ -94,6 +94,7 @@ class Usage:
     indexed: bool = False  # p[0]
     mapping: bool = False  # p.items() / p.keys() / p.values()
     called: bool = False  # p(...): a callback
+    item_arity: int = 0  # `for a, b in p`: items are pairs
 
 
 @dataclass(frozen=True)
@@ -546,6 +547,8 @@ class _Collector(cst.CSTVisitor):
             usage = self._usage(node.iter.value)
             if usage is not None:
                 usage.iterated = True
+                if isinstance(node.target, (cst.Tuple, cst.List)):
+                    usage.item_arity = len(node.target.elements)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         if isinstance(node.iter, cst.Name):
