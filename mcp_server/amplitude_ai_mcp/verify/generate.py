@@ -137,6 +137,14 @@ def _test_files(base: Path) -> list[str]:
     return [r for r in rels if is_test_path(r) and MARKER not in _head(base / r)][:50]
 
 
+def _mentions(path: Path, words: set[str]) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(w in text for w in words)
+
+
 def _head(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")[:4000]
@@ -190,10 +198,17 @@ def generate(
         locations.setdefault(rel, _location(base, rel))
     bases = ["", "src", *(r for r, _ in locations.values())]
     project = Project(base, bases)
-    for rel, (_, name) in locations.items():  # facts of every module: call-site literals
-        project.load_file(rel, name, sites=False)
+    # Facts of the modules that may call the ones under test (their literal arguments are
+    # values a test can reuse); for one module, only the files that name it are parsed.
+    stems = None if is_dir else {locations[shown][1].rsplit(".", 1)[-1]}
+    for rel, (_, name) in locations.items():
+        if stems is None or rel == shown or _mentions(base / rel, stems):
+            project.load_file(rel, name, sites=False)
     for rel in _test_files(base):  # existing tests call the functions with real values too
-        project.load_file(rel, "tests." + rel.rsplit("/", 1)[-1].removesuffix(".py"), sites=False)
+        if stems is None or _mentions(base / rel, stems):
+            project.load_file(
+                rel, "tests." + rel.rsplit("/", 1)[-1].removesuffix(".py"), sites=False
+            )
     candidates = _plan_files(project, files, locations, answers)
     if not is_dir and not any(c.sites for c in candidates):
         # The module only builds the client: follow the project to the modules that use it.
