@@ -60,6 +60,7 @@ PROJECT_APPS: dict[str, str] = {
     "router_schemas": "FastAPI app factory, APIRouter, request model imported from schemas.py",
     "system_only": "a job whose request has only a system message (no user turn to track)",
     "gradio_chat": "UI callback respond(message, history) iterating (user, bot) pairs",
+    "client_injection": "a class given the module's client in __init__ (dependency injection)",
 }
 
 

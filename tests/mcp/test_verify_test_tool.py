@@ -138,13 +138,14 @@ def test_parameters_it_cannot_build_become_needs_input(tmp_path):
         "def summarize(llm: OpenAI, text: str) -> str:\n"
         "    return llm.chat.completions.create(model='gpt-4o', messages=[]).id\n",
     )
-    with pytest.raises(WorkspaceError, match=r"no entry point under bot\.py can be driven") as info:
-        generate(Roots((tmp_path.resolve(),)), "bot.py")
-    text = str(info.value)
+    result = generate(Roots((tmp_path.resolve(),)), "bot.py")
+    text = " ".join(n.question for n in result.needs_input)
     assert "what value should the test pass for `history` of ask() ('Conversation')" in text
     assert "inputs['bot.py:ask:history']" in text
     assert "`question`" not in text  # unannotated, but plain text by its use
-    assert "summarize() takes an LLM client (`llm`)" in text
+    # a client parameter gets the module's own instrumented client, never one the test builds
+    assert [e.name for e in result.entry_points] == ["summarize"]
+    assert "module.summarize(llm=module.client, " in result.test_source
     # the answer comes back through inputs, by id, and is placed verbatim
     result = generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "[]"})
     assert 'module.ask(question="Hello from the verify test", history=[])' in result.test_source
@@ -314,3 +315,16 @@ def test_any_folder_name_works_the_module_is_imported_by_file_location(tmp_path)
     assert [(e.name, e.kind) for e in result.entry_points] == [("__main__", "script")]
     assert '"import_root": "examples/chat-basic"' in result.test_source
     assert "spec_from_file_location" in result.test_source
+
+
+def test_a_client_parameter_without_a_client_of_the_module_is_asked_not_built(tmp_path):
+    _write_app(
+        tmp_path,
+        "bot.py",
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n\n"
+        "def summarize(llm: OpenAI, text: str) -> str:\n"
+        "    return llm.chat.completions.create(model='gpt-4o', messages=[]).id\n",
+    )
+    with pytest.raises(WorkspaceError, match=r"summarize\(\) takes an LLM client \(`llm`\)"):
+        generate(Roots((tmp_path.resolve(),)), "bot.py")

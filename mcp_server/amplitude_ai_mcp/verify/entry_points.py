@@ -41,6 +41,7 @@ _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
 )
 TEXT_VALUE = "Hello from the verify test"
+_CLIENT_NAMES = frozenset({"client", "llm", "llm_client", "openai_client", "anthropic_client"})
 _CANNOT = object()
 # What a script reads from input()/stdin: a question, then the usual ways to leave a loop.
 STDIN_ANSWERS = (TEXT_VALUE, "exit", "quit", "q")
@@ -312,6 +313,13 @@ class Arguments:
             return True
         return P.client_class(full) is not None
 
+    def app_client(self) -> str | None:
+        """A client the module itself builds at import (``client = OpenAI(amplitude=ai)``)."""
+        for var, ctor in self.facts.built_at_import.items():
+            if ctor.startswith(f"{P.SDK_MODULE}.") or P.client_class(ctor) is not None:
+                return var
+        return None
+
     def from_call_sites(self, func_name: str, index: int, name: str) -> Any:
         """The literal a call of ``func_name`` in the project passes for this parameter."""
         for positional, keywords in self.literals.get(func_name, ()):
@@ -497,6 +505,13 @@ def _call_args(
             out.append((p.name, Code(inputs[ident])))
             continue
         if p.has_default:
+            continue
+        takes_client = arguments.is_client(p.annotation) or (
+            p.annotation is None and p.name in _CLIENT_NAMES
+        )
+        own = arguments.app_client() if takes_client else None
+        if own is not None:  # the module's own (instrumented) client, never one the test builds
+            out.append((p.name, Code(f"module.{own}")))
             continue
         if arguments.is_client(p.annotation):
             gaps.append(

@@ -154,6 +154,7 @@ class ModuleFacts:
     service_clients: list[tuple[str, str, int]] = field(default_factory=list)  # name, ctor, line
     globals_: set[str] = field(default_factory=set)
     route_prefixes: dict[str, str] = field(default_factory=dict)  # router -> its prefix
+    built_at_import: dict[str, str] = field(default_factory=dict)  # global -> constructor
     module_code: Function = field(default_factory=lambda: Function(MODULE_CODE, 1, False, []))
 
 
@@ -397,6 +398,7 @@ class _Collector(cst.CSTVisitor):
             self.facts.globals_.add(name)
             if isinstance(node.value, cst.Call):
                 ctor = self.qualify(_dotted(node.value.func) or "")
+                self.facts.built_at_import[name] = ctor
                 if ctor.startswith(SERVICE_PREFIXES):
                     self.facts.service_clients.append((name, ctor, self._line(node)))
             text = _string(node.value)
