@@ -14,6 +14,7 @@ The generated tests run in two pytest subprocesses (all apps each), offline, wit
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -45,12 +46,22 @@ def _answer_user_id(root: Path, rel: str, expression: str) -> None:
     path.write_bytes(text.replace(".session():", f".session(user_id={expression}):").encode())
 
 
+# instrument_file answers needs_input through Options.inputs where this version has it;
+# otherwise the answer is written into the session call as a developer would.
+_ANSWERS_BY_ID = "inputs" in {f.name for f in dataclasses.fields(Options)}
+
+
 def _instrument(app: str, root: Path) -> dict[str, object]:
     chain = CHAINS.get(app, Chain())
     options = Options(chain.tier, chain.agent_id, None, "full")
     report: dict[str, object] = {"files": {}}
     for rel in chain.files or _call_site_files(root):
         planned = plan_file(root, root / rel, options)
+        by_inputs = chain.user_id is not None and _ANSWERS_BY_ID
+        if by_inputs:  # answer "where does the user id come from?" by its needs_input id
+            asked = [n.id for n in planned.result.needs_input if "user id" in n.question]
+            options = dataclasses.replace(options, inputs={i: chain.user_id for i in asked})
+            planned = plan_file(root, root / rel, options)
         before = (root / rel).read_bytes()
         assert planned.result.applied is False and (root / rel).read_bytes() == before
         apply_changes(planned.changes)
@@ -64,7 +75,7 @@ def _instrument(app: str, root: Path) -> dict[str, object]:
             "reapply_identical": all((root / c).read_bytes() == b for c, b in after.items()),
             "needs_input": [n.question for n in planned.result.needs_input],
         }
-        if chain.user_id is not None:
+        if chain.user_id is not None and not by_inputs:
             _answer_user_id(root, rel, chain.user_id)
     report["uninstrumented_after"] = {
         rel: validate_source(
