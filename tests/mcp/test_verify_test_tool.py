@@ -281,7 +281,7 @@ async def test_without_a_path_the_whole_project_gets_one_test_file(client, proje
     # every instrumented module that reaches an LLM call; plain_bot.py is not instrumented
     assert names == ["cli.py:chat_turn", "cli.py:__main__", "support_api/main.py:chat"]
     assert any("plain_bot.py is not instrumented" in n["question"] for n in data["needs_input"])
-    (project / "broken.py").write_text("def oops(:\n")
+    (project / "broken.py").write_text("import openai\n\n\ndef oops(:\n")
     again = (await client.call_tool("generate_verify_test", {})).structured_content
     assert any(n["file"] == "broken.py" for n in again["needs_input"])
     assert (project / data["test_path"]).read_text() == data["test_source"]

@@ -32,6 +32,7 @@ from .render import MARKER, Target, TestSpec, check_dotted, render
 BOOTSTRAP_MARK = "# amplitude-ai: bootstrap"
 TESTS_DIR = "tests"
 MAX_MODULES = 400  # project mode: Python files considered
+MAX_DEPTH_FILES = 5  # import hops followed out from the files that name an LLM SDK
 _FORBIDDEN_NAMES = frozenset({"exec", "eval", "compile", "open", "__import__", "breakpoint"})
 
 
@@ -137,6 +138,65 @@ def _test_files(base: Path) -> list[str]:
     return [r for r in rels if is_test_path(r) and MARKER not in _head(base / r)][:50]
 
 
+_LLM_WORDS = ("openai", "anthropic", "amplitude_ai", "OpenAI", "Anthropic")
+
+
+def _reaching_files(base: Path, rels: list[str]) -> set[str]:
+    """Files that may reach an LLM call: those naming a provider SDK (or ours) and, a few
+    hops out, the files importing them (text level; the analysis decides)."""
+    texts: dict[str, str] = {}
+    for rel in rels:
+        try:
+            texts[rel] = (base / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    found = {rel for rel, text in texts.items() if any(w in text for w in _LLM_WORDS)}
+    imports = {rel: imported_modules(text) for rel, text in texts.items()}
+    for _ in range(MAX_DEPTH_FILES):
+        names = {
+            rel.removesuffix(".py").removesuffix("/__init__").rsplit("/", 1)[-1] for rel in found
+        }
+        more = {
+            rel
+            for rel, mods in imports.items()
+            if rel not in found and any(set(m.lstrip(".").split(".")) & names for m in mods)
+        }
+        if not more:
+            break
+        found |= more
+    # and what they import from the project (settings and helpers run at import)
+    by_name = {
+        rel.removesuffix(".py").removesuffix("/__init__").rsplit("/", 1)[-1]: rel for rel in texts
+    }
+    for _ in range(MAX_DEPTH_FILES):
+        wanted = {
+            by_name[part]
+            for rel in found
+            for m in imports.get(rel, ())
+            for part in m.lstrip(".").split(".")
+            if part in by_name
+        }
+        if wanted <= found:
+            break
+        found |= wanted
+    return found
+
+
+def _imported_env(project: Project, module: ModuleInfo, depth: int = 0) -> set[str]:
+    """Settings the project modules ``module`` imports read when imported."""
+    found: set[str] = set()
+    if depth > 3:
+        return found
+    for source, name in set(module.facts.imports.values()):
+        for candidate in (f"{source}.{name}" if name else source, source):
+            other = project.load(candidate, sites=False) if candidate else None
+            if other is not None and other is not module:
+                found |= {*other.facts.env_reads, *other.facts.settings_env}
+                found |= _imported_env(project, other, depth + 1)
+                break
+    return found
+
+
 def _mentions(path: Path, words: set[str]) -> bool:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -192,8 +252,18 @@ def generate(
             )
     if not is_dir:  # a syntax error in the module asked for is reported, not skipped
         cst.parse_module(workspace.read_python(target).text)
-    files = _python_files(base, target) if is_dir else [shown]
-    locations = {rel: _location(base, rel) for rel in _python_files(base, base)}
+    everything = _python_files(base, base)
+    relevant = _reaching_files(base, everything) if is_dir else None
+    files = [f for f in _python_files(base, target) if f in relevant] if relevant else [shown]
+    if is_dir and not files:
+        raise WorkspaceError(
+            f"no module under {shown} uses an LLM client (none imports openai, anthropic or "
+            "amplitude_ai, directly or through project modules); scan_project lists the "
+            "call sites"
+        )
+    locations = {
+        rel: _location(base, rel) for rel in everything if relevant is None or rel in relevant
+    }
     for rel in files:
         locations.setdefault(rel, _location(base, rel))
     bases = ["", "src", *(r for r, _ in locations.values())]
@@ -252,8 +322,9 @@ def generate(
             continue
         local = {cand.module.name.split(".")[0], bootstrap.split(".")[0]}
         local |= {m.name.split(".")[0] for m in project.loaded if m.detected}
-        env = {name for m in project.loaded if m.detected for name in m.facts.env_reads}
-        env |= {name for m in project.loaded if m.detected for name in m.facts.settings_env}
+        env = {name for m in project.loaded for name in m.facts.env_reads}
+        env |= {name for m in project.loaded for name in m.facts.settings_env}
+        env |= _imported_env(project, cand.module)
         stubs = {}
         for name, ctor, line in cand.module.facts.service_clients:
             ident = gap_id(cand.module.rel, name, "stub")
