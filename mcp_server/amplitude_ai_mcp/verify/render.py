@@ -344,7 +344,8 @@ def run_script(app: SimpleNamespace, argv: list[str], answers: list[str]) -> Non
     old_argv, old_stdin = sys.argv, sys.stdin
     sys.argv = [path, *argv]
     sys.stdin = io.StringIO("".join(f"{a}\\n" for a in answers))
-    bounded = hasattr(signal, "setitimer")
+    # the alarm bounds the run where it can (POSIX, main thread)
+    bounded = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGALRM, time_up) if bounded else None
     if bounded:
         signal.setitimer(signal.ITIMER_REAL, SCRIPT_SECONDS)
@@ -537,6 +538,7 @@ def render(spec: TestSpec) -> str:
         "import runpy",
         "import signal",
         "import sys",
+        "import threading",
         "from collections.abc import Iterator",
         "from contextlib import contextmanager",
         "from pathlib import Path",
