@@ -181,7 +181,12 @@ def _check(plan: Plan) -> str:
     if not plan.opens_session and not plan.test_session:
         args.append("in_session=False")
     check = "check_embeddings" if plan.embedding else "check_turns"
-    return f"        {check}(app, {', '.join(args)})"
+    line = f"        {check}(app, {', '.join(args)})"
+    if len(line) <= 100:
+        return line
+    return "\n".join(
+        [f"        {check}(", "            app,", *(f"            {a}," for a in args), "        )"]
+    )
 
 
 def _fit(plan: Plan) -> list[str]:
@@ -345,7 +350,8 @@ def run_script(app: SimpleNamespace, argv: list[str], answers: list[str]) -> Non
     sys.argv = [path, *argv]
     sys.stdin = io.StringIO("".join(f"{a}\\n" for a in answers))
     # the alarm bounds the run where it can (POSIX, main thread)
-    bounded = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    bounded = hasattr(signal, "setitimer")
+    bounded = bounded and threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGALRM, time_up) if bounded else None
     if bounded:
         signal.setitimer(signal.ITIMER_REAL, SCRIPT_SECONDS)
