@@ -1,4 +1,4 @@
-"""Benchmark: per-call overhead of the provider wrappers over the raw OpenAI client.
+"""Benchmark: per-call overhead of the provider wrappers over the raw OpenAI and Anthropic clients.
 
 Run from the repo root::
 
@@ -6,20 +6,25 @@ Run from the repo root::
     .venv/bin/python bench/bench_wrappers.py --quick    # smoke run (~10 s)
     .venv/bin/python bench/bench_wrappers.py --json out.json
 
-Every variant calls ``chat.completions.create`` against the same local fake OpenAI server
+Every variant calls ``chat.completions.create`` (``--provider openai``) or
+``messages.create`` (``--provider anthropic``) against the same local fake provider server
 (``tests/support/llm_server.py``, in a child process so its work does not compete for this
-process's GIL), non-streamed and streamed (the stream is read to the end). Variants:
+process's GIL), non-streamed and streamed (the stream is read to the end). It runs with
+whatever openai/anthropic releases are installed: run it in the provider matrix venvs to
+compare release lines, e.g.
+``PYTHONPATH=sdk .matrix/floor/bin/python bench/bench_wrappers.py --quick``. Variants:
 
 Each mode runs twice: over HTTP against the server (what the targets are about), and with
 an in-process ``httpx2.MockTransport`` answering from the same ``FakeLLM`` (no socket, no
 second process), which takes most of the machine's noise out of the µs added.
 
-``raw``        ``openai.OpenAI``: the baseline.
-``hook``       ``amplitude_ai.OpenAI`` whose ``AmplitudeAI`` drops events before building
-               them: the wrapper's own work (request and response reading, stream wrapping,
-               timing, context variables).
-``raw_usage``  (streams only) ``openai.OpenAI`` asking for the usage chunk itself, as the
-               wrapper does: separates the cost of that extra chunk from the wrapper's.
+``raw``        ``openai.OpenAI`` / ``anthropic.Anthropic``: the baseline.
+``hook``       ``amplitude_ai.OpenAI`` (``.Anthropic``) whose ``AmplitudeAI`` drops events
+               before building them: the wrapper's own work (request and response
+               reading, stream wrapping, timing, context variables).
+``raw_usage``  (OpenAI streams, on releases with ``stream_options``) ``openai.OpenAI`` asking
+               for the usage chunk itself, as the wrapper does: separates the cost of that
+               extra chunk from the wrapper's.
 ``wrapped``    ``amplitude_ai.OpenAI`` with real event building (User Message + AI Response,
                cost lookup) into a sink that keeps the records (no network), inside an
                ``agent.session()``. What an application pays on the caller's thread, minus
@@ -76,7 +81,7 @@ def serve_llm(max_seconds: float) -> None:
     with LLMServer() as server:
         server.llm.reply(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60))
         threading.Thread(target=_trim_calls, args=(server,), daemon=True).start()
-        print(server.openai_url, flush=True)
+        print(server.url, flush=True)
         done = threading.Event()
         threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
         done.wait(max_seconds)
@@ -146,10 +151,17 @@ def _sinks() -> tuple[Any, Any]:
     return DroppingAI(config=AIConfig()), PlainSinkAI(api_key="unused", config=AIConfig())
 
 
-def _in_process_http_client() -> Any:
-    """An httpx2 client whose transport answers from a FakeLLM in this process (no socket)."""
-    import httpx2
+def _http_lib(provider_module: Any) -> Any:
+    """The HTTP library the installed SDK release sends through (httpx2, older: httpx)."""
+    import importlib
 
+    source = getattr(provider_module, "_base_client", None)
+    uses_httpx2 = source is not None and getattr(source, "httpx2", None) is not None
+    return importlib.import_module("httpx2" if uses_httpx2 else "httpx")
+
+
+def _in_process_http_client(http: Any) -> Any:
+    """A client of ``http`` whose transport answers from a FakeLLM here (no socket)."""
     from amplitude_ai.testing import FakeLLM, FakeReply
 
     fake = FakeLLM(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60))
@@ -159,36 +171,50 @@ def _in_process_http_client() -> Any:
             request.method, request.url.raw_path.decode(), dict(request.headers), request.read()
         )
         fake.calls.clear()
-        return httpx2.Response(wire.status, headers=wire.headers, content=wire.body)
+        return http.Response(wire.status, headers=wire.headers, content=wire.body)
 
-    return httpx2.Client(transport=httpx2.MockTransport(handler))
+    return http.Client(transport=http.MockTransport(handler))
 
 
-def build_variants(url: str | None, stream: bool) -> tuple[list[Variant], Any]:
-    import openai
+def _knows_stream_options() -> bool:
+    import inspect
+
+    from openai.resources.chat.completions import Completions
+
+    return "stream_options" in inspect.signature(Completions.create).parameters
+
+
+def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[Variant], Any]:
+    import importlib
 
     import amplitude_ai
 
+    module = importlib.import_module(provider)
+    name = "OpenAI" if provider == "openai" else "Anthropic"
+    raw_cls, ours_cls = getattr(module, name), getattr(amplitude_ai, name)
     dropping, sink = _sinks()
+    http = _http_lib(module)
 
     def common() -> dict[str, Any]:
         kwargs: dict[str, Any] = {"api_key": "sk-bench", "max_retries": 0}
-        kwargs["base_url"] = url or "http://in-process.invalid/v1"
+        base = url or "http://in-process.invalid"
+        kwargs["base_url"] = base + "/v1" if provider == "openai" else base
         if url is None:
-            kwargs["http_client"] = _in_process_http_client()
+            kwargs["http_client"] = _in_process_http_client(http)
         return kwargs
 
     clients = {
-        "raw": openai.OpenAI(**common()),
-        "hook": amplitude_ai.OpenAI(amplitude=dropping, **common()),
-        "wrapped": amplitude_ai.OpenAI(amplitude=sink, **common()),
+        "raw": raw_cls(**common()),
+        "hook": ours_cls(amplitude=dropping, **common()),
+        "wrapped": ours_cls(amplitude=sink, **common()),
     }
-    if stream:  # the wrapper asks for the usage chunk; a raw client may ask for it too
-        clients["raw_usage"] = openai.OpenAI(**common())
+    if stream and provider == "openai" and _knows_stream_options():
+        # The wrapper asks for the usage chunk; a raw client may ask for it too.
+        clients["raw_usage"] = raw_cls(**common())
     labels = {
-        "raw": "raw openai.OpenAI",
-        "hook": "amplitude_ai.OpenAI, events dropped (wrapper only)",
-        "wrapped": "amplitude_ai.OpenAI, events built (2 per call)",
+        "raw": f"raw {provider}.{name}",
+        "hook": f"amplitude_ai.{name}, events dropped (wrapper only)",
+        "wrapped": f"amplitude_ai.{name}, events built (2 per call)",
         "raw_usage": "raw openai.OpenAI + stream_options include_usage",
     }
 
@@ -197,13 +223,24 @@ def build_variants(url: str | None, stream: bool) -> tuple[list[Variant], Any]:
 
         def call(i: int) -> Any:
             # A new question every call, as in a chat (the same one would be deduplicated).
-            messages = [
-                {"role": "system", "content": "You are a product analytics assistant."},
-                {"role": "user", "content": f"What is retention? (question {i})"},
-            ]
-            result = client.chat.completions.create(
-                model="gpt-4o", messages=messages, temperature=0.2, stream=stream, **extra
-            )
+            question = {"role": "user", "content": f"What is retention? (question {i})"}
+            system = "You are a product analytics assistant."
+            if provider == "openai":
+                result = client.chat.completions.create(
+                    model="gpt-4o",
+                    messages=[{"role": "system", "content": system}, question],
+                    temperature=0.2,
+                    stream=stream,
+                    **extra,
+                )
+            else:
+                result = client.messages.create(
+                    model="claude-sonnet-4-6",
+                    max_tokens=256,
+                    system=system,
+                    messages=[question],
+                    stream=stream,
+                )
             if stream:
                 for _ in result:
                     pass
@@ -216,8 +253,10 @@ def build_variants(url: str | None, stream: bool) -> tuple[list[Variant], Any]:
     return variants, session
 
 
-def run_mode(url: str | None, stream: bool, args: argparse.Namespace) -> dict[str, Any]:
-    variants, session = build_variants(url, stream)
+def run_mode(
+    provider: str, url: str | None, stream: bool, args: argparse.Namespace
+) -> dict[str, Any]:
+    variants, session = build_variants(provider, url, stream)
     counter = iter(range(10**9))
     with session:
         for v in variants:  # warm-up: connections, pydantic models, cost rates
@@ -250,6 +289,7 @@ def run_mode(url: str | None, stream: bool, args: argparse.Namespace) -> dict[st
             )
     raw = statistics.median(next(v for v in variants if v.key == "raw").samples)
     result: dict[str, Any] = {
+        "provider": provider,
         "stream": stream,
         "transport": "local server" if url else "in-process",
         "variants": {},
@@ -271,29 +311,33 @@ def run_mode(url: str | None, stream: bool, args: argparse.Namespace) -> dict[st
     return result
 
 
+def _mode(res: dict[str, Any]) -> str:
+    return f"{res['provider']}, {res['transport']}, {'stream' if res['stream'] else 'plain'}"
+
+
 def report(results: list[dict[str, Any]]) -> None:
     print()
     print(
-        f"{'mode':<11}{'variant':<52}{'median':>9}{'p10':>9}{'p90':>9}{'x raw':>7}"
+        f"{'mode':<36}{'variant':<52}{'median':>9}{'p10':>9}{'p90':>9}{'x raw':>7}"
         f"{'added':>9}{'paired':>9}"
     )
     for res in results:
-        mode = f"{res['transport']}, {'stream' if res['stream'] else 'non-stream'}"
+        mode = _mode(res)
         for v in res["variants"].values():
             print(
-                f"{mode:<24}{v['label']:<52}{v['median_us']:>9.1f}{v['p10_us']:>9.1f}"
+                f"{mode:<36}{v['label']:<52}{v['median_us']:>9.1f}{v['p10_us']:>9.1f}"
                 f"{v['p90_us']:>9.1f}{v['ratio']:>7.3f}{v['added_us']:>+9.1f}"
                 f"{v['added_paired_median_us']:>+9.1f}"
             )
     print("\n(µs per call; added = median - raw median; paired = median of per-round differences)")
     for res in results:
-        mode = f"{res['transport']}, {'stream' if res['stream'] else 'non-stream'}"
+        mode = _mode(res)
         for key in ("hook", "wrapped"):
             v = res["variants"][key]
             ok_added = v["added_paired_median_us"] <= TARGET_ADDED_US
             ok_ratio = v["ratio"] <= TARGET_RATIO
             print(
-                f"  {mode:<24} {key:<8} added {v['added_paired_median_us']:+.1f} µs "
+                f"  {mode:<36} {key:<8} added {v['added_paired_median_us']:+.1f} µs "
                 f"(target ≤ {TARGET_ADDED_US:.0f}): {'MET' if ok_added else 'NOT MET'};  "
                 f"ratio {v['ratio']:.3f} (target ≤ {TARGET_RATIO}): "
                 f"{'MET' if ok_ratio else 'NOT MET'}"
@@ -313,6 +357,12 @@ def main() -> None:
         default="both",
         help="the local fake server over HTTP, an in-process httpx2 transport, or both",
     )
+    parser.add_argument(
+        "--provider",
+        choices=("both", "openai", "anthropic"),
+        default="both",
+        help="which provider's raw and instrumented clients to compare",
+    )
     parser.add_argument("--json", help="write all samples and results here")
     parser.add_argument("--serve-llm", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -329,6 +379,7 @@ def main() -> None:
 
     print(f"openai {openai.__version__}, anthropic {anthropic.__version__}")
     print(f"{args.repeats} samples x {args.number} calls, slices of {args.slice}")
+    providers = ["openai", "anthropic"] if args.provider == "both" else [args.provider]
     results = []
     with llm_server() as url:
         for target in (
@@ -338,10 +389,11 @@ def main() -> None:
             if args.transport == "in-process"
             else [url, None]
         ):
-            for stream in (False, True):
-                where = "local server" if target else "in-process transport"
-                print(f"\n{where}, {'stream' if stream else 'non-stream'}:")
-                results.append(run_mode(target, stream, args))
+            for provider in providers:
+                for stream in (False, True):
+                    where = "local server" if target else "in-process transport"
+                    print(f"\n{provider}, {where}, {'stream' if stream else 'non-stream'}:")
+                    results.append(run_mode(provider, target, stream, args))
     report(results)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

@@ -54,6 +54,22 @@ async def _registry() -> dict[str, Any]:
     }
 
 
+def _install_lines() -> list[str]:
+    """Install commands and the supported provider SDK ranges (from the provider registry)."""
+    from amplitude_ai.providers.registry import PROVIDERS
+
+    ranges = ", ".join(
+        f"`{p.requirement}`" for p in {p.distribution: p for p in PROVIDERS}.values()
+    )
+    return [
+        "## Install",
+        "",
+        "- App: `pip install amplitude-ai` (the SDK alone; it instruments the provider SDK the "
+        f"app already pins: {ranges}).",
+        "- MCP server: `pip install 'amplitude-ai[mcp]'`, then run `amplitude-ai-mcp`.",
+    ]
+
+
 def _first_sentence(text: str) -> str:
     flat = " ".join(text.split())
     end = flat.find(". ")
@@ -82,6 +98,8 @@ def render(registry: dict[str, Any]) -> dict[str, str]:
         "",
         "Agent analytics for Python LLM apps: the `amplitude_ai` SDK records `[Agent] …` events;",
         "the `amplitude-ai-mcp` server (stdio) finds LLM call sites and guides instrumentation.",
+        "",
+        *_install_lines(),
         "",
         "## Workflow",
         "",
@@ -143,6 +161,8 @@ def render(registry: dict[str, Any]) -> dict[str, str]:
         "",
         "> Agent analytics for Python LLM apps: an embedded SDK (`amplitude_ai`) and an MCP "
         "server (`amplitude-ai-mcp`) that finds and instruments LLM calls.",
+        "",
+        *_install_lines(),
         "",
         "## MCP tools",
         "",

@@ -381,8 +381,9 @@ def create_server(roots: Roots) -> FastMCP:
         ] = None,
     ) -> ToolResult:
         """Project-level checks: the SDK declared or installed in the project's environment,
-        AMPLITUDE_AI_API_KEY present (its value is never shown), content mode valid, provider
-        extras. Each failed check comes with a copy-pasteable fix."""
+        AMPLITUDE_AI_API_KEY present (its value is never shown), content mode valid, and the
+        provider SDK versions the project installs, locks or declares against the supported
+        ranges. Each failed check comes with a copy-pasteable fix."""
         with _user_errors():
             from .setup_check import validate_setup as check
 

@@ -9,18 +9,40 @@ from pathlib import Path
 from .models import SetupCheck, SetupResult
 
 _CONTENT_MODES = ("full", "metadata_only", "customer_enriched")
-_EXTRAS = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "gemini": "gemini",
-    "azure-openai": "azure",
-    "bedrock": "bedrock",
-    "mistral": "mistral",
-    "langchain": "langchain",
-    "llama-index": "llamaindex",
-    "openai-agents": "openai-agents",
-    "crewai": "crewai",
-}
+
+
+def _provider_checks(root: Path, declared: dict[str, list[str]]) -> list[SetupCheck]:
+    """One check per provider SDK the wrappers support that the project declares, locks or
+    has installed: its version against the supported range (see ``project_versions``)."""
+    from .project_versions import verdicts
+
+    checks = []
+    for verdict in verdicts(root):
+        if verdict.status == "absent":
+            continue
+        checks.append(
+            SetupCheck(
+                name=f"provider_{verdict.distribution}",
+                ok=verdict.status == "ok",
+                detail=verdict.detail,
+                fix=verdict.fix,
+            )
+        )
+    from .detect.providers import DISTRIBUTIONS
+
+    covered = {v.distribution for v in verdicts(root)}
+    for dist, (group, name) in sorted(DISTRIBUTIONS.items()):
+        if group != "provider" or dist not in declared or dist in covered:
+            continue
+        checks.append(
+            SetupCheck(
+                name=f"provider_{name}",
+                ok=True,
+                detail=f"{dist} is declared; the SDK has no wrapper for it: track its calls "
+                "with ai.track_ai_message(...) (or a framework integration)",
+            )
+        )
+    return checks
 
 
 def _project_python(root: Path) -> Path | None:
@@ -114,21 +136,7 @@ def validate_setup(root: Path, env: dict[str, str] | None = None) -> SetupResult
             + ", ".join(_CONTENT_MODES),
         )
     )
-    from .detect.providers import DISTRIBUTIONS
-
-    for dist, (group, name) in sorted(DISTRIBUTIONS.items()):
-        if group not in ("provider", "framework") or dist not in declared.names:
-            continue
-        extra = _EXTRAS.get(name)
-        if extra is None:
-            continue
-        checks.append(
-            SetupCheck(
-                name=f"provider_{name}",
-                ok=True,
-                detail=f"{dist} is declared; the SDK supports it (extra `amplitude-ai[{extra}]`)",
-            )
-        )
+    checks += _provider_checks(root, declared.names)
     checks.append(
         SetupCheck(
             name="python_version",

@@ -55,28 +55,32 @@ class Roots:
         default."""
         if root is None or not root.strip():
             return self.default
-        path = check_root(root, base=self.default)
-        if not any(is_within(path, allowed) for allowed in self.allowed):
+        # Confinement is judged before existence, so a refusal never tells whether
+        # something exists outside the allowed roots.
+        candidate = _absolute(root, self.default)
+        if not any(is_within(_resolve_lax(candidate), allowed) for allowed in self.allowed):
             raise WorkspaceError(
                 f"root {root!r} is outside the allowed roots ({self._listing()}); pass a "
                 "directory inside one of them, or restart the server with --root for it"
             )
-        return path
+        return check_root(root, base=self.default)
 
     def file(self, path: str, root: Path | None = None) -> Path:
         """A regular file inside ``root`` (default: the default root), resolved."""
         base = root or self.default
         if not path or not path.strip():
             raise WorkspaceError("path is empty; pass a file path relative to the project root")
-        candidate = Path(_strip_uri(path)).expanduser()
-        if not candidate.is_absolute():
-            candidate = base / candidate
-        resolved = _realpath(candidate, path)
-        if not is_within(resolved, base):
+        candidate = _absolute(path, base)
+        # Judged before existence (and without showing where it points), so a refusal
+        # tells nothing about what exists outside the root.
+        if not is_within(_resolve_lax(candidate), base):
             raise WorkspaceError(
-                f"{path!r} resolves to {resolved}, outside the project root {base}; only files "
-                "inside the root can be read (symlinks are followed before this check)"
+                f"{path!r} is outside the project root {base}; only files inside the root can "
+                "be read (symlinks are followed before this check)"
             )
+        resolved = _realpath(candidate, path)
+        if not is_within(resolved, base):  # pragma: no cover - a symlink swapped meanwhile
+            raise WorkspaceError(f"{path!r} is outside the project root {base}")
         try:
             st = os.stat(resolved)
         except FileNotFoundError:
@@ -105,6 +109,19 @@ def _strip_uri(value: str) -> str:
     if "://" in value:
         raise WorkspaceError(f"{value!r} is not a local path or file:// URI")
     return value
+
+
+def _absolute(value: str, base: Path) -> Path:
+    candidate = Path(_strip_uri(value)).expanduser()
+    return candidate if candidate.is_absolute() else base / candidate
+
+
+def _resolve_lax(candidate: Path) -> Path:
+    """Where ``candidate`` points, following the symlinks that exist (never raises)."""
+    try:
+        return Path(os.path.realpath(candidate))
+    except (OSError, ValueError):
+        return candidate
 
 
 def _realpath(candidate: Path, shown: str) -> Path:

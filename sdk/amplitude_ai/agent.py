@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .context import SessionContext, merge_dicts
-from .tracking import TrackingMethods
+from .tracking import BoundTrackingMethods
 
 if TYPE_CHECKING:
     from .client import AmplitudeAI
     from .session import Session
 
 
-class BoundAgent(TrackingMethods):
+class BoundAgent(BoundTrackingMethods):
     """An agent identity plus defaults that every tracking call through it inherits.
 
     Explicit arguments on a call override the defaults; inside an active session the
@@ -102,6 +102,7 @@ class BoundAgent(TrackingMethods):
         defaults = self._defaults.evolve(
             agent_id=agent_id,
             parent_agent_id=self.agent_id,
+            agent_description=description,  # its own, never the parent's
             context=merge_dicts(self._defaults.context, context),
             **{k: v for k, v in overrides.items() if v is not None},
         )

@@ -9,7 +9,8 @@ against the catalog (types, required properties, no unknown ``[Agent]`` properti
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -82,7 +83,7 @@ class Catalog:
         return frozenset(n for n, p in self.properties.items() if p.content == content)
 
 
-def unknown_name_message(kind: str, name: str, known: Mapping[str, Any]) -> str:
+def unknown_name_message(kind: str, name: str, known: Collection[str]) -> str:
     """An actionable message for an unknown name, listing the closest known ones."""
     import difflib  # deferred: only error paths need it
 
@@ -179,10 +180,20 @@ def validate_event(
         problems.append(f"{event_type!r} is emitted by Amplitude's server; do not send it")
     if not user_id and not device_id:
         problems.append("event has neither user_id nor device_id; Amplitude would reject it")
+    if not isinstance(event_properties, Mapping):
+        return [
+            *problems,
+            f"event_properties must be a mapping, got {type(event_properties).__name__}",
+        ]
     for name in sorted(spec.required - event_properties.keys()):
         problems.append(f"missing required property {name!r}")
     for name, value in event_properties.items():
+        if not isinstance(name, str):
+            problems.append(f"property names must be strings, got {name!r}")
+            continue
         if not name.startswith(RESERVED_PREFIXES):
+            if _has_non_finite(value):
+                problems.append(f"custom property {name!r} holds NaN or infinity")
             continue
         if name not in spec.allowed:
             problems.append(unknown_name_message(f"property on {event_type}", name, spec.allowed))
@@ -193,11 +204,62 @@ def validate_event(
     return problems
 
 
+def structural_problems(event_type: str, event_properties: Mapping[str, Any]) -> list[str]:
+    """The cheap part of :func:`validate_event`, for properties the SDK built itself.
+
+    Checks required and allowed names and each value's type (numbers finite), but does not
+    re-parse JSON-valued properties: the event builder serialises them with strict JSON.
+    The SDK runs it on every event before delivery as a safety net; it is several times
+    faster than the full check.
+    """
+    types, required = _structure(event_type)
+    problems: list[str] = []
+    if not event_properties.keys() >= required:
+        missing = sorted(required - event_properties.keys())
+        problems += [f"missing required property {name!r}" for name in missing]
+    for name, value in event_properties.items():
+        expected = types.get(name)
+        if expected is None:
+            if type(name) is not str:
+                problems.append(f"property names must be strings, got {name!r}")
+            elif name.startswith(RESERVED_PREFIXES):
+                problems.append(f"{name!r} is not a property of {event_type}")
+            continue
+        t = type(value)
+        if t not in expected:
+            problems.append(f"{name!r} has the wrong type, got {t.__name__}")
+        elif t is float and not math.isfinite(value):
+            problems.append(f"{name!r} must be a finite number, got {value!r}")
+        elif t is dict and type(value.get("text")) is not str:
+            problems.append(f"{name!r} must hold a text string")
+    return problems
+
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "string": (str,),
+    "string_array": (str,),
+}
+
+
+@cache
+def _structure(event_type: str) -> tuple[dict[str, tuple[type, ...]], frozenset[str]]:
+    """(allowed wire name -> accepted Python types, required names) of one event type."""
+    catalog = load_catalog()
+    spec = catalog.events[event_type]
+    types = {name: _PYTHON_TYPES[catalog.properties[name].type] for name in spec.allowed}
+    return types, spec.required
+
+
 def type_problem(prop: PropertySpec, value: Any) -> str | None:
     """Why ``value`` does not fit ``prop``'s catalog type, or ``None`` when it does."""
     expected = prop.type
     if expected == "number":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok and not math.isfinite(value):
+            return f"{prop.name!r} must be a finite number, got {value!r}"
     elif expected == "boolean":
         ok = isinstance(value, bool)
     elif expected == "object":
@@ -208,7 +270,7 @@ def type_problem(prop: PropertySpec, value: Any) -> str | None:
         return f"{prop.name!r} must be {expected}, got {type(value).__name__}"
     if expected == "string_array" or prop.format == "json":
         try:
-            decoded = json.loads(value)
+            decoded = json.loads(value, parse_constant=_reject_constant)
         except ValueError:
             return f"{prop.name!r} must hold serialized JSON, got {value[:40]!r}"
         if expected == "string_array" and not (
@@ -216,3 +278,20 @@ def type_problem(prop: PropertySpec, value: Any) -> str | None:
         ):
             return f"{prop.name!r} must hold a JSON array of strings"
     return None
+
+
+def _reject_constant(name: str) -> Any:
+    """Strict JSON: ``NaN``/``Infinity`` are not JSON, and Amplitude's parser rejects them."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _has_non_finite(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if depth > 50:
+        return False
+    if isinstance(value, Mapping):
+        return any(_has_non_finite(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_non_finite(v, depth + 1) for v in value)
+    return False

@@ -13,6 +13,10 @@ Environment variables fill in whatever the caller did not pass explicitly:
     Full ingestion URL (a proxy, or a local capture server in tests).
 ``AMPLITUDE_AI_SERVER_ZONE``
     ``US`` (default) or ``EU`` for EU data residency.
+``AMPLITUDE_AI_SPOOL``
+    ``false``/``0``/``no``/``off`` turns the local spool of undelivered events off.
+``AMPLITUDE_AI_SPOOL_DIR``
+    Where the spool lives (default: ``~/.cache/amplitude-ai/spool``).
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ ENV_CONTENT_MODE = "AMPLITUDE_AI_CONTENT_MODE"
 ENV_DEBUG = "AMPLITUDE_AI_DEBUG"
 ENV_SERVER_URL = "AMPLITUDE_AI_SERVER_URL"
 ENV_SERVER_ZONE = "AMPLITUDE_AI_SERVER_ZONE"
+ENV_SPOOL = "AMPLITUDE_AI_SPOOL"
+ENV_SPOOL_DIR = "AMPLITUDE_AI_SPOOL_DIR"
 
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
+_FALSY = frozenset({"0", "false", "no", "off"})
 
 
 class ContentMode(str, enum.Enum):
@@ -107,6 +114,13 @@ class AIConfig:
     propagate_context: bool = False
     server_url: str | None = field(default_factory=lambda: os.environ.get(ENV_SERVER_URL) or None)
     server_zone: str = field(default_factory=_server_zone_from_env)
+    # Events still undelivered when shutdown()'s deadline passes are written here (bounded,
+    # mode 0600) and resent by the next start with the same API key; see amplitude_ai.spool.
+    spool: bool = field(
+        default_factory=lambda: os.environ.get(ENV_SPOOL, "").strip().lower() not in _FALSY
+    )
+    spool_dir: str | None = field(default_factory=lambda: os.environ.get(ENV_SPOOL_DIR) or None)
+    spool_max_bytes: int = 5_000_000
 
     compiled_redaction_patterns: tuple[re.Pattern[str], ...] = field(
         init=False, repr=False, compare=False
@@ -126,6 +140,8 @@ class AIConfig:
                     f"custom_redaction_patterns: {pattern!r} is not a valid regex ({exc})"
                 ) from exc
         self.compiled_redaction_patterns = tuple(compiled)
+        if self.spool_max_bytes < 0:
+            raise ConfigurationError("spool_max_bytes must be >= 0")
         if self.on_event_callback is not None and not callable(self.on_event_callback):
             raise ConfigurationError("on_event_callback must be callable(event, code, message)")
 

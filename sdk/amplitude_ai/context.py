@@ -15,10 +15,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from .client import AmplitudeAI
+    from ._kinds import EventKind, TrackArgs
+    from .config import AIConfig
 
 # Fields that flow from agent/session/context into every event.
 SCOPE_FIELDS: tuple[str, ...] = (
@@ -29,15 +30,33 @@ SCOPE_FIELDS: tuple[str, ...] = (
     "parent_agent_id",
     "customer_org_id",
     "agent_version",
+    "agent_description",
     "env",
     "device_id",
     "browser_session_id",
 )
 # Fields that describe *which* agent; only inherited from the active context when the
 # resolved agent is the context's own agent (a different agent has its own lineage).
-_AGENT_LINEAGE = ("parent_agent_id", "agent_version")
+_AGENT_LINEAGE = ("parent_agent_id", "agent_version", "agent_description")
 # Fields that belong to one conversation; an event for another session does not borrow them.
 _SESSION_SCOPED = ("trace_id", "device_id", "browser_session_id")
+
+
+class Emitter(Protocol):
+    """The client as lower layers see it: its configuration and its one emit entry,
+    ``AmplitudeAI._emit`` (which returns the id of the event it tracked, if it has one)."""
+
+    config: AIConfig
+
+    def _emit(
+        self,
+        kind: EventKind,
+        args: TrackArgs,
+        bound: SessionContext | None = None,
+        *,
+        anonymous: bool = False,
+        unless_seen: bool = False,
+    ) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -51,13 +70,14 @@ class SessionContext:
     parent_agent_id: str | None = None
     customer_org_id: str | None = None
     agent_version: str | None = None
+    agent_description: str | None = None
     env: str | None = None
     device_id: str | None = None
     browser_session_id: str | None = None
     context: Mapping[str, Any] | None = None
     groups: Mapping[str, Any] | None = None
     # Not event fields: the client that owns the scope and the innermost open span.
-    ai: AmplitudeAI | None = field(default=None, compare=False, repr=False)
+    ai: Emitter | None = field(default=None, compare=False, repr=False)
     span_id: str | None = None
 
     def evolve(self, **changes: Any) -> SessionContext:
@@ -96,7 +116,7 @@ def merge_dicts(
     """Later layers override earlier ones key by key; ``None`` when every layer is empty."""
     merged: dict[str, Any] = {}
     for layer in layers:
-        if layer:
+        if layer and isinstance(layer, Mapping):
             merged.update(layer)
     return merged or None
 

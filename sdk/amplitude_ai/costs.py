@@ -22,6 +22,10 @@ from typing import Any
 
 logger = logging.getLogger("amplitude_ai")
 
+# Longest model name that is priced and tiered (see plausible_model).
+MAX_MODEL_NAME_CHARS = 200
+_MAX_PRICERS = 1024  # (model, provider) pairs whose rates are kept
+
 # Our provider names -> genai-prices provider ids (None lets genai-prices match by model).
 _PROVIDER_IDS: dict[str, str | None] = {
     "openai": "openai",
@@ -93,7 +97,7 @@ class CostCalculator:
         convention). If the cache counts exceed it, the caller used the Anthropic
         convention (input excludes cache), and the cache counts are added back.
         """
-        if not model or (not input_tokens and not output_tokens):
+        if not model or (not input_tokens and not output_tokens) or not plausible_model(model):
             return None
         inp, out = int(input_tokens or 0), int(output_tokens or 0)
         read, write = int(cache_read_tokens or 0), int(cache_creation_tokens or 0)
@@ -116,6 +120,8 @@ class CostCalculator:
             return cached[1]
         with self._lock:
             pricer = _build_pricer(model, provider_id)
+            if len(self._pricers) >= _MAX_PRICERS:  # bounded: model names come from callers
+                self._pricers.pop(next(iter(self._pricers)))
             self._pricers[key] = (now, pricer)
         return pricer
 
@@ -243,10 +249,18 @@ _TIER_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+def plausible_model(model: str) -> bool:
+    """Whether ``model`` can be a model name worth looking up: real ids (with provider
+    prefixes, versions and dates) stay far below this length, and an absurd one (a whole
+    document passed by mistake) would cost seconds of pricing-table matching per call."""
+    return len(model) <= MAX_MODEL_NAME_CHARS
+
+
 @functools.lru_cache(maxsize=512)
 def infer_model_tier(model: str | None) -> str | None:
-    """'fast', 'standard' or 'reasoning' from a model name; ``None`` without a model."""
-    if not model:
+    """'fast', 'standard' or 'reasoning' from a model name; ``None`` without a model (or
+    with a name too long to be one)."""
+    if not model or not plausible_model(model):
         return None
     name = model.lower()
     for pattern, tier in _TIER_RULES:

@@ -1,10 +1,11 @@
 """``@tool`` and ``@observe``: track functions as tool calls and spans.
 
 Both work on sync and async functions and accept ``amplitude=`` (an ``AmplitudeAI`` or a
-plain ``amplitude.Amplitude``); without it they use the client of the active session.
-With no client at all they simply call the function. The wrapped function's result and
-exceptions are passed through untouched; the extra call keywords ``amplitude_user_id``
-and ``amplitude_session_id`` are consumed by the wrapper.
+plain ``amplitude.Amplitude``); without it they use the client of the active session, and
+outside any session one configured from the environment when ``AMPLITUDE_AI_API_KEY`` is
+set (as ``patch()`` does). With no client at all they simply call the function. The
+wrapped function's result and exceptions are passed through untouched; the extra call
+keywords ``amplitude_user_id`` and ``amplitude_session_id`` are consumed by the wrapper.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import os
+import threading
 import time
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from ._identity import anonymous_device_id
 from ._ids import new_uuid
 from ._logging import log_once
 from .client import AmplitudeAI
+from .config import ENV_API_KEY
 from .context import SessionContext, current_context, use_context
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,6 +42,26 @@ def _client_for(amplitude: Any) -> AmplitudeAI | None:
         client = AmplitudeAI(amplitude=amplitude)
         _clients_by_amplitude[amplitude] = client
     return client
+
+
+_env_client: list[AmplitudeAI] = []  # created once, on first need
+_env_lock = threading.Lock()
+
+
+def _environment_client() -> AmplitudeAI | None:
+    """The process-wide client of bare decorators, when an API key is configured."""
+    if not os.environ.get(ENV_API_KEY):
+        return None
+    with _env_lock:
+        if not _env_client:
+            _env_client.append(AmplitudeAI())
+        return _env_client[0]
+
+
+def _session_client(ctx: SessionContext | None) -> AmplitudeAI | None:
+    """The client of the active session, if any."""
+    ai = ctx.ai if ctx is not None else None
+    return ai if isinstance(ai, AmplitudeAI) else None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -114,7 +139,7 @@ def tool(func: F | None = None, *, name: str | None = None, amplitude: Any = Non
 
         def record(call: _Call) -> None:
             ctx = current_context()
-            ai = _client_for(amplitude) or (ctx.ai if ctx else None)
+            ai = _client_for(amplitude) or _session_client(ctx) or _environment_client()
             if ai is None:
                 log_once(
                     f"tool-no-client:{tool_name}",
@@ -123,15 +148,19 @@ def tool(func: F | None = None, *, name: str | None = None, amplitude: Any = Non
                     tool_name,
                 )
                 return
-            ai.track_tool_call(
-                user_id=call.extra.get("amplitude_user_id"),
-                session_id=call.extra.get("amplitude_session_id"),
-                tool_name=tool_name,
-                latency_ms=call.latency_ms,
-                success=call.error is None,
-                input=call.inputs,
-                output=call.result if call.error is None else None,
-                error_message=_error_text(call.error) if call.error else None,
+            ai._emit(
+                "tool_call",
+                {
+                    "user_id": call.extra.get("amplitude_user_id"),
+                    "session_id": call.extra.get("amplitude_session_id"),
+                    "tool_name": tool_name,
+                    "latency_ms": call.latency_ms,
+                    "success": call.error is None,
+                    "input": call.inputs,
+                    "output": call.result if call.error is None else None,
+                    "error_message": _error_text(call.error) if call.error else None,
+                },
+                anonymous=True,
             )
 
         if inspect.iscoroutinefunction(fn):
@@ -187,13 +216,16 @@ def observe(
 
         def enter(call: _Call) -> tuple[AmplitudeAI | None, Any, SessionContext | None, str]:
             ctx = current_context()
-            ai = _client_for(amplitude) or (ctx.ai if ctx else None)
+            ai = _client_for(amplitude) or _session_client(ctx) or _environment_client()
             span_id = new_uuid()
             if ai is None or (ctx is not None and ctx.session_id):
                 return ai, None, ctx, span_id
             user = call.extra.get("amplitude_user_id") or user_id
             session = ai.agent(agent_id or span_name).session(
-                session_id=call.extra.get("amplitude_session_id"), user_id=user
+                session_id=call.extra.get("amplitude_session_id"),
+                user_id=user,
+                # without any user, the span's session is the program's anonymous device's
+                device_id=None if user else anonymous_device_id(),
             )
             session.__enter__()
             session.new_trace()
@@ -209,16 +241,20 @@ def observe(
             if ai is None:
                 return
             try:
-                ai.track_span(
-                    user_id=call.extra.get("amplitude_user_id"),
-                    span_name=span_name,
-                    latency_ms=call.latency_ms,
-                    span_id=span_id,
-                    parent_span_id=ctx.span_id if ctx else None,
-                    input_state=call.inputs,
-                    output_state=call.result if call.error is None else None,
-                    is_error=call.error is not None,
-                    error_message=_error_text(call.error) if call.error else None,
+                ai._emit(
+                    "span",
+                    {
+                        "user_id": call.extra.get("amplitude_user_id"),
+                        "span_name": span_name,
+                        "latency_ms": call.latency_ms,
+                        "span_id": span_id,
+                        "parent_span_id": ctx.span_id if ctx else None,
+                        "input_state": call.inputs,
+                        "output_state": call.result if call.error is None else None,
+                        "is_error": call.error is not None,
+                        "error_message": _error_text(call.error) if call.error else None,
+                    },
+                    anonymous=True,
                 )
             finally:
                 if session is not None:

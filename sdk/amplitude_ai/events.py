@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from ._logging import log_once
+from ._json import MAX_PROPERTY_CHARS as MAX_PROPERTY_CHARS  # re-exported
+from ._json import fit_json, to_json
+from ._logging import log_once, warn_rate_limited
 from ._version import __version__
 from .catalog import RESERVED_PREFIXES, load_catalog
 from .context import SCOPE_FIELDS, SessionContext
@@ -50,6 +52,7 @@ _DERIVED_ARGS = frozenset(
         "event_properties",
     }
 )
+_JSON_SCALARS = (str, int, float, bool, type(None))
 _COMPONENT_TYPES = {
     "user_message": "user_input",
     "ai_response": "llm",
@@ -75,68 +78,6 @@ def _attachment_metadata(value: Any) -> Any:
         media_type = value[5:].split(",", 1)[0].split(";", 1)[0] or "unknown"
         return f"data:{media_type} (inline, {len(value)} characters omitted)"
     return value
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON that never fails: unknown objects fall back to a readable form."""
-    return json.dumps(value, default=_json_default, ensure_ascii=False, separators=(",", ":"))
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if hasattr(value, "model_dump"):  # pydantic models
-        return value.model_dump(mode="json")
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value)} bytes>"
-    return repr(value)
-
-
-# amplitude-analytics (and Amplitude's ingestion) cut string properties to this many
-# characters; a JSON value cut mid-way would no longer parse, so such values are fitted.
-MAX_PROPERTY_CHARS = 1024
-
-
-def fit_json(name: str, value: Any, *, string_array: bool = False) -> str:
-    """Serialise ``value`` to JSON of at most ``MAX_PROPERTY_CHARS`` characters.
-
-    An oversized array of strings keeps its leading items; any other oversized value is
-    replaced by ``{"truncated": true, "original_length": N, "preview": "<start of JSON>"}``
-    so the property stays valid JSON and says what happened.
-    """
-    text = to_json(value)
-    if len(text) <= MAX_PROPERTY_CHARS:
-        return text
-    log_once(
-        f"fit:{name}",
-        logging.WARNING,
-        "amplitude_ai: %s is longer than %d characters once serialised; it was shortened "
-        "to stay valid JSON",
-        name,
-        MAX_PROPERTY_CHARS,
-    )
-    if string_array and isinstance(value, list):
-        kept: list[Any] = []
-        used = 2  # the brackets
-        for item in value:
-            item_text = to_json(item)
-            if used + len(item_text) + (1 if kept else 0) > MAX_PROPERTY_CHARS:
-                break
-            used += len(item_text) + (1 if kept else 0)
-            kept.append(item)
-        return to_json(kept)
-    budget = MAX_PROPERTY_CHARS - 80
-    while True:
-        wrapped = to_json(
-            {"truncated": True, "original_length": len(text), "preview": text[:budget]}
-        )
-        if len(wrapped) <= MAX_PROPERTY_CHARS:
-            return wrapped
-        budget -= max(1, (len(wrapped) - MAX_PROPERTY_CHARS) // 2)
 
 
 def normalize_tool_calls(tool_calls: Sequence[Any]) -> list[dict[str, Any]]:
@@ -225,7 +166,11 @@ class EventBuilder:
         return props
 
     def _custom(self, kind: str, props: dict[str, Any], extra: Mapping[str, Any]) -> None:
-        """Add the caller's own properties; reserved-prefix names must come from the SDK."""
+        """Add the caller's own properties; reserved-prefix names must come from the SDK.
+
+        Values must survive Amplitude's strict JSON: NaN/infinite numbers are left out and
+        other non-JSON values are sent as the SDK's JSON form of them.
+        """
         for name, value in extra.items():
             if str(name).startswith(RESERVED_PREFIXES):
                 log_once(
@@ -236,7 +181,19 @@ class EventBuilder:
                     name,
                 )
                 continue
-            props.setdefault(name, value)
+            if isinstance(value, float) and not math.isfinite(value):
+                warn_rate_limited(
+                    f"custom-nan:{kind}:{name}",
+                    "amplitude_ai: %s: custom property %r is %r, which JSON cannot carry; "
+                    "the event is sent without it",
+                    kind,
+                    name,
+                    value,
+                )
+                continue
+            if not isinstance(value, _JSON_SCALARS):
+                value = json.loads(to_json(value))
+            props.setdefault(str(name), value)
 
     def _common(self, props: dict[str, Any], scope: SessionContext, turn_id: int | None) -> None:
         n = self.name
@@ -247,6 +204,7 @@ class EventBuilder:
             "parent_agent_id",
             "customer_org_id",
             "agent_version",
+            "agent_description",
             "env",
         ):
             value = getattr(scope, key)

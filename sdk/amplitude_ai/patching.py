@@ -7,6 +7,11 @@ inside libraries. Each replaced attribute is recorded with what was there before
 nothing was), and ``unpatch()`` puts exactly that back. Patching twice, or patching while
 instrumented clients exist, never tracks a call twice: already-patched attributes are not
 wrapped again and an in-progress tracked call makes nested hooks pass through.
+
+What gets patched is found by looking, not by version number: a resource module, class
+or method an older SDK release lacks (the Responses API, ``parse``, ``.stream()``) is
+skipped. A release whose client classes have no request hook is not patched at all;
+``patch()`` lists it in ``.skipped`` of its result and warns once.
 """
 
 from __future__ import annotations
@@ -52,13 +57,27 @@ def _replace(owner: Any, name: str, value: Any) -> None:
     setattr(owner, name, value)
 
 
+class PatchResult(list[str]):
+    """The provider ids ``patch()`` patched, in order (a plain ``list`` of ``str``), plus
+    ``skipped``: provider id -> why an installed SDK was left unpatched."""
+
+    def __init__(self, patched: list[str], skipped: dict[str, str]) -> None:
+        super().__init__(patched)
+        self.skipped = skipped
+
+
 def _shim_resources(table: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> None:
     from .providers._calls import SHIM_MARK, make_shim
 
     for module_name, classes, methods in table:
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # a surface this release does not have
+            continue
         for class_name in classes:
-            cls = getattr(module, class_name)
+            cls = getattr(module, class_name, None)
+            if cls is None:
+                continue
             for method in methods:
                 current = cls.__dict__.get(method)
                 if current is None or getattr(current, SHIM_MARK, None) is not None:
@@ -114,22 +133,77 @@ def _is_async(func: Any) -> bool:
     return inspect.iscoroutinefunction(func)
 
 
-def _patch_openai_family(name: str, amplitude: Any, user_id: str | None) -> None:
-    import openai
+def _hookable(provider_id: str, module: Any) -> tuple[list[type[Any]], str | None]:
+    """The client classes of ``provider_id`` to hook, or why this release cannot be."""
+    from .providers._compat import has_request_hook
+    from .providers.registry import BY_ID
 
-    from .providers import _openai_fields
+    classes = []
+    for class_name in BY_ID[provider_id].client_classes:
+        cls = getattr(module, class_name, None)
+        if cls is None:
+            return [], f"no {module.__name__}.{class_name}"
+        if not has_request_hook(cls):
+            return [], f"{module.__name__}.{class_name} has no request hook"
+        classes.append(cls)
+    return classes, None
+
+
+def _patch_provider(
+    provider_id: str,
+    amplitude: Any,
+    user_id: str | None,
+    family: str,
+    resolver: Callable[[str], Any],
+    table: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...],
+) -> str | None:
+    """Patch one provider; the reason when its installed release cannot be (warned once)."""
+    from .providers._compat import note_untested, warn_not_instrumented
     from .providers._tracker import make_tracker
+    from .providers.registry import BY_ID
 
-    _trackers[name] = make_tracker(amplitude, name, user_id)
-    for cls in (openai.OpenAI, openai.AsyncOpenAI):
-        _hook_request(cls, "openai", _openai_fields.resolve)
-    _shim_resources(_OPENAI_RESOURCES)
-    _registry.patched_providers.add(name)
+    module = importlib.import_module(BY_ID[provider_id].module)
+    # The family's base classes are hooked once for OpenAI and Azure alike.
+    classes, problem = _hookable("openai" if family == "openai" else provider_id, module)
+    if problem is None and family == "openai":
+        _, problem = _hookable(provider_id, module)
+    if problem is not None:
+        warn_not_instrumented(provider_id, problem)
+        return problem
+    note_untested(provider_id)
+    _trackers[provider_id] = make_tracker(amplitude, provider_id, user_id)
+    for cls in classes:
+        _hook_request(cls, family, resolver)
+    _shim_resources(table)
+    _registry.patched_providers.add(provider_id)
+    return None
+
+
+def _patch_openai_family(name: str, amplitude: Any, user_id: str | None) -> str | None:
+    from .providers import _openai_fields
+
+    return _patch_provider(
+        name, amplitude, user_id, "openai", _openai_fields.resolve, _OPENAI_RESOURCES
+    )
+
+
+def _patch_anthropic(amplitude: Any, user_id: str | None) -> str | None:
+    from .providers import _anthropic_fields
+
+    return _patch_provider(
+        "anthropic",
+        amplitude,
+        user_id,
+        "anthropic",
+        _anthropic_fields.resolve,
+        _ANTHROPIC_RESOURCES,
+    )
 
 
 def patch_openai(amplitude: Any = None, *, user_id: str | None = None) -> None:
     """Track every ``openai.OpenAI``/``AsyncOpenAI`` call (not Azure; see
-    :func:`patch_azure_openai`). Calling it again only updates where events go."""
+    :func:`patch_azure_openai`). Calling it again only updates where events go. On an
+    openai release that cannot be instrumented it warns and patches nothing."""
     with _lock:
         _patch_openai_family("openai", amplitude, user_id)
 
@@ -142,42 +216,45 @@ def patch_azure_openai(amplitude: Any = None, *, user_id: str | None = None) -> 
 
 def patch_anthropic(amplitude: Any = None, *, user_id: str | None = None) -> None:
     """Track every ``anthropic.Anthropic``/``AsyncAnthropic`` call."""
-    import anthropic
-
-    from .providers import _anthropic_fields
-    from .providers._tracker import make_tracker
-
     with _lock:
-        _trackers["anthropic"] = make_tracker(amplitude, "anthropic", user_id)
-        for cls in (anthropic.Anthropic, anthropic.AsyncAnthropic):
-            _hook_request(cls, "anthropic", _anthropic_fields.resolve)
-        _shim_resources(_ANTHROPIC_RESOURCES)
-        _registry.patched_providers.add("anthropic")
+        _patch_anthropic(amplitude, user_id)
 
 
-_PATCHERS: dict[str, tuple[str, Callable[..., None]]] = {
-    "openai": ("openai", patch_openai),
-    "anthropic": ("anthropic", patch_anthropic),
-    "azure_openai": ("openai", patch_azure_openai),
+_PATCHERS: dict[str, tuple[str, Callable[[Any, str | None], str | None]]] = {
+    "openai": ("openai", lambda ai, user: _patch_openai_family("openai", ai, user)),
+    "anthropic": ("anthropic", _patch_anthropic),
+    "azure_openai": ("openai", lambda ai, user: _patch_openai_family("azure_openai", ai, user)),
 }
 
 
-def patch(amplitude: Any = None, *, user_id: str | None = None) -> list[str]:
+def patch(amplitude: Any = None, *, user_id: str | None = None, debug: bool = False) -> PatchResult:
     """Patch every installed supported provider SDK; returns the names patched.
 
     ``amplitude`` is an ``amplitude.Amplitude`` or an ``AmplitudeAI`` (default: one
     configured from the environment, e.g. ``AMPLITUDE_AI_API_KEY``). One ``AmplitudeAI``
-    is shared by all providers patched in this call.
+    is shared by all providers patched in this call. The result is a list of provider ids;
+    its ``skipped`` maps an installed provider whose release cannot be instrumented to the
+    reason (that provider's calls keep working, untracked; a warning says so once).
+    ``debug=True`` prints a one-line summary of every event to stderr
+    (``AIConfig(debug=True)`` for that ``AmplitudeAI``).
     """
     from .providers._tracker import resolve_ai
 
     ai, _ = resolve_ai(amplitude)
-    patched = []
-    for name, (module, patcher) in _PATCHERS.items():
-        if importlib.util.find_spec(module) is not None:
-            patcher(ai, user_id=user_id)
-            patched.append(name)
-    return patched
+    if debug:
+        ai.config.debug = True
+    patched: list[str] = []
+    skipped: dict[str, str] = {}
+    with _lock:
+        for name, (module, patcher) in _PATCHERS.items():
+            if importlib.util.find_spec(module) is None:
+                continue
+            problem = patcher(ai, user_id)
+            if problem is None:
+                patched.append(name)
+            else:
+                skipped[name] = problem
+    return PatchResult(patched, skipped)
 
 
 def unpatch() -> None:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ._json import to_json
 from .catalog import RESERVED_PREFIXES, load_catalog
 from .config import ContentMode
 
@@ -142,8 +143,6 @@ class Redactor:
             return value
         # Any other object (pydantic model, dataclass, set...) is sent as the JSON the event
         # builder makes of it, so redact that form rather than pass the object through.
-        from .events import to_json  # deferred: events imports this module
-
         return self.value(json.loads(to_json(value)))
 
 

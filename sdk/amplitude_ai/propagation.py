@@ -19,7 +19,7 @@ SESSION_HEADER = "x-amplitude-session-id"
 TRACE_HEADER = "x-amplitude-trace-id"
 AGENT_HEADER = "x-amplitude-agent-id"
 
-_TRACEPARENT_RE = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_TRACEPARENT_RE = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\Z")
 
 
 def _w3c_trace_id(trace_id: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._ids import new_uuid
 from .context import SessionContext, _active, current_context
-from .tracking import TrackingMethods
+from .tracking import BoundTrackingMethods
 
 if TYPE_CHECKING:
     from .agent import BoundAgent
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 _JOINED_FIELDS = ("user_id", "trace_id", "device_id", "browser_session_id")
 
 
-class Session(TrackingMethods):
+class Session(BoundTrackingMethods):
     """A conversation bound to one agent; create it with ``agent.session()``."""
 
     def __init__(

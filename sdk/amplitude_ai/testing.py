@@ -56,17 +56,30 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_ROUTED = ("_deliver", "_reject")  # what capture() replaces on the instances it watches
 _TOP_LEVEL_FIELDS = ("user_id", "device_id", "insert_id", "time", "groups")
 
 
 class MockAmplitudeAI(AmplitudeAI):
-    """An ``AmplitudeAI`` that records events in :attr:`events` and sends nothing."""
+    """An ``AmplitudeAI`` that records events in :attr:`events` and sends nothing.
+
+    Events the SDK refused to send (a required value unusable, see ``validation.py``) are
+    kept in :attr:`rejected` with the reason; :meth:`assert_all_valid` fails on them.
+    """
 
     def __init__(self, config: AIConfig | None = None, **config_kwargs: Any) -> None:
         if config is not None and config_kwargs:
             raise TypeError("pass either config= or AIConfig keyword arguments, not both")
         super().__init__(config=config or AIConfig(**config_kwargs))
         self.events: list[EventRecord] = []
+        self.rejected: list[tuple[EventRecord, str]] = []
+
+    def _reject(self, kind: str, record: EventRecord, reasons: Mapping[str, str]) -> None:
+        self._keep_rejected(record, reasons)
+        super()._reject(kind, record, reasons)
+
+    def _keep_rejected(self, record: EventRecord, reasons: Mapping[str, str]) -> None:
+        self.rejected.append((copy.deepcopy(record), "; ".join(reasons.values())))
 
     def _create_client(self, api_key: str | None) -> Any:
         return None
@@ -107,23 +120,39 @@ class MockAmplitudeAI(AmplitudeAI):
         record = recorder._deliver
         if not instances:
             original = AmplitudeAI.__dict__["_deliver"]
+            original_reject = AmplitudeAI.__dict__["_reject"]
+
+            def reject(self: AmplitudeAI, kind: str, event: EventRecord, why: Any) -> None:
+                recorder._keep_rejected(event, why)
+                original_reject(self, kind, event, why)
+
             AmplitudeAI._deliver = lambda self, event: record(event)  # type: ignore[method-assign]
+            AmplitudeAI._reject = reject  # type: ignore[method-assign]
             try:
                 yield recorder
             finally:
                 AmplitudeAI._deliver = original  # type: ignore[method-assign]
+                AmplitudeAI._reject = original_reject  # type: ignore[method-assign]
             return
-        saved = [(i, i.__dict__.get("_deliver", _MISSING)) for i in dict.fromkeys(instances)]
-        for instance, _ in saved:
+        unique = list(dict.fromkeys(instances))
+        saved = [(i, name, i.__dict__.get(name, _MISSING)) for i in unique for name in _ROUTED]
+        for instance in unique:
+            bound_reject = instance._reject
+
+            def reject(kind: str, event: EventRecord, why: Any, _own: Any = bound_reject) -> None:
+                recorder._keep_rejected(event, why)
+                _own(kind, event, why)
+
             instance.__dict__["_deliver"] = record
+            instance.__dict__["_reject"] = reject
         try:
             yield recorder
         finally:
-            for instance, previous in reversed(saved):
+            for instance, name, previous in reversed(saved):
                 if previous is _MISSING:
-                    instance.__dict__.pop("_deliver", None)
+                    instance.__dict__.pop(name, None)
                 else:
-                    instance.__dict__["_deliver"] = previous
+                    instance.__dict__[name] = previous
 
     # ------------------------------------------------------------------ queries
     def reset(self) -> None:
@@ -165,8 +194,12 @@ class MockAmplitudeAI(AmplitudeAI):
         return self.assert_event_tracked(event_type, **{_prop("session_id"): session_id})
 
     def assert_all_valid(self) -> None:
-        """Assert every captured event conforms to the event catalog."""
-        problems = [
+        """Assert every captured event conforms to the event catalog, and that no event was
+        rejected (a required value unusable) and no field left out (an optional one)."""
+        problems = [f"not sent: {r['event_type']}: {why}" for r, why in self.rejected]
+        dropped = self.status()["validation"]["fields_dropped"]
+        problems += [f"left out {n} time(s): {field}" for field, n in sorted(dropped.items())]
+        problems += [
             f"#{i} {e['event_type']}: {p}"
             for i, e in enumerate(self.events)
             for p in validate_event(

@@ -7,26 +7,54 @@ from typing import Any
 
 from .exceptions import ConfigurationError
 
-# (provider module, class name) -> our module and class; subclasses come first.
-_WRAPPABLE = (
-    ("openai", "AsyncAzureOpenAI", "azure"),
-    ("openai", "AzureOpenAI", "azure"),
-    ("openai", "AsyncOpenAI", "openai"),
-    ("openai", "OpenAI", "openai"),
-    ("anthropic", "AsyncAnthropic", "anthropic"),
-    ("anthropic", "Anthropic", "anthropic"),
-)
-
 
 def _instrumented_class(client: Any) -> type[Any] | None:
+    """Our drop-in class for ``client``'s provider class (the most derived one it is an
+    instance of: ``AzureOpenAI`` subclasses ``OpenAI``)."""
     import importlib
 
-    for module_name, class_name, ours in _WRAPPABLE:
-        module = sys.modules.get(module_name)  # a client exists, so its SDK is imported
-        if module is not None and isinstance(client, getattr(module, class_name)):
-            target = importlib.import_module(f"amplitude_ai.providers.{ours}")
-            return getattr(target, class_name)
-    return None
+    from .providers.registry import PROVIDERS
+
+    matches = []
+    for spec in PROVIDERS:
+        module = sys.modules.get(spec.module)  # a client exists, so its SDK is imported
+        if module is None:
+            continue
+        for class_name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True):
+            cls = getattr(module, class_name, None)
+            if isinstance(cls, type) and isinstance(client, cls):
+                matches.append((len(cls.__mro__), spec.drop_in_module, drop_in))
+    if not matches:
+        return None
+    _, module_name, drop_in = max(matches)
+    target = importlib.import_module(f"amplitude_ai.providers.{module_name}")
+    return getattr(target, drop_in)
+
+
+def _copy_of(client: Any) -> Any:
+    """A copy of ``client`` sharing its settings and connection pool.
+
+    The SDK's own ``copy()`` first. Some older releases cannot copy every client they make
+    (openai 1.0's ``AzureOpenAI.copy()`` drops ``api_version`` and raises): then a shallow
+    copy whose resources are rebuilt on it, so that their calls go through the copy.
+    """
+    try:
+        return client.copy()
+    except (TypeError, ValueError):
+        pass
+    import copy as _copy
+
+    new = _copy.copy(client)
+    fields = vars(new)
+    later = []
+    for name, value in list(fields.items()):
+        if getattr(value, "_client", None) is client:
+            fields[name] = type(value)(new)  # resources take the client as their only argument
+        elif type(value).__name__.endswith(("WithRawResponse", "WithStreamingResponse")):
+            later.append(name)  # built from the resources, so after them
+    for name in later:
+        fields[name] = type(fields[name])(new)
+    return new
 
 
 def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> Any:
@@ -39,7 +67,8 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
     outside a session without ``amplitude_user_id``. Wrapping an already instrumented
     client returns it unchanged, so instrumentation never doubles.
     """
-    from .providers._factory import INSTRUMENTED_MARK, attach
+    from .providers._compat import warn_not_instrumented
+    from .providers._factory import INSTRUMENTED_MARK, attach, shim_instance_resources
     from .providers._tracker import make_tracker
 
     if getattr(type(client), INSTRUMENTED_MARK, False):
@@ -51,7 +80,12 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
             f"{type(client).__module__}.{type(client).__qualname__}; for other providers use "
             "AmplitudeAI.track_ai_message() around the call"
         )
-    copy = client.copy()
+    if getattr(cls, "_amplitude_untracked", False):
+        # A provider release the wrappers cannot hook: the app keeps its client, untracked.
+        warn_not_instrumented(cls._amplitude_provider, "wrap() has no request hook to use")
+        return client
+    copy = _copy_of(client)
     copy.__class__ = cls
+    shim_instance_resources(copy, cls._amplitude_instance_resources)
     attach(copy, make_tracker(amplitude, cls._amplitude_provider, user_id))
     return copy

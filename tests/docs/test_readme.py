@@ -29,6 +29,13 @@ def test_ci_runs_the_readme_test_command():
     assert _bash_blocks()[1] in ci_lines
 
 
+def test_ci_also_runs_the_reliability_suite_the_readme_names():
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    command = ".venv/bin/python -m pytest -q -m reliability"
+    assert command in ci_lines
+    assert f"`{command}`" in README
+
+
 def test_config_table_lists_every_option():
     documented = set(re.findall(r"^\| `(\w+)` \|", README, flags=re.M))
     options = {f.name for f in dataclasses.fields(AIConfig) if f.init}

@@ -138,3 +138,29 @@ def test_secrets_are_masked_in_snippets():
     for secret in ("abcdefghijklmnop1234", "hunter2secret", "ABCDEFGHIJKLMNOP"):
         assert secret not in masked
     assert mask_secrets("client.chat.completions") == "client.chat.completions"
+
+
+@pytest.mark.asyncio
+async def test_a_refusal_does_not_tell_whether_an_outside_path_exists(
+    client, example_app, outside, tmp_path
+):
+    """Same words for an existing and a missing outside file, and the resolved target of a
+    symlink is never shown."""
+    (example_app / "link.py").symlink_to(outside)
+    (example_app / "dangling.py").symlink_to(tmp_path / "no_such_file.py")
+    messages = {}
+    for name, path in {
+        "exists": "../outside.py",
+        "missing": "../no_such_file.py",
+        "link": "link.py",
+        "dangling": "dangling.py",
+    }.items():
+        with pytest.raises(ToolError) as caught:
+            await client.call_tool("validate_file", {"path": path})
+        messages[name] = str(caught.value).replace(repr(path), "<path>")
+        assert str(outside) not in str(caught.value)
+        assert "no_such_file" not in str(caught.value).replace(path, "")
+    assert len(set(messages.values())) == 1, messages
+    for root in (str(tmp_path), str(tmp_path / "no_such_dir")):
+        with pytest.raises(ToolError, match="outside the allowed roots"):
+            await client.call_tool("scan_project", {"root": root})

@@ -188,7 +188,7 @@ async def test_validate_setup_never_shows_the_key(client, example_app, monkeypat
     assert "amplitude-ai" in checks["sdk_available"]["fix"]
     assert checks["api_key"]["fix"].startswith("export AMPLITUDE_AI_API_KEY=")
     monkeypatch.setenv("AMPLITUDE_AI_API_KEY", "secret-value-123456")
-    (example_app / "requirements.txt").write_text("amplitude-ai\nopenai\n")
+    (example_app / "requirements.txt").write_text("amplitude-ai\nopenai>=1.0,<4\n")
     result = await client.call_tool("validate_setup", {})
     assert result.structured_content["ok"] is True
     assert "secret-value-123456" not in json.dumps(result.structured_content)

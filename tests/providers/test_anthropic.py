@@ -10,6 +10,12 @@ import anthropic
 import pytest
 
 from amplitude_ai.testing import FakeReply, FakeToolCall
+from providers._caps import (
+    ANTHROPIC_HAS_THINKING,
+    HAS_ANTHROPIC_TOOLS,
+    needs_anthropic_beta_messages,
+    needs_anthropic_stream_helper,
+)
 from providers._helpers import dump, make_clients, tracked
 from providers._run import call, expect_error, run_helper
 
@@ -27,10 +33,15 @@ REQUEST = {
     "max_tokens": 1024,
     "system": [{"type": "text", "text": "You are concise."}],
     "messages": [{"role": "user", "content": "Explain funnels"}],
-    # anthropic 2.x has no temperature parameter; extra_body still sends one.
-    "extra_body": {"temperature": 0.2},
-    "thinking": {"type": "enabled", "budget_tokens": 512},
 }
+# anthropic 2.x has no temperature parameter; extra_body still sends one.
+REQUEST["extra_body"] = {"temperature": 0.2}
+if ANTHROPIC_HAS_THINKING:  # releases from before extended thinking cannot ask for it
+    REQUEST["thinking"] = {"type": "enabled", "budget_tokens": 512}
+PATHS = [
+    "messages.create",
+    pytest.param("beta.messages.create", marks=needs_anthropic_beta_messages),
+]
 
 
 @pytest.fixture(params=[False, True], ids=["sync", "async"])
@@ -47,8 +58,9 @@ def _check(event, session, *, streaming):
     assert event["cache_creation_tokens"] == 500
     assert event["output_tokens"] == 200
     assert event["total_tokens"] == 5200
-    assert event["reasoning_content"] == "The user wants a short definition."
-    assert event["has_reasoning"] is True
+    if ANTHROPIC_HAS_THINKING:
+        assert event["reasoning_content"] == "The user wants a short definition."
+        assert event["has_reasoning"] is True
     assert event["finish_reason"] == "tool_use"
     [tool_call] = json.loads(event["tool_calls"])
     assert tool_call["name"] == "get_chart"
@@ -64,7 +76,7 @@ def _check(event, session, *, streaming):
         assert event["ttfb_ms"] > 0
 
 
-@pytest.mark.parametrize("path", ["messages.create", "beta.messages.create"])
+@pytest.mark.parametrize("path", PATHS)
 def test_create(server, llm, ai, session, is_async, path):
     raw, ours = make_clients("anthropic", server, ai, is_async=is_async)
     llm.queue(REPLY, REPLY)
@@ -72,14 +84,15 @@ def test_create(server, llm, ai, session, is_async, path):
     got, _ = call(ours, path, is_async, **REQUEST)
     assert type(got) is type(expected)
     assert dump(got) == dump(expected)
-    assert [b.type for b in got.content] == ["thinking", "text", "tool_use"]
+    blocks = ["thinking", "text", "tool_use"] if ANTHROPIC_HAS_THINKING else ["text", "tool_use"]
+    assert [b.type for b in got.content] == blocks
     [user] = tracked(ai, "user_message")
     assert user["llm_message"] == {"text": "Explain funnels"}
     [event] = tracked(ai, "ai_response")
     _check(event, session, streaming=False)
 
 
-@pytest.mark.parametrize("path", ["messages.create", "beta.messages.create"])
+@pytest.mark.parametrize("path", PATHS)
 def test_streamed_create(server, llm, ai, session, is_async, path):
     raw, ours = make_clients("anthropic", server, ai, is_async=is_async)
     llm.queue(REPLY, REPLY)
@@ -92,6 +105,34 @@ def test_streamed_create(server, llm, ai, session, is_async, path):
     _check(event, session, streaming=True)
 
 
+@needs_anthropic_stream_helper
+def test_stream_helper_text_only(server, llm, ai, session, is_async):
+    """Every release with ``messages.stream()``, including those whose helper predates
+    tool_use blocks: a plain text answer, tracked with its usage."""
+    raw, ours = make_clients("anthropic", server, ai, is_async=is_async)
+    reply = FakeReply(text="Short answer.", input_tokens=40, output_tokens=7)
+    llm.queue(reply, reply)
+    request = {"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": REQUEST["messages"]}
+
+    def sync(client):
+        with client.messages.stream(**request) as stream:
+            return "".join(stream.text_stream)
+
+    async def asynchronous(client):
+        async with client.messages.stream(**request) as stream:
+            return "".join([t async for t in stream.text_stream])
+
+    scenario = asynchronous if is_async else sync
+    assert run_helper(ours, is_async, scenario) == run_helper(raw, is_async, scenario)
+    [event] = tracked(ai, "ai_response")
+    assert event["input_tokens"] == 40
+    assert event["output_tokens"] == 7
+    assert event["is_streaming"] is True
+    assert event["llm_message"] == {"text": "Short answer."}
+
+
+@needs_anthropic_stream_helper
+@pytest.mark.skipif(not HAS_ANTHROPIC_TOOLS, reason="this anthropic has no tool_use blocks")
 def test_stream_helper(server, llm, ai, session, is_async):
     raw, ours = make_clients("anthropic", server, ai, is_async=is_async)
     llm.queue(REPLY, REPLY)
@@ -197,8 +238,9 @@ def test_with_raw_response(server, llm, ai, session, is_async):
     got, _ = call(ours, path, is_async, **REQUEST)
     assert type(got) is type(expected)
 
-    def parsed(response):  # AsyncAPIResponse.parse() is a coroutine
-        return asyncio.run(response.parse()) if is_async else response.parse()
+    def parsed(response):  # AsyncAPIResponse.parse() is a coroutine (older releases: not)
+        result = response.parse()
+        return asyncio.run(result) if asyncio.iscoroutine(result) else result
 
     assert dump(parsed(got)) == dump(parsed(expected))
     [event] = tracked(ai, "ai_response")

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 
 import anthropic
-import httpx2
 import openai
 import pytest
 
 import amplitude_ai
 from amplitude_ai.catalog import load_catalog
 from amplitude_ai.testing import FakeReply, FakeToolCall, MockAmplitudeAI, fake_llm
+from providers._caps import (
+    HAS_HTTPX2,
+    needs_anthropic_stream_helper,
+    needs_responses,
+    needs_stream_options,
+)
+
+# The HTTP library the installed SDK releases send through.
+http_lib = importlib.import_module("httpx2" if HAS_HTTPX2 else "httpx")
 
 
 def app_answer(question: str) -> str:
@@ -70,6 +79,9 @@ def test_errors_surface_as_the_sdks_exceptions():
         assert app_answer("?") == FakeReply().text
 
 
+@needs_stream_options
+@needs_responses
+@needs_anthropic_stream_helper
 def test_streams_with_usage_for_every_provider_sync_and_async():
     reply = FakeReply("streamed answer", tool_calls=(FakeToolCall("search", {"q": "x"}),))
 
@@ -131,20 +143,20 @@ def test_verification_style_patch_plus_fake_plus_mock():
 
 
 def test_other_http_traffic_is_not_intercepted(server):
-    with fake_llm() as llm, httpx2.Client() as http:
+    with fake_llm() as llm, http_lib.Client() as http:
         response = http.get(f"{server.url}/health")
     assert response.status_code == 501  # the real local server's answer (no GET handler)
     assert llm.calls == []
 
 
 def test_transports_are_restored_and_blocks_nest():
-    original = httpx2.HTTPTransport.handle_request
+    original = http_lib.HTTPTransport.handle_request
     with fake_llm("outer") as outer:
         with fake_llm("inner"):
             assert app_answer("?") == "inner"
         assert app_answer("?") == "outer"
         assert len(outer.calls) == 1
-    assert httpx2.HTTPTransport.handle_request is original
+    assert http_lib.HTTPTransport.handle_request is original
 
 
 def test_pytest_fixture(amplitude_ai_fake_llm):

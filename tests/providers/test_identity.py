@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 import amplitude_ai
 from amplitude_ai import AIConfig, extract_context
 from amplitude_ai.testing import MockAmplitudeAI
+from providers._caps import needs_anthropic_stream_helper, needs_chat_stream_helper
 from providers._helpers import openai_kwargs, tracked
 
 QUESTION = [{"role": "user", "content": "What is retention?"}]
@@ -37,6 +36,8 @@ def test_per_call_kwargs_set_identity_and_never_reach_the_provider(server, llm, 
         )
 
 
+@needs_chat_stream_helper
+@needs_anthropic_stream_helper
 def test_per_call_kwargs_on_stream_helpers(server, llm, ai):
     openai_client = amplitude_ai.OpenAI(amplitude=ai, **openai_kwargs(server))
     with openai_client.chat.completions.stream(
@@ -138,12 +139,12 @@ def test_copy_keeps_reporting_to_the_same_place(server, llm, ai, session):
     assert len(tracked(ai, "ai_response")) == 1
 
 
-@pytest.mark.allow_invalid_events  # sessionless on purpose: no [Agent] Session ID
 def test_calls_without_any_identity_are_kept_under_an_anonymous_device(server, llm, ai, caplog):
     """Zero-code setups rarely know the user: the events are still sent (Amplitude accepts a
     device id instead of a user id), so cost, tokens and latency are measurable in aggregate.
-    Without a session they lack only the session id, which session features need."""
+    Without a session they belong to the anonymous device's default session."""
     from amplitude_ai import validate_event
+    from amplitude_ai._identity import default_session_id
     from amplitude_ai.providers._emit import anonymous_device_id
 
     client = amplitude_ai.OpenAI(amplitude=ai, **openai_kwargs(server))
@@ -159,7 +160,9 @@ def test_calls_without_any_identity_are_kept_under_an_anonymous_device(server, l
         problems = validate_event(
             event["event_type"], event["event_properties"], device_id=event["device_id"]
         )
-        assert problems == ["missing required property '[Agent] Session ID'"]
+        assert problems == []
+        session_id = event["event_properties"]["[Agent] Session ID"]
+        assert session_id == default_session_id(None, anonymous_device_id())
 
 
 def test_a_known_user_is_never_replaced_by_the_anonymous_device(server, llm, ai, session):

@@ -17,10 +17,12 @@ from support.capture_server import CaptureServer
 
 SCRIPT = textwrap.dedent(
     """
+    import os
     import sys
     import openai
 
-    client = openai.OpenAI(max_retries=0)  # key and base URL from the environment
+    # Key from the environment; the base URL passed on (early openai 1.x did not read it).
+    client = openai.OpenAI(max_retries=0, base_url=os.environ["OPENAI_BASE_URL"])
     reply = client.chat.completions.create(
         model="gpt-4o",
         messages=[{"role": "user", "content": "What is retention?"}],
@@ -31,7 +33,11 @@ SCRIPT = textwrap.dedent(
     sys.exit(3)
     """
 )
-INSTRUMENT = str(Path(sys.executable).with_name("amplitude-ai-instrument"))
+_SCRIPT = Path(sys.executable).with_name("amplitude-ai-instrument")
+# The provider matrix runs the source tree without installing it: no console script there.
+INSTRUMENT = (
+    [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "amplitude_ai.cli.instrument"]
+)
 
 
 def _run(tmp_path, server, capture, *, identity=True, **env_overrides):
@@ -51,8 +57,11 @@ def _run(tmp_path, server, capture, *, identity=True, **env_overrides):
         AMPLITUDE_AI_DEBUG="true",
     )
     env.update(env_overrides)
+    if "PYTHONPATH" in env_overrides and os.environ.get("PYTHONPATH"):
+        # Keep the path the SDK itself comes from (the provider matrix runs the source tree).
+        env["PYTHONPATH"] = os.pathsep.join([env_overrides["PYTHONPATH"], os.environ["PYTHONPATH"]])
     return subprocess.run(
-        [INSTRUMENT, sys.executable, str(script), "--flag", "value"],
+        [*INSTRUMENT, sys.executable, str(script), "--flag", "value"],
         env=env,
         capture_output=True,
         text=True,
@@ -107,6 +116,6 @@ def test_child_environment_puts_the_bootstrap_first():
     assert rest == ["/a", "/b"]
 
 
-@pytest.mark.skipif(not Path(INSTRUMENT).exists(), reason="console script not installed")
+@pytest.mark.skipif(not _SCRIPT.exists(), reason="console script not installed")
 def test_console_script_is_installed():
-    assert os.access(INSTRUMENT, os.X_OK)
+    assert os.access(_SCRIPT, os.X_OK)

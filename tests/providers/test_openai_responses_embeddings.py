@@ -7,6 +7,7 @@ import json
 import pytest
 
 from amplitude_ai.testing import FakeReply, FakeToolCall
+from providers._caps import needs_responses
 from providers._helpers import dump, make_clients, tracked
 from providers._run import call
 
@@ -56,6 +57,7 @@ def _check(event, provider, *, streaming):
     assert event["llm_message"] == {"text": REPLY.text}
 
 
+@needs_responses
 def test_responses_create(server, llm, ai, session, provider, is_async):
     raw, ours = make_clients(provider, server, ai, is_async=is_async)
     llm.queue(REPLY, REPLY)
@@ -70,6 +72,7 @@ def test_responses_create(server, llm, ai, session, provider, is_async):
     _check(event, provider, streaming=False)
 
 
+@needs_responses
 def test_responses_stream(server, llm, ai, session, provider, is_async):
     raw, ours = make_clients(provider, server, ai, is_async=is_async)
     llm.queue(REPLY, REPLY)
@@ -83,6 +86,7 @@ def test_responses_stream(server, llm, ai, session, provider, is_async):
     assert event["ttfb_ms"] > 0
 
 
+@needs_responses
 def test_plain_string_input_is_the_user_message(server, llm, ai, session):
     _, ours = make_clients("openai", server, ai, is_async=False)
     ours.responses.create(model="gpt-4o", input="What is a cohort?")

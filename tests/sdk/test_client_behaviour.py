@@ -266,7 +266,6 @@ INVALID_CALLS = {
     "missing model": lambda ai: ai.track_ai_message(
         user_id="u1", session_id="s1", provider="openai", latency_ms=1.0
     ),
-    "missing session_id": lambda ai: ai.track_user_message(user_id="u1", content="x"),
 }
 
 
@@ -285,34 +284,45 @@ def test_validate_true_accepts_valid_calls(strict):
     assert len(strict.events) == 4
 
 
-@pytest.mark.allow_invalid_events
 @pytest.mark.parametrize("case", list(INVALID_CALLS))
 def test_invalid_input_never_raises_without_validate(mock, caplog, case):
     INVALID_CALLS[case](mock)
+    first = len(sdk_records(caplog))
+    assert first >= 1  # the problem is reported, naming the field
     INVALID_CALLS[case](mock)
-    assert len(sdk_records(caplog)) == 1  # warned once, not per call
+    assert len(sdk_records(caplog)) == first  # rate-limited: not once per call
 
 
-@pytest.mark.allow_invalid_events
 @pytest.mark.parametrize(
     ("case", "event_type", "left_out"),
     [
-        ("negative latency", "[Agent] Tool Call", LATENCY),
-        ("non-numeric score", "[Agent] Score", "[Agent] Score Value"),
-        ("bool as score", "[Agent] Score", "[Agent] Score Value"),
-        ("bool as latency", "[Agent] Span", LATENCY),
         ("bool as token count", "[Agent] AI Response", "[Agent] Input Tokens"),
-        ("unknown target_type", "[Agent] Score", "[Agent] Target Type"),
-        ("unknown source", "[Agent] Score", "[Agent] Evaluation Source"),
-        ("missing model", "[Agent] AI Response", "[Agent] Model Name"),
-        ("missing session_id", "[Agent] User Message", SESSION_ID),
+        ("non-bool flag", "[Agent] AI Response", "[Agent] Is Error"),
     ],
 )
-def test_bad_fields_are_left_out(mock, case, event_type, left_out):
+def test_bad_optional_fields_are_left_out_and_the_event_is_sent(mock, case, event_type, left_out):
     INVALID_CALLS[case](mock)
     (event,) = mock.events_of_type(event_type)
-    assert left_out not in props(event)
+    assert left_out not in props(event) or props(event)[left_out] is False
     assert event["user_id"] == "u1"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "negative latency",
+        "non-numeric score",
+        "bool as score",
+        "bool as latency",
+        "unknown target_type",
+        "unknown source",
+        "missing model",
+    ],
+)
+def test_bad_required_fields_reject_the_event(mock, case):
+    INVALID_CALLS[case](mock)
+    assert mock.events == []
+    assert mock.status()["validation"]["events_rejected"] == 1
 
 
 def test_bad_non_bool_flag_is_left_out_and_error_flag_derived(mock):
@@ -412,10 +422,11 @@ def test_raising_on_event_callback_never_propagates(caplog):
         calls.append(code)
         raise RuntimeError("callback bug")
 
-    ai = AmplitudeAI(FakeAmplitude(code=500), config=AIConfig(on_event_callback=explode))
+    # 400: a permanent rejection, reported at once (a 5xx would be held for a retry)
+    ai = AmplitudeAI(FakeAmplitude(code=400), config=AIConfig(on_event_callback=explode))
     ai.track_user_message(user_id="u1", session_id="s1", content="x")
     ai.track_user_message(user_id="u1", session_id="s1", content="y")
-    assert calls == [500, 500]
+    assert calls == [400, 400]
     errors = sdk_records(caplog, logging.ERROR)
     assert len(errors) == 1
     assert "on_event_callback" in errors[0].getMessage()

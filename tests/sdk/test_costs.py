@@ -156,3 +156,14 @@ def test_a_tier_boundary_changes_the_price_of_every_token():
 )
 def test_model_tier_inference(model, tier):
     assert infer_model_tier(model) == tier
+
+
+def test_absurd_model_names_are_neither_priced_nor_tiered():
+    """A whole document passed as the model name must not cost seconds of lookup."""
+    from amplitude_ai.costs import MAX_MODEL_NAME_CHARS, calculate_cost, infer_model_tier
+
+    huge = "gpt-4o" + "x" * 10_000_000
+    assert calculate_cost(huge, "openai", input_tokens=10, output_tokens=10) is None
+    assert infer_model_tier(huge) is None
+    longest = "gpt-4o-" + "x" * (MAX_MODEL_NAME_CHARS - 7)
+    assert infer_model_tier(longest) == "standard"  # still looked at

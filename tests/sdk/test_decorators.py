@@ -10,6 +10,7 @@ import pytest
 from amplitude import Amplitude, Config
 
 from amplitude_ai import AmplitudeAI, MockAmplitudeAI, current_context, observe, tool
+from amplitude_ai._identity import default_session_id
 from amplitude_ai.decorators import _client_for
 
 TOOL_CALL = "[Agent] Tool Call"
@@ -137,7 +138,6 @@ def test_call_kwargs_are_consumed_and_used(mock):
     assert json_prop(event, "[Agent] Tool Input") == {"query": "boots", "options": {"limit": 3}}
 
 
-@pytest.mark.allow_invalid_events  # no session: the event lacks the required Session ID
 def test_documented_tool_form_with_only_a_user_id(mock):
     @tool(amplitude=mock)
     def search_catalog(query: str) -> str:
@@ -145,7 +145,8 @@ def test_documented_tool_form_with_only_a_user_id(mock):
 
     assert search_catalog(query="boots", amplitude_user_id="buyer-5") == "3 hits"
     event = mock.assert_event_tracked(TOOL_CALL, user_id="buyer-5", tool_success=True)
-    assert SESSION_ID not in props(event)
+    # no session: the user's default session of this process
+    assert props(event)[SESSION_ID] == default_session_id("buyer-5", None)
 
 
 @pytest.mark.asyncio

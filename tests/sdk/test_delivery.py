@@ -337,6 +337,7 @@ def test_shutdown_with_a_shared_client_only_flushes(delivery_clients, capture_se
     ai.shutdown()
     capture_server.wait_for_events(1)
     assert amplitude.configuration.opt_out is False  # the application's client stays open
+    # ... and so does this SDK on it: later events still go out.
 
     ai.track_user_message(USER, "after shutdown", SESSION)
     amplitude.track(BaseEvent("App Event", user_id=USER))

@@ -35,18 +35,20 @@ Reading amplitude-analytics 1.x (``worker.py``, ``processor.py``, ``storage.py``
    have been stored by the server and is sent again; the copies share their ``insert_id``,
    which Amplitude deduplicates.
 
-Gaps (documented by tests below): a 400 ``Invalid API key`` drops the batch with only a log
-line and no callback; a connection closed without any response (``RemoteDisconnected``, or
-a 2xx body without a JSON ``code``) escapes the worker: the batch is lost, no callback
-runs and the ``flush()`` future raises. The buffer lives in memory: whatever is still
-undelivered after the exit-time ``shutdown()`` attempt is lost, including a batch that was
-in flight during ``shutdown()`` and failed (it is pushed back after the last flush).
-``flush()`` ignores the backoff, so calling it in a loop during an outage spends the retry
-budget quickly. The consumer thread is restarted by the next push; a retry pushed while it
-is exiting can wait for the next ``track()``/``flush()``.
+Library gaps: a 400 ``Invalid API key`` drops the batch with only a log line and no
+callback; a connection closed without any response (``RemoteDisconnected``, or a 2xx body
+without a JSON ``code``) escapes the worker: the batch is lost and no callback runs. Whatever
+is undelivered after its one exit-time attempt is lost.
 
-The SDK adds: no exception from tracking or ``flush()`` reaches the application (checked
-here through its logger staying silent).
+The SDK (``amplitude_ai.outbox``) closes them: on a client it created, the invalid-key batch
+is reported through the callback and an escaped connection error is retried like a 5xx; an
+event the library gives up on after its last retry for a retryable reason is held (the
+library's ``Config.callback`` still sees the drop, ``on_event_callback`` does not) and sent
+again by ``flush()``, ``shutdown()`` and on the next delivered event; ``flush(timeout)``
+blocks until every event has an outcome or the deadline passes; see
+``test_delivery_outages.py`` for shutdown, the spool and the counts. No exception from
+tracking or ``flush()`` reaches the application (checked here through its logger staying
+silent).
 """
 
 from __future__ import annotations
@@ -112,6 +114,12 @@ def wait_for(
         time.sleep(0.02)
 
 
+def amp_event() -> Any:
+    from amplitude import BaseEvent
+
+    return BaseEvent("App Event", user_id=USER)
+
+
 def sdk_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "amplitude_ai"]
 
@@ -167,10 +175,9 @@ def test_client_timeouts_then_recovery_deliver_every_event_at_least_once(
 
     track_messages(ai, 3)
     tracked = {r["insert_id"] for r in tracked_records}
-    flush_and_wait(ai)  # times out after 0.3 s: no exception, the batch is kept for a retry
-    assert calls == []
-    # The server stored the timed-out batch, but the client only knows it once an answer
-    # arrives in time: it keeps re-sending until then.
+    # Each attempt times out after 0.3 s (no exception, the batch is kept for a retry): the
+    # server stored the timed-out batch, but the client only knows it once an answer
+    # arrives in time, so flush() keeps re-sending until then.
     wait_for(lambda: len(calls) >= len(tracked), poke=lambda: flush_and_wait(ai))
     received = capture_server.insert_ids()
 
@@ -218,7 +225,7 @@ def test_throttled_events_are_delivered_by_flush(delivery_clients, capture_serve
 
     track_messages(ai, 2)
     throttled, not_throttled = (r["insert_id"] for r in tracked_records)
-    flush_and_wait(ai)
+    flush_and_wait(amplitude)  # the library's own flush: one attempt
     assert capture_server.requests[0].status == 429
     assert calls == []  # a throttle is not a final outcome
 
@@ -237,7 +244,7 @@ def test_unthrottled_events_of_a_429_are_resent_by_the_consumer(
     capture_server.throttle_next(1, throttled_events=[0])
     track_messages(ai, 2)
     throttled, not_throttled = (r["insert_id"] for r in tracked_records)
-    flush_and_wait(ai)
+    flush_and_wait(ai.amplitude)  # the library's flush: one attempt, then the consumer
 
     # No further flush(): the background consumer re-sends the unthrottled event by itself.
     # (Tracking another event now and then only restarts a consumer thread that the
@@ -253,7 +260,7 @@ def test_unthrottled_events_of_a_429_are_resent_by_the_consumer(
 
 # --------------------------------------------------------------------------- dropped
 @pytest.mark.slow
-def test_max_retries_exhausted_drops_the_event_and_reports_it(
+def test_max_retries_exhausted_the_library_drops_the_sdk_holds_and_delivers_later(
     delivery_clients, capture_server, tracked_records, caplog
 ):
     config_calls: list[tuple[str, int, str]] = []
@@ -271,20 +278,24 @@ def test_max_retries_exhausted_drops_the_event_and_reports_it(
     track_messages(ai, 2)
     tracked = {r["insert_id"] for r in tracked_records}
     # The consumer retries on its own (100 ms interval); flushing only speeds it up.
-    wait_for(lambda: len(config_calls) == len(sdk_calls) == 2, poke=lambda: flush_and_wait(ai))
+    wait_for(lambda: len(config_calls) == 2, poke=lambda: flush_and_wait(amplitude))
 
     expected = {(insert_id, 503, "Event reached max retry times 3.") for insert_id in tracked}
-    assert set(config_calls) == expected
-    assert set(sdk_calls) == expected  # both the Config and the SDK callback report the drop
+    assert set(config_calls) == expected  # the library gave up ...
+    assert sdk_calls == []  # ... the SDK holds them: a 503 is worth another try
     # Exactly flush_max_retries attempts per event.
     attempts = [e["insert_id"] for e in capture_server.events(include_rejected=True)]
     assert {insert_id: attempts.count(insert_id) for insert_id in tracked} == dict.fromkeys(
         tracked, 3
     )
+    assert ai.status()["delivery_stats"]["pending"] == 2
 
     capture_server.clear_faults()
-    flush_and_wait(ai)
-    assert capture_server.events() == []  # dropped for good: nothing left to send
+    ai.flush()  # hands the held events over again (a fresh retry budget)
+    assert sorted(capture_server.insert_ids()) == sorted(tracked)
+    wait_for(lambda: len(sdk_calls) == 2)
+    assert {(i, c) for i, c, _ in sdk_calls} == {(i, 200) for i in tracked}
+    assert ai.status()["delivery_stats"]["pending"] == 0
     assert sdk_errors(caplog) == []
 
 
@@ -329,7 +340,7 @@ def test_exceeded_daily_quota_is_dropped_and_reported(
     )
 
 
-def test_retries_beyond_the_buffer_capacity_are_dropped_fresh_events_never(
+def test_retries_beyond_the_buffer_capacity_are_dropped_by_the_library_kept_by_the_sdk(
     monkeypatch, delivery_clients, capture_server, tracked_records
 ):
     monkeypatch.setattr(amp_constants, "MAX_BUFFER_CAPACITY", 3)
@@ -343,12 +354,13 @@ def test_retries_beyond_the_buffer_capacity_are_dropped_fresh_events_never(
 
     track_messages(ai, 5)  # five fresh events fit although the capacity is three
     tracked = [r["insert_id"] for r in tracked_records]
-    flush_and_wait(ai)  # one batch of five fails; only three fit back for a retry
+    flush_and_wait(amplitude)  # one batch of five fails; only three fit back for a retry
 
     full = "Destination buffer full. Retry temporarily disabled"
     assert calls == [(tracked[3], 500, full), (tracked[4], 500, full)]
-    received = deliver_all(ai, capture_server, set(tracked[:3]))
-    assert sorted(received) == sorted(tracked[:3])
+    # The SDK held the two the library refused and sends them with the rest.
+    received = deliver_all(ai, capture_server, set(tracked))
+    assert sorted(received) == sorted(tracked)
 
 
 # --------------------------------------------------------------------------- never raises
@@ -365,7 +377,7 @@ def test_tracking_while_the_server_is_down_never_raises_and_returns_promptly(
         for i in range(50):
             ids.append(session.track_user_message(content=f"question {i}"))
             ids.append(session.track_tool_call(tool_name="search", latency_ms=1.5, input={"i": i}))
-    ai.flush()  # returns futures at once; the refused connections are retried later
+    ai.flush(timeout=0)  # one attempt, no waiting; the refused connections are retried later
     elapsed = time.monotonic() - started
 
     assert len(set(ids)) == 100 and all(ids)
@@ -382,7 +394,7 @@ def test_tracking_while_the_server_is_down_never_raises_and_returns_promptly(
 
 
 # --------------------------------------------------------------------------- library gaps
-def test_gap_invalid_api_key_drops_the_batch_without_callback(
+def test_invalid_api_key_batch_is_reported_not_silently_lost(
     delivery_clients, capture_server, caplog
 ):
     calls: list[int] = []
@@ -393,24 +405,34 @@ def test_gap_invalid_api_key_drops_the_batch_without_callback(
     with caplog.at_level(logging.ERROR, logger="amplitude"):
         flush_and_wait(ai)
     assert "Invalid API Key" in [r.getMessage() for r in caplog.records if r.name == "amplitude"]
-    assert calls == []  # no callback for this drop
-    assert ai.flush() == []  # and nothing left to retry
+    assert calls == [400, 400]  # the library alone would not call back for this drop
+    assert ai.flush() == []  # a permanent rejection: nothing left to retry
+    assert ai.status()["delivery_stats"]["rejected"] == 2
     assert capture_server.events() == []
 
 
-def test_gap_connection_closed_without_response_loses_the_batch(
-    delivery_clients, capture_server, caplog
+def test_connection_closed_without_response_is_retried_not_lost(
+    delivery_clients, capture_server, tracked_records, caplog
 ):
     calls: list[int] = []
     ai = delivery_clients.sdk_owned(on_event_callback=lambda e, code, msg: calls.append(code))
     capture_server.hang_up_next(1)
     track_messages(ai, 2)
+    tracked = {r["insert_id"] for r in tracked_records}
 
-    futures = ai.flush()  # flush() itself does not raise ...
-    assert len(futures) == 1
-    with pytest.raises(http.client.RemoteDisconnected):
-        futures[0].result(timeout=10)  # ... but the library's future does
-    assert calls == []  # no callback
-    assert ai.flush() == []  # not put back for a retry: lost
-    assert capture_server.events() == []
+    ai.flush()  # the first request is hung up on; the library alone would lose the batch
+    assert [r.status for r in capture_server.requests] == [0, 200]
+    assert set(capture_server.insert_ids()) == tracked
+    wait_for(lambda: len(calls) == 2)
+    assert calls == [200, 200]
     assert sdk_errors(caplog) == []
+
+
+def test_the_library_alone_loses_a_batch_on_a_closed_connection(delivery_clients, capture_server):
+    amplitude = delivery_clients.amplitude(flush_interval_millis=60_000)
+    capture_server.hang_up_next(1)
+    amplitude.track(amp_event())
+    futures = amplitude.flush()
+    with pytest.raises(http.client.RemoteDisconnected):
+        futures[0].result(timeout=10)  # why the SDK guards the worker of the clients it owns
+    assert [f for f in amplitude.flush() if f is not None] == []  # nothing put back: lost

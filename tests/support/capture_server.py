@@ -24,6 +24,7 @@ import contextlib
 import json
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 API_PATH = "/2/httpapi"
+
+# Every server created in this process, so the suite-wide catalog guard can check what
+# each one received (including events sent by application subprocesses).
+_servers: weakref.WeakSet[CaptureServer] = weakref.WeakSet()
+
+
+def live_servers() -> list[CaptureServer]:
+    return list(_servers)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ class CaptureServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._abort = threading.Event()  # set by stop(): ends pending delays at once
+        self._checked = 0  # requests already checked against the catalog
+        _servers.add(self)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -243,6 +254,29 @@ class CaptureServer:
             if include_rejected or request.accepted
             for event in request.events
         ]
+
+    def catalog_problems(self) -> list[str]:
+        """Catalog problems of the events received since the last call (every request,
+        accepted or not: what matters is what was sent)."""
+        from amplitude_ai.catalog import validate_event
+
+        with self._cond:
+            fresh = self._requests[self._checked :]
+            self._checked = len(self._requests)
+        problems = []
+        for request in fresh:
+            for event in request.events:
+                event_type = str(event.get("event_type"))
+                if not event_type.startswith("[Agent] "):
+                    continue  # the application's own events
+                for problem in validate_event(
+                    event_type,
+                    event.get("event_properties") or {},
+                    user_id=event.get("user_id"),
+                    device_id=event.get("device_id"),
+                ):
+                    problems.append(f"{event_type} (received by {self.url}): {problem}")
+        return problems
 
     def insert_ids(self) -> list[str]:
         """``insert_id`` of every accepted event, duplicates included."""

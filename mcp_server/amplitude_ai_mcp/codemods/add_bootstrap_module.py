@@ -21,7 +21,7 @@ from ._common import BOOTSTRAP_STEM, dotted, identifier_for
 KIND = "add_bootstrap_module"
 MARKER = "# amplitude-ai: bootstrap"
 DOCSTRING = '"""Amplitude agent analytics for this app (managed by amplitude-ai-mcp)."""'
-AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}\Z")
 MAX_DESCRIPTION = 500
 CONTENT_MODES = {
     "full": "FULL",

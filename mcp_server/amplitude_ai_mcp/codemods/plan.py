@@ -29,9 +29,11 @@ from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.validate import LazyModules
 from amplitude_ai_mcp.models import InstrumentResult
+from amplitude_ai_mcp.syntax_check import libcst_limit
 from amplitude_ai_mcp.workspace import WorkspaceError
 
 from . import add_bootstrap_module as boot
+from . import apply_lock
 from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_index
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
@@ -50,11 +52,24 @@ class Options:
     content_mode: str = "full"
 
 
+@dataclass(frozen=True)
+class BootstrapMerge:
+    """How to redo the bootstrap's part of a plan on whatever the bootstrap holds at apply
+    time (another apply may have added agents meanwhile): append the same agents, and
+    insist they get the variable names the planned file imports."""
+
+    agents: tuple[boot.AgentSpec, ...]
+    patch: bool
+    variables: dict[str, str]  # agent id -> variable name
+    shown: str
+
+
 @dataclass
 class FileChange:
     path: Path
     old: bytes | None  # None: a new file
     new: bytes
+    merge: BootstrapMerge | None = None  # set on the bootstrap's change
 
 
 @dataclass
@@ -119,9 +134,11 @@ def parse(text: str, shown: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        # Python compiled it above, so this is a limit of libcst's parser, not the user's
+        # syntax: e.g. an implicit concatenation of thousands of string literals.
         raise WorkspaceError(
-            f"{shown} is not valid Python: syntax error at line {exc.raw_line}, column "
-            f"{exc.raw_column}; fix it first (nothing was changed)"
+            f"{shown} is {libcst_limit(exc.raw_line)}; split that expression to instrument "
+            "this file (nothing was changed)"
         ) from None
     except RecursionError:
         raise WorkspaceError(f"{shown} is too deeply nested to analyse") from None
@@ -246,6 +263,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     # Agents: read the existing bootstrap so its variable names win.
     boot_old = _read_bootstrap(location.path, boot_rel)
     agents = [spec] if spec is not None else []
+    variables = {a.agent_id: a.variable for a in agents}
     if boot_old is not None:
         boot_new, variables = boot.extend(boot_old.text, agents, options.tier == "patch", boot_rel)
         if spec is not None:
@@ -285,9 +303,18 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     planned_modules: dict[str, str] = {}
     if boot_new is not None and (boot_old is None or boot_new != boot_old.text):
         encoding = boot_old.encoding if boot_old else "utf-8"
+        merge = BootstrapMerge(
+            tuple(agents),
+            options.tier == "patch",
+            {a.agent_id: variables[a.agent_id] for a in agents},
+            boot_rel,
+        )
         changes.append(
             FileChange(
-                location.path, boot_old.data if boot_old else None, boot_new.encode(encoding)
+                location.path,
+                boot_old.data if boot_old else None,
+                boot_new.encode(encoding),
+                merge,
             )
         )
         if boot_old is None:
@@ -305,6 +332,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         after_sites = _sites(new_module, rel, root, planned_modules)
         after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
+    _ask_about_versions(root, sites, plan)
     result = InstrumentResult(
         file=rel,
         tier=options.tier,
@@ -321,6 +349,15 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         uninstrumented_after=after,
     )
     return Outcome(result, changes)
+
+
+def _ask_about_versions(root: Path, sites: list[CallSite], plan: Plan) -> None:
+    """A provider release the SDK does not support (or cannot tell) is a question to the
+    user: the instrumented calls would otherwise run untracked on it."""
+    from amplitude_ai_mcp.project_versions import version_questions
+
+    for question, requirement in version_questions(root, {s.provider for s in sites}):
+        plan.ask(0, question, requirement)
 
 
 def _ai_name(facts: Facts) -> str:
@@ -469,19 +506,47 @@ def _diff(root: Path, changes: list[FileChange], source: Source) -> str:
 
 
 def apply_changes(changes: list[FileChange]) -> None:
-    """Write every change atomically (temp file + os.replace, mode bits kept), after checking
-    that each file still holds what the plan read."""
-    for change in changes:
-        current = change.path.read_bytes() if change.path.exists() else None
-        if current != change.old:
-            shown = change.path.name
+    """Write every change atomically (temp file + os.replace, mode bits kept).
+
+    Under the project's apply lock (see :mod:`.apply_lock`): each file must still hold what
+    the plan read, except the bootstrap, which is re-read and merged (agents other applies
+    added meanwhile are kept). Nothing is written unless every check passes; the bootstrap
+    is written before the file that imports from it.
+    """
+    with apply_lock.hold(change.path.parent for change in changes):
+        writes: list[tuple[Path, bytes]] = []
+        for change in changes:
+            current = change.path.read_bytes() if change.path.exists() else None
+            if current == change.old:
+                writes.append((change.path, change.new))
+            elif change.merge is not None:
+                merged = _merge_bootstrap(change.merge, current)
+                if merged != current:
+                    writes.append((change.path, merged))
+            else:
+                shown = change.path.name
+                raise WorkspaceError(
+                    f"{shown} changed since it was read (sha256 differs); plan again and re-apply"
+                    if change.old is not None
+                    else f"{shown} appeared since the plan was made; plan again"
+                )
+        for path, data in writes:
+            _atomic_write(path, data)
+
+
+def _merge_bootstrap(merge: BootstrapMerge, current: bytes | None) -> bytes:
+    if current is None:
+        raise WorkspaceError(f"{merge.shown} was removed since the plan was made; plan again")
+    text = workspace.decode_source(current, merge.shown)
+    parse(text, merge.shown)
+    merged, variables = boot.extend(text, list(merge.agents), merge.patch, merge.shown)
+    for agent_id, variable in merge.variables.items():
+        if variables.get(agent_id) != variable:
             raise WorkspaceError(
-                f"{shown} changed since it was read (sha256 differs); plan again and re-apply"
-                if change.old is not None
-                else f"{shown} appeared since the plan was made; plan again"
+                f"{merge.shown} changed since the plan: agent {agent_id!r} is now "
+                f"`{variables.get(agent_id)}`, not `{variable}`; plan again"
             )
-    for change in changes:
-        _atomic_write(change.path, change.new)
+    return merged.encode(_encoding(current))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

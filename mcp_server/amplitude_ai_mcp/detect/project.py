@@ -17,6 +17,7 @@ import libcst as cst
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.models import AgentRef, Detected, ScanCounts, ScanResult, SkippedFile
+from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 
 from . import providers as P
 from .analyze import ClientType, ExternalRef, FileAnalysis, analyze_module, module_name_for
@@ -228,11 +229,12 @@ def scan(
         try:
             analysis = analyze_module(text, module, is_package=rel.endswith("__init__.py"))
         except cst.ParserSyntaxError as exc:
-            skipped.append(
-                SkippedFile(
-                    path=rel, reason=f"syntax error at line {exc.raw_line}, column {exc.raw_column}"
-                )
+            reason = (
+                libcst_limit(exc.raw_line)
+                if python_accepts(text)
+                else f"syntax error at line {exc.raw_line}, column {exc.raw_column}"
             )
+            skipped.append(SkippedFile(path=rel, reason=reason))
             return
         except RecursionError:
             skipped.append(SkippedFile(path=rel, reason="too deeply nested to parse"))

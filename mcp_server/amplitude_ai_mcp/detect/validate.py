@@ -8,6 +8,7 @@ import libcst as cst
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.models import FileValidation
+from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 
 from .analyze import FileAnalysis, analyze_module, module_name_for
 from .project import is_test_path
@@ -52,7 +53,12 @@ def validate_source(
     """Analyse ``text`` (raises ``libcst.ParserSyntaxError`` when it is not valid Python)."""
     module = module_name_for(rel) if rel else "__source__"
     is_package = bool(rel and rel.endswith("__init__.py"))
-    analysis = analyze_module(text, module, is_package)
+    try:
+        analysis = analyze_module(text, module, is_package)
+    except cst.ParserSyntaxError as exc:
+        if not python_accepts(text):
+            raise
+        raise workspace.WorkspaceError(f"{display} is {libcst_limit(exc.raw_line)}") from None
     analysis.file = display
     in_test = bool(rel and is_test_path(rel))
     sites = finalize(analysis, display, LazyModules(root, analysis), in_test=in_test)

@@ -16,7 +16,7 @@ from typing import Any
 from .entry_points import Code, Plan
 
 MARKER = "# amplitude-ai: verify-test"
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # Offline stand-ins for the provider SDKs' settings (constructors fail without them); the
 # fake LLM answers before any request could leave the process.
 FAKE_ENV = {

@@ -33,9 +33,16 @@ def _usage(reply: FakeReply, output_tokens: int) -> dict[str, Any]:
     }
 
 
-def _blocks(reply: FakeReply) -> list[dict[str, Any]]:
+def _asks_for_thinking(body: Mapping[str, Any]) -> bool:
+    thinking = body.get("thinking")
+    return isinstance(thinking, Mapping) and thinking.get("type") not in (None, "disabled")
+
+
+def _blocks(reply: FakeReply, body: Mapping[str, Any]) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
-    if reply.reasoning:
+    # Like the API, thinking blocks only for requests that enable thinking: SDK releases
+    # from before extended thinking cannot parse them (their stream helpers fail).
+    if reply.reasoning and _asks_for_thinking(body):
         blocks.append({"type": "thinking", "thinking": reply.reasoning, "signature": "fake-sig"})
     if reply.text:
         blocks.append({"type": "text", "text": reply.text})
@@ -52,7 +59,7 @@ def messages(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
         "type": "message",
         "role": "assistant",
         "model": reply.model or str(body.get("model") or "claude-sonnet-4-6"),
-        "content": _blocks(reply),
+        "content": _blocks(reply, body),
         "stop_reason": reply.finish_reason or ("tool_use" if reply.tool_calls else "end_turn"),
         "stop_sequence": None,
         "usage": _usage(reply, reply.output_tokens),

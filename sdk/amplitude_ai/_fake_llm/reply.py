@@ -32,7 +32,7 @@ class FakeReply:
         text: The answer text.
         tool_calls: Tool calls requested instead of / besides the text.
         reasoning: Reasoning content (OpenAI ``reasoning_content``/summary, Anthropic
-            thinking block).
+            thinking block, sent only when the request enables ``thinking``, as the API does).
         model: Model name in the response (default: the model the request asked for).
         status: HTTP status; anything but 2xx renders the provider's error body.
         error_message: The error text for ``status`` >= 400.

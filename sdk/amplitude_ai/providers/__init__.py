@@ -8,14 +8,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_CLASSES = {
-    "OpenAI": ".openai",
-    "AsyncOpenAI": ".openai",
-    "AzureOpenAI": ".azure",
-    "AsyncAzureOpenAI": ".azure",
-    "Anthropic": ".anthropic",
-    "AsyncAnthropic": ".anthropic",
-}
+from .registry import PROVIDERS
+
+# Drop-in class name -> the module that builds it (from the provider registry).
+_CLASSES = {name: f".{spec.drop_in_module}" for spec in PROVIDERS for name in spec.drop_ins}
 
 __all__ = sorted(_CLASSES)
 

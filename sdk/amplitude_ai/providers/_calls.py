@@ -9,6 +9,7 @@ or ``patch`` twice) tracks each call exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
@@ -62,14 +63,80 @@ async def _await_with(overrides: Mapping[str, str], awaitable: Awaitable[Any]) -
 
 def _defer_to_manager(manager: Any, overrides: Mapping[str, str]) -> None:
     """Stream helpers (``.stream(...)``) send their request on ``__enter__``, after the
-    shim returned; re-wrap the manager's stored request so it still sees ``overrides``."""
-    for name, value in list(vars(manager).items()):
+    shim returned; re-wrap the manager's stored request so it still sees ``overrides``, and
+    keep the stream it returns for :func:`_adopting_class`."""
+    fields = getattr(manager, "__dict__", None)
+    if fields is None:
+        return
+    for name, value in list(fields.items()):
         if not name.endswith("__api_request"):
             continue
         if inspect.iscoroutine(value):
-            setattr(manager, name, _await_with(overrides, value))
+            request = _await_with(overrides, value) if overrides else value
+            fields[name] = _keep_async(manager, request)
         elif callable(value):
-            setattr(manager, name, functools.partial(_run_with, overrides, value))
+            call = functools.partial(_run_with, overrides, value) if overrides else value
+            fields[name] = functools.partial(_keep_sync, manager, call)
+        else:
+            continue
+        # A manager type we cannot extend still works, as is.
+        with contextlib.suppress(TypeError):
+            manager.__class__ = _adopting_class(type(manager))
+
+
+_RAW_ATTR = "_amplitude_ai_raw_stream"
+
+
+def _keep_sync(manager: Any, request: Callable[[], Any]) -> Any:
+    raw = request()
+    manager.__dict__[_RAW_ATTR] = raw  # keeps it alive until __enter__ has built its stream
+    return raw
+
+
+async def _keep_async(manager: Any, request: Awaitable[Any]) -> Any:
+    raw = await request
+    manager.__dict__[_RAW_ATTR] = raw
+    return raw
+
+
+_adopting: dict[type[Any], type[Any]] = {}
+
+
+def _adopting_class(cls: type[Any]) -> type[Any]:
+    """``cls`` with an ``__enter__``/``__aenter__`` that hands the tracked call over to the
+    stream the helper builds, when that stream is not the one the request returned
+    (anthropic 0.2x-0.3x build a second stream over the same HTTP response)."""
+    if getattr(cls, "_amplitude_ai_adopting", False):
+        return cls
+    sub = _adopting.get(cls)
+    if sub is not None:
+        return sub
+    from ._hook import adopt_stream
+
+    def handover(manager: Any, stream: Any) -> Any:
+        raw = manager.__dict__.pop(_RAW_ATTR, None)
+        if (
+            raw is not None
+            and raw is not stream
+            and getattr(stream, "_raw_stream", None) is not raw
+        ):
+            adopt_stream(stream)
+        return stream
+
+    namespace: dict[str, Any] = {"__slots__": (), "_amplitude_ai_adopting": True}
+    if hasattr(cls, "__enter__"):
+        namespace["__enter__"] = lambda self: handover(self, cls.__enter__(self))
+    if hasattr(cls, "__aenter__"):
+
+        async def __aenter__(self: Any) -> Any:
+            return handover(self, await cls.__aenter__(self))
+
+        namespace["__aenter__"] = __aenter__
+    sub = type(cls.__name__, (cls,), namespace)
+    sub.__qualname__ = cls.__qualname__
+    sub.__module__ = cls.__module__
+    _adopting[cls] = sub
+    return sub
 
 
 def make_shim(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,7 +158,10 @@ def make_shim(method: Callable[..., Any]) -> Callable[..., Any]:
         def sync_shim(*args: Any, **kwargs: Any) -> Any:
             overrides = pop_overrides(kwargs) if kwargs else EMPTY
             if not overrides:
-                return method(*args, **kwargs)
+                result = method(*args, **kwargs)
+                if hasattr(result, "__enter__") or hasattr(result, "__aenter__"):
+                    _defer_to_manager(result, overrides)
+                return result
             result = _run_with(overrides, method, *args, **kwargs)
             if inspect.iscoroutine(result):  # an async method behind a sync decorator
                 return _await_with(overrides, result)

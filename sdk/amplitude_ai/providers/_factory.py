@@ -3,9 +3,14 @@
 Each instrumented class is a direct subclass of the provider's client with the provider
 class as its only base, so its instances have exactly the provider's layout (``wrap()``
 can retype a copy of an existing client) and ``isinstance`` checks keep passing. The
-class overrides ``request`` (where the hook sits, see ``_hook``), the resource properties
-(to add the per-call kwarg shims on that client only) and ``copy``/``with_options`` (a
-copy keeps reporting to the same place). The provider's own classes are not modified.
+class overrides ``request`` (where the hook sits, see ``_hook``), the resources (to add the
+per-call kwarg shims on that client only) and ``copy``/``with_options`` (a copy keeps
+reporting to the same place). The provider's own classes are not modified.
+
+Resources are class-level cached properties in recent SDK releases and plain attributes
+set in ``__init__`` in older ones (openai 1.0-1.1x, anthropic 0.x); both are shimmed, and a
+resource or method a release lacks is skipped. A client class without the request hook
+(see ``_compat``) gives a drop-in that works exactly like the provider's, untracked.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from ._calls import install_instance_shims
+from ._compat import has_request_hook, note_untested, warn_not_instrumented
 from ._hook import Resolver, request_async, request_sync
 from ._tracker import TRACKER_ATTR, Tracker, make_tracker, tracker_of
 
@@ -40,14 +46,31 @@ def attach(client: Any, tracker: Tracker) -> None:
     setattr(client, TRACKER_ATTR, tracker)
 
 
+def _shim_resource(resource: Any, shims: Mapping[str, tuple[str, ...]]) -> Any:
+    for child, methods in shims.items():
+        target = getattr(resource, child, None) if child else resource
+        if target is not None:  # e.g. no beta.messages in this release
+            install_instance_shims(target, methods)
+    return resource
+
+
+def shim_instance_resources(client: Any, resources: ResourceTable) -> None:
+    """Shim the resources an older release sets as instance attributes in ``__init__``."""
+    fields = vars(client)
+    for attr, shims in resources.items():
+        if attr in fields:
+            _shim_resource(fields[attr], shims)
+
+
+def _class_level(base: type[Any], name: str) -> bool:
+    return any(name in vars(klass) for klass in base.__mro__)
+
+
 def _resource_property(base: type[Any], name: str, shims: Mapping[str, tuple[str, ...]]) -> Any:
     inherited = getattr(base, name)
 
     def getter(self: Any) -> Any:
-        resource = inherited.__get__(self, type(self))
-        for child, methods in shims.items():
-            install_instance_shims(getattr(resource, child) if child else resource, methods)
-        return resource
+        return _shim_resource(inherited.__get__(self, type(self)), shims)
 
     getter.__name__ = name
     getter.__doc__ = inherited.__doc__
@@ -66,6 +89,12 @@ def build_client_class(
     doc: str,
 ) -> type[Any]:
     """The instrumented subclass of ``base`` named ``name``."""
+    if not has_request_hook(base):
+        return _untracked_class(
+            name, base, provider=provider, resources=resources, module=module, doc=doc
+        )
+    note_untested(provider)
+    instance_resources = {a: s for a, s in resources.items() if not _class_level(base, a)}
 
     def __init__(
         self: Any,
@@ -75,6 +104,8 @@ def build_client_class(
         **kwargs: Any,
     ) -> None:
         base.__init__(self, *args, **kwargs)
+        if instance_resources:
+            shim_instance_resources(self, instance_resources)
         if not getattr(_copying, "active", False):
             attach(self, make_tracker(amplitude, provider, amplitude_user_id))
 
@@ -116,7 +147,53 @@ def build_client_class(
         "request": request,
         INSTRUMENTED_MARK: True,
         "_amplitude_provider": provider,
+        "_amplitude_instance_resources": instance_resources,
     }
     for attr, shims in resources.items():
-        namespace[attr] = _resource_property(base, attr, shims)
+        if attr not in instance_resources:
+            namespace[attr] = _resource_property(base, attr, shims)
+    return type(name, (base,), namespace)
+
+
+def _untracked_class(
+    name: str,
+    base: type[Any],
+    *,
+    provider: str,
+    resources: ResourceTable,
+    module: str,
+    doc: str,
+) -> type[Any]:
+    """A drop-in for a release the wrappers cannot hook: accepts (and ignores) the
+    ``amplitude=`` arguments, strips the ``amplitude_*`` call kwargs where it can find the
+    methods, and otherwise is the provider's client; warns once."""
+
+    def __init__(
+        self: Any,
+        *args: Any,
+        amplitude: Any = None,
+        amplitude_user_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        warn_not_instrumented(
+            provider, f"{base.__module__}.{base.__qualname__} has no request hook"
+        )
+        base.__init__(self, *args, **kwargs)
+        for attr, shims in resources.items():
+            try:
+                resource = getattr(self, attr, None)
+                if resource is not None:
+                    _shim_resource(resource, shims)
+            except Exception:  # a release we do not know: leave its resources alone
+                continue
+
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__module__": module,
+        "__qualname__": name,
+        "__doc__": doc + " (not instrumented: unsupported provider SDK release)",
+        "__init__": __init__,
+        "_amplitude_provider": provider,
+        "_amplitude_untracked": True,
+    }
     return type(name, (base,), namespace)

@@ -9,6 +9,7 @@ events can be emitted when the stream is exhausted, fails or is closed early.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import time
@@ -22,7 +23,7 @@ from amplitude_ai.context import SessionContext, current_context
 from amplitude_ai.propagation import inject_context
 
 from ._calls import call_overrides, tracking_active
-from ._emit import RequestInfo, emit_call
+from ._emit import RequestInfo, effective_ai, emit_call
 from ._tracker import Tracker
 
 
@@ -85,7 +86,9 @@ class _Call:
         ):
             changes["json_data"] = {**body, "stream_options": {"include_usage": True}}
             self.hide_usage = True
-        if tracker.ai.config.propagate_context:
+        # The session's own client decides when the wrapped client was built on a plain
+        # amplitude.Amplitude (as it decides where the events go).
+        if effective_ai(tracker, self.ctx).config.propagate_context:
             scope = self.ctx
             if self.overrides and scope is not None:
                 scope = scope.evolve(**self.overrides)
@@ -244,7 +247,47 @@ class _StreamState:
 
 
 def _wrap_stream(stream: Any, call: _Call) -> None:
-    state = _StreamState(call)
+    _attach_stream(stream, _StreamState(call), is_async=False)
+
+
+def _attach_stream(stream: Any, state: _StreamState, *, is_async: bool) -> None:
+    """Route ``stream``'s items through ``state``; the call is finished when the stream is
+    exhausted, fails, is closed or is garbage collected."""
+    if is_async:
+        _iterate_async(stream, state)
+    else:
+        _iterate_sync(stream, state)
+    ref = weakref.ref(stream)
+    # A stream dropped without being read or closed still reports its call.
+    finalizer = weakref.finalize(stream, state.finish)
+    _remember(stream, state, finalizer)
+    if not hasattr(type(stream), "close"):  # older releases: streams have no close()
+        return
+    if is_async:
+
+        async def aclose() -> None:
+            target = ref()
+            try:
+                if target is not None:
+                    await type(target).close(target)
+            finally:
+                state.finish()
+
+        stream.close = aclose
+    else:
+
+        def close() -> None:
+            target = ref()
+            try:
+                if target is not None:
+                    type(target).close(target)
+            finally:
+                state.finish()
+
+        stream.close = close
+
+
+def _iterate_sync(stream: Any, state: _StreamState) -> None:
     inner = stream._iterator
 
     def iterate() -> Any:
@@ -260,19 +303,55 @@ def _wrap_stream(stream: Any, call: _Call) -> None:
             state.finish()
 
     stream._iterator = iterate()
-    ref = weakref.ref(stream)
 
-    def close() -> None:
-        target = ref()
+
+def _iterate_async(stream: Any, state: _StreamState) -> None:
+    inner = stream._iterator
+
+    async def iterate() -> Any:
         try:
-            if target is not None:
-                type(target).close(target)
+            async for item in inner:
+                if state.on_item(item):
+                    continue
+                yield item
+        except Exception as exc:
+            state.finish(error=exc)
+            raise
         finally:
             state.finish()
 
-    stream.close = close
-    # A stream dropped without being read or closed still reports its call.
-    weakref.finalize(stream, state.finish)
+    stream._iterator = iterate()
+
+
+# Streams are linked to their HTTP response so that a helper that builds its own stream
+# object over the same response (anthropic 0.2x-0.3x ``messages.stream()``) can be adopted.
+_PENDING_ATTR = "_amplitude_ai_stream"
+
+
+def _remember(stream: Any, state: _StreamState, finalizer: Any) -> None:
+    response = getattr(stream, "response", None)
+    if response is None:
+        return
+    # A response type that takes no attributes just cannot be adopted from.
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(response, _PENDING_ATTR, (weakref.ref(stream), state, finalizer))
+
+
+def adopt_stream(stream: Any) -> None:
+    """Track ``stream`` in place of the stream the request returned when a helper rebuilt
+    it over the same response and the original will never be read. Never raises."""
+    try:
+        pending = getattr(getattr(stream, "response", None), _PENDING_ATTR, None)
+        if pending is None or not hasattr(stream, "_iterator"):
+            return
+        original, state, finalizer = pending
+        if original() is stream or state.call.done:
+            return
+        finalizer.detach()  # the discarded original must not end the call early
+        is_async = hasattr(stream._iterator, "__anext__")
+        _attach_stream(stream, state, is_async=is_async)
+    except Exception:
+        log_once("provider-adopt", logging.ERROR, "amplitude_ai: tracking failed", exc_info=True)
 
 
 # -------------------------------------------------------------------------- async
@@ -315,31 +394,4 @@ async def request_async(
 
 
 def _wrap_async_stream(stream: Any, call: _Call) -> None:
-    state = _StreamState(call)
-    inner = stream._iterator
-
-    async def iterate() -> Any:
-        try:
-            async for item in inner:
-                if state.on_item(item):
-                    continue
-                yield item
-        except Exception as exc:
-            state.finish(error=exc)
-            raise
-        finally:
-            state.finish()
-
-    stream._iterator = iterate()
-    ref = weakref.ref(stream)
-
-    async def close() -> None:
-        target = ref()
-        try:
-            if target is not None:
-                await type(target).close(target)
-        finally:
-            state.finish()
-
-    stream.close = close
-    weakref.finalize(stream, state.finish)
+    _attach_stream(stream, _StreamState(call), is_async=True)

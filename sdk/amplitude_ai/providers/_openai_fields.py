@@ -254,7 +254,21 @@ def embeddings_response(resp: Any) -> dict[str, Any]:
     }
 
 
-CHAT = Surface(chat_request, chat_response, ChatStream, asks_for_usage=True)
+def _chunks_declare_usage() -> bool:
+    """Whether this openai release knows ``stream_options`` (its chunk model declares
+    ``usage``, openai>=1.26). Older releases would hand the caller the extra usage chunk
+    and a ``usage`` attribute they never had, so their streams are not asked for usage."""
+    try:
+        from openai.types.chat import ChatCompletionChunk
+    except ImportError:
+        return False
+    fields = getattr(ChatCompletionChunk, "model_fields", None)
+    if fields is None:  # pydantic v1
+        fields = getattr(ChatCompletionChunk, "__fields__", {})
+    return "usage" in fields
+
+
+CHAT = Surface(chat_request, chat_response, ChatStream, asks_for_usage=_chunks_declare_usage())
 RESPONSES = Surface(responses_request, responses_response, ResponsesStream)
 EMBEDDINGS = Surface(embeddings_request, embeddings_response)
 

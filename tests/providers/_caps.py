@@ -1,0 +1,93 @@
+"""What the installed provider SDK releases offer, for tests that run across the version
+matrix (scripts/provider_matrix.py): a surface a release lacks is skipped, by capability."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+import anthropic
+import openai
+import pytest
+
+
+def _module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+chat_module = _module("openai.resources.chat.completions")
+responses_module = _module("openai.resources.responses")
+embeddings_module = _module("openai.resources.embeddings")
+anthropic_messages = _module("anthropic.resources.messages")
+beta_messages = _module("anthropic.resources.beta.messages")
+
+HAS_RESPONSES = responses_module is not None
+HAS_CHAT_PARSE = hasattr(getattr(chat_module, "Completions", None), "parse") or hasattr(
+    _module("openai.resources.beta.chat.completions"), "Completions"
+)
+HAS_CHAT_STREAM_HELPER = hasattr(getattr(chat_module, "Completions", None), "stream")
+HAS_ANTHROPIC_BETA_MESSAGES = beta_messages is not None and hasattr(beta_messages, "Messages")
+HAS_ANTHROPIC_STREAM_HELPER = hasattr(getattr(anthropic_messages, "Messages", None), "stream")
+HAS_ANTHROPIC_PARSE = hasattr(getattr(anthropic_messages, "Messages", None), "parse")
+HAS_HTTPX2 = importlib.util.find_spec("httpx2") is not None
+
+needs_responses = pytest.mark.skipif(not HAS_RESPONSES, reason="no Responses API in this openai")
+needs_chat_stream_helper = pytest.mark.skipif(
+    not HAS_CHAT_STREAM_HELPER, reason="no chat.completions.stream() in this openai"
+)
+needs_chat_parse = pytest.mark.skipif(
+    not hasattr(getattr(chat_module, "Completions", None), "parse"),
+    reason="no chat.completions.parse() in this openai",
+)
+needs_anthropic_beta_messages = pytest.mark.skipif(
+    not HAS_ANTHROPIC_BETA_MESSAGES, reason="no beta.messages in this anthropic"
+)
+needs_anthropic_stream_helper = pytest.mark.skipif(
+    not HAS_ANTHROPIC_STREAM_HELPER, reason="no messages.stream() in this anthropic"
+)
+needs_anthropic_parse = pytest.mark.skipif(
+    not HAS_ANTHROPIC_PARSE, reason="no messages.parse() in this anthropic"
+)
+needs_httpx2 = pytest.mark.skipif(not HAS_HTTPX2, reason="this SDK release sends through httpx")
+
+OPENAI_VERSION = openai.__version__
+ANTHROPIC_VERSION = anthropic.__version__
+
+
+def _accepts(cls: Any, method: str, param: str) -> bool:
+    import inspect
+
+    func = getattr(cls, method, None)
+    return func is not None and param in inspect.signature(func).parameters
+
+
+ANTHROPIC_HAS_THINKING = _accepts(
+    getattr(anthropic_messages, "Messages", None), "create", "thinking"
+)
+# openai>=1.26 knows stream_options (its chunks declare usage): the wrapper asks for usage.
+OPENAI_HAS_STREAM_OPTIONS = _accepts(
+    getattr(chat_module, "Completions", None), "create", "stream_options"
+)
+HAS_STREAM_CLOSE = hasattr(openai.Stream, "close")
+HAS_STREAMING_RESPONSE = hasattr(chat_module, "CompletionsWithStreamingResponse")
+needs_streaming_response = pytest.mark.skipif(
+    not HAS_STREAMING_RESPONSE, reason="no with_streaming_response in this openai"
+)
+needs_stream_options = pytest.mark.skipif(
+    not OPENAI_HAS_STREAM_OPTIONS, reason="no stream_options in this openai"
+)
+needs_stream_close = pytest.mark.skipif(not HAS_STREAM_CLOSE, reason="streams have no close()")
+
+
+def thinking_kwargs(thinking: dict[str, Any]) -> dict[str, Any]:
+    """``thinking=`` where the SDK knows it, else sent through ``extra_body``."""
+    return (
+        {"thinking": thinking} if ANTHROPIC_HAS_THINKING else {"extra_body": {"thinking": thinking}}
+    )
+
+
+HAS_ANTHROPIC_TOOLS = hasattr(anthropic.types, "ToolUseBlock")
