@@ -131,7 +131,7 @@ def _sinks() -> tuple[Any, Any]:
         def _create_client(self, api_key: str | None) -> Any:
             return None
 
-        def _emit(self, kind: str, args: dict[str, Any], bound: Any) -> None:
+        def _emit(self, kind: str, args: Any, bound: Any = None, **options: Any) -> None:
             return None
 
     class PlainSinkAI(AmplitudeAI):

@@ -38,6 +38,12 @@ _LAZY_CLIENTS = {
     "Anthropic": "anthropic",
     "AsyncAnthropic": "anthropic",
 }
+# Framework integrations, imported on first access (each pulls in its framework).
+_LAZY_INTEGRATIONS = {
+    "AmplitudeCallbackHandler": "langchain",
+    "create_amplitude_callback": "langchain",
+    "AmplitudeLlamaIndexHandler": "llamaindex",
+}
 
 __all__ = [
     "AIConfig",
@@ -81,15 +87,21 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY_CLIENTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'amplitude_ai' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(f"amplitude_ai.providers.{module}"), name)
-    globals()[name] = value  # later lookups skip this function
+    if name in _LAZY_INTEGRATIONS:
+        path = f"amplitude_ai.integrations.{_LAZY_INTEGRATIONS[name]}"
+    elif name in _LAZY_CLIENTS:
+        path = f"amplitude_ai.providers.{_LAZY_CLIENTS[name]}"
+    else:
+        raise AttributeError(f"module 'amplitude_ai' has no attribute {name!r}")
+    value = getattr(importlib.import_module(path), name)
+    if name in _LAZY_CLIENTS:
+        globals()[name] = value  # later lookups skip this function
+    # Integration names stay out of the module namespace (and of __all__): they are
+    # optional extras, and ``from amplitude_ai import *`` must not import frameworks.
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_CLIENTS))
+    return sorted(set(globals()) | set(_LAZY_CLIENTS) | set(_LAZY_INTEGRATIONS))

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from amplitude_ai import _claims
 from amplitude_ai._logging import log_once
 from amplitude_ai.context import SessionContext, current_context
 from amplitude_ai.propagation import inject_context
@@ -61,6 +62,8 @@ class _Call:
         "options",
         "overrides",
         "request",
+        "response_id",
+        "run",
         "started",
         "surface",
         "tracker",
@@ -98,6 +101,8 @@ class _Call:
             changes["headers"] = inject_context(headers, context=scope)
         self.options = options.model_copy(update=changes) if changes else options
         self.ttfb: float | None = None
+        self.response_id: str | None = None  # lets framework layers skip this call
+        self.run = _claims.current_run(tracker.provider)
         self._done = False
         self.started = time.perf_counter()
 
@@ -113,6 +118,12 @@ class _Call:
             return
         self._done = True
         ttfb = None if self.ttfb is None else (self.ttfb - self.started) * 1000.0
+        if error is not None:
+            _claims.claim_error(error, run=self.run)
+        elif _claims.response_claimed(self.response_id):
+            return  # an inner layer (an HTTP-level OTEL instrumentation) reported it first
+        else:
+            _claims.claim_response(self.response_id, run=self.run)
         emit_call(
             self.tracker,
             self.ctx,
@@ -126,6 +137,7 @@ class _Call:
 
     def finish_response(self, result: Any) -> None:
         try:
+            self.response_id = _claims.response_id_of(result)
             fields = self.surface.response_fields(result)
         except Exception:
             log_once(
@@ -225,6 +237,8 @@ class _StreamState:
         try:
             if call.ttfb is None:
                 call.ttfb = time.perf_counter()
+            if call.response_id is None:
+                call.response_id = _claims.response_id_of(item)
             self.acc.add(item)
             return call.hide_usage and self.acc.is_usage_only(item)
         except Exception:

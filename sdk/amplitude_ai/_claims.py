@@ -1,0 +1,144 @@
+"""Which LLM calls already produced an ``[Agent] AI Response``: the rule that keeps one
+provider call from being counted twice when several layers observe it.
+
+Layers that can see the same call: the provider layer (``patch()``, ``wrap()``, the
+drop-in clients), a framework integration (LangChain, OpenAI Agents SDK, ...) and the
+OTEL bridge. The innermost layer reports first (the provider hook finishes inside the
+framework's call, an instrumentation's span ends before the framework's run does), so
+the rule is *first reporter wins*:
+
+* whoever tracks a response records its provider response id (``chatcmpl-…``,
+  ``msg_…``, ``resp_…``) here; a later layer that sees the same id stays silent;
+* a framework integration announces its model run (``enter_run``) in the context where it
+  starts; the provider layer picks that up when its request starts and reports the run as
+  covered, which holds even when the framework later finishes the run in another task
+  (LangChain's ``astream`` does) and exposes no response id (streams);
+* a failed call marks the exception object itself, which the framework re-raises
+  unchanged;
+* when a framework exposes no response id (e.g. some streams), a patched provider SDK
+  (``patch()``) is known to track every call made through it, so the framework defers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from contextvars import ContextVar
+from typing import Any
+
+from . import _registry
+
+_MAX_IDS = 4096
+_ids: OrderedDict[str, None] = OrderedDict()
+_lock = threading.Lock()
+_ERROR_MARK = "_amplitude_ai_tracked"
+
+
+_open_run: ContextVar[tuple[str, str | None] | None] = ContextVar(
+    "amplitude_ai_framework_run", default=None
+)
+_runs: OrderedDict[str, None] = OrderedDict()
+
+
+def enter_run(key: str, provider: str | None = None) -> None:
+    """Announce that a framework model run ``key`` (calling ``provider``, when known)
+    starts in this context."""
+    # Only a provider the SDK instruments narrows the match; an unknown name (a custom
+    # LLM class) may well call an instrumented SDK underneath.
+    _open_run.set((key, _PATCH_NAMES.get(provider.lower()) if provider else None))
+
+
+def current_run(provider: str | None = None) -> str | None:
+    """The framework model run announced in this context, if any (read when a provider
+    request starts). A run announced for another provider is not this request's: an app
+    may call one provider while iterating another's stream in the same task."""
+    found = _open_run.get()
+    if found is None:
+        return None
+    key, expected = found
+    if expected and provider and _PATCH_NAMES.get(provider.lower()) != expected:
+        return None
+    return key
+
+
+def run_claimed(key: str | None) -> bool:
+    if not key:
+        return False
+    with _lock:
+        return key in _runs
+
+
+def _remember(store: OrderedDict[str, None], key: str | None) -> None:
+    if not key:
+        return
+    with _lock:
+        store[key] = None
+        store.move_to_end(key)
+        if len(store) > _MAX_IDS:
+            store.popitem(last=False)
+
+
+# Provider names as frameworks spell them -> the ``patch*`` name covering them.
+_PATCH_NAMES = {
+    "openai": "openai",
+    "azure": "azure_openai",
+    "azure_openai": "azure_openai",
+    "azure-openai": "azure_openai",
+    "anthropic": "anthropic",
+}
+
+
+def claim_response(response_id: str | None, *, run: str | None = None) -> None:
+    """Record that an AI Response was tracked for provider response ``response_id`` (and
+    for the framework run ``run`` the call belonged to)."""
+    _remember(_ids, response_id)
+    _remember(_runs, run)
+
+
+def response_claimed(response_id: str | None) -> bool:
+    if not response_id:
+        return False
+    with _lock:
+        return response_id in _ids
+
+
+def claim_error(error: BaseException | None, *, run: str | None = None) -> None:
+    """Mark a provider exception as already tracked (it travels up unchanged)."""
+    _remember(_runs, run)
+    if error is None:
+        return
+    # An exception type without a __dict__ cannot carry the mark; it is then counted by
+    # whichever layer reports it.
+    with contextlib.suppress(Exception):
+        setattr(error, _ERROR_MARK, True)
+
+
+def error_claimed(error: BaseException | None) -> bool:
+    """True when ``error``, or an exception it was raised from, was already tracked."""
+    seen = 0
+    while error is not None and seen < 8:
+        if getattr(error, _ERROR_MARK, False):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def provider_patched(provider: str | None) -> bool:
+    """True when ``patch()`` instruments every call of this provider's SDK."""
+    if not provider:
+        return False
+    name = _PATCH_NAMES.get(provider.lower())
+    return name is not None and name in _registry.patched_providers
+
+
+def response_id_of(obj: Any) -> str | None:
+    """The provider response id of a response object or of a stream event carrying it
+    (a chat chunk's ``id``, Anthropic's ``message_start.message.id``, a Responses
+    ``response.created`` event's ``response.id``)."""
+    for candidate in (obj, getattr(obj, "message", None), getattr(obj, "response", None)):
+        value = getattr(candidate, "id", None) if candidate is not None else None
+        if isinstance(value, str) and value:
+            return value
+    return None

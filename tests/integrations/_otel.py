@@ -1,0 +1,86 @@
+"""A small GenAI instrumentation for tests: OpenTelemetry spans following the GenAI
+semantic conventions around real OpenAI HTTP calls (httpx event hooks), the way
+HTTP-level instrumentations such as OpenLIT observe a provider client."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import Status, StatusCode
+
+SCOPE = "tests.genai.openai"
+
+
+def tracer_provider(exporter: Any) -> TracerProvider:
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider
+
+
+def _messages(body: dict[str, Any]) -> str:
+    return json.dumps(
+        [
+            {"role": m["role"], "parts": [{"type": "text", "content": m.get("content")}]}
+            for m in body.get("messages", [])
+        ]
+    )
+
+
+def instrumented_http_client(provider: TracerProvider, *, capture_content: bool) -> httpx.Client:
+    """An ``httpx.Client`` whose chat-completion calls produce one GenAI span each."""
+    tracer = provider.get_tracer(SCOPE)
+
+    def on_request(request: httpx.Request) -> None:
+        if not request.url.path.endswith("/chat/completions"):
+            return
+        body = json.loads(request.content or b"{}")
+        attributes = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.provider.name": "openai",
+            "gen_ai.request.model": body.get("model"),
+        }
+        if capture_content:
+            attributes["gen_ai.input.messages"] = _messages(body)
+        span = tracer.start_span(f"chat {body.get('model')}", attributes=attributes)
+        request.extensions["genai_span"] = span
+
+    def on_response(response: httpx.Response) -> None:
+        span = response.request.extensions.get("genai_span")
+        if span is None:
+            return
+        response.read()
+        data = response.json()
+        if response.status_code >= 400:
+            span.set_attribute("error.type", str(response.status_code))
+            span.set_status(Status(StatusCode.ERROR, data["error"]["message"]))
+        else:
+            usage = data.get("usage") or {}
+            span.set_attributes(
+                {
+                    "gen_ai.response.id": data["id"],
+                    "gen_ai.response.model": data["model"],
+                    "gen_ai.usage.input_tokens": usage.get("prompt_tokens", 0),
+                    "gen_ai.usage.output_tokens": usage.get("completion_tokens", 0),
+                    "gen_ai.response.finish_reasons": [data["choices"][0]["finish_reason"]],
+                }
+            )
+            if capture_content:
+                message = data["choices"][0]["message"]
+                span.set_attribute(
+                    "gen_ai.output.messages",
+                    json.dumps(
+                        [
+                            {
+                                "role": "assistant",
+                                "parts": [{"type": "text", "content": message["content"]}],
+                            }
+                        ]
+                    ),
+                )
+        span.end()
+
+    return httpx.Client(event_hooks={"request": [on_request], "response": [on_response]})
