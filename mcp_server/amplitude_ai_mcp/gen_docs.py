@@ -54,6 +54,46 @@ async def _registry() -> dict[str, Any]:
     }
 
 
+def _result_models() -> dict[str, Any]:
+    from .tools import TOOLS
+
+    return {fn.__name__: model for fn, _, model in TOOLS}
+
+
+def _field_lines(model: Any) -> list[str]:
+    """One line per result field (nested ones as ``parent[].field``), with its description."""
+    from fastmcp.utilities.json_schema import dereference_refs
+
+    lines: list[str] = []
+
+    def kind(spec: dict[str, Any]) -> str:
+        if "enum" in spec:
+            return " | ".join(json.dumps(v) for v in spec["enum"])
+        if "anyOf" in spec:
+            return " | ".join(kind(s) for s in spec["anyOf"])
+        if spec.get("type") == "array":
+            return f"list of {kind(spec.get('items', {}))}"
+        return str(spec.get("type", "any"))
+
+    def walk(schema: dict[str, Any], prefix: str) -> None:
+        for name, spec in schema.get("properties", {}).items():
+            target = spec
+            if spec.get("type") == "array" and "properties" in spec.get("items", {}):
+                target, label = spec["items"], f"{prefix}{name}[]"
+            else:
+                options = [s for s in spec.get("anyOf", []) if "properties" in s]
+                target, label = (options[0] if options else spec), f"{prefix}{name}"
+            nested = "properties" in target
+            what = "object" if nested else kind(spec)
+            text = spec.get("description") or ""
+            lines.append(f"- `{label}` ({what})" + (f": {text}" if text else ""))
+            if nested:
+                walk(target, f"{label}.")
+
+    walk(dereference_refs(model.model_json_schema()), "")
+    return lines
+
+
 def _install_lines() -> list[str]:
     """Install commands and the supported provider SDK ranges (from the provider registry)."""
     from amplitude_ai.providers.registry import PROVIDERS
@@ -109,8 +149,13 @@ def render(registry: dict[str, Any]) -> dict[str, str]:
         "pattern it names.",
         "3. **Apply** — one bootstrap module (`AmplitudeAI` + agents), instrumented clients, "
         "`agent.session(user_id=…)` per conversation.",
-        "4. **Verify** — `validate_file` (0 uninstrumented), `validate_setup`, tests with "
-        "`MockAmplitudeAI`.",
+        "4. **Verify** — `validate_file` (0 uninstrumented), `validate_setup`, then "
+        "`generate_verify_test` (an offline pytest file; run it: it fails on uninstrumented "
+        "code).",
+        "",
+        "Every `needs_input` item has an `id`; answer it with `inputs={id: expression}` on the "
+        "same tool (a one-line Python expression placed verbatim, or a JSON value). Every tool "
+        "returns its full result as text too (summary line first).",
         "",
         "## MCP tools",
         "",
@@ -178,6 +223,7 @@ def render(registry: dict[str, Any]) -> dict[str, str]:
     llms += ["", "## Docs", "", "- AGENTS.md", "- llms-full.txt", "- mcp.schema.json", ""]
 
     full = ["# amplitude-ai — full reference", "", registry["instructions"], "", "## Tools", ""]
+    results = _result_models()
     for tool in tools:
         full += [f"### {tool['name']}", "", " ".join(tool.get("description", "").split()), ""]
         props = tool.get("inputSchema", {}).get("properties", {})
@@ -185,6 +231,10 @@ def render(registry: dict[str, Any]) -> dict[str, str]:
         for name, spec in props.items():
             flag = "required" if name in required else "optional"
             full.append(f"- `{name}` ({flag}): {spec.get('description', '')}")
+        if tool["name"] in results:
+            # tools/list carries compact output schemas; the field reference lives here.
+            full += ["", "Result fields:", ""]
+            full += _field_lines(results[tool["name"]])
         full.append("")
     full += ["## Events", ""]
     for event in events:

@@ -5,7 +5,7 @@ Kept free of heavy imports: the server imports this at start-up to declare outpu
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,12 +15,14 @@ __all__ = [
     "AgentRef",
     "AnyPattern",
     "CallSite",
+    "ContentMode",
     "Detected",
     "DocHit",
     "EntryPoint",
     "EventSchemaResult",
     "EventSummary",
     "FileValidation",
+    "Framework",
     "InstrumentResult",
     "NeedsInput",
     "PatternList",
@@ -28,6 +30,7 @@ __all__ = [
     "PatternSummary",
     "PlannedEdit",
     "PropertyDetail",
+    "Provider",
     "ScanCounts",
     "ScanResult",
     "SearchResult",
@@ -36,8 +39,28 @@ __all__ = [
     "SkippedFile",
     "Suggestion",
     "SuggestionResult",
+    "Tier",
     "VerifyTestResult",
 ]
+
+# Enumerated tool inputs (Literal: the input schema lists them and bad values fail validation).
+Tier = Literal["swap", "wrap", "patch", "session"]
+ContentMode = Literal["full", "metadata_only", "customer_enriched"]
+Framework = Literal["fastapi", "flask", "django", "starlette", "streamlit", "none"]
+Provider = Literal[
+    "openai",
+    "azure-openai",
+    "anthropic",
+    "gemini",
+    "mistral",
+    "bedrock",
+    "litellm",
+    "cohere",
+    "groq",
+    "ollama",
+]
+# needs_input id -> answer: a Python expression (str) or a JSON value (written as its repr).
+Inputs = dict[str, Any]
 
 
 class SkippedFile(BaseModel):
@@ -83,10 +106,7 @@ class ScanResult(BaseModel):
     observability: list[Detected]
     dependency_files: list[str]
     lock_files: list[str]
-    workspaces: list[str] = Field(
-        description="Sub-packages (directories with their own "
-        "pyproject/setup) — a monorepo when non-empty."
-    )
+    workspaces: list[str] = Field(description="Sub-packages with their own pyproject (monorepo).")
     agents: list[AgentRef]
     multi_agent: bool = Field(description="Several agents or handoffs between them.")
     call_sites: list[CallSite] = Field(description="This page of call sites (non-test first).")
@@ -210,14 +230,16 @@ class PlannedEdit(BaseModel):
 
 
 class NeedsInput(BaseModel):
-    id: str | None = Field(
-        default=None, description="Stable id; answer it through the tool's `inputs`."
-    )
+    id: str = Field(description="Stable id; answer with inputs={id: ...} on the same tool.")
     file: str
     line: int
-    question: str = Field(description="The judgement call the codemod did not make for you.")
+    question: str = Field(description="The judgement call the tool did not make for you.")
     suggestion: str | None = Field(
         default=None, description="An expression that looks right here, when one is evident."
+    )
+    answer: str | None = Field(
+        default=None,
+        description="What inputs[id] takes; null: not answerable by a value (do what it says).",
     )
 
 
@@ -229,20 +251,15 @@ class InstrumentResult(BaseModel):
     needs_input: list[NeedsInput]
     skipped: list[PlannedEdit] = Field(
         default_factory=list,
-        description="Call sites and APIs left alone, each with the reason (e.g. not yet "
-        "instrumentable automatically, old amplitude.ai API to migrate by hand).",
+        description="Sites and APIs left alone, with the reason (e.g. legacy API to migrate).",
     )
-    files: list[str] = Field(description="Files written (apply) or to be written, incl. bootstrap.")
+    files: list[str] = Field(description="Files written (or to write), bootstrap included.")
     sha256: str = Field(description="sha256 of the input file as read; pass back to apply.")
     applied: bool
     bootstrap: str | None = Field(default=None, description="The bootstrap module's path.")
-    bootstrap_import: str | None = Field(
-        default=None, description="Module the instrumented file imports `ai` (and agents) from."
-    )
+    bootstrap_import: str | None = Field(default=None, description="Its import name.")
     uninstrumented_before: int
-    uninstrumented_after: int = Field(
-        description="Uninstrumented call sites validate_file reports on the planned output."
-    )
+    uninstrumented_after: int = Field(description="Same count on the planned output.")
 
 
 # --------------------------------------------------------------------------- verify test

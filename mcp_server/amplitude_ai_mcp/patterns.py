@@ -7,10 +7,11 @@ import difflib
 from functools import cache
 
 from ._data import data_dir
+from .errors import UserError
 from .models import PatternResult, PatternSummary
 
 
-class PatternError(ValueError):
+class PatternError(UserError):
     """Unknown pattern id."""
 
 

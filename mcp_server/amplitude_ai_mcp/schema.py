@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from amplitude_ai.catalog import load_catalog, unknown_name_message
 
+from .errors import UserError
 from .models import EventSchemaResult, EventSummary, PropertyDetail
 
 
-class SchemaError(ValueError):
+class SchemaError(UserError):
     """Unknown event or property name; the message lists close matches."""
 
 

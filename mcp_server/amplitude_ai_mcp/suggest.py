@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from .models import ScanResult, Suggestion, SuggestionResult
+from typing import get_args
 
-CONTENT_TIERS = ("full", "metadata_only", "customer_enriched")
-FRAMEWORKS = ("fastapi", "flask", "django", "starlette", "streamlit", "none")
-PROVIDERS = (
-    "openai",
-    "azure-openai",
-    "anthropic",
-    "gemini",
-    "mistral",
-    "bedrock",
-    "litellm",
-    "cohere",
-    "groq",
-    "ollama",
-)
+from .models import ContentMode, Framework, Provider, ScanResult, Suggestion, SuggestionResult
+
+CONTENT_TIERS: tuple[str, ...] = get_args(ContentMode)
+FRAMEWORKS: tuple[str, ...] = get_args(Framework)
+PROVIDERS: tuple[str, ...] = get_args(Provider)
 
 
 def from_scan(scan: ScanResult, content_tier: str) -> SuggestionResult:

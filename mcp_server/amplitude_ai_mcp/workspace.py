@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .errors import UserError
+
 ENV_ROOTS = "AMPLITUDE_AI_MCP_ROOTS"
 MAX_FILE_BYTES = 1_000_000
 _BINARY_SNIFF = 8192
 
 
-class WorkspaceError(ValueError):
+class WorkspaceError(UserError):
     """A user-fixable problem with a path; the message says what to do."""
 
 

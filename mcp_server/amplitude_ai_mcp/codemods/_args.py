@@ -1,8 +1,14 @@
-"""Adding a keyword argument to a call in the call's own layout (one line or one per line)."""
+"""Keyword arguments: adding one to a call in the call's own layout (one line or one per line),
+and building one from an answer the caller gave through ``inputs``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import libcst as cst
+
+from amplitude_ai_mcp.inputs import check_expression, check_names
 
 
 def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
@@ -37,3 +43,25 @@ def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
 
 def _is_multiline(ws: cst.BaseParenthesizableWhitespace) -> bool:
     return isinstance(ws, cst.ParenthesizedWhitespace)
+
+
+def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """``name=value`` with PEP 8 spacing (no blanks around ``=``)."""
+    return cst.Arg(
+        value=value,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+        ),
+    )
+
+
+def answer_expression(
+    item_id: str, value: Any, names: Iterable[str], where: str
+) -> tuple[str, cst.BaseExpression]:
+    """An answer from ``inputs`` as checked source text and the libcst node placed verbatim;
+    the names it reads must be among ``names`` (what is in scope ``where`` it goes) or
+    builtins."""
+    text = check_expression(item_id, value)
+    check_names(item_id, text, names, where)
+    return text, cst.parse_expression(text)

@@ -5,8 +5,9 @@ to the original nodes in a single pass, so no transform re-parses another's outp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, QualifiedNameSource
@@ -100,6 +101,8 @@ class Plan:
     bootstrap_names: list[str] = field(default_factory=list)  # names to import from bootstrap
     need_sdk_module: bool = False  # ``import amplitude_ai`` (attribute-style drop-ins)
     sdk_names: list[str] = field(default_factory=list)  # ``from amplitude_ai import ...``
+    inputs: Mapping[str, Any] = field(default_factory=dict)  # needs_input id -> answer
+    known_ids: dict[str, bool] = field(default_factory=dict)  # id -> takes an answer
 
     def rewrite(self, node: cst.CSTNode, fn: Rewrite) -> None:
         self.rewrites.setdefault(id(node), []).append(fn)
@@ -107,10 +110,42 @@ class Plan:
     def edit(self, line: int, kind: str, reason: str, file: str | None = None) -> None:
         self.edits.append(PlannedEdit(file=file or self.file, line=line, kind=kind, reason=reason))
 
-    def ask(self, line: int, question: str, suggestion: str | None = None) -> None:
+    def ask(
+        self,
+        line: int,
+        question: str,
+        suggestion: str | None = None,
+        *,
+        key: str,
+        answer: str | None = None,
+    ) -> None:
+        """A needs_input item. ``key`` (with the file) makes its id, stable across re-plans
+        (no line numbers);
+        ``answer`` says what ``inputs[id]`` takes (None: the item is not answerable by a value)."""
+        item_id = self.input_id(key)
+        self.known_ids[item_id] = answer is not None
         self.needs.append(
-            NeedsInput(file=self.file, line=line, question=question, suggestion=suggestion)
+            NeedsInput(
+                id=item_id,
+                file=self.file,
+                line=line,
+                question=question,
+                suggestion=suggestion,
+                answer=answer,
+            )
         )
+
+    def input_id(self, key: str) -> str:
+        """``<file>:<key>``, the key naming what is asked (``chat:user_id``): the same shape as
+        the verify generator's ids (``<file>:<function>:<parameter>``)."""
+        return f"{self.file}:{key}"
+
+    def answer(self, key: str) -> Any | None:
+        """The caller's answer to the item ``key`` (from ``inputs``), if any; asking marks the
+        id as known, so an answer that is no longer needed (already in the code) is accepted."""
+        item_id = self.input_id(key)
+        self.known_ids.setdefault(item_id, True)
+        return self.inputs.get(item_id)
 
     def skip(self, line: int, kind: str, reason: str) -> None:
         self.skipped.append(PlannedEdit(file=self.file, line=line, kind=kind, reason=reason))

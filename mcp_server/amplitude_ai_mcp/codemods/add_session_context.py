@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ._args import answer_expression, keyword_arg
 from ._common import Facts, FunctionInfo, Plan, Rewrite, is_docstring, reaches_llm
+from ._user_id_reads import key_read_suggestion
 
 KIND = "add_session_context"
 USER_ID_PARAMS = ("user_id", "userId", "uid", "user_identifier")
@@ -164,41 +166,45 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
         if problem is not None or fn is None:
             plan.skip(info.line, KIND, problem or f"{info.name}: no place for a session")
             continue
+        user_key = f"{info.name}:user_id"
         if has_session(fn):
+            plan.answer(user_key)  # answered earlier: re-applying with the same inputs is fine
             continue
         if not isinstance(fn.body, cst.IndentedBlock) or not statements_after_docstring(fn):
             plan.ask(
                 info.line,
                 f"{info.name}: a one-line function; open {agent_var}.session() "
                 "around its LLM call by hand",
+                key=f"{info.name}:session_by_hand",
             )
             continue
         user = next((p for p in USER_ID_PARAMS if p in params), None)
         args: list[cst.Arg] = []
+        given = plan.answer(user_key) if user is None else None
         if user is not None:
-            args.append(
-                cst.Arg(
-                    cst.Name(user),
-                    keyword=cst.Name("user_id"),
-                    equal=cst.AssignEqual(
-                        whitespace_before=cst.SimpleWhitespace(""),
-                        whitespace_after=cst.SimpleWhitespace(""),
-                    ),
-                )
-            )
+            args.append(keyword_arg("user_id", cst.Name(user)))
             reason = f"agent session around {info.name} with user_id={user} (its parameter)"
             if fn is not info.node:
                 reason += f", opened inside the generator {fn.name.value} that streams its reply"
-        else:
-            suggestion = _body_field_suggestion(facts, fn) or next(
-                (s for p, s in _SUGGESTIONS.items() if p in params), None
+        elif given is not None:
+            text, expr = answer_expression(
+                plan.input_id(user_key), given, [*params, *facts.names], f"{info.name}()"
             )
+            args.append(keyword_arg("user_id", expr))
+            reason = f"agent session around {info.name} with user_id={text} (from inputs)"
+        else:
+            suggestion = (
+                _body_field_suggestion(facts, fn) or key_read_suggestion(fn, params)
+            ) or next((s for p, s in _SUGGESTIONS.items() if p in params), None)
             plan.ask(
                 info.line,
                 f"{info.name}: where does the user id come from? Pass it as "
                 f"{agent_var}.session(user_id=...); until then this session's events are not "
                 "attributed to a user",
                 suggestion,
+                key=user_key,
+                answer=f"a Python expression for the user id, evaluated at the start of "
+                f"{info.name}()",
             )
             reason = f"agent session around {info.name} (user id: see needs_input)"
             if fn is not info.node:

@@ -5,6 +5,9 @@ detection engine, lets each codemod record its changes on the original tree, app
 one pass, checks that the output parses, re-validates it, and renders one unified diff that
 also covers the bootstrap module. ``apply_changes`` writes atomically and refuses when a file
 changed since it was read.
+
+Judgement calls become ``needs_input`` items with stable ids; ``Options.inputs`` answers them
+(checked by :mod:`amplitude_ai_mcp.inputs`) and the re-plan places the answers verbatim.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 import stat
 import tempfile
 import tokenize
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, get_args
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -28,7 +34,8 @@ from amplitude_ai_mcp.detect.project import is_test_path
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.validate import LazyModules
-from amplitude_ai_mcp.models import InstrumentResult
+from amplitude_ai_mcp.inputs import check_ids, literal_string
+from amplitude_ai_mcp.models import InstrumentResult, Tier
 from amplitude_ai_mcp.syntax_check import libcst_limit
 from amplitude_ai_mcp.workspace import WorkspaceError
 
@@ -41,7 +48,8 @@ from .migrate_legacy_api import plan_legacy
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
-TIERS = ("swap", "wrap", "patch", "session")
+TIERS: tuple[str, ...] = get_args(Tier)
+AGENT_ID_KEY = "agent_id"
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class Options:
     agent_id: str | None = None
     agent_description: str | None = None
     content_mode: str = "full"
+    # Answers to needs_input items by id (see amplitude_ai_mcp.inputs).
+    inputs: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -230,18 +240,19 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     rel = workspace.relative(path, root)
     source = read_source(path, rel)
     module = parse(source.text, rel)
-    spec = (
-        boot.agent_spec(options.agent_id, options.agent_description)
-        if options.agent_id is not None
-        else None
-    )
+    plan = Plan(file=rel, inputs=options.inputs)
+    agent_id = options.agent_id
+    if options.tier == "session":
+        given = plan.answer(AGENT_ID_KEY)  # the agent_id parameter wins over an answer
+        if given is not None and agent_id is None:
+            agent_id = literal_string(plan.input_id(AGENT_ID_KEY), given)
+    spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     sources: list[_Overlay] = []
     sites = _sites(module, rel, root, wrapper=wrapper, sources=sources)
     facts = collect_facts(module, rel, sites, wrapper)
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
         facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
-    plan = Plan(file=rel)
     ai_name = _ai_name(facts)
     location = boot.locate(path, root)
     boot_rel = workspace.relative(location.path, root)
@@ -254,9 +265,11 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             suggested = boot.suggest_agent_id(location)
             plan.ask(
                 0,
-                "which agent id should these sessions belong to? Re-run with agent_id "
+                "which agent id should these sessions belong to? Answer here or pass agent_id "
                 f"(the plan uses {suggested!r} until then)",
                 suggested,
+                key=AGENT_ID_KEY,
+                answer="the agent id, a string (letters, digits, - _ . :)",
             )
             spec = boot.agent_spec(suggested, None)
         agent_var = spec.variable
@@ -333,6 +346,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
     _ask_about_versions(root, sites, plan)
+    check_ids(options.inputs, plan.known_ids)  # every question is asked by now
     result = InstrumentResult(
         file=rel,
         tier=options.tier,
@@ -356,8 +370,11 @@ def _ask_about_versions(root: Path, sites: list[CallSite], plan: Plan) -> None:
     user: the instrumented calls would otherwise run untracked on it."""
     from amplitude_ai_mcp.project_versions import version_questions
 
-    for question, requirement in version_questions(root, {s.provider for s in sites}):
-        plan.ask(0, question, requirement)
+    questions = version_questions(root, {s.provider for s in sites})
+    for n, (question, requirement) in enumerate(questions, 1):
+        # The id names the distribution (stable); the fix is a pin, not an expression.
+        name = re.match(r"[A-Za-z0-9_.\-]+", requirement or "")
+        plan.ask(0, question, requirement, key=f"{name.group(0) if name else n}:version")
 
 
 def _ai_name(facts: Facts) -> str:
@@ -454,6 +471,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 f"`{site.receiver}` is built in {site.client_file} (line {site.client_line}); "
                 "run instrument_file on that file",
                 site.client_file,
+                key=f"{site.receiver}:built_elsewhere",
             )
         elif site.resolved_by in ("usage", "annotation") and not built_here and key not in reported:
             reported.add(key)
@@ -461,6 +479,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 site.line,
                 f"`{site.receiver}` is passed in ({site.enclosing or 'module'}); run "
                 "instrument_file on the file that builds it",
+                key=f"{site.enclosing or '<module>'}:{site.receiver}:passed_in",
             )
 
 

@@ -70,6 +70,7 @@ class Gap:
     question: str
     suggestion: str | None = None
     id: str = ""  # stable; the answer comes back through ``inputs[id]``
+    answer: str | None = None  # what inputs[id] takes (None: not answerable by a value)
 
 
 def gap_id(rel: str, qualname: str, what: str) -> str:
@@ -542,6 +543,7 @@ def _call_args(
                     "(`module` is the module under test)",
                     "annotate it (str, int, list[str], a pydantic model) or give it a default",
                     ident,
+                    f"a Python expression for `{p.name}`, evaluated in the test",
                 )
             )
             return None
@@ -613,6 +615,7 @@ def _route_plan(
                         f"{route.path}? Answer with a Python expression in inputs[{ident!r}]",
                         "annotate it with a scalar type or a pydantic model",
                         ident,
+                        f"a Python expression for `{p.name}`, evaluated in the test",
                     )
                 )
                 return "__cannot__"

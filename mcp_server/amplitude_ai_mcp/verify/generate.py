@@ -341,6 +341,7 @@ def generate(
                         f"constructor in inputs[{ident!r}] if the code path uses it",
                         "mock.MagicMock()",
                         ident,
+                        f"a replacement for {ctor} (e.g. mock.MagicMock())",
                     )
                 )
         targets.append(
@@ -392,7 +393,12 @@ def generate(
         entry_points=[_entry(p, t, many) for t in targets for p in t.plans],
         needs_input=[
             NeedsInput(
-                id=g.id, file=g.file, line=g.line, question=g.question, suggestion=g.suggestion
+                id=g.id,
+                file=g.file,
+                line=g.line,
+                question=g.question,
+                suggestion=g.suggestion,
+                answer=g.answer,
             )
             for g in gaps
         ],

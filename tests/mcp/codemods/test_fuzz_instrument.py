@@ -72,9 +72,10 @@ def _check(root: Path, rel: str, tier: str, agent_id: str | None) -> None:
         first = plan_file(root, (root / rel).resolve(), options)
     except WorkspaceError as exc:
         refused = str(exc)
-    if refused is not None:  # only for input that is not valid Python (or not decodable)
+    if refused is not None:  # only for input that is not valid Python (or not decodable:
+        # dropping a latin-1 file's coding cookie leaves bytes that are not UTF-8)
         reasons = ("not valid Python", "too deeply nested", "not valid UTF-8")
-        assert any(r in refused for r in reasons), refused
+        assert any(reason in refused for reason in reasons), refused
         return
     for change in first.changes:
         compile(change.new, str(change.path), "exec")  # bytes: honours a coding cookie

@@ -95,8 +95,8 @@ async def test_stale_hash_is_refused(client, example_app: Path):
         ({"path": "../outside.py"}, "outside the project root"),
         ({"path": "support_bot/missing.py"}, "does not exist"),
         ({"path": "requirements.txt"}, "not a .py file"),
-        ({"path": "support_bot/clients.py", "tier": "magic"}, "unknown tier"),
-        ({"path": "support_bot/clients.py", "content_mode": "all"}, "unknown content_mode"),
+        ({"path": "support_bot/clients.py", "tier": "magic"}, "Input should be 'swap', 'wrap'"),
+        ({"path": "support_bot/clients.py", "content_mode": "all"}, "Input should be 'full'"),
         ({"path": "support_bot/clients.py", "agent_id": "a b"}, "agent_id"),
     ],
 )
