@@ -285,7 +285,7 @@ class InstrumentResult(BaseModel):
 
 class EntryPoint(BaseModel):
     name: str = Field(description="Function, Class.method or route handler.")
-    kind: Literal["function", "method", "route"]
+    kind: Literal["function", "method", "route", "script"]
     line: int
     how: str = Field(description="How the test drives it (call, HTTP request).")
     session: Literal["app", "test"] = Field(
