@@ -26,12 +26,11 @@ async def generate_verify_test(
     ] = False,
     root: Annotated[str | None, Field(description="Project root; default: first root.")] = None,
 ) -> ToolResult:
-    """A pytest file proving the instrumentation works, for every instrumented module of the
-    project (or of `path`) that reaches an LLM call: it drives each entry point offline
-    (functions, FastAPI/Flask routes via test clients, scripts run as __main__, async code) with
-    the SDK's fake LLM and asserts catalog-exact [Agent] User Message / AI Response / Embedding
-    events (model, provider, session, user, no duplicates); it fails on uninstrumented code.
-    What it cannot decide is in needs_input. The server never runs the test or the code."""
+    """A pytest file proving the instrumentation works for every instrumented module of the
+    project (or `path`) that reaches an LLM call: it drives each entry point offline (functions,
+    routes, scripts, async code) with the SDK's fake LLM and asserts catalog-exact [Agent]
+    events; it fails on uninstrumented code. Open questions come as needs_input. The server
+    never runs the test or the code."""
     from amplitude_ai_mcp.verify.generate import generate
 
     the_roots = roots(ctx)
