@@ -124,8 +124,7 @@ class ScanResult(BaseModel):
     problems: list[str] = Field(default_factory=list, description="Unreadable dependency files.")
     uncertain_sites: list[UncertainSite] = Field(
         default_factory=list,
-        description="Up to 100 probable sites (receiver not traced) and untracked APIs "
-        "(Assistants, Realtime, Batch, images/audio/moderations, raw HTTP), with evidence.",
+        description="Probable and untracked sites (max 100), with evidence.",
     )
     caps_hit: list[str] = Field(default_factory=list, description="Limits reached.")
 
@@ -140,7 +139,7 @@ class FileValidation(BaseModel):
     is_test_file: bool = False
     uncertain_sites: list[UncertainSite] = Field(
         default_factory=list,
-        description="Probable sites (receiver not traced) and untracked APIs, with evidence.",
+        description="Probable and untracked sites, with evidence.",
     )
     probable: int = 0
     untracked: int = 0
@@ -285,7 +284,7 @@ class InstrumentResult(BaseModel):
 
 class EntryPoint(BaseModel):
     name: str = Field(description="Function, Class.method or route handler.")
-    kind: Literal["function", "method", "route"]
+    kind: Literal["function", "method", "route", "script"]
     line: int
     how: str = Field(description="How the test drives it (call, HTTP request).")
     session: Literal["app", "test"] = Field(

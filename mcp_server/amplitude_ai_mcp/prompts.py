@@ -35,7 +35,10 @@ def instrument_app(
         "needs_input with me and pass the answers as inputs={id: expression}, then "
         "apply=true); get_integration_pattern for the rest.\n"
         "4. Verify: validate_file on each changed file must report 0 uninstrumented; then "
-        "validate_setup.\n\n" + guide
+        "validate_setup.\n"
+        "5. Test: generate_verify_test with no path (the whole project) and apply=true; answer "
+        "its needs_input through its inputs (by id), then run the tests it wrote "
+        "(python -m pytest -q tests/test_amplitude_verify.py) and fix what fails.\n\n" + guide
     )
     return [Message(task)]
 

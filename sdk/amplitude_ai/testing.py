@@ -32,16 +32,23 @@ __all__ = [
     "FakeToolCall",
     "MockAmplitudeAI",
     "fake_llm",
+    "fitting_replies",
+    "sample_from_schema",
 ]
 
 if TYPE_CHECKING:
     from ._fake_llm import FakeCall, FakeLLM, FakeReply, FakeToolCall, fake_llm
+    from ._fake_llm.fitting import fitting_replies, sample_from_schema
 
 # The fake LLM loads on first use: ``import amplitude_ai`` imports this module.
 _FAKE_LLM_NAMES = frozenset({"FakeCall", "FakeLLM", "FakeReply", "FakeToolCall", "fake_llm"})
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("fitting_replies", "sample_from_schema"):
+        from ._fake_llm import fitting
+
+        return getattr(fitting, name)
     if name in _FAKE_LLM_NAMES:
         from . import _fake_llm
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
@@ -33,6 +34,59 @@ APPS: dict[str, tuple[str, str]] = {
     "tab_indented": ("tabbed.py", "tab indentation"),
     "crlf_endings": ("crlf_bot.py", "CRLF line endings, AsyncAnthropic"),
     "docstring_future": ("notes.py", "coding cookie, module docstring, __future__ import"),
+}
+
+# Apps with only ``original/``: instrumented by the real tools, verified at project level
+# (generate_verify_test without a path). app -> what it exercises.
+PROJECT_APPS: dict[str, str] = {
+    "ticket_triage": "package with a client module; unannotated params used as list and dict",
+    "tool_agent": "OpenAI tool-call loop; json.loads of tool arguments",
+    "json_extractor": "response_format json_object and json.loads of the reply",
+    "flask_stream": "Flask stream_with_context over a module-level generator; form fields",
+    "fastapi_stream": "FastAPI StreamingResponse, async stream, nested generator, settings",
+    "post_then_get": "Flask POST stores the prompt in the session, GET streams the reply",
+    "embed_search": "embeddings only",
+    "env_config": "env config read at import (os.environ[...], os.getenv), Anthropic",
+    "hyphen_example": "examples/chat-basic/app.py: a module-level script, hyphenated folder",
+    "callback_handler": "callback registered with a decorator, event dict and a callable",
+    "module_script": "Anthropic call at module level with only a system prompt + user text",
+    "stdin_chat": "stdin chat loop under __main__",
+    "parse_structured": "beta.chat.completions.parse with a pydantic response_format",
+    "anthropic_tools": "Anthropic tool_use loop, customer dict",
+    "argparse_cli": "argparse CLI with a positional and a required option",
+    "custom_param": "a parameter of an app class: answered through generate_verify_test inputs",
+    "notify_service": "an SMTP client built at import: its stub answered through inputs",
+    "click_cli": "click command with an argument and a required choice option, Anthropic",
+    "router_schemas": "FastAPI app factory, APIRouter, request model imported from schemas.py",
+    "system_only": "a job whose request has only a system message (no user turn to track)",
+    "gradio_chat": "UI callback respond(message, history) iterating (user, bot) pairs",
+    "client_injection": "a class given the module's client in __init__ (dependency injection)",
+}
+
+
+@dataclass(frozen=True)
+class Chain:
+    tier: str = "swap"
+    agent_id: str | None = None
+    files: tuple[str, ...] = ()  # default: the files with LLM call sites
+    user_id: str | None = None  # the developer's answer to "where does the user id come from?"
+    inputs: dict[str, str] | None = None  # answers to generate_verify_test's needs_input
+
+
+CHAINS = {
+    "fastapi_app": Chain("session", "support", user_id="req.user_id"),
+    # the session opens before the handler's first line, so the answer reads the request
+    "flask_app": Chain("session", "flask-bot", user_id='request.get_json()["user_id"]'),
+    # the client is built in shop/llm.py; instrument_file on recommend.py points there
+    "shared_client": Chain(files=("shop/llm.py",)),
+    "ticket_triage": Chain(files=("triage/llm.py",)),
+    # user_id is a parameter of the generator: the session opens inside it with that id
+    "flask_stream": Chain("session", "streamer"),
+    "fastapi_stream": Chain("session", "chat", user_id="body.user_id"),
+    "post_then_get": Chain("session", "chat", user_id="request.remote_addr"),
+    "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
+    "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
+    "router_schemas": Chain("session", "qa", user_id="q.user_id"),
 }
 
 

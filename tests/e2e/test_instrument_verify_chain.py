@@ -1,18 +1,21 @@
 """The whole chain on every example app, with the real tools (no hand-written instrumentation):
 
 plan (instrument_file, apply=false) -> apply -> re-apply changes nothing (byte-identical) ->
-validate_file reports 0 uninstrumented -> generate_verify_test -> the generated test passes on
-the instrumented copy -> the same test fails on the original app.
+validate_file reports 0 uninstrumented -> generate_verify_test on the whole project (no path)
+-> the generated tests pass on the instrumented copy -> the same tests fail on the original,
+and on the original beside the bootstrap the tool wrote (no events: the code is not
+instrumented).
 
 Where instrument_file asks for input it cannot guess (the user id of a web request), the
-answer a developer would give is applied, as a coding agent does with ``needs_input``.
+answer a developer would give is applied, as a coding agent does with ``needs_input``; what
+generate_verify_test asks is answered only through its ``inputs`` (by needs_input id).
 The generated tests run in two pytest subprocesses (all apps each), offline, without keys.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,24 +25,9 @@ from amplitude_ai_mcp.detect.validate import validate_source
 from amplitude_ai_mcp.verify.generate import generate
 from amplitude_ai_mcp.workspace import Roots
 
-from .apps import APPS, copy_app, run_pytest_per_variant
+from .apps import APPS, CHAINS, PROJECT_APPS, Chain, copy_app, run_pytest_per_variant
 
-
-@dataclass(frozen=True)
-class Chain:
-    tier: str = "swap"
-    agent_id: str | None = None
-    files: tuple[str, ...] = ()  # default: the files with LLM call sites
-    user_id: str | None = None  # the developer's answer to "where does the user id come from?"
-
-
-CHAINS = {
-    "fastapi_app": Chain("session", "support", user_id="req.user_id"),
-    # the session opens before the handler's first line, so the answer reads the request
-    "flask_app": Chain("session", "flask-bot", user_id='request.get_json()["user_id"]'),
-    # the client is built in shop/llm.py; instrument_file on recommend.py points there
-    "shared_client": Chain(files=("shop/llm.py",)),
-}
+ALL_APPS = sorted({*APPS, *PROJECT_APPS})
 
 
 def _call_site_files(root: Path) -> list[str]:
@@ -58,12 +46,22 @@ def _answer_user_id(root: Path, rel: str, expression: str) -> None:
     path.write_bytes(text.replace(".session():", f".session(user_id={expression}):").encode())
 
 
+# instrument_file answers needs_input through Options.inputs where this version has it;
+# otherwise the answer is written into the session call as a developer would.
+_ANSWERS_BY_ID = "inputs" in {f.name for f in dataclasses.fields(Options)}
+
+
 def _instrument(app: str, root: Path) -> dict[str, object]:
     chain = CHAINS.get(app, Chain())
     options = Options(chain.tier, chain.agent_id, None, "full")
     report: dict[str, object] = {"files": {}}
     for rel in chain.files or _call_site_files(root):
         planned = plan_file(root, root / rel, options)
+        by_inputs = chain.user_id is not None and _ANSWERS_BY_ID
+        if by_inputs:  # answer "where does the user id come from?" by its needs_input id
+            asked = [n.id for n in planned.result.needs_input if "user id" in n.question]
+            options = dataclasses.replace(options, inputs={i: chain.user_id for i in asked})
+            planned = plan_file(root, root / rel, options)
         before = (root / rel).read_bytes()
         assert planned.result.applied is False and (root / rel).read_bytes() == before
         apply_changes(planned.changes)
@@ -77,7 +75,7 @@ def _instrument(app: str, root: Path) -> dict[str, object]:
             "reapply_identical": all((root / c).read_bytes() == b for c, b in after.items()),
             "needs_input": [n.question for n in planned.result.needs_input],
         }
-        if chain.user_id is not None:
+        if chain.user_id is not None and not by_inputs:
             _answer_user_id(root, rel, chain.user_id)
     report["uninstrumented_after"] = {
         rel: validate_source(
@@ -92,18 +90,25 @@ def _instrument(app: str, root: Path) -> dict[str, object]:
 def chain(tmp_path_factory):
     base = tmp_path_factory.mktemp("chain")
     reports, generated = {}, {}
-    for app, (module, _) in APPS.items():
+    for app in ALL_APPS:
         root = copy_app(app, "original", base / "instrumented" / app)
         reports[app] = _instrument(app, root)
-        generated[app] = generate(Roots((root,)), module, apply=True)
-        original = copy_app(app, "original", base / "original" / app)
-        (original / "tests").mkdir()
-        shutil.copy(root / generated[app].test_path, original / generated[app].test_path)
-    logs, outcomes = run_pytest_per_variant(base, ("instrumented", "original"))
+        generated[app] = generate(
+            Roots((root,)), apply=True, inputs=CHAINS.get(app, Chain()).inputs
+        )
+        reports[app]["verify_needs_input"] = [n.id for n in generated[app].needs_input]
+        for variant in ("original", "half"):
+            other = copy_app(app, "original", base / variant / app)
+            (other / "tests").mkdir()
+            shutil.copy(root / generated[app].test_path, other / generated[app].test_path)
+            if variant == "half":  # the original code beside the bootstrap the tool wrote
+                for boot in root.rglob("amplitude_bootstrap.py"):
+                    shutil.copy(boot, other / boot.relative_to(root))
+    logs, outcomes = run_pytest_per_variant(base, ("instrumented", "original", "half"))
     return {"reports": reports, "generated": generated, "logs": logs, "outcomes": outcomes}
 
 
-@pytest.mark.parametrize("app", sorted(APPS))
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_apply_is_idempotent_and_leaves_nothing_uninstrumented(chain, app):
     report = chain["reports"][app]
     files = report["files"]
@@ -114,7 +119,7 @@ def test_apply_is_idempotent_and_leaves_nothing_uninstrumented(chain, app):
     assert set(report["uninstrumented_after"].values()) == {0}, report["uninstrumented_after"]
 
 
-@pytest.mark.parametrize("app", sorted(APPS))
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_generated_test_passes_after_instrument_file(chain, app):
     results = chain["outcomes"]["instrumented"].get(app)
     assert results, chain["logs"]["instrumented"][-3000:]
@@ -123,10 +128,20 @@ def test_generated_test_passes_after_instrument_file(chain, app):
     assert failures == []
 
 
-@pytest.mark.parametrize("app", sorted(APPS))
+@pytest.mark.parametrize("app", ALL_APPS)
 def test_same_generated_test_fails_on_the_original(chain, app):
     results = chain["outcomes"]["original"].get(app)
     assert results, chain["logs"]["original"][-3000:]
     for name, outcome, message in results:
         assert outcome in ("failed", "error"), name
         assert "is not instrumented yet" in message, message
+
+
+@pytest.mark.parametrize("app", ALL_APPS)
+def test_same_generated_test_fails_on_the_original_beside_the_bootstrap(chain, app):
+    """The failure comes from the missing events, not only from the missing bootstrap."""
+    results = chain["outcomes"]["half"].get(app)
+    assert results, chain["logs"]["half"][-3000:]
+    for name, outcome, message in results:
+        assert outcome == "failed", (name, message)
+        assert "not instrumented" in message and "event" in message, message

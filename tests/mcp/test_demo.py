@@ -55,6 +55,6 @@ def test_demo_instruments_and_verifies_the_bundled_app_end_to_end():
     # /chat and /chat/stream (OpenAI) and /escalate (Anthropic, through escalation.py)
     assert models == ["claude-3-5-haiku-latest", "gpt-4o-mini", "gpt-4o-mini"]
     assert sum("[Agent] Session End" in e for e in events) == 3
-    assert out.rstrip().splitlines()[-1].strip().startswith("3 passed in ")
+    assert out.rstrip().splitlines()[-1].strip().startswith("4 passed in ")
     assert "FAILED " not in out
     assert proc.stderr.strip() == ""

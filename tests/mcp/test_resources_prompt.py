@@ -69,8 +69,11 @@ async def test_instrument_app_prompt_walks_the_four_phases(client):
     )
     text = result.messages[0].content.text
     assert "anthropic app (web framework: flask)" in text
-    positions = [text.index(word) for word in ("Detect", "Plan", "Apply", "Verify")]
+    positions = [text.index(word) for word in ("Detect", "Plan", "Apply", "Verify", "5. Test")]
     assert positions == sorted(positions)
+    steps = text[: text.index("\n\n")]  # the numbered steps end with the verify test, run
+    assert steps.splitlines()[-1].startswith("5. Test: generate_verify_test")
+    assert "python -m pytest -q tests/test_amplitude_verify.py" in steps.splitlines()[-1]
 
 
 async def test_prompt_argument_completions(client):

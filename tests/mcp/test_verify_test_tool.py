@@ -83,11 +83,16 @@ async def test_never_overwrites_a_test_file_it_did_not_generate(client, project)
 @ASYNC
 async def test_terminal_loop_is_reported_and_the_chat_turn_driven(client):
     data = (await client.call_tool("generate_verify_test", {"path": "cli.py"})).structured_content
-    assert [e["name"] for e in data["entry_points"]] == ["chat_turn"]
-    assert data["entry_points"][0]["session"] == "test"
-    (gap,) = data["needs_input"]
-    assert gap["line"] == 20 and "main() reads the terminal" in gap["question"]
-    assert 'chat_turn(history=[], user_text="Hello from the verify test")' in data["test_source"]
+    # the chat turn directly, and the terminal loop by running the module as __main__
+    assert [e["name"] for e in data["entry_points"]] == ["chat_turn", "__main__"]
+    assert [e["session"] for e in data["entry_points"]] == ["test", "test"]
+    assert data["entry_points"][1]["kind"] == "script"
+    assert data["needs_input"] == []
+    assert 'answers=["Hello from the verify test", "exit", "quit", "q"]' in data["test_source"]
+    assert (
+        'chat_turn(history=[{"role": "user", "content": "Hello from the verify test"}], '
+        'user_text="Hello from the verify test")'
+    ) in data["test_source"]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +102,7 @@ async def test_terminal_loop_is_reported_and_the_chat_turn_driven(client):
         ("../outside.py", "outside the project root"),
         ("support_api/amplitude_bootstrap.py", "is the bootstrap module"),
         ("missing.py", "does not exist"),
-        ("support_api", "is a directory"),
+        ("support_api/__init__.py", "no LLM call is reachable"),
     ],
 )
 @ASYNC
@@ -133,11 +138,71 @@ def test_parameters_it_cannot_build_become_needs_input(tmp_path):
         "def summarize(llm: OpenAI, text: str) -> str:\n"
         "    return llm.chat.completions.create(model='gpt-4o', messages=[]).id\n",
     )
-    with pytest.raises(WorkspaceError, match=r"no entry point of bot\.py can be driven") as info:
-        generate(Roots((tmp_path.resolve(),)), "bot.py")
-    text = str(info.value)
-    assert "what value should the test pass for `question` of ask() (no annotation)" in text
-    assert "summarize() takes an LLM client (`llm`)" in text
+    result = generate(Roots((tmp_path.resolve(),)), "bot.py")
+    text = " ".join(n.question for n in result.needs_input)
+    assert "what value should the test pass for `history` of ask() ('Conversation')" in text
+    assert "inputs['bot.py:ask:history']" in text
+    assert "`question`" not in text  # unannotated, but plain text by its use
+    # a client parameter gets the module's own instrumented client, never one the test builds
+    assert [e.name for e in result.entry_points] == ["summarize"]
+    assert "module.summarize(llm=module.client, " in result.test_source
+    # the answer comes back through inputs, by id, and is placed verbatim
+    result = generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "[]"})
+    assert 'module.ask(question="Hello from the verify test", history=[])' in result.test_source
+    with pytest.raises(WorkspaceError, match="not allowed"):
+        generate(Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "eval('1')"})
+    with pytest.raises(WorkspaceError, match="name no needs_input item"):
+        generate(
+            Roots((tmp_path.resolve(),)), "bot.py", inputs={"bot.py:ask:history": "[]", "nope": "1"}
+        )
+
+
+def test_unannotated_parameters_are_built_from_their_use(tmp_path):
+    _write_app(
+        tmp_path,
+        "bot.py",
+        "import json\n"
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n"
+        "client = OpenAI(amplitude=ai)\n\n\n"
+        "def triage(payload, lines, retries, user):\n"
+        "    text = '\\n'.join(line.strip() for line in lines)\n"
+        "    r = client.chat.completions.create(model='gpt-4o', messages=[\n"
+        "        {'role': 'user', 'content': payload['service'] + text + user.name}])\n"
+        "    data = json.loads(r.choices[0].message.content)\n"
+        "    return data['severity'], retries + 1\n",
+    )
+    source = generate(Roots((tmp_path.resolve(),)), "bot.py").test_source
+    assert 'payload={"service": "Hello from the verify test"}' in source
+    assert 'lines=["Hello from the verify test"]' in source
+    assert "retries=1" in source
+    assert "user=SimpleNamespace(name=" in source
+    assert 'fitting_replies(json_keys=["severity"], json_reply=True)' in source
+
+
+def test_values_come_from_the_projects_own_calls_and_dataclasses(tmp_path):
+    _write_app(
+        tmp_path,
+        "bot.py",
+        "from dataclasses import dataclass\n"
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n"
+        "client = OpenAI(amplitude=ai)\n\n\n"
+        "@dataclass\n"
+        "class Order:\n"
+        "    sku: str\n"
+        "    quantity: int\n\n\n"
+        "def pitch(order: Order, audience, *, tone='calm'):\n"
+        "    return client.chat.completions.create(model='gpt-4o', messages=[\n"
+        "        {'role': 'user', 'content': f'{audience} {order.sku}'}]).id\n",
+    )
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_bot.py").write_text(
+        "import bot\n\n\ndef test_pitch():\n    bot.pitch(None, 'retired sailors')\n"
+    )
+    source = generate(Roots((tmp_path.resolve(),)), "bot.py").test_source
+    assert 'order=module.Order(sku="Hello from the verify test", quantity=1)' in source
+    assert 'audience="retired sailors"' in source
 
 
 def test_values_from_the_code_cannot_inject_into_the_test(tmp_path):
@@ -184,8 +249,8 @@ def test_src_layout_imports_from_src(tmp_path):
     )
     result = generate(Roots((tmp_path.resolve(),)), "src/bot/core.py")
     assert result.module == "bot.core" and result.bootstrap == "bot.amplitude_bootstrap"
-    assert 'IMPORT_ROOT = Path(__file__).resolve().parents[1] / "src"' in result.test_source
-    assert 'asyncio.run(app.module.ask(q="Hello from the verify test"))' in result.test_source
+    assert '"module": "bot.core",\n    "import_root": "src"' in result.test_source
+    assert 'finish(module.ask(q="Hello from the verify test"))' in result.test_source
 
 
 def test_relative_bootstrap_import_and_a_session_without_user_id(tmp_path):
@@ -206,3 +271,60 @@ def test_relative_bootstrap_import_and_a_session_without_user_id(tmp_path):
     assert [(e.name, e.session) for e in result.entry_points] == [("handle", "app")]
     (gap,) = result.needs_input
     assert gap.line == 7 and "has no user_id" in gap.question
+
+
+@ASYNC
+async def test_without_a_path_the_whole_project_gets_one_test_file(client, project):
+    data = (await client.call_tool("generate_verify_test", {"apply": True})).structured_content
+    assert data["test_path"] == "tests/test_amplitude_verify.py"
+    names = [e["name"] for e in data["entry_points"]]
+    # every instrumented module that reaches an LLM call; plain_bot.py is not instrumented
+    assert names == ["cli.py:chat_turn", "cli.py:__main__", "support_api/main.py:chat"]
+    assert any("plain_bot.py is not instrumented" in n["question"] for n in data["needs_input"])
+    (project / "broken.py").write_text("import openai\n\n\ndef oops(:\n")
+    again = (await client.call_tool("generate_verify_test", {})).structured_content
+    assert any(n["file"] == "broken.py" for n in again["needs_input"])
+    assert (project / data["test_path"]).read_text() == data["test_source"]
+    # a package directory works the same way
+    sub = (
+        await client.call_tool("generate_verify_test", {"path": "support_api"})
+    ).structured_content
+    assert sub["test_path"] == "tests/test_amplitude_verify_support_api.py"
+    assert [e["name"] for e in sub["entry_points"]] == ["chat"]
+
+
+def test_a_module_that_only_builds_the_client_leads_to_the_modules_using_it(tmp_path):
+    shutil.copytree(APPS / "shared_client" / "instrumented", tmp_path, dirs_exist_ok=True)
+    result = generate(Roots((tmp_path.resolve(),)), "shop/llm.py")
+    assert result.module == "shop.recommend"
+    assert result.test_path == "tests/test_amplitude_verify_shop_recommend.py"
+
+
+def test_any_folder_name_works_the_module_is_imported_by_file_location(tmp_path):
+    folder = tmp_path / "examples" / "chat-basic"
+    folder.mkdir(parents=True)
+    (folder / "amplitude_bootstrap.py").write_text(BOOTSTRAP)
+    (folder / "app.py").write_text(
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n"
+        "client = OpenAI(amplitude=ai)\n"
+        "r = client.chat.completions.create(model='gpt-4o', messages=[])\n"
+        "print(r.choices[0].message.content)\n"
+    )
+    result = generate(Roots((tmp_path.resolve(),)), "examples/chat-basic/app.py")
+    assert [(e.name, e.kind) for e in result.entry_points] == [("__main__", "script")]
+    assert '"import_root": "examples/chat-basic"' in result.test_source
+    assert "spec_from_file_location" in result.test_source
+
+
+def test_a_client_parameter_without_a_client_of_the_module_is_asked_not_built(tmp_path):
+    _write_app(
+        tmp_path,
+        "bot.py",
+        "from amplitude_ai import OpenAI\n"
+        "from amplitude_bootstrap import ai\n\n\n"
+        "def summarize(llm: OpenAI, text: str) -> str:\n"
+        "    return llm.chat.completions.create(model='gpt-4o', messages=[]).id\n",
+    )
+    with pytest.raises(WorkspaceError, match=r"summarize\(\) takes an LLM client \(`llm`\)"):
+        generate(Roots((tmp_path.resolve(),)), "bot.py")

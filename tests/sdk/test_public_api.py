@@ -73,6 +73,8 @@ EXPECTED_TESTING_API = {
     "FakeToolCall",
     "MockAmplitudeAI",
     "fake_llm",
+    "fitting_replies",
+    "sample_from_schema",
 }
 EXPECTED_MOCK_METHODS = {
     "assert_all_valid",

@@ -70,9 +70,102 @@ def _params(fn: cst.FunctionDef) -> list[str]:
     return [x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)]
 
 
+# Responses whose body is produced lazily, after the handler has returned.
+STREAM_WRAPPERS = frozenset(
+    {"StreamingResponse", "EventSourceResponse", "stream_with_context", "Response"}
+)
+
+
+# Provider API methods (a call of one in the handler's own body runs while it runs).
+_LLM_METHODS = frozenset({"create", "parse", "generate_content", "invoke", "ainvoke"})
+
+
+class _LazyWork(cst.CSTVisitor):
+    """Generators defined inside a handler, and the streaming responses it returns."""
+
+    def __init__(self) -> None:
+        self.generators: list[cst.FunctionDef] = []
+        self.stream_calls: list[cst.Call] = []
+        self.calls_llm_eagerly = False  # an API call in the handler's own body
+        self._defs: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._defs.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._defs.pop()
+
+    def _yielded(self) -> None:
+        if len(self._defs) > 1 and self._defs[-1] not in self.generators:
+            self.generators.append(self._defs[-1])
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self._yielded()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        streamed = any(
+            a.keyword is not None
+            and a.keyword.value == "stream"
+            and isinstance(a.value, cst.Name)
+            and a.value.value == "True"
+            for a in node.args
+        )
+        if len(self._defs) == 1 and isinstance(func, cst.Attribute) and name in _LLM_METHODS:
+            self.calls_llm_eagerly = self.calls_llm_eagerly or not streamed
+        if name in STREAM_WRAPPERS and len(self._defs) == 1 and node.args:
+            self.stream_calls.append(node)
+
+
+def _called_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        return node.func.value
+    return None
+
+
+def _lazy_target(
+    facts: Facts, info: FunctionInfo
+) -> tuple[cst.FunctionDef | None, list[str], str | None]:
+    """(where to open the session, the parameters in scope there, why none fits).
+
+    A handler that returns a stream only *defines* lazy work: the session must be opened
+    inside the generator that produces the stream (it then lasts until the body is read)."""
+    work = _LazyWork()
+    info.node.visit(work)
+    if work.calls_llm_eagerly:  # the handler itself calls the model: the session goes there
+        return info.node, _params(info.node), None
+    if work.generators:
+        return work.generators[0], _params(info.node) + _params(work.generators[0]), None
+    for call in work.stream_calls:
+        for arg in call.args:
+            inner = arg.value
+            if _called_name(inner) == "stream_with_context" and inner.args:  # type: ignore[attr-defined]
+                inner = inner.args[0].value  # type: ignore[attr-defined]
+            target = facts.functions.get(_called_name(inner) or "")
+            if target is not None and target.is_generator:
+                return target.node, _params(target.node), None
+    if any(
+        (c.func.value if isinstance(c.func, cst.Name) else c.func.attr.value)  # type: ignore[union-attr]
+        != "Response"
+        for c in work.stream_calls
+    ):
+        return (
+            None,
+            [],
+            f"{info.name} returns a stream produced by code this edit cannot place a session "
+            "in; a session around the handler would end before the stream is read. Open the "
+            "session where the stream is consumed (inside its generator)",
+        )
+    return info.node, _params(info.node), None
+
+
 def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
     for info in entry_points(facts):
-        fn = info.node
+        fn, params, problem = _lazy_target(facts, info)
+        if problem is not None or fn is None:
+            plan.skip(info.line, KIND, problem or f"{info.name}: no place for a session")
+            continue
         user_key = f"{info.name}:user_id"
         if has_session(fn):
             plan.answer(user_key)  # answered earlier: re-applying with the same inputs is fine
@@ -85,21 +178,14 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 key=f"{info.name}:session_by_hand",
             )
             continue
-        if info.is_generator:
-            plan.ask(
-                info.line,
-                f"{info.name} is a generator: a session opened around its body would stay open "
-                f"between yields; open {agent_var}.session(...) where the stream is consumed",
-                key=f"{info.name}:session_in_generator",
-            )
-            continue
-        params = _params(fn)
         user = next((p for p in USER_ID_PARAMS if p in params), None)
         args: list[cst.Arg] = []
         given = plan.answer(user_key) if user is None else None
         if user is not None:
             args.append(keyword_arg("user_id", cst.Name(user)))
             reason = f"agent session around {info.name} with user_id={user} (its parameter)"
+            if fn is not info.node:
+                reason += f", opened inside the generator {fn.name.value} that streams its reply"
         elif given is not None:
             text, expr = answer_expression(
                 plan.input_id(user_key), given, [*params, *facts.names], f"{info.name}()"
@@ -121,6 +207,8 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 f"{info.name}()",
             )
             reason = f"agent session around {info.name} (user id: see needs_input)"
+            if fn is not info.node:
+                reason += f", opened inside the generator {fn.name.value} that streams its reply"
         call = cst.Call(cst.Attribute(cst.Name(agent_var), cst.Name("session")), args=args)
         plan.rewrite(fn, _wrap_body(call))
         plan.need_bootstrap(agent_var)

@@ -12,8 +12,7 @@ from amplitude_ai_mcp.models import ContentMode, InstrumentResult, Tier
 from ._base import needs_input_lines, result, roots
 
 INPUTS_HELP = (
-    "needs_input answers {id: one-line Python expression, placed verbatim (calls: only "
-    "look-ups like .get, str, len, os.getenv), or a JSON value}."
+    "needs_input answers by id: a one-line Python expression (look-up calls only) or a JSON value."
 )
 Inputs = Annotated[dict[str, object] | None, Field(description=INPUTS_HELP)]
 
@@ -24,9 +23,8 @@ def instrument_file(
     tier: Annotated[
         Tier,
         Field(
-            description="swap: drop-in client classes; wrap: wrap(client, amplitude=ai); "
-            "patch: the bootstrap calls patch(), imported first; session: swap + an agent "
-            "session per handler/entry point reaching an LLM call."
+            description="swap: drop-in clients; wrap: wrap(client, amplitude=ai); patch: "
+            "bootstrap calls patch(); session: swap + an agent session per entry point."
         ),
     ] = "swap",
     agent_id: Annotated[
@@ -44,11 +42,11 @@ def instrument_file(
     ] = None,
     root: Annotated[str | None, Field(description="Project root; default: first root.")] = None,
 ) -> ToolResult:
-    """Instrument one Python file (libcst): OpenAI/Azure/Anthropic clients get the SDK's
-    drop-in classes (or wrap/patch), the one bootstrap module (AmplitudeAI + agents) is made or
-    reused, serverless handlers flush, the session tier opens agent sessions. Returns the diff,
-    edits with reasons, needs_input (with ids; answer via inputs), skipped sites, sha256. Plans
-    unless apply=true: atomic, refuses stale files, idempotent; formatting kept."""
+    """Instrument one Python file (libcst codemods): drop-in clients (or wrap/patch), the
+    shared bootstrap module (AmplitudeAI + agents), flushes in serverless handlers, agent
+    sessions (session tier). Returns the diff, edits with reasons, needs_input (ids; answer
+    via inputs), skipped sites, sha256. Plans unless apply=true (atomic, refuses stale
+    files, idempotent)."""
     from amplitude_ai_mcp.codemods.plan import Options, apply_changes, plan_file
 
     the_roots = roots(ctx)

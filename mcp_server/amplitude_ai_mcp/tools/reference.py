@@ -24,9 +24,8 @@ def get_event_schema(
         bool, Field(description="Include events Amplitude computes server-side.")
     ] = False,
 ) -> ToolResult:
-    """The [Agent] event schema from the SDK's catalog: the event types; with event_type, its
-    properties (type, required, user content or not); with property, that one. Unknown names
-    fail with the closest matches."""
+    """The [Agent] event schema (the SDK's catalog): event types; with event_type, its
+    properties (type, required, content or not); with property, that one."""
     from amplitude_ai_mcp.schema import event_schema
 
     found = event_schema(event_type, property, include_server_side)

@@ -30,10 +30,9 @@ async def scan_project(
         bool, Field(description="Also list call sites in test files (counted apart).")
     ] = True,
 ) -> ToolResult:
-    """Scan a Python project for LLM usage: providers, frameworks, web frameworks,
-    observability SDKs, agents (dependency files, imports) and every LLM call site (file, line,
-    provider, API, async, streaming, instrumented or not). Counts first; sites paged; files not
-    analysed listed with the reason. Reports progress; cancellable."""
+    """Scan a project for LLM usage: providers, frameworks, web frameworks, observability
+    SDKs, agents, and every LLM call site (file, line, provider, API, async, stream,
+    instrumented or not). Counts first, sites paged, skipped files with reasons."""
     path = roots(ctx).project_root(root)
     from amplitude_ai_mcp.detect.project import ScanCancelled, scan
 
@@ -138,7 +137,7 @@ async def suggest_instrumentation(
     ctx: Context,
     root: Annotated[
         str | None,
-        Field(description="Project root to scan; default: first root (unless framework/provider)."),
+        Field(description="Project root; default: first root."),
     ] = None,
     framework: Annotated[Framework | None, Field(description="Web framework.")] = None,
     provider: Annotated[Provider | None, Field(description="LLM provider.")] = None,

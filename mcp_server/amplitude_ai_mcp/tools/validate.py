@@ -29,7 +29,7 @@ def validate_file(
     ] = None,
 ) -> ToolResult:
     """The LLM call sites of one Python file (or source text), instrumented or not, with a
-    suggestion per uninstrumented client. Same engine as scan_project (cross-module)."""
+    suggestion per uninstrumented client."""
     if (path is None) == (source is None):
         raise UserError("pass exactly one of `path` or `source`")
     from amplitude_ai_mcp.detect.validate import validate_source
@@ -71,9 +71,9 @@ def validation_text(found: FileValidation) -> str:
 
 
 def validate_setup(ctx: Context, root: Root = None) -> ToolResult:
-    """Project checks: the SDK declared or installed, AMPLITUDE_AI_API_KEY set (value never
-    shown), content mode valid, provider SDK versions (installed, locked or declared) within
-    the supported ranges. Each failure comes with a copy-paste fix."""
+    """Project checks: SDK declared or installed, AMPLITUDE_AI_API_KEY set (never shown),
+    content mode, provider SDK versions (installed, locked or declared) in the supported
+    ranges. Each failure has a fix."""
     from amplitude_ai_mcp.setup_check import validate_setup as check
 
     found = check(roots(ctx).project_root(root))

@@ -16,8 +16,9 @@ from .instrument import Inputs
 async def generate_verify_test(
     ctx: Context,
     path: Annotated[
-        str, Field(description="The instrumented module (relative, absolute, file://).")
-    ],
+        str | None,
+        Field(description="A module or package directory; default: the whole project."),
+    ] = None,
     inputs: Inputs = None,
     apply: Annotated[
         bool,
@@ -25,11 +26,11 @@ async def generate_verify_test(
     ] = False,
     root: Annotated[str | None, Field(description="Project root; default: first root.")] = None,
 ) -> ToolResult:
-    """A pytest file proving the instrumentation works: it drives each entry point offline
-    (functions, FastAPI/Starlette/Flask routes via test clients, async code) with the SDK's fake
-    LLM and asserts catalog-exact [Agent] User Message / AI Response events (model, provider,
-    session, user, no duplicates); it fails on uninstrumented code. What it cannot drive is in
-    needs_input. The server never runs the test or the code."""
+    """A pytest file proving the instrumentation works for every instrumented module of the
+    project (or `path`) that reaches an LLM call: it drives each entry point offline (functions,
+    routes, scripts, async code) with the SDK's fake LLM and asserts catalog-exact [Agent]
+    events; it fails on uninstrumented code. Open questions come as needs_input. The server
+    never runs the test or the code."""
     from amplitude_ai_mcp.verify.generate import generate
 
     the_roots = roots(ctx)

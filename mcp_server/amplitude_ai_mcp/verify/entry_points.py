@@ -8,8 +8,8 @@ cannot be built that way becomes a ``needs_input`` item instead of a guess.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,17 @@ from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.source import parse_module
 from amplitude_ai_mcp.detect.validate import LazyModules
-from amplitude_ai_mcp.inputs import Expr, check_expression
 
-from .module_facts import Function, ModuleFacts, Route, collect, is_request_json
+from .module_facts import (
+    MODULE_CODE,
+    CliArg,
+    Function,
+    ModuleFacts,
+    Route,
+    Usage,
+    collect,
+    is_request_json,
+)
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
@@ -34,7 +42,14 @@ _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
 )
 TEXT_VALUE = "Hello from the verify test"
+_CLIENT_NAMES = frozenset({"client", "llm", "llm_client", "openai_client", "anthropic_client"})
 _CANNOT = object()
+# What a script reads from input()/stdin: a question, then the usual ways to leave a loop.
+STDIN_ANSWERS = (TEXT_VALUE, "exit", "quit", "q")
+
+
+class Code(str):
+    """A value the test writes as source (a constructor call, an answer from ``inputs``)."""
 
 
 @dataclass
@@ -55,8 +70,12 @@ class Gap:
     line: int
     question: str
     suggestion: str | None = None
-    id: str = ""  # needs_input id; empty: derived from file and line
+    id: str = ""  # stable; the answer comes back through ``inputs[id]``
     answer: str | None = None  # what inputs[id] takes (None: not answerable by a value)
+
+
+def gap_id(rel: str, qualname: str, what: str) -> str:
+    return f"{rel}:{qualname}:{what}"
 
 
 @dataclass
@@ -77,6 +96,15 @@ class Plan:
     expected_user: str | None = None
     providers: set[str] = field(default_factory=set)
     models: set[str] | None = None
+    embedding: bool = False  # only embeddings: checked with [Agent] Embedding events
+    form: dict[str, Any] | None = None  # Flask form fields
+    openapi_body: bool = False  # FastAPI: build the body from the app's OpenAPI schema
+    before: list[Plan] = field(default_factory=list)  # routes that set the state it reads
+    argv: list[str] = field(default_factory=list)  # script: command-line arguments
+    stdin: list[str] = field(default_factory=list)  # script: input()/stdin answers
+    json_reply: bool = False
+    reply_keys: list[str] = field(default_factory=list)
+    tool_calls: bool = False
 
     @property
     def test_session(self) -> bool:
@@ -85,12 +113,20 @@ class Plan:
 
 
 class Project:
-    """Project modules by import name, read through the workspace and analysed once."""
+    """Project modules by import name, read through the workspace and analysed once.
 
-    def __init__(self, root: Path, import_base: str) -> None:
+    ``import_bases`` are the directories (root-relative, "" for the root) that a module's
+    import name is relative to: the root, ``src``, and the folder of any script (so
+    ``examples/chat-basic/app.py`` is module ``app`` under ``examples/chat-basic``).
+    """
+
+    def __init__(self, root: Path, import_bases: list[str]) -> None:
         self.root = root
-        self.import_base = import_base
+        self.import_bases = list(dict.fromkeys(import_bases))
         self._cache: dict[str, ModuleInfo | None] = {}
+        self._by_rel: dict[str, ModuleInfo] = {}
+        self.unreadable: list[str] = []  # files that could not be parsed or read
+        self.literals: dict[str, list[tuple[list[Any], dict[str, Any]]]] = {}
 
     def add(self, name: str, rel: str, text: str, sites: bool = True) -> ModuleInfo:
         is_package = rel.endswith("__init__.py")
@@ -99,7 +135,11 @@ class Project:
         info = ModuleInfo(name, rel, tree, collect(tree, package), [])
         if sites:
             self._detect(info, is_package)
-        self._cache[name] = info
+        if self._cache.get(name) is None:
+            self._cache[name] = info
+        self._by_rel[rel] = info
+        for key, calls in info.facts.call_literals.items():
+            self.literals.setdefault(key, []).extend(calls)
         return info
 
     def _detect(self, info: ModuleInfo, is_package: bool) -> None:
@@ -117,29 +157,50 @@ class Project:
                 self._detect(info, info.rel.endswith("__init__.py"))
             return info
         self._cache[name] = None
-        base = self.root / self.import_base if self.import_base else self.root
-        stem = base / Path(*name.split("."))
-        for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
-            try:
-                path = workspace.Roots((self.root,)).file(str(candidate), self.root)
-                text = workspace.read_python(path).text
-                return self.add(name, workspace.relative(path, self.root), text, sites)
-            except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError, RecursionError):
-                continue
+        for base_rel in self.import_bases:
+            base = self.root / base_rel if base_rel else self.root
+            stem = base / Path(*name.split("."))
+            for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
+                if not candidate.is_file():
+                    continue
+                try:
+                    path = workspace.Roots((self.root,)).file(str(candidate), self.root)
+                    text = workspace.read_python(path).text
+                    return self.add(name, workspace.relative(path, self.root), text, sites)
+                except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError, RecursionError):
+                    continue
         return None
+
+    def load_file(self, rel: str, name: str, sites: bool = True) -> ModuleInfo | None:
+        """The module at ``rel`` (two folders may both hold an ``app.py``)."""
+        info = self._by_rel.get(rel)
+        if info is None:
+            try:
+                path = workspace.Roots((self.root,)).file(rel, self.root)
+                info = self.add(name, rel, workspace.read_python(path).text, sites)
+            except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError, RecursionError):
+                return None
+        if sites and not info.detected:
+            self._detect(info, rel.endswith("__init__.py"))
+        return info
 
     @property
     def loaded(self) -> list[ModuleInfo]:
-        return [m for m in self._cache.values() if m is not None]
+        return list(
+            {id(m): m for m in [*self._cache.values(), *self._by_rel.values()] if m}.values()
+        )
 
 
 @dataclass
 class Reach:
     sites: list[tuple[ModuleInfo, CallSite]] = field(default_factory=list)
     opens_session: bool = False
+    functions: list[Function] = field(default_factory=list)
 
 
 def _own_sites(module: ModuleInfo, qualname: str) -> list[CallSite]:
+    if qualname == MODULE_CODE:
+        return [s for s in module.sites if s.enclosing is None]
     return [
         s
         for s in module.sites
@@ -158,9 +219,14 @@ class ReachFinder:
             return self._memo[key]
         result = Reach()
         self._memo[key] = result  # cycles see the partial result
-        func = module.facts.functions.get(qualname)
+        func = (
+            module.facts.module_code
+            if qualname == MODULE_CODE
+            else module.facts.functions.get(qualname)
+        )
         if func is None:
             return result
+        result.functions.append(func)
         result.sites.extend((module, s) for s in _own_sites(module, qualname))
         result.opens_session = func.opens_session
         for callee in sorted(func.calls):
@@ -169,6 +235,7 @@ class ReachFinder:
                 continue
             other = self.reach(target[0], target[1], depth + (target[0] is not module))
             result.sites.extend(s for s in other.sites if s not in result.sites)
+            result.functions.extend(f for f in other.functions if f not in result.functions)
             result.opens_session = result.opens_session or other.opens_session
         return result
 
@@ -224,20 +291,12 @@ def text_for(name: str) -> str:
 
 
 class Arguments:
-    """Values for parameters, from answers in ``inputs`` or their annotations (``_CANNOT``
-    when not evident)."""
+    """Values for parameters: annotation, then the project's own literal calls, then how
+    the body uses the parameter (``_CANNOT`` when nothing shows what it is)."""
 
-    def __init__(self, facts: ModuleFacts, inputs: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, facts: ModuleFacts, literals: dict[str, Any] | None = None) -> None:
         self.facts = facts
-        self.inputs: Mapping[str, Any] = inputs or {}
-        self.known: dict[str, bool] = {}  # every parameter id seen -> answerable
-
-    def given(self, item_id: str) -> Any:
-        """The checked answer for ``item_id`` (an :class:`Expr`) or ``_CANNOT``."""
-        self.known[item_id] = True
-        if item_id not in self.inputs:
-            return _CANNOT
-        return Expr(check_expression(item_id, self.inputs[item_id]))
+        self.literals = literals or {}
 
     def qualified(self, name: str) -> str:
         head, _, rest = name.partition(".")
@@ -256,6 +315,63 @@ class Arguments:
             return True
         return P.client_class(full) is not None
 
+    def app_client(self) -> str | None:
+        """A client the module itself builds at import (``client = OpenAI(amplitude=ai)``)."""
+        for var, ctor in self.facts.built_at_import.items():
+            if ctor.startswith(f"{P.SDK_MODULE}.") or P.client_class(ctor) is not None:
+                return var
+        return None
+
+    def from_call_sites(self, func_name: str, index: int, name: str) -> Any:
+        """The literal a call of ``func_name`` in the project passes for this parameter."""
+        for positional, keywords in self.literals.get(func_name, ()):
+            if name in keywords:
+                return keywords[name]
+            if index < len(positional):
+                return positional[index]
+        return _CANNOT
+
+    def from_usage(self, name: str, usage: Usage | None) -> Any:
+        lowered = name.lower()
+        if usage is None:
+            return text_for(name)
+        if usage.called:
+            return Code("lambda *args, **kwargs: None")
+        if usage.keys:
+            return {k: text_for(k) for k in usage.keys}
+        if usage.mapping:
+            return {"topic": TEXT_VALUE}
+        if usage.iterated or usage.indexed:
+            if usage.item_arity:  # `for user, bot in history`
+                return [[TEXT_VALUE] * usage.item_arity]
+            if any(w in lowered for w in ("message", "history", "turn", "conversation")):
+                return [{"role": "user", "content": TEXT_VALUE}]
+            return [TEXT_VALUE]
+        if usage.attrs:
+            fields = ", ".join(f"{a}={_source(text_for(a))}" for a in usage.attrs)
+            return Code(f"SimpleNamespace({fields})")
+        if usage.arithmetic:
+            return 1
+        return text_for(name)
+
+    def constructed(self, node: cst.BaseExpression | None, depth: int) -> Any:
+        """``module.Cls(...)`` for a dataclass or pydantic model of this module."""
+        name = _annotation_name(node)
+        fields = self.facts.dataclass_fields.get(name or "") or self.facts.model_fields.get(
+            name or ""
+        )
+        if fields is None or name is None or not name.isidentifier():
+            return _CANNOT
+        parts = []
+        for f in fields:
+            if f.has_default:
+                continue
+            value = self.value(f.name, f.annotation, depth + 1)
+            if value is _CANNOT:
+                value = text_for(f.name)
+            parts.append(f"{f.name}={_source(value)}")
+        return Code(f"module.{name}({', '.join(parts)})")
+
     def value(self, name: str, node: cst.BaseExpression | None, depth: int = 0) -> Any:
         if node is None or depth > 3:
             return _CANNOT
@@ -272,13 +388,16 @@ class Arguments:
                 return self.value(name, inner_node, depth + 1)
             if base in ("list", "List", "Sequence", "Iterable", "tuple", "Tuple", "set"):
                 item = self.value(name.rstrip("s"), inner_node, depth + 1)
-                items = [item] if isinstance(item, (str, int, float)) else []
+                if isinstance(item, dict) and not item:
+                    chat = any(w in name.lower() for w in ("message", "history", "conversation"))
+                    item = {"role": "user", "content": TEXT_VALUE} if chat else _CANNOT
+                items = [item] if isinstance(item, (str, int, float, dict)) else []
                 return tuple(items) if base in ("tuple", "Tuple") else items
             if base in ("dict", "Dict", "Mapping"):
                 return {}
             return _CANNOT
         simple = (_annotation_name(node) or "").rsplit(".", 1)[-1]
-        return {
+        found = {
             "str": text_for(name),
             "int": 1,
             "float": 0.5,
@@ -286,7 +405,11 @@ class Arguments:
             "list": [],
             "dict": {},
             "None": None,
+            "Any": text_for(name),
         }.get(simple, _CANNOT)
+        if found is _CANNOT:
+            return self.constructed(node, depth)
+        return found
 
     def model_json(self, node: cst.BaseExpression | None) -> dict[str, Any] | None:
         """A JSON body for a pydantic model defined in this module (None when not one)."""
@@ -299,10 +422,28 @@ class Arguments:
             if f.has_default:
                 continue
             value = self.value(f.name, f.annotation)
-            if value is _CANNOT:
+            if value is _CANNOT or _has_code(value) or value == []:
                 return None
             body[f.name] = value
         return body
+
+
+def _has_code(value: Any) -> bool:
+    if isinstance(value, Code):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_code(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_code(v) for v in value.values())
+    return False
+
+
+def _source(value: Any) -> str:
+    if isinstance(value, Code):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # double quotes, like the rest of the generated test
+    return repr(value)
 
 
 # --------------------------------------------------------------------------- planning
@@ -350,12 +491,29 @@ def _expected_user(
 
 
 def _call_args(
-    func: Function, arguments: Arguments, rel: str, gaps: list[Gap], skip_first: bool
+    func: Function,
+    arguments: Arguments,
+    rel: str,
+    gaps: list[Gap],
+    skip_first: bool,
+    inputs: dict[str, str],
 ) -> list[tuple[str, Any]] | None:
     params = func.params[1:] if skip_first else func.params
     out: list[tuple[str, Any]] = []
-    for p in params:
+    short = func.qualname.rsplit(".", 1)[-1]
+    for index, p in enumerate(params):
+        ident = gap_id(rel, func.qualname, p.name)
+        if ident in inputs:
+            out.append((p.name, Code(inputs[ident])))
+            continue
         if p.has_default:
+            continue
+        takes_client = arguments.is_client(p.annotation) or (
+            p.annotation is None and p.name in _CLIENT_NAMES
+        )
+        own = arguments.app_client() if takes_client else None
+        if own is not None:  # the module's own (instrumented) client, never one the test builds
+            out.append((p.name, Code(f"module.{own}")))
             continue
         if arguments.is_client(p.annotation):
             gaps.append(
@@ -366,13 +524,15 @@ def _call_args(
                     "only through a caller that builds the instrumented client",
                     "call it from a function that constructs the client, or give the "
                     "parameter a default",
+                    ident,
                 )
             )
             return None
-        item_id = f"{rel}:{func.qualname}:{p.name}"
-        value = arguments.given(item_id)
-        if value is _CANNOT:
-            value = arguments.value(p.name, p.annotation)
+        value = arguments.value(p.name, p.annotation)
+        if value is _CANNOT and p.annotation is None:
+            value = arguments.from_call_sites(short, index, p.name)
+            if value is _CANNOT:
+                value = arguments.from_usage(p.name, func.usage.get(p.name))
         if value is _CANNOT:
             shown = cst.Module([]).code_for_node(p.annotation) if p.annotation else "no annotation"
             gaps.append(
@@ -380,10 +540,11 @@ def _call_args(
                     rel,
                     func.line,
                     f"what value should the test pass for `{p.name}` of {func.qualname}() "
-                    f"({shown})?",
+                    f"({shown})? Answer with a Python expression in inputs[{ident!r}] "
+                    "(`module` is the module under test)",
                     "annotate it (str, int, list[str], a pydantic model) or give it a default",
-                    id=item_id,
-                    answer=f"a Python expression for `{p.name}`, evaluated in the test",
+                    ident,
+                    f"a Python expression for `{p.name}`, evaluated in the test",
                 )
             )
             return None
@@ -395,7 +556,12 @@ _PATH_PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}|<(?:\w+:)?(\w+)>")
 
 
 def _route_plan(
-    plan: Plan, func: Function, arguments: Arguments, rel: str, gaps: list[Gap]
+    plan: Plan,
+    func: Function,
+    arguments: Arguments,
+    rel: str,
+    gaps: list[Gap],
+    inputs: dict[str, str],
 ) -> str | None:
     """Fill url/json/query of a route plan; returns the body parameter name (FastAPI)."""
     route = plan.route
@@ -408,8 +574,15 @@ def _route_plan(
             path_values[name] = 1 if f"int:{name}" in route.path else text_for(name)
         if func.json_keys and route.method != "GET":
             plan.json = {k: text_for(k) for k in func.json_keys}
+        if func.form_keys:
+            values = {k: text_for(k) for k in func.form_keys}
+            if route.method == "GET":
+                plan.query.update(values)
+            else:
+                plan.form = values
     else:
         for p in func.params:
+            ident = gap_id(rel, func.qualname, p.name)
             ann = (_annotation_name(p.annotation) or "").rsplit(".", 1)[-1]
             if p.default_is_depends or ann in _FRAMEWORK_PARAMS:
                 continue
@@ -417,16 +590,33 @@ def _route_plan(
             if body is not None:
                 plan.json, body_param = body, p.name
                 continue
+            if ann in arguments.facts.model_fields or (
+                p.annotation is not None and arguments.value(p.name, p.annotation) is _CANNOT
+            ):
+                plan.openapi_body, body_param = True, p.name  # the app's schema says what fits
+                continue
             if p.has_default and p.name not in path_names:
                 continue
-            value = arguments.value(p.name, p.annotation)
+            if ident in inputs:
+                value: Any = Code(inputs[ident])
+            elif p.annotation is None:
+                value = text_for(p.name)  # FastAPI reads unannotated parameters as text
+            else:
+                value = arguments.value(p.name, p.annotation)
             if value is _CANNOT or isinstance(value, (list, dict, tuple)):
+                if p.name not in path_names and route.method != "GET":
+                    plan.openapi_body = True  # the app's own schema says what it accepts
+                    body_param = p.name
+                    continue
                 gaps.append(
                     Gap(
                         rel,
                         func.line,
-                        f"what should the test send for `{p.name}` of {route.method} {route.path}?",
-                        "annotate it with a scalar type or a pydantic model defined in this module",
+                        f"what should the test send for `{p.name}` of {route.method} "
+                        f"{route.path}? Answer with a Python expression in inputs[{ident!r}]",
+                        "annotate it with a scalar type or a pydantic model",
+                        ident,
+                        f"a Python expression for `{p.name}`, evaluated in the test",
                     )
                 )
                 return "__cannot__"
@@ -440,13 +630,43 @@ def _route_plan(
     return body_param
 
 
+def _script_argv(module: ModuleInfo, reach: Reach) -> list[str]:
+    """Command-line arguments for argparse / click / typer entry points."""
+    args: list[CliArg] = list(module.facts.cli_args)
+    for func in reach.functions:
+        if func.is_cli_command:
+            args.extend(func.cli_args)
+            if not func.cli_args:  # typer: parameters without defaults are positional
+                args.extend(CliArg(p.name, True, "str") for p in func.params if not p.has_default)
+    argv: list[str] = []
+    for arg in args:
+        if not arg.required:
+            continue
+        value = arg.choice or {"int": "1", "float": "0.5"}.get(arg.kind, TEXT_VALUE)
+        if arg.flag.startswith("-"):
+            argv += [arg.flag] if arg.kind == "flag" else [arg.flag, str(value)]
+        else:
+            argv.append(str(value))
+    return argv
+
+
 def plan_module(
-    module: ModuleInfo, finder: ReachFinder, arguments: Arguments | None = None
+    module: ModuleInfo, finder: ReachFinder, inputs: dict[str, str] | None = None
 ) -> tuple[list[Plan], list[Gap], list[tuple[ModuleInfo, CallSite]]]:
     """Entry points of ``module`` to drive, the gaps, and every LLM call site reached."""
+    inputs = inputs or {}
     facts = module.facts
-    arguments = arguments or Arguments(facts)
+    arguments = Arguments(facts, finder.project.literals)
     reaches = {q: finder.reach(module, q) for q in facts.functions}
+    script_reach = finder.reach(module, MODULE_CODE)
+    main = facts.main_lines
+    at_import = [
+        s
+        for _, s in script_reach.sites
+        if s.enclosing is None
+        and s.file == module.rel
+        and not (main and main[0] <= s.line <= main[1])
+    ]
     candidates = [
         f
         for q, f in facts.functions.items()
@@ -456,23 +676,31 @@ def plan_module(
     ]
     undriven: list[tuple[str, Gap]] = []
     plans: dict[str, Plan] = {}
-    for func in candidates:
-        local_gaps: list[Gap] = []
-        plan = _plan_one(module, func, arguments, reaches, local_gaps)
-        if plan is None:
-            undriven.extend((func.qualname, g) for g in local_gaps)
-            continue
-        plans[func.qualname] = plan
+    script: Plan | None = None
+    if script_reach.sites:
+        script = _plan_script(module, script_reach)
+    if not at_import:  # importing the module runs no LLM call: its functions can be driven
+        for func in candidates:
+            local_gaps: list[Gap] = []
+            plan = _plan_one(module, func, arguments, reaches, local_gaps, inputs)
+            if plan is None:
+                undriven.extend((func.qualname, g) for g in local_gaps)
+                continue
+            plans[func.qualname] = plan
+    _order_routes(plans, facts, module, arguments)
     # Drive only the outermost: a function that another driven entry point calls is covered.
     reached_by_others = {
         callee for q in plans for callee in _local_callees(facts, q) if callee != q
     }
     chosen = [p for q, p in plans.items() if q not in reached_by_others]
     covered = set(plans) | reached_by_others
+    if script is not None:
+        chosen.append(script)
+        covered |= {f.qualname for f in script_reach.functions}
     gaps = [g for q, g in undriven if q not in covered]
     all_sites: list[tuple[ModuleInfo, CallSite]] = []
-    for func in candidates:
-        for item in reaches[func.qualname].sites:
+    for reach in [*(reaches[f.qualname] for f in candidates), script_reach]:
+        for item in reach.sites:
             if item not in all_sites:
                 all_sites.append(item)
     for owner, site in all_sites:
@@ -483,6 +711,7 @@ def plan_module(
                     site.line,
                     f"{site.provider} {site.api} is not checked by the generated test (the SDK "
                     "has no drop-in client for it yet)",
+                    id=gap_id(owner.rel, f"line {site.line}", "unchecked"),
                 )
             )
         elif not site.instrumented:
@@ -493,11 +722,17 @@ def plan_module(
                     f"{site.api} at line {site.line} is not instrumented "
                     f"({site.instrumentation}); the generated test fails until it is",
                     "run instrument_file on this file",
+                    gap_id(owner.rel, f"line {site.line}", "uninstrumented"),
                 )
             )
     for plan in chosen:
-        func = facts.functions[plan.qualname]
-        if func.opens_session and func.session_user is None:
+        func = facts.functions.get(plan.qualname)
+        if plan.kind == "script":  # the session a function of the script opens
+            func = next(
+                (f for f in script_reach.functions if f.opens_session and f.session_user is None),
+                None,
+            )
+        if func is not None and func.opens_session and func.session_user is None:
             gaps.append(
                 Gap(
                     module.rel,
@@ -506,6 +741,7 @@ def plan_module(
                     "no user (the SDK drops them or files them under an anonymous device), so "
                     "the generated test fails on it",
                     "pass session(user_id=...) with the id of the user this call serves",
+                    gap_id(module.rel, plan.qualname, "session-user"),
                 )
             )
         if plan.kind == "route" and not plan.opens_session:
@@ -519,9 +755,72 @@ def plan_module(
                     "only that they are tracked",
                     "apply the session tier (instrument_file tier='session') with the user id "
                     "of the request",
+                    gap_id(module.rel, plan.qualname, "no-session"),
                 )
             )
     return chosen, gaps, all_sites
+
+
+def _order_routes(
+    plans: dict[str, Plan], facts: ModuleFacts, module: ModuleInfo, arguments: Arguments
+) -> None:
+    """A route that reads state another route writes (a Flask session key, a module-level
+    store) is driven after that route, with the same client."""
+    for plan in [p for p in plans.values() if p.kind == "route"]:
+        reads = facts.functions[plan.qualname].state_reads
+        if not reads:
+            continue
+        for func in facts.functions.values():
+            if func.route is None or func.qualname == plan.qualname:
+                continue
+            if reads & func.state_writes and func.route.app == plan.route.app:  # type: ignore[union-attr]
+                writer = Plan(func.qualname, func.line, "route", func.is_async, route=func.route)
+                if _route_plan(writer, func, arguments, module.rel, [], {}) != "__cannot__":
+                    plan.before.append(writer)
+
+
+def _plan_script(module: ModuleInfo, reach: Reach) -> Plan | None:
+    """Run the module as ``__main__`` (runpy), with argv and input() answers."""
+    plan = Plan("__main__", 1, "script", False)
+    if not _fill_calls(plan, reach):
+        return None
+    plan.opens_session = reach.opens_session
+    plan.argv = _script_argv(module, reach)
+    if any(f.reads_stdin for f in reach.functions):
+        plan.stdin = list(STDIN_ANSWERS)
+    return plan
+
+
+def _fill_calls(plan: Plan, reach: Reach) -> bool:
+    """Providers, models and reply shape of what ``reach`` calls; False when nothing to check."""
+    chat = [
+        (o, s)
+        for o, s in reach.sites
+        if s.kind == "provider" and s.provider in SDK_PROVIDERS and s.operation != "embedding"
+    ]
+    embeds = [
+        (o, s)
+        for o, s in reach.sites
+        if s.kind == "provider" and s.provider in SDK_PROVIDERS and s.operation == "embedding"
+    ]
+    used = chat or embeds
+    if not used:
+        return False
+    plan.embedding = not chat
+    plan.providers = {SDK_PROVIDERS[s.provider] for _, s in used}
+    models: set[str] | None = set()
+    for owner, site in used:
+        model = owner.facts.call_models.get((site.line, site.column))
+        if model is None or models is None:
+            models = None
+        else:
+            models.add(model)
+    plan.models = models
+    for func in reach.functions:
+        plan.json_reply = plan.json_reply or func.parses_json
+        plan.tool_calls = plan.tool_calls or func.tool_loop
+        plan.reply_keys += [k for k in func.reply_keys if k not in plan.reply_keys]
+    return True
 
 
 def _local_callees(facts: ModuleFacts, qualname: str) -> set[str]:
@@ -546,64 +845,52 @@ def _plan_one(
     arguments: Arguments,
     reaches: dict[str, Reach],
     gaps: list[Gap],
+    inputs: dict[str, str],
 ) -> Plan | None:
     rel = module.rel
     reach = reaches[func.qualname]
+    if func.reads_argv or func.is_cli_command:
+        gaps.append(
+            Gap(
+                rel,
+                func.line,
+                f"{func.qualname}() reads the command line; the test drives it by running "
+                "the module as __main__ with arguments when it has such a block",
+                id=gap_id(rel, func.qualname, "argv"),
+            )
+        )
+        return None
     if func.reads_stdin:
         gaps.append(
             Gap(
                 rel,
                 func.line,
-                f"{func.qualname}() reads the terminal (input()/stdin), so the test does not "
-                "drive it; the functions it calls are driven instead",
+                f"{func.qualname}() reads the terminal (input()/stdin); the test drives it "
+                "through the module's `if __name__ == '__main__':` block when it has one",
+                id=gap_id(rel, func.qualname, "stdin"),
             )
         )
         return None
     kind = "route" if func.route else ("method" if func.class_name else "function")
     plan = Plan(func.qualname, func.line, kind, func.is_async, route=func.route)
     plan.opens_session = reach.opens_session
-    providers = {
-        SDK_PROVIDERS[s.provider]
-        for _, s in reach.sites
-        if s.kind == "provider" and s.provider in SDK_PROVIDERS and s.operation != "embedding"
-    }
-    if not providers:
-        if any(s.operation == "embedding" for _, s in reach.sites):
-            gaps.append(
-                Gap(
-                    rel,
-                    func.line,
-                    f"{func.qualname}() only computes embeddings; the generated test checks "
-                    "conversation turns (User Message / AI Response), so it is not driven",
-                )
-            )
+    if not _fill_calls(plan, reach):
         return None
-    plan.providers = providers
-    models: set[str] | None = set()
-    for owner, site in reach.sites:
-        if site.provider not in SDK_PROVIDERS or site.operation == "embedding":
-            continue
-        model = owner.facts.call_models.get((site.line, site.column))
-        if model is None or models is None:
-            models = None
-        else:
-            models.add(model)
-    plan.models = models
     body_param: str | None = None
     if kind == "route":
-        body_param = _route_plan(plan, func, arguments, rel, gaps)
+        body_param = _route_plan(plan, func, arguments, rel, gaps, inputs)
         if body_param == "__cannot__":
             return None
     else:
         is_method = kind == "method"
-        args = _call_args(func, arguments, rel, gaps, skip_first=is_method)
+        args = _call_args(func, arguments, rel, gaps, is_method, inputs)
         if args is None:
             return None
         plan.args = args
         if is_method:
             init = module.facts.functions.get(f"{func.class_name}.__init__")
             if init is not None:
-                init_args = _call_args(init, arguments, rel, gaps, skip_first=True)
+                init_args = _call_args(init, arguments, rel, gaps, True, inputs)
                 if init_args is None:
                     return None
                 plan.init_args = init_args

@@ -2,12 +2,57 @@
 
 from __future__ import annotations
 
+import ast
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 BOOTSTRAP_STEM = "amplitude_bootstrap"
+MODULE_CODE = "<module>"  # pseudo function: statements outside functions (and __main__)
+_STR_METHODS = frozenset(
+    {
+        "strip",
+        "lower",
+        "upper",
+        "split",
+        "splitlines",
+        "startswith",
+        "endswith",
+        "replace",
+        "format",
+        "encode",
+        "title",
+        "lstrip",
+        "rstrip",
+        "casefold",
+        "join",
+        "partition",
+    }
+)
+_LIST_METHODS = frozenset({"append", "extend", "insert", "pop", "copy", "sort", "index"})
+# Non-LLM service clients that a test should not build for real (left to needs_input).
+SERVICE_PREFIXES = (
+    "twilio.",
+    "redis.",
+    "psycopg2.",
+    "psycopg.",
+    "pymongo.",
+    "sqlalchemy.create_engine",
+    "boto3.",
+    "stripe.",
+    "sendgrid.",
+    "slack_sdk.",
+    "motor.",
+    "elasticsearch.",
+    "pinecone.",
+    "qdrant_client.",
+    "chromadb.",
+    "sqlite3.connect",
+    "smtplib.",
+)
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
 _WEB_APPS = {
     "fastapi.FastAPI": "fastapi",
@@ -38,6 +83,29 @@ class Route:
 
 
 @dataclass
+class Usage:
+    """How a function body uses one parameter (to build a value without an annotation)."""
+
+    iterated: bool = False
+    keys: list[str] = field(default_factory=list)  # p["k"] / p.get("k")
+    attrs: list[str] = field(default_factory=list)  # p.attr (not method calls)
+    arithmetic: bool = False
+    text: bool = False  # p.strip() / p.lower() / f-string / str methods
+    indexed: bool = False  # p[0]
+    mapping: bool = False  # p.items() / p.keys() / p.values()
+    called: bool = False  # p(...): a callback
+    item_arity: int = 0  # `for a, b in p`: items are pairs
+
+
+@dataclass(frozen=True)
+class CliArg:
+    flag: str  # "--topic" or "topic" (positional)
+    required: bool
+    kind: str  # "str", "int", "float", "flag"
+    choice: str | None = None
+
+
+@dataclass
 class Function:
     """A module-level function or a method of a module-level class."""
 
@@ -53,6 +121,17 @@ class Function:
     route: Route | None = None
     json_keys: list[str] = field(default_factory=list)  # Flask request JSON keys it reads
     json_names: set[str] = field(default_factory=set)  # locals bound to the request JSON
+    form_keys: list[str] = field(default_factory=list)  # Flask request.form keys it reads
+    usage: dict[str, Usage] = field(default_factory=dict)
+    parses_json: bool = False  # json.loads / model_validate_json / response_format=...
+    reply_keys: list[str] = field(default_factory=list)  # keys read from the parsed reply
+    reply_names: set[str] = field(default_factory=set)
+    tool_loop: bool = False  # reads .tool_calls / tool_use blocks
+    state_writes: set[str] = field(default_factory=set)  # session["k"] = / STORE[...] =
+    state_reads: set[str] = field(default_factory=set)
+    cli_args: list[CliArg] = field(default_factory=list)  # click/typer parameters
+    is_cli_command: bool = False
+    reads_argv: bool = False  # parse_args() / sys.argv: driven as a script instead
 
 
 @dataclass
@@ -67,6 +146,16 @@ class ModuleFacts:
     call_models: dict[tuple[int, int], str | None] = field(default_factory=dict)
     env_reads: list[str] = field(default_factory=list)
     instances: dict[str, str] = field(default_factory=dict)  # global -> class it instantiates
+    dataclass_fields: dict[str, list[Param]] = field(default_factory=dict)
+    settings_env: list[str] = field(default_factory=list)  # BaseSettings fields, no default
+    main_lines: tuple[int, int] | None = None  # the `if __name__ == "__main__":` block
+    cli_args: list[CliArg] = field(default_factory=list)  # argparse add_argument calls
+    call_literals: dict[str, list[tuple[list[Any], dict[str, Any]]]] = field(default_factory=dict)
+    service_clients: list[tuple[str, str, int]] = field(default_factory=list)  # name, ctor, line
+    globals_: set[str] = field(default_factory=set)
+    route_prefixes: dict[str, str] = field(default_factory=dict)  # router -> its prefix
+    built_at_import: dict[str, str] = field(default_factory=dict)  # global -> constructor
+    module_code: Function = field(default_factory=lambda: Function(MODULE_CODE, 1, False, []))
 
 
 def absolute_module(module: str, relative_dots: int, package: str) -> str:
@@ -122,6 +211,7 @@ class _Collector(cst.CSTVisitor):
         self._classes: list[str] = []
         self._function: Function | None = None
         self._depth = 0  # function nesting; nested defs count as their outer function
+        self._method_calls: set[int] = set()  # ids of Attribute nodes that are called
 
     # ------------------------------------------------------------------ structure
     def _line(self, node: cst.CSTNode) -> int:
@@ -136,12 +226,28 @@ class _Collector(cst.CSTVisitor):
         self.facts.classes[node.name.value] = bases
         if any(b.rsplit(".", 1)[-1] == "BaseModel" for b in bases):
             self.facts.model_fields[node.name.value] = [
-                Param(s.target.value, s.annotation.annotation, s.value is not None)
+                Param(s.target.value, s.annotation.annotation, _has_default(s.value))
                 for stmt in node.body.body
                 if isinstance(stmt, cst.SimpleStatementLine)
                 for s in stmt.body
                 if isinstance(s, cst.AnnAssign) and isinstance(s.target, cst.Name)
             ]
+        fields = [
+            Param(s.target.value, s.annotation.annotation, s.value is not None)
+            for stmt in node.body.body
+            if isinstance(stmt, cst.SimpleStatementLine)
+            for s in stmt.body
+            if isinstance(s, cst.AnnAssign) and isinstance(s.target, cst.Name)
+        ]
+        decorators = [
+            _dotted(d.decorator if not isinstance(d.decorator, cst.Call) else d.decorator.func)
+            or ""
+            for d in node.decorators
+        ]
+        if any(d.rsplit(".", 1)[-1] == "dataclass" for d in decorators):
+            self.facts.dataclass_fields[node.name.value] = fields
+        if any(b.rsplit(".", 1)[-1] == "BaseSettings" for b in bases):
+            self.facts.settings_env.extend(f.name.upper() for f in fields if not f.has_default)
         self._classes.append(node.name.value)
         return True
 
@@ -171,6 +277,8 @@ class _Collector(cst.CSTVisitor):
         qualname = f"{cls}.{node.name.value}" if cls else node.name.value
         func = Function(qualname, self._line(node), node.asynchronous is not None, params, cls)
         func.route = self._route(node) if cls is None else None
+        if cls is None:
+            self._cli_decorators(node, func)
         self.facts.functions[qualname] = func
         self._function = func
 
@@ -178,6 +286,24 @@ class _Collector(cst.CSTVisitor):
         self._depth -= 1
         if self._depth == 0:
             self._function = None
+
+    def _cli_decorators(self, node: cst.FunctionDef, func: Function) -> None:
+        """click/typer commands: their arguments and required options become argv."""
+        for decorator in node.decorators:
+            call = decorator.decorator
+            target = call.func if isinstance(call, cst.Call) else call
+            name = _dotted(target) or ""
+            last = name.rsplit(".", 1)[-1]
+            if last in ("command", "group") and (
+                name.startswith("click.") or name.split(".")[0] in self.facts.globals_
+            ):
+                func.is_cli_command = True
+            if not isinstance(call, cst.Call) or not name.startswith("click."):
+                continue
+            if last in ("argument", "option") and call.args:
+                arg = _cli_arg(call, positional=last == "argument")
+                if arg is not None:
+                    func.cli_args.append(arg)
 
     def _route(self, node: cst.FunctionDef) -> Route | None:
         for decorator in node.decorators:
@@ -192,6 +318,7 @@ class _Collector(cst.CSTVisitor):
             if path is None:
                 continue
             framework = self.facts.web_apps[owner]
+            path = self.facts.route_prefixes.get(owner, "").rstrip("/") + path
             if verb in _HTTP_METHODS:
                 return Route(owner, framework, verb.upper(), path)
             if verb in ("route", "api_route"):
@@ -249,15 +376,31 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._function is not None or self._classes:
-            if self._function is not None and is_request_json(node.value):
-                for target in node.targets:
-                    if isinstance(target.target, cst.Name):
-                        self._function.json_names.add(target.target.value)
+            func = self._function
+            if func is None:
+                return
+            parses = _parses_json(node.value)
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    if is_request_json(node.value):
+                        func.json_names.add(target.target.value)
+                    if parses:
+                        func.reply_names.add(target.target.value)
+                elif isinstance(target.target, cst.Subscript):
+                    owner = _dotted(target.target.value)
+                    if owner == "session" or owner in self.facts.globals_:
+                        func.state_writes.add(owner)
             return
         for target in node.targets:
             if not isinstance(target.target, cst.Name):
                 continue
             name = target.target.value
+            self.facts.globals_.add(name)
+            if isinstance(node.value, cst.Call):
+                ctor = self.qualify(_dotted(node.value.func) or "")
+                self.facts.built_at_import[name] = ctor
+                if ctor.startswith(SERVICE_PREFIXES):
+                    self.facts.service_clients.append((name, ctor, self._line(node)))
             text = _string(node.value)
             if text is not None:
                 self.facts.string_constants[name] = text
@@ -268,6 +411,9 @@ class _Collector(cst.CSTVisitor):
                 framework = _WEB_APPS.get(self.qualify(func)) if func else None
                 if framework:
                     self.facts.web_apps[name] = framework
+                    for arg in node.value.args:  # APIRouter(prefix=) / Blueprint(url_prefix=)
+                        if arg.keyword and arg.keyword.value in ("prefix", "url_prefix"):
+                            self.facts.route_prefixes[name] = _string(arg.value) or ""
 
     # ------------------------------------------------------------------ inside functions
     def visit_Call(self, node: cst.Call) -> None:
@@ -280,10 +426,73 @@ class _Collector(cst.CSTVisitor):
             self.facts.call_models[(pos.line, pos.column + 1)] = literal
         dotted = _dotted(node.func)
         if dotted in ("os.environ.get", "os.getenv"):
+            name = _string(node.args[0].value) if node.args else None
+            if name and len(node.args) == 1:
+                self.facts.env_reads.append(name)  # no default: the code needs it set
             return
+        if dotted and dotted.rsplit(".", 1)[-1] == "add_argument" and node.args:
+            arg = _cli_arg(node, positional=None)
+            if arg is not None:
+                self.facts.cli_args.append(arg)
+        if dotted == "typer.run" and node.args:
+            target = _dotted(node.args[0].value)
+            if target in self.facts.functions:
+                self.facts.functions[target].is_cli_command = True
+        if dotted:
+            self._literal_call(dotted.rsplit(".", 1)[-1], node)
         func = self._function
+        if func is None and not self._classes:
+            func = self.facts.module_code
+        if (
+            func is not None
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "parse_args"
+        ):
+            func.reads_argv = True
         if func is None or dotted is None:
             return
+        if _parses_json(node):
+            func.parses_json = True
+        if dotted.rsplit(".", 1)[-1] == "parse_args" or dotted in ("typer.run", "fire.Fire"):
+            func.reads_argv = True
+        if isinstance(node.func, cst.Name):
+            usage = self._usage(node.func.value)
+            if usage is not None:
+                usage.called = True
+        if any(a.keyword and a.keyword.value == "response_format" for a in node.args):
+            func.parses_json = True
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+            owner, attr = node.func.value.value, node.func.attr.value
+            self._method_calls.add(id(node.func))
+            usage = self._usage(owner)
+            first = _string(node.args[0].value) if node.args else None
+            if usage is not None:
+                if attr in _STR_METHODS:
+                    usage.text = True
+                elif attr in _LIST_METHODS:
+                    usage.iterated = True
+                elif attr == "get" and first:
+                    if first not in usage.keys:
+                        usage.keys.append(first)
+                elif attr in ("items", "keys", "values"):
+                    usage.mapping = True
+            if (
+                owner in func.reply_names
+                and attr == "get"
+                and first not in (None, *func.reply_keys)
+            ):
+                func.reply_keys.append(first)  # type: ignore[arg-type]
+            if attr in ("append", "setdefault", "update", "add") and (
+                owner == "session" or owner in self.facts.globals_
+            ):
+                func.state_writes.add(owner)
+            elif attr == "get" and (owner == "session" or owner in self.facts.globals_):
+                func.state_reads.add(owner)
+        dotted_form = _dotted(node.func)
+        if dotted_form in ("request.form.get", "request.args.get", "request.values.get"):
+            key = _string(node.args[0].value) if node.args else None
+            if key and key not in func.form_keys:
+                func.form_keys.append(key)
         if dotted == "input" or dotted.startswith("sys.stdin"):
             func.reads_stdin = True
         head, _, rest = dotted.partition(".")
@@ -302,9 +511,112 @@ class _Collector(cst.CSTVisitor):
         ):
             self._json_key(_string(node.args[0].value))
 
+    def _usage(self, name: str) -> Usage | None:
+        func = self._function
+        if func is None or not any(p.name == name for p in func.params):
+            return None
+        return func.usage.setdefault(name, Usage())
+
+    def _literal_call(self, name: str, node: cst.Call) -> None:
+        """Calls whose arguments are all literals: values a test can reuse."""
+        if not node.args or len(self.facts.call_literals.get(name, ())) >= 3:
+            return
+        positional: list[Any] = []
+        keywords: dict[str, Any] = {}
+        for arg in node.args:
+            if arg.star:
+                return
+            try:
+                value = ast.literal_eval(cst.Module([]).code_for_node(arg.value))
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                return
+            if not _plain(value):
+                return
+            if arg.keyword is not None:
+                keywords[arg.keyword.value] = value
+            else:
+                positional.append(value)
+        self.facts.call_literals.setdefault(name, []).append((positional, keywords))
+
+    def visit_If(self, node: cst.If) -> None:
+        if self._function is None and not self._classes and _is_main_guard(node.test):
+            start = self._line(node)
+            end = self.get_metadata(PositionProvider, node).end.line
+            self.facts.main_lines = (start, end)
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.iter, cst.Name):
+            usage = self._usage(node.iter.value)
+            if usage is not None:
+                usage.iterated = True
+                if isinstance(node.target, (cst.Tuple, cst.List)):
+                    usage.item_arity = len(node.target.elements)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        if isinstance(node.iter, cst.Name):
+            usage = self._usage(node.iter.value)
+            if usage is not None:
+                usage.iterated = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        func = self._function
+        if func is None:
+            return
+        if node.attr.value == "tool_calls":
+            func.tool_loop = True
+        if id(node) in self._method_calls or not isinstance(node.value, cst.Name):
+            return
+        usage = self._usage(node.value.value)
+        if usage is not None and node.attr.value not in usage.attrs:
+            usage.attrs.append(node.attr.value)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self._function is not None and _string(node) in ("tool_use", "tool_calls"):
+            self._function.tool_loop = True
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(side, cst.Name):
+                usage = self._usage(side.value)
+                if usage is None:
+                    continue
+                if isinstance(other, (cst.Integer, cst.Float)):
+                    usage.arithmetic = True
+                elif isinstance(other, (cst.SimpleString, cst.FormattedString)):
+                    usage.text = True
+
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
+        if isinstance(node.expression, cst.Name):
+            usage = self._usage(node.expression.value)
+            if usage is not None and not (usage.iterated or usage.keys or usage.attrs):
+                usage.text = True
+
     def visit_Subscript(self, node: cst.Subscript) -> None:
         func = self._function
         value = node.value
+        if func is not None and isinstance(value, cst.Name) and len(node.slice) == 1:
+            index = node.slice[0].slice
+            key = _string(index.value) if isinstance(index, cst.Index) else None
+            usage = self._usage(value.value)
+            if usage is not None:
+                if key is not None:
+                    if key not in usage.keys:
+                        usage.keys.append(key)
+                elif isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+                    usage.indexed = True
+            if key not in (None, *func.reply_keys) and value.value in func.reply_names:
+                func.reply_keys.append(key)  # type: ignore[arg-type]
+            if value.value == "session" or value.value in self.facts.globals_:
+                func.state_reads.add(value.value)
+        if func is not None and _dotted(value) in (
+            "request.form",
+            "request.args",
+            "request.values",
+        ):
+            index = node.slice[0].slice if len(node.slice) == 1 else None
+            key = _string(index.value) if isinstance(index, cst.Index) else None
+            if key and key not in func.form_keys:
+                func.form_keys.append(key)
         if _dotted(value) == "os.environ" and len(node.slice) == 1:
             index = node.slice[0].slice
             if isinstance(index, cst.Index):
@@ -335,3 +647,83 @@ class _Collector(cst.CSTVisitor):
             func.session_user = next(
                 (a.value for a in call.args if a.keyword and a.keyword.value == "user_id"), None
             )
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    left, right = test.left, test.comparisons[0].comparator
+    names = {_dotted(left), _dotted(right)}
+    strings = {_string(left), _string(right)}
+    return "__name__" in names and "__main__" in strings
+
+
+def _parses_json(node: cst.BaseExpression) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    name = _dotted(node.func) or ""
+    last = name.rsplit(".", 1)[-1]
+    return name in ("json.loads", "loads", "orjson.loads") or last in (
+        "model_validate_json",
+        "parse_raw",
+        "validate_json",
+    )
+
+
+def _cli_arg(call: cst.Call, positional: bool | None) -> CliArg | None:
+    """An argparse ``add_argument`` or click ``argument``/``option`` call as argv."""
+    names = [v for v in (_string(a.value) for a in call.args if a.keyword is None) if v]
+    if not names:
+        return None
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    flag = next((n for n in names if n.startswith("--")), names[0])
+    is_positional = not flag.startswith("-") if positional is None else positional
+    kind = "str"
+    type_name = _dotted(keywords.get("type"))
+    if type_name in ("int", "float"):
+        kind = type_name
+    action = _string(keywords.get("action"))
+    if (
+        action in ("store_true", "store_false", "count")
+        or _dotted(keywords.get("is_flag")) == "True"
+    ):
+        kind = "flag"
+    required = _dotted(keywords.get("required")) == "True"
+    nargs = _string(keywords.get("nargs"))
+    if is_positional:
+        required = "default" not in keywords and nargs not in ("?", "*")
+    choice = None
+    choices = keywords.get("choices")
+    kind_call = keywords.get("type")
+    if isinstance(kind_call, cst.Call) and (_dotted(kind_call.func) or "").endswith("Choice"):
+        choices = kind_call.args[0].value if kind_call.args else None
+    if isinstance(choices, (cst.List, cst.Tuple)) and choices.elements:
+        first = choices.elements[0].value
+        choice = _string(first) or (first.value if isinstance(first, cst.Integer) else None)
+    return CliArg(flag if not is_positional else flag.lstrip("-"), required, kind, choice)
+
+
+def _has_default(value: cst.BaseExpression | None) -> bool:
+    """A pydantic field default: ``Field(min_length=1)`` is none, ``Field("x")`` is."""
+    if value is None:
+        return False
+    if isinstance(value, cst.Call) and (_dotted(value.func) or "").endswith("Field"):
+        return any(
+            (a.keyword is None and _dotted(a.value) != "...")
+            or (a.keyword is not None and a.keyword.value in ("default", "default_factory"))
+            for a in value.args
+        )
+    return True
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """A value the test can write back as a literal (no bytes, sets or complex numbers)."""
+    if depth > 4:
+        return False
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return not isinstance(value, float) or math.isfinite(value)  # no NaN or inf
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False

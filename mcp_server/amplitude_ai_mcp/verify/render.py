@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import keyword
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from amplitude_ai_mcp.inputs import Expr
-
-from .entry_points import Plan
+from .entry_points import Code, Plan
 
 MARKER = "# amplitude-ai: verify-test"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -31,20 +29,29 @@ FAKE_ENV = {
 
 
 @dataclass
-class TestSpec:
-    module: str
-    module_file: str
+class Target:
+    """One module under test and how to import it."""
+
+    file: str  # root-relative path
+    module: str  # import name under ``import_root``
+    import_root: str  # root-relative directory put on sys.path ("" = the root)
     bootstrap: str
-    import_base: str  # "" or "src"
     plans: list[Plan]
-    app_env: list[str]  # environment variables the code indexes with os.environ[...]
-    local_packages: list[str]  # top-level names of the project modules the test imports
+    local_packages: list[str]  # top-level names of project modules the test imports
+    app_env: list[str]  # environment variables the code needs set (read without default)
+    stubs: dict[str, str] = field(default_factory=dict)  # constructor -> replacement (inputs)
+
+
+@dataclass
+class TestSpec:
+    title: str
+    targets: list[Target]
     catalog_version: str
 
 
 def lit(value: Any) -> str:
     """Python source for a plain value, double-quoted like formatted code."""
-    if isinstance(value, Expr):
+    if isinstance(value, Code):
         return str(value)
     if isinstance(value, str):
         return json.dumps(value)  # a valid Python string literal, escapes included
@@ -67,10 +74,16 @@ def check_dotted(name: str) -> str:
     return name
 
 
-def _test_name(plan: Plan, used: set[str]) -> str:
-    base = "test_" + re.sub(r"\W", "_", plan.qualname.replace(".", "_")).lower()
-    if plan.route is not None:
-        base = f"test_{plan.route.method.lower()}_{plan.qualname.lower()}"
+def _test_name(plan: Plan, target: Target, used: set[str], many: bool) -> str:
+    prefix = ""
+    if many:
+        prefix = re.sub(r"\W", "_", target.module.rsplit(".", 1)[-1]).lower() + "_"
+    if plan.kind == "script":
+        base = f"test_{prefix}run_as_script"
+    elif plan.route is not None:
+        base = f"test_{prefix}{plan.route.method.lower()}_{plan.qualname.lower()}"
+    else:
+        base = "test_" + prefix + re.sub(r"\W", "_", plan.qualname.replace(".", "_")).lower()
     name, n = base, 2
     while name in used:
         name, n = f"{base}_{n}", n + 1
@@ -82,60 +95,77 @@ def _call(target: str, args: list[tuple[str, Any]]) -> str:
     return f"{target}({', '.join(f'{check_dotted(k)}={lit(v)}' for k, v in args)})"
 
 
-def _body(plan: Plan) -> list[str]:
+def _request(plan: Plan, flask: bool, indent: str) -> list[str]:
+    route = plan.route
+    assert route is not None
+    method = route.method.lower()
+    extra = ""
     lines: list[str] = []
-    indent = "        " if plan.test_session else "    "
-    if plan.kind == "route":
-        route = plan.route
-        assert route is not None
-        method = route.method.lower()
-        app_name = check_dotted(route.app)
-        extra = ""
-        if plan.json is not None:
-            lines.append(f"    body = {lit(plan.json)}")
-            extra += ", json=body"
-        if plan.query:
-            lines.append(f"    query = {lit(plan.query)}")
-            extra += ", params=query"
-        if route.framework.startswith("flask"):
-            if route.framework == "flask-blueprint":
-                lines.append("    from flask import Flask")
-                lines.append("")
-                lines.append("    web = Flask(__name__)")
-                lines.append(f"    web.register_blueprint(app.module.{app_name})")
-            else:
-                lines.append(f"    web = app.module.{app_name}")
-            lines.append(f"    response = web.test_client().{method}({lit(plan.url)}{extra})")
-            status, text = "response.status_code", "response.get_data(as_text=True)[:500]"
+    if plan.openapi_body and not flask:
+        lines.append(f"{indent}body = openapi_body(web, {lit(route.path)}, {lit(method)})")
+        extra += ", json=body"
+    elif plan.json is not None:
+        lines.append(f"{indent}body = {lit(plan.json)}")
+        extra += ", json=body"
+    if plan.form is not None:
+        extra += f", data={lit(plan.form)}"
+    if plan.query:
+        lines.append(f"{indent}query = {lit(plan.query)}")
+        extra += ", " + ("query_string=query" if flask else "params=query")
+    lines.append(f"{indent}response = client.{method}({lit(plan.url)}{extra})")
+    lines.append(f"{indent}check_response(response, {lit(route.method + ' ' + plan.url)})")
+    return lines
+
+
+def _route_body(plan: Plan) -> list[str]:
+    route = plan.route
+    assert route is not None
+    app_name = check_dotted(route.app)
+    flask = route.framework.startswith("flask")
+    lines: list[str] = []
+    if flask:
+        if route.framework == "flask-blueprint":
+            lines += ["        from flask import Flask", ""]
+            lines.append("        web = Flask(__name__)")
+            lines.append(f"        web.register_blueprint(module.{app_name})")
         else:
-            lines.append("    from fastapi.testclient import TestClient")
-            lines.append("")
-            if route.framework == "fastapi-router":
-                lines.append("    from fastapi import FastAPI")
-                lines.append("")
-                lines.append("    web = FastAPI()")
-                lines.append(f"    web.include_router(app.module.{app_name})")
-            else:
-                lines.append(f"    web = app.module.{app_name}")
-            lines.append("    with TestClient(web) as client:")
-            lines.append(f"        response = client.{method}({lit(plan.url)}{extra})")
-            status, text = "response.status_code", "response.text[:500]"
-        lines.append(f"    where = {lit(route.method + ' ' + plan.url)}")
-        lines.append(f"    assert {status} < 400, (")
-        lines.append(f'        f"{{where}} answered {{{status}}}: {{{text}}}"')
-        lines.append("    )")
+            lines.append(f"        web = module.{app_name}")
+        lines.append("        client = web.test_client()  # keeps cookies between requests")
+        for earlier in plan.before:
+            lines += _request(earlier, True, "        ")
+        lines += _request(plan, True, "        ")
         return lines
+    lines += ["        from fastapi.testclient import TestClient", ""]
+    if route.framework == "fastapi-router":
+        lines += ["        from fastapi import FastAPI", ""]
+        lines.append("        web = FastAPI()")
+        lines.append(f"        web.include_router(module.{app_name})")
+    else:
+        lines.append(f"        web = module.{app_name}")
+    lines.append("        with TestClient(web) as client:  # keeps cookies between requests")
+    for earlier in plan.before:
+        lines += _request(earlier, False, "            ")
+    lines += _request(plan, False, "            ")
+    return lines
+
+
+def _body(plan: Plan) -> list[str]:
+    if plan.kind == "route":
+        return _route_body(plan)
+    lines: list[str] = []
+    indent = "            " if plan.test_session else "        "
     if plan.test_session:
-        lines.append("    with verify_session(app) as session:")
+        lines.append("        with verify_session(app) as session:")
+    if plan.kind == "script":
+        lines.append(f"{indent}run_script(app, argv={lit(plan.argv)}, answers={lit(plan.stdin)})")
+        return lines
     if plan.kind == "method":
         cls, _, method = plan.qualname.rpartition(".")
-        lines.append(
-            f"{indent}instance = {_call(f'app.module.{check_dotted(cls)}', plan.init_args)}"
-        )
+        lines.append(f"{indent}instance = {_call(f'module.{check_dotted(cls)}', plan.init_args)}")
         call = _call(f"instance.{check_dotted(method)}", plan.args)
     else:
-        call = _call(f"app.module.{check_dotted(plan.qualname)}", plan.args)
-    lines.append(f"{indent}asyncio.run({call})" if plan.is_async else f"{indent}{call}")
+        call = _call(f"module.{check_dotted(plan.qualname)}", plan.args)
+    lines.append(f"{indent}finish({call})")
     return lines
 
 
@@ -150,7 +180,24 @@ def _check(plan: Plan) -> str:
         args.append(f"user_id={lit(plan.expected_user)}")
     if not plan.opens_session and not plan.test_session:
         args.append("in_session=False")
-    return f"    check_turns(app, {', '.join(args)})"
+    check = "check_embeddings" if plan.embedding else "check_turns"
+    line = f"        {check}(app, {', '.join(args)})"
+    if len(line) <= 100:
+        return line
+    return "\n".join(
+        [f"        {check}(", "            app,", *(f"            {a}," for a in args), "        )"]
+    )
+
+
+def _fit(plan: Plan) -> list[str]:
+    if not (plan.json_reply or plan.tool_calls):
+        return []
+    args = [f"json_keys={lit(plan.reply_keys)}"]
+    if plan.json_reply:
+        args.append("json_reply=True")
+    if plan.tool_calls:
+        args.append("tool_calls=True")
+    return [f"        app.llm.answer_with(fitting_replies({', '.join(args)}))"]
 
 
 def _safe_text(text: str) -> str:
@@ -158,11 +205,21 @@ def _safe_text(text: str) -> str:
     return re.sub(r'["\\\r\n]', "'", text)
 
 
-def _describe(plan: Plan) -> tuple[str, str]:
-    if plan.route is not None:
-        how = f"{plan.route.method} {plan.url} through the framework's test client"
+def _describe(plan: Plan, target: Target) -> tuple[str, str]:
+    if plan.kind == "script":
+        how = f"runs {target.file} as __main__"
+        if plan.argv:
+            how += " with command-line arguments"
+        if plan.stdin:
+            how += ", answering input() then leaving the loop"
+    elif plan.route is not None:
+        how = f"{plan.route.method} {plan.url} of {target.file} through the framework's test client"
+        if plan.before:
+            how += " after " + ", ".join(
+                f"{b.route.method} {b.url}" for b in plan.before if b.route
+            )
     else:
-        how = f"{plan.qualname}() with arguments built from its annotations"
+        how = f"{plan.qualname}() of {target.file}"
     if plan.test_session:
         session = "Runs inside a session the test opens (the app opens none on this path)."
     elif plan.opens_session:
@@ -172,55 +229,192 @@ def _describe(plan: Plan) -> tuple[str, str]:
     return _safe_text(how + "."), session
 
 
-_HELPERS = """
-def _import_bootstrap() -> Any:
+_HELPERS = '''
+def _import_bootstrap(target: dict[str, Any]) -> Any:
+    name = target["bootstrap"]
     missing = False
     try:
-        bootstrap = importlib.import_module(BOOTSTRAP)
+        bootstrap = importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if not (exc.name == BOOTSTRAP or BOOTSTRAP.startswith(f"{exc.name}.")):
+        if not (exc.name == name or name.startswith(f"{exc.name}.")):
             raise
         missing = True
     if missing:
         pytest.fail(
-            f"{BOOTSTRAP} does not exist: {MODULE} is not instrumented yet "
+            f"{name} does not exist: {target['file']} is not instrumented yet "
             "(run the instrument_file tool on it)",
             pytrace=False,
         )
     if not isinstance(getattr(bootstrap, "ai", None), AmplitudeAI):
-        pytest.fail(f"{BOOTSTRAP} defines no AmplitudeAI instance named `ai`", pytrace=False)
+        pytest.fail(f"{name} defines no AmplitudeAI instance named `ai`", pytrace=False)
     return bootstrap
 
 
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
-    \"\"\"The instrumented module, imported fresh, with the fake LLM and the capture on.\"\"\"
-    monkeypatch.syspath_prepend(str(IMPORT_ROOT))
+def _import_by_location(target: dict[str, Any]) -> Any:
+    """The module from its file (any directory name works), its import root on sys.path."""
+    name = target["module"]
+    if "." in name:  # inside a package: relative imports need the package imported first
+        return importlib.import_module(name)
+    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / target["file"])
+    assert spec is not None and spec.loader is not None, target["file"]
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextmanager
+def open_app(
+    monkeypatch: pytest.MonkeyPatch, target: dict[str, Any], *, script: bool = False
+) -> Iterator[SimpleNamespace]:
+    """The instrumented module, imported fresh, with the fake LLM and the capture on
+    (``script``: not imported; :func:`run_script` runs it as ``__main__``)."""
+    monkeypatch.syspath_prepend(str(PROJECT_ROOT / target["import_root"]))
     for name, value in FAKE_ENV.items():
         monkeypatch.setenv(name, value)
-    for name in APP_ENV:
+    for name in target["env"]:
         if name not in os.environ:
-            url = "URL" in name or "ENDPOINT" in name
-            monkeypatch.setenv(name, "https://verify-offline.invalid" if url else "verify-offline")
+            monkeypatch.setenv(name, placeholder(name))
+    for constructor, replacement in target["stubs"].items():
+        monkeypatch.setattr(constructor, replacement)
     before = set(sys.modules)
     try:
         with fake_llm() as llm:
-            bootstrap = _import_bootstrap()
+            bootstrap = _import_bootstrap(target)
             with MockAmplitudeAI.capture(bootstrap.ai) as mock:
-                module = importlib.import_module(MODULE)
-                yield SimpleNamespace(module=module, bootstrap=bootstrap, mock=mock, llm=llm)
+                module = None if script else _import_by_location(target)
+                yield SimpleNamespace(
+                    module=module, bootstrap=bootstrap, mock=mock, llm=llm, target=target
+                )
     finally:
         for name in set(sys.modules) - before:  # the next test imports the app afresh
-            if name.split(".")[0] in LOCAL_PACKAGES:
+            if name.split(".")[0] in target["packages"]:
                 del sys.modules[name]
+
+
+def placeholder(name: str) -> str:
+    """An offline stand-in for a setting the app reads at import."""
+    upper = name.upper()
+    if any(w in upper for w in ("URL", "ENDPOINT", "HOST", "URI")):
+        return "https://verify-offline.invalid"
+    if any(w in upper for w in ("PORT", "TIMEOUT", "MAX", "LIMIT", "COUNT", "SIZE", "TOKENS")):
+        return "1"
+    if "TEMPERATURE" in upper:
+        return "0.5"
+    return "verify-offline"
+
+
+def finish(result: Any) -> Any:
+    """Finish what an entry point started: await it, read generators and streams to the end."""
+
+    async def drain(value: Any) -> Any:
+        if inspect.isawaitable(value):
+            value = await value
+        if hasattr(value, "__aiter__"):
+            return [item async for item in value]
+        return _drain_sync(value)
+
+    if inspect.isawaitable(result) or hasattr(result, "__aiter__"):
+        return asyncio.run(drain(result))
+    return _drain_sync(result)
+
+
+def _drain_sync(value: Any) -> Any:
+    if inspect.isgenerator(value) or (
+        hasattr(value, "__next__") and not isinstance(value, (str, bytes))
+    ):
+        return list(value)
+    return value
+
+
+class _TimeUp(Exception):
+    pass
+
+
+def run_script(app: SimpleNamespace, argv: list[str], answers: list[str]) -> None:
+    """Run the module as ``__main__`` with argv and input()/stdin answers, bounded in time;
+    leaving at the end of the answers (EOFError) or with exit status 0 is a normal end."""
+    target = app.target
+    path = str(PROJECT_ROOT / target["file"])
+    pending = list(answers)
+
+    def answer(prompt: object = "") -> str:
+        if not pending:
+            raise EOFError
+        return pending.pop(0)
+
+    def time_up(signum: int, frame: Any) -> None:
+        raise _TimeUp
+
+    old_argv, old_stdin = sys.argv, sys.stdin
+    sys.argv = [path, *argv]
+    sys.stdin = io.StringIO("".join(f"{a}\\n" for a in answers))
+    # the alarm bounds the run where it can (POSIX, main thread)
+    bounded = hasattr(signal, "setitimer")
+    bounded = bounded and threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, time_up) if bounded else None
+    if bounded:
+        signal.setitimer(signal.ITIMER_REAL, SCRIPT_SECONDS)
+    try:
+        with mock.patch("builtins.input", answer):
+            if "." in target["module"]:
+                runpy.run_module(target["module"], run_name="__main__", alter_sys=True)
+            else:
+                runpy.run_path(path, run_name="__main__")
+    except (EOFError, _TimeUp):
+        pass
+    except SystemExit as exc:
+        assert exc.code in (0, None), f"{target['file']} exited with status {exc.code}"
+    finally:
+        if bounded:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        sys.argv, sys.stdin = old_argv, old_stdin
+
+
+def openapi_body(web: Any, path: str, method: str) -> Any:
+    """A request body built from the app's own OpenAPI schema for ``method path``."""
+    schema = web.openapi()
+    operation = schema["paths"][path][method]
+    content = operation.get("requestBody", {}).get("content", {})
+    body = next(iter(content.values()), {}).get("schema", {})
+    return sample_from_schema(body, schema.get("components", {}).get("schemas", {}))
+
+
+def check_response(response: Any, where: str) -> None:
+    """The request succeeded; its body (a stream too) is read to the end."""
+    text = response.get_data(as_text=True) if hasattr(response, "get_data") else response.text
+    assert response.status_code < 400, f"{where} answered {response.status_code}: {text[:500]}"
 
 
 @contextmanager
 def verify_session(app: SimpleNamespace) -> Iterator[Any]:
-    \"\"\"A session for code paths where the app opens none (gives the calls a user).\"\"\"
+    """A session for code paths where the app opens none (gives the calls a user)."""
     agent = app.bootstrap.ai.agent("amplitude-verify-test")
     with agent.session(user_id=VERIFY_USER) as session:
         yield session
+
+
+def _asks_user(body: dict[str, Any]) -> bool:
+    """The request carries a user turn (a request with only a system prompt has none)."""
+    turns = body.get("messages") or body.get("input") or []
+    if isinstance(turns, str):
+        return True
+    return any(isinstance(t, dict) and t.get("role") == "user" for t in turns)
+
+
+def _check_identity(
+    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None
+) -> None:
+    sessions = {e["event_properties"].get(SESSION_ID) for e in turn}
+    assert None not in sessions, "events without a session id (no agent session around them)"
+    assert len(sessions) == 1, f"one conversation expected, got sessions {sessions}"
+    if session_id is not None:
+        assert sessions == {session_id}, f"events in session {sessions}, not {session_id}"
+    users = {e.get("user_id") for e in turn}
+    assert None not in users and len(users) == 1, f"user ids: {users}"
+    if user_id is not None:
+        assert users == {user_id}, f"events carry user {users}, expected {user_id!r}"
 
 
 def check_turns(
@@ -232,10 +426,10 @@ def check_turns(
     user_id: str | None = None,
     in_session: bool = True,
 ) -> None:
-    \"\"\"Each LLM call tracked once, catalog-exact, with model, provider, user, session.
+    """Each LLM call tracked once, catalog-exact, with model, provider, user, session.
 
     ``in_session=False``: the code path opens no agent session, so identity is not checked.
-    \"\"\"
+    """
     mock, llm = app.mock, app.llm
     calls = [c for c in llm.calls if c.surface != "embeddings"]
     assert calls, "the entry point made no LLM call, so there is nothing to verify"
@@ -257,92 +451,148 @@ def check_turns(
         tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in responses})
         assert tracked == models, f"models tracked: {tracked}, expected {models}"
     messages = mock.events_of_type(USER_MESSAGE)
-    assert 1 <= len(messages) <= len(calls), (
+    assert len(messages) <= len(calls), (
         f"{len(messages)} {USER_MESSAGE!r} events for {len(calls)} LLM calls"
     )
+    if any(_asks_user(c.body) for c in calls):
+        assert messages, f"the requests carry a user turn but no {USER_MESSAGE!r} was tracked"
     ids = [e["insert_id"] for e in mock.events]
     assert len(ids) == len(set(ids)), "an event was delivered twice"
-    turn = responses + messages
-    if not in_session:
-        mock.assert_all_valid()
-        return
-    sessions = {e["event_properties"].get(SESSION_ID) for e in turn}
-    assert None not in sessions, "events without a session id (no agent session around them)"
-    assert len(sessions) == 1, f"one conversation expected, got sessions {sessions}"
-    if session_id is not None:
-        assert sessions == {session_id}, f"events in session {sessions}, not {session_id}"
-    users = {e.get("user_id") for e in turn}
-    assert None not in users and len(users) == 1, f"user ids: {users}"
-    if user_id is not None:
-        assert users == {user_id}, f"events carry user {users}, expected {user_id!r}"
+    if in_session:
+        _check_identity(responses + messages, session_id, user_id)
     mock.assert_all_valid()
     for event in mock.events:  # shown with pytest -s (or on failure)
         print(summary_line(event))
-"""
+
+
+def check_embeddings(
+    app: SimpleNamespace,
+    *,
+    providers: list[str],
+    models: list[str] | None = None,
+    session_id: str | None = None,
+    user_id: str | None = None,
+    in_session: bool = True,
+) -> None:
+    """Each embedding call tracked once as an [Agent] Embedding event with model and provider."""
+    mock, llm = app.mock, app.llm
+    calls = [c for c in llm.calls if c.surface == "embeddings"]
+    assert calls, "the entry point made no embedding call, so there is nothing to verify"
+    events = mock.events_of_type(EMBEDDING)
+    assert events, (
+        f"{len(calls)} embedding call(s) but no {EMBEDDING!r} event: the client that made "
+        "them is not instrumented (build it with the amplitude_ai drop-in class and "
+        "amplitude=ai)"
+    )
+    assert len(events) == len(calls), (
+        f"{len(calls)} embedding calls but {len(events)} {EMBEDDING!r} events"
+    )
+    seen = sorted({e["event_properties"].get(PROVIDER) for e in events})
+    assert seen == providers, f"providers tracked: {seen}, expected {providers}"
+    if models is not None:
+        tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in events})
+        assert tracked == models, f"models tracked: {tracked}, expected {models}"
+    dimensions = {e["event_properties"].get(DIMENSIONS) for e in events}
+    expected = {len(llm.default.embedding)}  # the fake's vectors
+    assert dimensions == expected, f"embedding dimensions tracked: {dimensions}, not {expected}"
+    if in_session:
+        _check_identity(events, session_id, user_id)
+    mock.assert_all_valid()
+'''
+
+
+def _target_literal(target: Target) -> str:
+    check_dotted(target.module)
+    check_dotted(target.bootstrap)
+    for constructor in target.stubs:
+        check_dotted(constructor)
+    items = {
+        "file": target.file,
+        "module": target.module,
+        "import_root": target.import_root,
+        "bootstrap": target.bootstrap,
+        "packages": tuple(sorted(target.local_packages)),
+        "env": tuple(sorted(set(target.app_env))),
+    }
+    stubs = ", ".join(f"{lit(k)}: {v}" for k, v in target.stubs.items())
+    lines = [f"    {lit(k)}: {lit(v)}," for k, v in items.items()]
+    lines.append(f'    "stubs": {{{stubs}}},')
+    return "{\n" + "\n".join(lines) + "\n}"
 
 
 def render(spec: TestSpec) -> str:
-    check_dotted(spec.module)
-    check_dotted(spec.bootstrap)
-    uses_async = any(p.is_async and p.kind != "route" for p in spec.plans)
-    import_root = "Path(__file__).resolve().parents[1]"
-    if spec.import_base:
-        import_root += f" / {lit(spec.import_base)}"
     out = [
-        f'"""Verify test for {_safe_text(spec.module_file)} (generated by amplitude-ai-mcp).',
+        f'"""Verify test for {_safe_text(spec.title)} (generated by amplitude-ai-mcp).',
         "",
-        "Imports the instrumented module and drives its entry points offline: a fake LLM",
-        "answers every OpenAI / Azure OpenAI / Anthropic call and what the bootstrap's `ai`",
-        "would send to Amplitude is captured instead. No API key, no network. Regenerate",
-        "with generate_verify_test rather than edit: the tool rewrites this file while the",
-        "marker line below is present.",
+        "Imports the instrumented modules (or runs scripts as __main__) and drives their entry",
+        "points offline: a fake LLM answers every OpenAI / Azure OpenAI / Anthropic call and",
+        "what the bootstrap's `ai` would send to Amplitude is captured instead. No API key, no",
+        "network. Regenerate with generate_verify_test rather than edit: the tool rewrites",
+        "this file while the marker line below is present.",
         '"""',
         "",
         MARKER,
         f"# Event names and properties: amplitude_ai's event catalog {spec.catalog_version}.",
         "from __future__ import annotations",
         "",
-        *(["import asyncio"] if uses_async else []),
+        "import asyncio",
         "import importlib",
+        "import importlib.util",
+        "import inspect",
+        "import io",
         "import os",
+        "import runpy",
+        "import signal",
         "import sys",
+        "import threading",
         "from collections.abc import Iterator",
         "from contextlib import contextmanager",
         "from pathlib import Path",
         "from types import SimpleNamespace",
         "from typing import Any",
+        "from unittest import mock",
         "",
         "import pytest",
         "from amplitude_ai import AmplitudeAI",
         "from amplitude_ai.catalog import load_catalog",
         "from amplitude_ai.delivery import summary_line",
-        "from amplitude_ai.testing import MockAmplitudeAI, fake_llm",
+        "from amplitude_ai.testing import MockAmplitudeAI, fake_llm, fitting_replies",
+        "from amplitude_ai.testing import sample_from_schema",
         "",
-        f"IMPORT_ROOT = {import_root}",
-        f"MODULE = {lit(spec.module)}",
-        f"BOOTSTRAP = {lit(spec.bootstrap)}",
-        f"LOCAL_PACKAGES = {lit(tuple(sorted(spec.local_packages)))}",
+        "PROJECT_ROOT = Path(__file__).resolve().parents[1]",
         "# Offline stand-ins: the provider SDKs refuse to build clients without them.",
         "FAKE_ENV = {",
         *(f"    {lit(k)}: {lit(v)}," for k, v in FAKE_ENV.items()),
         "}",
-        "# Read by the app with os.environ[...]; set to a placeholder only when missing.",
-        f"APP_ENV = {lit(tuple(sorted(set(spec.app_env))))}",
+        "SCRIPT_SECONDS = 60  # a script still running after this long is stopped",
         'VERIFY_USER = "verify-test-user"',
         "_CATALOG = load_catalog()",
         'USER_MESSAGE = _CATALOG.event_names["user_message"]',
         'AI_RESPONSE = _CATALOG.event_names["ai_response"]',
+        'EMBEDDING = _CATALOG.event_names["embedding"]',
         'SESSION_ID = _CATALOG.property_names["session_id"]',
         'PROVIDER = _CATALOG.property_names["provider"]',
         'MODEL_NAME = _CATALOG.property_names["model_name"]',
-        "",
-        _HELPERS.rstrip("\n"),
+        'DIMENSIONS = _CATALOG.property_names["embedding_dimensions"]',
+        "# The modules under test: file, import name under its import root, the bootstrap",
+        "# it uses, the project packages to forget between tests, settings read at import.",
     ]
+    for n, target in enumerate(spec.targets):
+        out.append(f"TARGET_{n} = {_target_literal(target)}")
+    out += ["", _HELPERS.rstrip("\n")]
     used: set[str] = set()
-    for plan in spec.plans:
-        out += ["", "", f"def {_test_name(plan, used)}(app: SimpleNamespace) -> None:"]
-        how, session = _describe(plan)
-        out += [f'    """{how}', "", f"    {session}", '    """']
-        out += _body(plan)
-        out.append(_check(plan))
+    many = len(spec.targets) > 1
+    for n, target in enumerate(spec.targets):
+        for plan in target.plans:
+            name = _test_name(plan, target, used, many)
+            out += ["", "", f"def {name}(monkeypatch: pytest.MonkeyPatch) -> None:"]
+            how, session = _describe(plan, target)
+            out += [f'    """{how}', "", f"    {session}", '    """']
+            script = ", script=True" if plan.kind == "script" else ""
+            out.append(f"    with open_app(monkeypatch, TARGET_{n}{script}) as app:")
+            if plan.kind != "script":
+                out.append("        module = app.module")
+            out += _fit(plan)
+            out += _body(plan)
+            out.append(_check(plan))
     return "\n".join(out) + "\n"

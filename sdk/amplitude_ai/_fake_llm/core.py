@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +85,7 @@ class FakeLLM:
         self.calls: list[FakeCall] = []
         self._by_model: dict[str, FakeReply] = {}
         self._queue: deque[FakeReply] = deque()
+        self._responder: Callable[[FakeCall], FakeReply | str | None] | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ configure
@@ -105,6 +106,15 @@ class FakeLLM:
             self._queue.extend(as_reply(r) for r in replies)
         return self
 
+    def answer_with(
+        self, responder: Callable[[FakeCall], FakeReply | str | None] | None
+    ) -> FakeLLM:
+        """Choose replies from the request itself: ``responder(call)`` returns the reply for
+        ``call`` (or ``None`` to fall back to the per-model and default replies). Queued
+        replies still come first. ``None`` removes the responder."""
+        self._responder = responder
+        return self
+
     def fail(
         self, status: int, message: str = "fake error", *, times: int = 1, retryable: bool = False
     ) -> FakeLLM:
@@ -114,10 +124,14 @@ class FakeLLM:
         return self.queue(*([error] * times))
 
     # --------------------------------------------------------------------- answer
-    def _choose(self, model: str | None) -> FakeReply:
+    def _choose(self, model: str | None, call: FakeCall | None = None) -> FakeReply:
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
+        if self._responder is not None and call is not None:
+            chosen = self._responder(call)
+            if chosen is not None:
+                return as_reply(chosen)
         if model is not None and model in self._by_model:
             return self._by_model[model]
         return self.default
@@ -156,7 +170,7 @@ class FakeLLM:
         call = FakeCall(family, surface, path, payload, {k.lower(): v for k, v in headers.items()})
         with self._lock:
             self.calls.append(call)
-        reply = self._choose(call.model)
+        reply = self._choose(call.model, call)
         if reply.is_error:
             return _ERRORS[family](reply)
         if family == "gemini":
@@ -173,6 +187,7 @@ class FakeLLM:
             self._queue.clear()
             self._by_model.clear()
             self.default = FakeReply()
+            self._responder = None
 
 
 def _route(path: str, headers: Mapping[str, str]) -> tuple[str, str, Any] | None:

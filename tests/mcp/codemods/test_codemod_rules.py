@@ -339,8 +339,9 @@ def test_session_tier_never_invents_a_user_id(tmp_path: Path) -> None:
     assert "    with bot_agent.session():\n        return client" in new
     needs = {n.line: n for n in out.result.needs_input}
     assert needs[15].suggestion == "request.state.user.id"
-    assert "generator" in needs[20].question
-    assert "def stream(message: str):\n    yield client" in new  # generator left as is
+    assert "where does the user id come from" in needs[20].question
+    # a generator's session is opened inside it: it lasts while the stream is read
+    assert "def stream(message: str):\n    with bot_agent.session():\n        yield client" in new
     literals = {n.value for n in ast.walk(ast.parse(new)) if isinstance(n, ast.Constant)}
     assert literals <= {"/chat", "/stream", "m", True}
 
@@ -596,3 +597,86 @@ def test_session_tier_suggests_the_user_field_of_a_request_body(tmp_path: Path) 
     out = plan(tmp_path, "app.py", tier="session", agent_id="bot")
     [need] = out.result.needs_input
     assert need.suggestion == "req.user_id"  # not req.state.user.id: req is the body here
+
+
+def test_session_tier_opens_the_session_inside_the_generator_of_a_streaming_response(
+    tmp_path: Path,
+) -> None:
+    text = src(
+        """
+        from fastapi import FastAPI
+        from fastapi.responses import StreamingResponse
+        from flask import Flask, Response, stream_with_context
+        from openai import OpenAI
+
+        client = OpenAI()
+        app = FastAPI()
+        web = Flask(__name__)
+
+
+        @app.post("/stream")
+        def stream(user_id: str, message: str):
+            def tokens():
+                for chunk in client.chat.completions.create(model="m", messages=[], stream=True):
+                    yield chunk.choices[0].delta.content or ""
+
+            return StreamingResponse(tokens(), media_type="text/plain")
+
+
+        def relay(user_id):
+            for chunk in client.chat.completions.create(model="m", messages=[], stream=True):
+                yield chunk.choices[0].delta.content or ""
+
+
+        @web.get("/relay")
+        def relay_route():
+            return Response(stream_with_context(relay("u1")), mimetype="text/plain")
+
+
+        @web.get("/opaque")
+        def opaque():
+            chunks = client.chat.completions.create(model="m", messages=[], stream=True)
+            return Response(stream_with_context(chunks))
+        """
+    )
+    write_project(tmp_path, {"app.py": text})
+    out = instrument(tmp_path, "app.py", tier="session", agent_id="bot")
+    new = (tmp_path / "app.py").read_text()
+    assert "    def tokens():\n        with bot_agent.session(user_id=user_id):\n" in new
+    assert "def relay(user_id):\n    with bot_agent.session(user_id=user_id):\n" in new
+    assert "def stream(user_id: str, message: str):\n    def tokens" in new  # handler as is
+    assert "def relay_route():\n    return Response" in new
+    reasons = " ".join(e.reason for e in out.result.edits)
+    assert "inside the generator tokens" in reasons and "inside the generator relay" in reasons
+    assert any("opaque returns a stream" in s.reason for s in out.result.skipped)
+    assert "def opaque():\n    chunks = client" in new
+    assert ast.parse(new)
+
+
+def test_a_handler_that_calls_the_model_itself_keeps_its_session_around_the_body(
+    tmp_path: Path,
+) -> None:
+    text = src(
+        """
+        from flask import Flask, Response
+        from openai import OpenAI
+
+        client = OpenAI()
+        web = Flask(__name__)
+
+
+        @web.get("/story")
+        def story(user_id: str):
+            reply = client.chat.completions.create(model="m", messages=[])
+
+            def lines():
+                yield from reply.choices[0].message.content.splitlines()
+
+            return Response(lines())
+        """
+    )
+    write_project(tmp_path, {"app.py": text})
+    instrument(tmp_path, "app.py", tier="session", agent_id="bot")
+    new = (tmp_path / "app.py").read_text()
+    assert "def story(user_id: str):\n    with bot_agent.session(user_id=user_id):\n" in new
+    assert "def lines():\n            yield from" in new
