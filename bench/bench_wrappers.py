@@ -1,4 +1,4 @@
-"""Benchmark: per-call overhead of the provider wrappers over the raw OpenAI and Anthropic clients.
+"""Benchmark: per-call overhead of the provider wrappers over the raw provider clients.
 
 Run from the repo root::
 
@@ -6,8 +6,10 @@ Run from the repo root::
     .venv/bin/python bench/bench_wrappers.py --quick    # smoke run (~10 s)
     .venv/bin/python bench/bench_wrappers.py --json out.json
 
-Every variant calls ``chat.completions.create`` (``--provider openai``) or
-``messages.create`` (``--provider anthropic``) against the same local fake provider server
+Every variant calls ``chat.completions.create`` (``--provider openai``),
+``messages.create`` (``--provider anthropic``), ``models.generate_content[_stream]``
+(``--provider gemini``, google-genai) or ``chat.complete``/``chat.stream`` (``--provider
+mistral``) against the same local fake provider server
 (``tests/support/llm_server.py``, in a child process so its work does not compete for this
 process's GIL), non-streamed and streamed (the stream is read to the end). It runs with
 whatever openai/anthropic releases are installed: run it in the provider matrix venvs to
@@ -16,7 +18,9 @@ compare release lines, e.g.
 
 Each mode runs twice: over HTTP against the server (what the targets are about), and with
 an in-process ``httpx2.MockTransport`` answering from the same ``FakeLLM`` (no socket, no
-second process), which takes most of the machine's noise out of the µs added.
+second process), which takes most of the machine's noise out of the µs added (Gemini and
+Mistral: an ``httpx2.MockTransport`` passed through their own client options, which the
+newest google-genai and mistralai releases send through).
 
 ``raw``        ``openai.OpenAI`` / ``anthropic.Anthropic``: the baseline.
 ``hook``       ``amplitude_ai.OpenAI`` (``.Anthropic``) whose ``AmplitudeAI`` drops events
@@ -184,10 +188,103 @@ def _knows_stream_options() -> bool:
     return "stream_options" in inspect.signature(Completions.create).parameters
 
 
+def _in_process_transport() -> Any:
+    """An httpx2 transport answering from a FakeLLM here (google-genai 3.x and mistralai 3.x
+    send through httpx2)."""
+    import httpx2
+
+    from amplitude_ai.testing import FakeLLM, FakeReply
+
+    fake = FakeLLM(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60))
+
+    def handler(request: Any) -> Any:
+        wire = fake.respond(
+            request.method, request.url.raw_path.decode(), dict(request.headers), request.read()
+        )
+        fake.calls.clear()
+        return httpx2.Response(wire.status, headers=wire.headers, content=wire.body)
+
+    return httpx2.MockTransport(handler)
+
+
+def _other_variants(provider: str, url: str | None, stream: bool) -> tuple[list[Variant], Any]:
+    """Gemini and Mistral: raw client, drop-in with events dropped, drop-in building events."""
+    import amplitude_ai
+
+    dropping, sink = _sinks()
+    system = "You are a product analytics assistant."
+    if provider == "gemini":
+        from google import genai
+
+        def make(cls: Any, **extra: Any) -> Any:
+            options: dict[str, Any] = {"base_url": url or "http://in-process.invalid"}
+            if url is None:
+                options["client_args"] = {"transport": _in_process_transport()}
+            return cls(api_key="g-bench", http_options=options, **extra)
+
+        raw_cls, ours_cls, name = genai.Client, amplitude_ai.Gemini, "google.genai.Client"
+        config = {"system_instruction": system, "temperature": 0.2}
+
+        def ask(client: Any, question: str) -> Any:
+            method = (
+                client.models.generate_content_stream if stream else client.models.generate_content
+            )
+            return method(model="gemini-2.5-flash", contents=question, config=config)
+
+    else:
+        from amplitude_ai.providers.mistral import provider_class
+
+        def make(cls: Any, **extra: Any) -> Any:
+            if url is not None:
+                return cls(api_key="m-bench", server_url=url, **extra)
+            import httpx2
+
+            client = httpx2.Client(transport=_in_process_transport())
+            return cls(api_key="m-bench", server_url="http://in-process.invalid", client=client,
+                       **extra)  # fmt: skip
+
+        raw_cls, ours_cls, name = provider_class(), amplitude_ai.Mistral, "mistralai.Mistral"
+
+        def ask(client: Any, question: str) -> Any:
+            method = client.chat.stream if stream else client.chat.complete
+            messages = [
+                {"role": "system", "content": system},
+                {"role": "user", "content": question},
+            ]
+            return method(model="mistral-small-latest", messages=messages, temperature=0.2)
+
+    clients = {
+        "raw": make(raw_cls),
+        "hook": make(ours_cls, amplitude=dropping),
+        "wrapped": make(ours_cls, amplitude=sink),
+    }
+    labels = {
+        "raw": f"raw {name}",
+        "hook": f"amplitude_ai.{ours_cls.__name__}, events dropped (wrapper only)",
+        "wrapped": f"amplitude_ai.{ours_cls.__name__}, events built (2 per call)",
+    }
+
+    def caller(client: Any) -> Callable[[int], Any]:
+        def call(i: int) -> Any:
+            result = ask(client, f"What is retention? (question {i})")
+            if stream:
+                for _ in result:
+                    pass
+            return result
+
+        return call
+
+    session = sink.agent("bench-bot").session(user_id="bench-user")
+    return [Variant(k, labels[k], caller(c)) for k, c in clients.items()], session
+
+
 def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[Variant], Any]:
     import importlib
 
     import amplitude_ai
+
+    if provider in ("gemini", "mistral"):
+        return _other_variants(provider, url, stream)
 
     module = importlib.import_module(provider)
     name = "OpenAI" if provider == "openai" else "Anthropic"
@@ -359,9 +456,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--provider",
-        choices=("both", "openai", "anthropic"),
+        choices=("both", "all", "openai", "anthropic", "gemini", "mistral"),
         default="both",
-        help="which provider's raw and instrumented clients to compare",
+        help="which provider's raw and instrumented clients to compare (both: openai and "
+        "anthropic; all: also gemini and mistral)",
     )
     parser.add_argument("--json", help="write all samples and results here")
     parser.add_argument("--serve-llm", type=float, help=argparse.SUPPRESS)
@@ -379,7 +477,10 @@ def main() -> None:
 
     print(f"openai {openai.__version__}, anthropic {anthropic.__version__}")
     print(f"{args.repeats} samples x {args.number} calls, slices of {args.slice}")
-    providers = ["openai", "anthropic"] if args.provider == "both" else [args.provider]
+    providers = {
+        "both": ["openai", "anthropic"],
+        "all": ["openai", "anthropic", "gemini", "mistral"],
+    }.get(args.provider, [args.provider])
     results = []
     with llm_server() as url:
         for target in (

@@ -1,6 +1,7 @@
-"""Run the provider tests against several releases of the OpenAI and Anthropic SDKs.
+"""Run the provider tests against several releases of the provider SDKs.
 
-Each matrix line is a virtualenv with one openai and one anthropic release (plus the pins an
+Each matrix line is a virtualenv with one openai and one anthropic release, and on most
+lines one google-genai and one mistralai release too (plus the pins an
 app on those releases needs, e.g. ``httpx<0.28`` for openai lines that still pass
 ``proxies=`` to httpx). The SDK under test is not installed into it: the source tree is put on
 ``sys.path`` and only the SDK's runtime dependencies are installed, which keeps one line's
@@ -44,25 +45,73 @@ class Line:
     extra: tuple[str, ...] = ()
     ci: bool = True
     note: str = ""
+    gemini: str = ""  # google-genai release ("" = not installed on this line)
+    mistral: str = ""  # mistralai release
 
     def requirements(self) -> list[str]:
+        optional = [f"google-genai=={self.gemini}"] if self.gemini else []
+        optional += [f"mistralai=={self.mistral}"] if self.mistral else []
         return [*BASE_REQUIREMENTS, f"openai=={self.openai}", f"anthropic=={self.anthropic}",
-                *self.extra]  # fmt: skip
+                *optional, *self.extra]  # fmt: skip
+
+    @property
+    def label(self) -> str:
+        names = f"openai {self.openai}, anthropic {self.anthropic}"
+        names += f", google-genai {self.gemini}" if self.gemini else ""
+        return names + (f", mistralai {self.mistral}" if self.mistral else "")
 
 
 # Old openai/anthropic lines construct httpx clients with ``proxies=``, which httpx 0.28
-# removed: apps on those lines pin httpx<0.28 themselves, and so do these venvs.
+# removed: apps on those lines pin httpx<0.28 themselves, and so do these venvs (google-genai
+# needs httpx>=0.28, so its lines are the others: the floor of google-genai and mistralai
+# rides on late-1x-0x).
 OLD_HTTPX = ("httpx>=0.25,<0.28",)
 LINES = (
     Line("floor", "1.0.0", "0.16.0", OLD_HTTPX, note="oldest supported release of each"),
     Line("app-2024", "1.11.1", "0.30.1", OLD_HTTPX, note="releases an app pinned in early 2024"),
-    Line("late-1x-0x", "1.109.1", "0.125.0", note="last openai 1.x, last anthropic 0.x"),
-    Line("early-2x-1x", "2.0.0", "1.0.0", note="first openai 2.x, first anthropic 1.x"),
-    Line("late-2x-1x", "2.54.0", "1.17.0", note="last openai 2.x, last anthropic 1.x"),
-    Line("early-3x-2x", "3.0.0", "2.0.0", note="first openai 3.x, first anthropic 2.x"),
+    Line(
+        "late-1x-0x",
+        "1.109.1",
+        "0.125.0",
+        gemini="1.0.0",
+        mistral="1.1.0",
+        note="last openai 1.x, last anthropic 0.x; google-genai and mistralai floors",
+    ),
+    Line(
+        "early-2x-1x",
+        "2.0.0",
+        "1.0.0",
+        gemini="2.0.0",
+        mistral="2.0.0",
+        note="first openai 2.x, anthropic 1.x, google-genai 2.x, mistralai 2.x",
+    ),
+    Line(
+        "late-2x-1x",
+        "2.54.0",
+        "1.17.0",
+        gemini="1.75.0",
+        mistral="1.12.4",
+        note="last openai 2.x, anthropic 1.x, google-genai 1.x, mistralai 1.x",
+    ),
+    Line(
+        "early-3x-2x",
+        "3.0.0",
+        "2.0.0",
+        gemini="3.0.0",
+        mistral="3.0.0",
+        note="first openai 3.x, anthropic 2.x, google-genai 3.x, mistralai 3.x",
+    ),
     # The main suite's venv resolves the dev extra to the newest releases: CI covers this
     # line there, with the whole suite.
-    Line("newest", "3.60.0", "2.17.0", ci=False, note="newest releases"),
+    Line(
+        "newest",
+        "3.60.0",
+        "2.17.0",
+        ci=False,
+        gemini="3.6.1",
+        mistral="3.7.0",
+        note="newest releases",
+    ),
 )
 
 
@@ -99,7 +148,7 @@ def run_line(line: Line, pytest_args: list[str]) -> tuple[int, float]:
     )
     cmd = [str(python), "-m", "pytest", "-q", "-p", "amplitude_ai.pytest_plugin",
            "-p", "no:cacheprovider", *TESTS, *pytest_args]  # fmt: skip
-    print(f"== {line.name}: openai {line.openai}, anthropic {line.anthropic}", flush=True)
+    print(f"== {line.name}: {line.label}", flush=True)
     code = subprocess.run(cmd, cwd=ROOT, env=env).returncode
     return code, time.perf_counter() - started
 
@@ -116,8 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.list:
         for ln in LINES:
-            print(f"{ln.name:12} openai=={ln.openai:9} anthropic=={ln.anthropic:9} "
-                  f"{'ci ' if ln.ci else '   '}{ln.note}")  # fmt: skip
+            print(f"{ln.name:12} {ln.label:70} {'ci ' if ln.ci else '   '}{ln.note}")
         return 0
     if not lines:
         parser.error(f"no such line; known: {', '.join(ln.name for ln in LINES)}")
@@ -125,8 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nprovider matrix:")
     for ln, code, seconds in results:
         status = "passed" if code == 0 else f"FAILED (exit {code})"
-        print(f"  {ln.name:12} openai {ln.openai:9} anthropic {ln.anthropic:9} "
-              f"{status:18} {seconds:6.1f} s")  # fmt: skip
+        print(f"  {ln.name:12} {ln.label:70} {status:18} {seconds:6.1f} s")
     failed = sum(code != 0 for _, code, _ in results)
     print(f"provider-matrix: {len(results) - failed} passed, {failed} failed")
     return 0 if failed == 0 else 1

@@ -4,7 +4,8 @@ Track LLM conversations as ``[Agent]`` events (user messages, AI responses, tool
 embeddings, spans, sessions, enrichments and scores) through the official
 ``amplitude-analytics`` client. Importing this package has no side effects and imports no
 provider SDK: the instrumented clients (``OpenAI``, ``AsyncOpenAI``, ``AzureOpenAI``,
-``AsyncAzureOpenAI``, ``Anthropic``, ``AsyncAnthropic``) load their SDK on first access.
+``AsyncAzureOpenAI``, ``Anthropic``, ``AsyncAnthropic``, ``Gemini``, ``Mistral``) load their
+SDK on first access.
 """
 
 from ._version import __version__
@@ -23,21 +24,24 @@ from .enrichments import (
     TopicClassification,
 )
 from .exceptions import AmplitudeAIError, ConfigurationError, ValidationError
-from .patching import patch, patch_anthropic, patch_azure_openai, patch_openai, unpatch
+from .patching import (
+    patch,
+    patch_anthropic,
+    patch_azure_openai,
+    patch_gemini,
+    patch_mistral,
+    patch_openai,
+    unpatch,
+)
 from .propagation import extract_context, inject_context
+from .providers.registry import PROVIDERS as _PROVIDERS
 from .session import Session
 from .testing import MockAmplitudeAI
 from .wrappers import wrap
 
 # Instrumented provider clients, imported on first access (each pulls in its provider SDK).
-_LAZY_CLIENTS = {
-    "OpenAI": "openai",
-    "AsyncOpenAI": "openai",
-    "AzureOpenAI": "azure",
-    "AsyncAzureOpenAI": "azure",
-    "Anthropic": "anthropic",
-    "AsyncAnthropic": "anthropic",
-}
+# The names and modules come from the provider registry (pure data, no provider import).
+_LAZY_CLIENTS = {name: p.drop_in_module for p in _PROVIDERS for name in p.drop_ins}
 # Framework integrations, imported on first access (each pulls in its framework).
 _LAZY_INTEGRATIONS = {
     "AmplitudeCallbackHandler": "langchain",
@@ -58,7 +62,9 @@ __all__ = [
     "ConfigurationError",
     "ContentMode",
     "EvidenceQuote",
+    "Gemini",
     "MessageLabel",
+    "Mistral",
     "MockAmplitudeAI",
     "OpenAI",
     "RubricScore",
@@ -78,6 +84,8 @@ __all__ = [
     "patch",
     "patch_anthropic",
     "patch_azure_openai",
+    "patch_gemini",
+    "patch_mistral",
     "patch_openai",
     "tool",
     "unpatch",

@@ -86,6 +86,11 @@ _PATCH_NAMES = {
     "azure_openai": "azure_openai",
     "azure-openai": "azure_openai",
     "anthropic": "anthropic",
+    "gemini": "gemini",
+    "google": "gemini",
+    "google-genai": "gemini",
+    "mistral": "mistral",
+    "mistralai": "mistral",
 }
 
 

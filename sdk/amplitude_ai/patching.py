@@ -1,5 +1,5 @@
 """Zero-code instrumentation: ``patch()``, ``patch_openai()``, ``patch_anthropic()``,
-``patch_azure_openai()`` and ``unpatch()``.
+``patch_azure_openai()``, ``patch_gemini()``, ``patch_mistral()`` and ``unpatch()``.
 
 Patching replaces ``request`` on the provider's client classes and adds kwarg shims to
 the resource methods, so every client of that SDK is tracked, including clients created
@@ -24,12 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _registry
+from .providers._tracker import PATCHED_TRACKERS
 
 _MISSING: Any = object()
 _lock = threading.Lock()
 # (owner, attribute, previous value in owner.__dict__ or _MISSING), in patch order.
 _saved: list[tuple[Any, str, Any]] = []
-_trackers: dict[str, Any] = {}  # provider -> Tracker used by patched classes
+_trackers: dict[str, Any] = PATCHED_TRACKERS  # provider -> Tracker used by patched classes
 _PATCH_MARK = "__amplitude_ai_patched__"
 
 # Resource classes whose methods get the per-call kwarg shims.
@@ -220,11 +221,125 @@ def patch_anthropic(amplitude: Any = None, *, user_id: str | None = None) -> Non
         _patch_anthropic(amplitude, user_id)
 
 
+def _patch_gemini(amplitude: Any, user_id: str | None) -> str | None:
+    """Hook google-genai's ``BaseApiClient`` (see ``providers._gemini_hook``) and accept
+    the ``amplitude_*`` kwargs on the model and chat methods."""
+    from .providers import _gemini_hook
+    from .providers._compat import note_untested, warn_not_instrumented
+    from .providers._direct import kwargs_shim
+    from .providers._tracker import make_tracker
+
+    try:
+        api_module = importlib.import_module("google.genai._api_client")
+        # ``ApiClient`` in the first 1.x releases, ``BaseApiClient`` since.
+        base = getattr(api_module, "BaseApiClient", None) or api_module.ApiClient
+    except (ImportError, AttributeError) as exc:
+        problem = f"no google.genai._api_client.BaseApiClient ({exc})"
+        warn_not_instrumented("gemini", problem)
+        return problem
+    note_untested("gemini")
+    _trackers["gemini"] = make_tracker(amplitude, "gemini", user_id)
+    for name in _gemini_hook.METHODS:
+        current = base.__dict__.get(name)
+        if current is None or getattr(current, _gemini_hook.HOOK_MARK, False):
+            continue
+        _replace(base, name, _gemini_hook.class_hook(name, current))
+    _shim_with(kwargs_shim, _GEMINI_RESOURCES)
+    _registry.patched_providers.add("gemini")
+    return None
+
+
+_GEMINI_RESOURCES = (
+    (
+        "google.genai.models",
+        ("Models", "AsyncModels"),
+        ("generate_content", "generate_content_stream", "embed_content"),
+    ),
+    ("google.genai.chats", ("Chat", "AsyncChat"), ("send_message", "send_message_stream")),
+)
+
+
+def _shim_with(
+    make: Callable[[Any], Any], table: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+) -> None:
+    from .providers._calls import SHIM_MARK
+
+    for module_name, classes, methods in table:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for class_name in classes:
+            cls = getattr(module, class_name, None)
+            for method in methods if cls is not None else ():
+                current = cls.__dict__.get(method)
+                if current is None or getattr(current, SHIM_MARK, None) is not None:
+                    continue
+                _replace(cls, method, make(current))
+
+
+def _patch_mistral(amplitude: Any, user_id: str | None) -> str | None:
+    """Wrap mistralai's ``Chat``/``Embeddings`` methods (see ``providers._mistral_hook``)."""
+    from .providers import _mistral_hook
+    from .providers._calls import SHIM_MARK
+    from .providers._compat import note_untested, warn_not_instrumented
+    from .providers._tracker import make_tracker
+    from .providers.registry import BY_ID
+
+    classes: dict[str, type[Any]] = {}
+    for package in BY_ID["mistral"].import_paths:
+        for attr, (module_name, class_name) in _mistral_hook.RESOURCE_CLASSES.items():
+            if attr in classes:
+                continue
+            try:
+                module = importlib.import_module(f"{package}.{module_name}")
+            except ImportError:
+                continue
+            cls = getattr(module, class_name, None)
+            if isinstance(cls, type):
+                classes[attr] = cls
+    if "chat" not in classes:
+        problem = "no mistralai Chat class"
+        warn_not_instrumented("mistral", problem)
+        return problem
+    note_untested("mistral")
+    _trackers["mistral"] = make_tracker(amplitude, "mistral", user_id)
+    for attr, cls in classes.items():
+        for name, (surface, streams) in _mistral_hook.METHODS[attr].items():
+            current = cls.__dict__.get(name)
+            if current is None or getattr(current, SHIM_MARK, None) is not None:
+                continue
+            _replace(cls, name, _mistral_hook.class_hook(current, surface, streams))
+    _registry.patched_providers.add("mistral")
+    return None
+
+
+def patch_gemini(amplitude: Any = None, *, user_id: str | None = None) -> None:
+    """Track every ``google.genai.Client`` model call (Gemini API and Vertex AI)."""
+    with _lock:
+        _patch_gemini(amplitude, user_id)
+
+
+def patch_mistral(amplitude: Any = None, *, user_id: str | None = None) -> None:
+    """Track every mistralai ``Mistral`` chat and embedding call."""
+    with _lock:
+        _patch_mistral(amplitude, user_id)
+
+
 _PATCHERS: dict[str, tuple[str, Callable[[Any, str | None], str | None]]] = {
     "openai": ("openai", lambda ai, user: _patch_openai_family("openai", ai, user)),
     "anthropic": ("anthropic", _patch_anthropic),
     "azure_openai": ("openai", lambda ai, user: _patch_openai_family("azure_openai", ai, user)),
+    "gemini": ("google.genai", _patch_gemini),
+    "mistral": ("mistralai", _patch_mistral),
 }
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # e.g. no ``google`` package at all
+        return False
 
 
 def patch(amplitude: Any = None, *, user_id: str | None = None, debug: bool = False) -> PatchResult:
@@ -247,7 +362,7 @@ def patch(amplitude: Any = None, *, user_id: str | None = None, debug: bool = Fa
     skipped: dict[str, str] = {}
     with _lock:
         for name, (module, patcher) in _PATCHERS.items():
-            if importlib.util.find_spec(module) is None:
+            if not _installed(module):
                 continue
             problem = patcher(ai, user_id)
             if problem is None:

@@ -17,13 +17,14 @@ def _instrumented_class(client: Any) -> type[Any] | None:
 
     matches = []
     for spec in PROVIDERS:
-        module = sys.modules.get(spec.module)  # a client exists, so its SDK is imported
-        if module is None:
-            continue
-        for class_name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True):
-            cls = getattr(module, class_name, None)
-            if isinstance(cls, type) and isinstance(client, cls):
-                matches.append((len(cls.__mro__), spec.drop_in_module, drop_in))
+        for path in spec.import_paths:
+            module = sys.modules.get(path)  # a client exists, so its SDK is imported
+            if module is None:
+                continue
+            for class_name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True):
+                cls = getattr(module, class_name, None)
+                if isinstance(cls, type) and isinstance(client, cls):
+                    matches.append((len(cls.__mro__), spec.drop_in_module, drop_in))
     if not matches:
         return None
     _, module_name, drop_in = max(matches)
@@ -59,7 +60,8 @@ def _copy_of(client: Any) -> Any:
 
 def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> Any:
     """An instrumented copy of ``client`` (``openai.OpenAI``/``AsyncOpenAI``/``AzureOpenAI``/
-    ``AsyncAzureOpenAI``, ``anthropic.Anthropic``/``AsyncAnthropic``).
+    ``AsyncAzureOpenAI``, ``anthropic.Anthropic``/``AsyncAnthropic``, ``google.genai.Client``,
+    mistralai's ``Mistral``).
 
     The copy is a real ``amplitude_ai.OpenAI`` (etc.) that shares the original's settings
     and HTTP connection pool; the original stays untouched. ``amplitude`` is an
@@ -76,10 +78,13 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
     cls = _instrumented_class(client)
     if cls is None:
         raise ConfigurationError(
-            f"wrap() supports OpenAI, Azure OpenAI and Anthropic clients, not "
+            f"wrap() supports OpenAI, Azure OpenAI, Anthropic, Gemini and Mistral clients, not "
             f"{type(client).__module__}.{type(client).__qualname__}; for other providers use "
             "AmplitudeAI.track_ai_message() around the call"
         )
+    custom = getattr(sys.modules.get(cls.__module__), "wrap_client", None)
+    if custom is not None:  # a provider whose clients are not copied the Stainless way
+        return custom(client, amplitude, user_id)
     if getattr(cls, "_amplitude_untracked", False):
         # A provider release the wrappers cannot hook: the app keeps its client, untracked.
         warn_not_instrumented(cls._amplitude_provider, "wrap() has no request hook to use")

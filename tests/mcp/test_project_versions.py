@@ -22,8 +22,15 @@ def _write(root, name, text):
     return path
 
 
-def _status(root):
-    return {v.distribution: v.status for v in verdicts(root)}
+def _status(root, distributions=("openai", "anthropic")):
+    """Verdicts of the distributions these fixtures pin (the others are judged "absent")."""
+    return {v.distribution: v.status for v in verdicts(root) if v.distribution in distributions}
+
+
+def test_gemini_and_mistral_pins_are_judged_by_the_registry_ranges(tmp_path):
+    (tmp_path / "requirements.txt").write_text("google-genai==0.8.0\nmistralai==1.2.0\n")
+    statuses = _status(tmp_path, ("google-genai", "mistralai", "openai"))
+    assert statuses == {"google-genai": "out_of_range", "mistralai": "ok", "openai": "absent"}
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ from .transport import intercept
 
 @contextmanager
 def fake_llm(default: FakeReply | str | None = None) -> Iterator[FakeLLM]:
-    """Answer every OpenAI, Azure OpenAI and Anthropic call in the process with canned
-    replies inside the block, without network access and without changing the app.
+    """Answer every OpenAI, Azure OpenAI, Anthropic, Gemini (google-genai, also Vertex AI)
+    and Mistral call in the process with canned replies inside the block, without network
+    access and without changing the app.
 
     Works for clients the test did not create (and for ones created before the block),
     sync and async, streamed and not::

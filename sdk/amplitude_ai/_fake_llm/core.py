@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import anthropic_wire, openai_wire
+from . import anthropic_wire, gemini_wire, mistral_wire, openai_wire
 from .reply import FakeReply, as_reply
 from .wire import WireResponse, json_response
 
@@ -20,14 +20,44 @@ _ROUTES = (
     ("/embeddings", "openai", "embeddings", openai_wire.embeddings),
     ("/v1/messages", "anthropic", "messages", anthropic_wire.messages),
 )
+# Mistral's paths are OpenAI's: its requests are told apart by their user agent.
+_MISTRAL_ROUTES = (
+    ("/chat/completions", "mistral", "chat", mistral_wire.chat),
+    ("/embeddings", "mistral", "embeddings", mistral_wire.embeddings),
+)
+_GEMINI_METHODS = {
+    "generateContent": ("generate_content", gemini_wire.generate),
+    "streamGenerateContent": ("generate_content", gemini_wire.generate),
+    "embedContent": ("embed_content", gemini_wire.embed),
+    "batchEmbedContents": ("embed_content", gemini_wire.embed),
+    "predict": ("embed_content", gemini_wire.embed),
+}
+_ERRORS = {
+    "openai": openai_wire.error,
+    "anthropic": anthropic_wire.error,
+    "gemini": gemini_wire.error,
+    "mistral": mistral_wire.error,
+}
+
+
+def client_family(headers: Mapping[str, str]) -> str | None:
+    """``"gemini"``/``"mistral"`` for requests from those SDKs (by their client headers)."""
+    lowered = {k.lower(): v.lower() for k, v in headers.items()}
+    agent = lowered.get("user-agent", "")
+    if "google-genai" in lowered.get("x-goog-api-client", "") or "google-genai" in agent:
+        return "gemini"
+    if "mistral" in agent:
+        return "mistral"
+    return None
 
 
 @dataclass(frozen=True)
 class FakeCall:
     """One request the fake answered."""
 
-    provider: str  # "openai" (also Azure) or "anthropic"
-    surface: str  # "chat", "responses", "embeddings" or "messages"
+    provider: str  # "openai" (also Azure), "anthropic", "gemini" or "mistral"
+    # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content"
+    surface: str
     path: str
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
@@ -42,7 +72,8 @@ class FakeCall:
 
 
 class FakeLLM:
-    """Answers OpenAI, Azure OpenAI and Anthropic API calls with canned replies.
+    """Answers OpenAI, Azure OpenAI, Anthropic, Gemini and Mistral API calls with canned
+    replies.
 
     Reply selection, first match wins: the next queued reply (:meth:`queue`, :meth:`fail`),
     then the reply set for the requested model, then the default reply. Every answered
@@ -105,14 +136,14 @@ class FakeLLM:
             return self._by_model[model]
         return self.default
 
-    def handles(self, path: str) -> bool:
-        return _route(path) is not None
+    def handles(self, path: str, headers: Mapping[str, str] | None = None) -> bool:
+        return _route(path, headers or {}) is not None
 
     def respond(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes
     ) -> WireResponse:
         """The HTTP response for one request (also used by local HTTP fake servers)."""
-        route = _route(path)
+        route = _route(path, headers)
         if route is None or method.upper() != "POST":
             return json_response(
                 {
@@ -129,13 +160,21 @@ class FakeLLM:
             payload = json.loads(body or b"{}")
         except ValueError:
             payload = {}
+        if family == "gemini":  # the model is in the path, the stream flag is the method
+            model, gemini_method = gemini_wire.parse(path)
+            payload = {
+                **payload,
+                "model": model,
+                "stream": gemini_method == "streamGenerateContent",
+            }
         call = FakeCall(family, surface, path, payload, {k.lower(): v for k, v in headers.items()})
         with self._lock:
             self.calls.append(call)
         reply = self._choose(call.model, call)
         if reply.is_error:
-            wire = openai_wire if family == "openai" else anthropic_wire
-            return wire.error(reply)
+            return _ERRORS[family](reply)
+        if family == "gemini":
+            return render(path, payload, reply)
         return render(payload, reply)
 
     # -------------------------------------------------------------------- queries
@@ -151,8 +190,16 @@ class FakeLLM:
             self._responder = None
 
 
-def _route(path: str) -> tuple[str, str, Any] | None:
+def _route(path: str, headers: Mapping[str, str]) -> tuple[str, str, Any] | None:
     path = path.split("?", 1)[0].rstrip("/")
+    family = client_family(headers)
+    if family == "gemini" or (family is None and ":" in path.rsplit("/", 1)[-1]):
+        _, method = gemini_wire.parse(path)
+        found = _GEMINI_METHODS.get(method or "")
+        return ("gemini", found[0], found[1]) if found else None
+    for suffix, family_name, surface, render in _MISTRAL_ROUTES if family == "mistral" else ():
+        if path.endswith(suffix):
+            return family_name, surface, render
     for suffix, family, surface, render in _ROUTES:
         if path.endswith(suffix):
             return family, surface, render

@@ -1,10 +1,12 @@
 """Intercepting the provider SDKs' HTTP transport for :func:`fake_llm`.
 
-OpenAI and Anthropic clients send through ``httpx2`` (older releases and user-supplied
-``http_client``\\s through ``httpx``). The default transports' ``handle_request`` /
-``handle_async_request`` are replaced for the duration of the block, so clients created
-anywhere in the process (before or inside the block) get the fake's answers without the
-application passing anything in. Requests that are not provider SDK calls go through.
+OpenAI, Anthropic, google-genai and mistralai clients send through ``httpx2`` or ``httpx``
+(depending on the release and on user-supplied clients). The default transports'
+``handle_request`` / ``handle_async_request`` are replaced for the duration of the block, so
+clients created anywhere in the process (before or inside the block) get the fake's answers
+without the application passing anything in. Early google-genai releases send synchronous
+calls through ``requests``; its ``HTTPAdapter.send`` is replaced the same way. Requests that
+are not provider SDK calls go through.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .core import FakeLLM
+from .core import FakeLLM, client_family
 
 _lock = threading.Lock()
 _active: list[FakeLLM] = []  # innermost last
@@ -25,8 +27,11 @@ _installed: list[tuple[Any, str, Any]] = []
 
 
 def _is_provider_call(request: Any) -> bool:
-    # Both SDKs tag every request with x-stainless-* headers.
-    return any(k.lower().startswith("x-stainless-") for k in request.headers)
+    # OpenAI and Anthropic tag every request with x-stainless-* headers; google-genai and
+    # mistralai name themselves in their client headers.
+    if any(k.lower().startswith("x-stainless-") for k in request.headers):
+        return True
+    return client_family(request.headers) is not None
 
 
 def _answer(module: Any, request: Any) -> Any:
@@ -67,6 +72,35 @@ def _install(module: Any) -> None:
         setattr(cls, name, value)
 
 
+def _install_requests(module: Any) -> None:
+    import io
+    from urllib.parse import urlsplit
+
+    adapter = module.adapters.HTTPAdapter
+    original = adapter.send
+
+    def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not (_active and _is_provider_call(request)):
+            return original(self, request, *args, **kwargs)
+        parts = urlsplit(request.url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        body = request.body or b""
+        body = body.encode() if isinstance(body, str) else body
+        wire = _active[-1].respond(request.method, path, dict(request.headers), body)
+        response = module.models.Response()
+        response.status_code = wire.status
+        response.headers = module.structures.CaseInsensitiveDict(wire.headers)
+        response.raw = io.BytesIO(wire.body)
+        response.url = request.url
+        response.request = request
+        response.reason = "OK" if wire.status < 400 else "Error"
+        response.encoding = "utf-8"
+        return response
+
+    _installed.append((adapter, "send", adapter.__dict__["send"]))
+    adapter.send = send
+
+
 @contextmanager
 def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
     """Route provider SDK traffic to ``fake`` inside the block; nestable."""
@@ -75,6 +109,8 @@ def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
             for name in ("httpx2", "httpx"):
                 if name in sys.modules or importlib.util.find_spec(name) is not None:
                     _install(importlib.import_module(name))
+            if "requests" in sys.modules or importlib.util.find_spec("requests") is not None:
+                _install_requests(importlib.import_module("requests"))
         _active.append(fake)
     try:
         yield fake

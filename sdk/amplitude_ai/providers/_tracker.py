@@ -10,6 +10,9 @@ if TYPE_CHECKING:
 
 # The attribute a client instance carries once it is instrumented.
 TRACKER_ATTR = "_amplitude_ai_tracker"
+# provider id -> the Tracker of patch_<provider>() (filled by amplitude_ai.patching, read by
+# hooks that look it up at call time; kept here so they need not import patching).
+PATCHED_TRACKERS: dict[str, Tracker] = {}
 
 
 @dataclass(frozen=True)

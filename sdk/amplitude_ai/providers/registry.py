@@ -11,6 +11,15 @@ Why these floors:
   with nothing to subclass.
 - ``anthropic>=0.16``: the first release with the Messages API out of beta
   (``client.messages``); 0.8-0.15 only had ``client.beta.messages``.
+- ``google-genai>=1.0``: the first stable release of the unified Gemini / Vertex AI client
+  (``google.genai.Client``); every release since sends its calls through
+  ``BaseApiClient.request``/``request_streamed`` (and their async twins), which the wrapper
+  hooks. The older ``google-generativeai`` package is a different API and not supported.
+- ``mistralai>=1.1``: 1.0 introduced the ``Mistral`` client with ``chat.complete`` /
+  ``chat.stream`` (0.x had ``MistralClient.chat``), but the 1.0.x releases pin dependencies
+  that cannot be installed together with genai-prices (this SDK's cost dependency), so 1.1
+  is the oldest release an instrumented app can have. 2.0 moved the client to
+  ``mistralai.client`` (``client_modules`` lists both places).
 
 The upper bounds are the next major release, which has not been tested yet.
 """
@@ -33,6 +42,17 @@ class ProviderSpec:
     client_classes: tuple[str, ...]  # provider classes the drop-ins subclass
     drop_ins: tuple[str, ...]  # amplitude_ai names, same order as client_classes
     drop_in_module: str  # amplitude_ai.providers.<module> that builds the drop-ins
+    patch_function: str = ""  # the amplitude_ai.patch_<provider>() that patches this one
+    # Where client_classes are found, first importable wins (default: ``module`` itself).
+    client_modules: tuple[str, ...] = ()
+    # The API methods the wrappers track, as attribute paths from a client instance.
+    surfaces: tuple[str, ...] = ()
+    pricing_id: str = ""  # the genai-prices provider id costs are looked up with
+
+    @property
+    def import_paths(self) -> tuple[str, ...]:
+        """The modules to look for ``client_classes`` in, in order."""
+        return self.client_modules or (self.module,)
 
     @property
     def specifier(self) -> str:
@@ -56,6 +76,17 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         client_classes=("OpenAI", "AsyncOpenAI"),
         drop_ins=("OpenAI", "AsyncOpenAI"),
         drop_in_module="openai",
+        patch_function="patch_openai",
+        surfaces=(
+            "chat.completions.create",
+            "chat.completions.parse",
+            "chat.completions.stream",
+            "responses.create",
+            "responses.parse",
+            "responses.stream",
+            "embeddings.create",
+        ),
+        pricing_id="openai",
     ),
     ProviderSpec(
         id="azure_openai",
@@ -67,6 +98,17 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         client_classes=("AzureOpenAI", "AsyncAzureOpenAI"),
         drop_ins=("AzureOpenAI", "AsyncAzureOpenAI"),
         drop_in_module="azure",
+        patch_function="patch_azure_openai",
+        surfaces=(
+            "chat.completions.create",
+            "chat.completions.parse",
+            "chat.completions.stream",
+            "responses.create",
+            "responses.parse",
+            "responses.stream",
+            "embeddings.create",
+        ),
+        pricing_id="azure",
     ),
     ProviderSpec(
         id="anthropic",
@@ -78,6 +120,63 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         client_classes=("Anthropic", "AsyncAnthropic"),
         drop_ins=("Anthropic", "AsyncAnthropic"),
         drop_in_module="anthropic",
+        patch_function="patch_anthropic",
+        surfaces=(
+            "messages.create",
+            "messages.parse",
+            "messages.stream",
+            "beta.messages.create",
+            "beta.messages.parse",
+            "beta.messages.stream",
+        ),
+        pricing_id="anthropic",
+    ),
+    ProviderSpec(
+        id="gemini",
+        distribution="google-genai",
+        floor="1.0",
+        below="4",
+        extra="gemini",
+        module="google.genai",
+        client_classes=("Client",),
+        drop_ins=("Gemini",),
+        drop_in_module="gemini",
+        patch_function="patch_gemini",
+        surfaces=(
+            "models.generate_content",
+            "models.generate_content_stream",
+            "models.embed_content",
+            "aio.models.generate_content",
+            "aio.models.generate_content_stream",
+            "aio.models.embed_content",
+            "chats.create().send_message",
+            "chats.create().send_message_stream",
+            "aio.chats.create().send_message",
+            "aio.chats.create().send_message_stream",
+        ),
+        pricing_id="google",
+    ),
+    ProviderSpec(
+        id="mistral",
+        distribution="mistralai",
+        floor="1.1",
+        below="4",
+        extra="mistral",
+        module="mistralai",
+        client_classes=("Mistral",),
+        drop_ins=("Mistral",),
+        drop_in_module="mistral",
+        patch_function="patch_mistral",
+        client_modules=("mistralai.client", "mistralai"),
+        surfaces=(
+            "chat.complete",
+            "chat.complete_async",
+            "chat.stream",
+            "chat.stream_async",
+            "embeddings.create",
+            "embeddings.create_async",
+        ),
+        pricing_id="mistral",
     ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}

@@ -1,0 +1,76 @@
+"""The provider registry names what exists: every drop-in, patch function and API surface
+it lists is real on the installed provider SDKs."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from operator import attrgetter
+
+import pytest
+
+import amplitude_ai
+from amplitude_ai.providers.registry import PROVIDERS
+from amplitude_ai.testing import MockAmplitudeAI
+
+
+def _installed(spec) -> bool:
+    try:
+        return importlib.util.find_spec(spec.module) is not None
+    except ImportError:
+        return False
+
+
+@pytest.mark.parametrize("spec", PROVIDERS, ids=lambda s: s.id)
+def test_entry_names_what_exists(spec):
+    assert spec.surfaces and spec.pricing_id and spec.patch_function
+    assert callable(getattr(amplitude_ai, spec.patch_function))
+    assert len(spec.client_classes) == len(spec.drop_ins)
+    if not _installed(spec):
+        pytest.skip(f"{spec.distribution} is not installed")
+    for class_name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True):
+        provider_cls = None
+        for path in spec.import_paths:
+            try:
+                provider_cls = getattr(importlib.import_module(path), class_name, None)
+            except ImportError:
+                continue
+            if provider_cls is not None:
+                break
+        assert isinstance(provider_cls, type), f"{class_name} not in {spec.import_paths}"
+        ours = getattr(amplitude_ai, drop_in)
+        assert issubclass(ours, provider_cls)
+
+
+def _client(spec):
+    """A drop-in client of ``spec`` (constructed only, never called)."""
+    client = getattr(amplitude_ai, spec.drop_ins[0])
+    kwargs = {
+        "gemini": {"api_key": "k"},
+        "mistral": {"api_key": "k"},
+        "azure_openai": {"api_key": "k", "azure_endpoint": "http://x", "api_version": "v"},
+    }.get(spec.id, {"api_key": "k"})
+    return client(amplitude=MockAmplitudeAI(), **kwargs)
+
+
+@pytest.mark.parametrize("spec", PROVIDERS, ids=lambda s: s.id)
+def test_surfaces_are_methods_of_the_client(spec):
+    if not _installed(spec):
+        pytest.skip(f"{spec.distribution} is not installed")
+    client = _client(spec)
+    missing = []
+    for surface in spec.surfaces:
+        owner_path, _, method = surface.rpartition(".")
+        owner = client
+        for step in owner_path.split("."):
+            if step.endswith("()"):
+                owner = getattr(owner, step[:-2])(model="m")  # chats.create(model=...)
+            else:
+                owner = getattr(owner, step, None)
+            if owner is None:
+                break
+        if owner is None or not callable(getattr(owner, method, None)):
+            missing.append(surface)
+    # Older releases may lack a surface (e.g. openai's Responses API); the newest have all.
+    assert not missing or spec.id in ("openai", "azure_openai", "anthropic"), missing
+    assert callable(attrgetter(spec.surfaces[0])(client))
