@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-
 from amplitude_ai.catalog import load_catalog
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.project import (
@@ -22,6 +20,7 @@ from amplitude_ai_mcp.detect.project import (
     is_test_path,
     walk_python_files,
 )
+from amplitude_ai_mcp.detect.source import parse_module
 from amplitude_ai_mcp.models import EntryPoint, NeedsInput, VerifyTestResult
 from amplitude_ai_mcp.workspace import Roots, WorkspaceError
 
@@ -251,7 +250,8 @@ def generate(
                 "the LLM calls), or nothing for the whole project"
             )
     if not is_dir:  # a syntax error in the module asked for is reported, not skipped
-        cst.parse_module(workspace.read_python(target).text)
+        # Guarded: a file libcst cannot parse safely is refused with the reason, never a crash.
+        parse_module(workspace.read_python(target).text)
     everything = _python_files(base, base)
     relevant = _reaching_files(base, everything) if is_dir else None
     files = [f for f in _python_files(base, target) if f in relevant] if relevant else [shown]
