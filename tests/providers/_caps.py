@@ -91,3 +91,27 @@ def thinking_kwargs(thinking: dict[str, Any]) -> dict[str, Any]:
 
 
 HAS_ANTHROPIC_TOOLS = hasattr(anthropic.types, "ToolUseBlock")
+
+
+# Tool calling: openai>=1.1 (``tools=``), anthropic's Messages API from its tool-use release.
+OPENAI_HAS_TOOLS = _accepts(getattr(chat_module, "Completions", None), "create", "tools")
+ANTHROPIC_HAS_TOOLS_PARAM = _accepts(
+    getattr(anthropic_messages, "Messages", None), "create", "tools"
+)
+needs_openai_tools = pytest.mark.skipif(not OPENAI_HAS_TOOLS, reason="no tools= in this openai")
+needs_anthropic_tools = pytest.mark.skipif(
+    not ANTHROPIC_HAS_TOOLS_PARAM, reason="no tools= in this anthropic"
+)
+
+
+def _has_beta_chat_parse() -> bool:
+    # Looked up on a client: the beta namespace moved between releases.
+    try:
+        return hasattr(openai.OpenAI(api_key="offline").beta.chat.completions, "parse")
+    except Exception:
+        return False
+
+
+needs_beta_chat_parse = pytest.mark.skipif(
+    not _has_beta_chat_parse(), reason="no beta.chat.completions.parse() in this openai"
+)

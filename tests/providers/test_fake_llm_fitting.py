@@ -11,6 +11,7 @@ import openai
 from pydantic import BaseModel
 
 from amplitude_ai.testing import fake_llm, fitting_replies, sample_from_schema
+from providers._caps import needs_anthropic_tools, needs_beta_chat_parse, needs_openai_tools
 
 
 class Verdict(BaseModel):
@@ -19,6 +20,7 @@ class Verdict(BaseModel):
     tags: list[str]
 
 
+@needs_beta_chat_parse
 def test_parse_gets_an_instance_of_the_requested_schema():
     client = openai.OpenAI(api_key="k")
     with fake_llm() as llm:
@@ -42,6 +44,7 @@ def test_json_reading_code_gets_the_keys_it_reads():
     assert set(json.loads(reply.choices[0].message.content)) == {"name", "email"}
 
 
+@needs_openai_tools
 def test_a_tool_loop_gets_one_round_of_tool_calls_then_an_answer():
     tools = [
         {
@@ -75,6 +78,7 @@ def test_a_tool_loop_gets_one_round_of_tool_calls_then_an_answer():
     assert second.choices[0].message.content
 
 
+@needs_anthropic_tools
 def test_anthropic_tool_use_then_answer():
     tools = [
         {
