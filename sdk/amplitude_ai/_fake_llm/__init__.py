@@ -12,9 +12,13 @@ from .transport import intercept
 
 @contextmanager
 def fake_llm(default: FakeReply | str | None = None) -> Iterator[FakeLLM]:
-    """Answer every OpenAI, Azure OpenAI, Anthropic, Gemini (google-genai, also Vertex AI)
-    and Mistral call in the process with canned replies inside the block, without network
-    access and without changing the app.
+    """Answer every OpenAI, Azure OpenAI, Anthropic, Gemini (google-genai, also Vertex AI),
+    Mistral and AWS Bedrock runtime (boto3) call in the process with canned replies inside
+    the block, without network access and without changing the app.
+
+    boto3 signs requests before sending them: inside the block, dummy AWS credentials and
+    a region are provided through the environment where none are set (and the EC2
+    metadata lookup is off), so clients created in the block need no AWS account.
 
     Works for clients the test did not create (and for ones created before the block),
     sync and async, streamed and not::

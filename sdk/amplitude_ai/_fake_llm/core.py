@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import anthropic_wire, gemini_wire, mistral_wire, openai_wire
+from . import anthropic_wire, bedrock_wire, gemini_wire, mistral_wire, openai_wire
 from .reply import FakeReply, as_reply
 from .wire import WireResponse, json_response
 
@@ -37,6 +37,7 @@ _ERRORS = {
     "anthropic": anthropic_wire.error,
     "gemini": gemini_wire.error,
     "mistral": mistral_wire.error,
+    "bedrock": bedrock_wire.error,
 }
 
 
@@ -55,8 +56,9 @@ def client_family(headers: Mapping[str, str]) -> str | None:
 class FakeCall:
     """One request the fake answered."""
 
-    provider: str  # "openai" (also Azure), "anthropic", "gemini" or "mistral"
-    # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content"
+    provider: str  # "openai" (also Azure), "anthropic", "gemini", "mistral" or "bedrock"
+    # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content",
+    # "converse", "converse_stream", "invoke_model", "invoke_model_with_response_stream"
     surface: str
     path: str
     body: dict[str, Any]
@@ -72,8 +74,8 @@ class FakeCall:
 
 
 class FakeLLM:
-    """Answers OpenAI, Azure OpenAI, Anthropic, Gemini and Mistral API calls with canned
-    replies.
+    """Answers OpenAI, Azure OpenAI, Anthropic, Gemini, Mistral and AWS Bedrock runtime API
+    calls with canned replies.
 
     Reply selection, first match wins: the next queued reply (:meth:`queue`, :meth:`fail`),
     then the reply set for the requested model, then the default reply. Every answered
@@ -167,13 +169,16 @@ class FakeLLM:
                 "model": model,
                 "stream": gemini_method == "streamGenerateContent",
             }
+        if family == "bedrock":  # the model id is in the path, the stream flag is the operation
+            model, operation = bedrock_wire.parse(path)
+            payload = {**payload, "model": model, "stream": bedrock_wire.is_streaming(operation)}
         call = FakeCall(family, surface, path, payload, {k.lower(): v for k, v in headers.items()})
         with self._lock:
             self.calls.append(call)
         reply = self._choose(call.model, call)
         if reply.is_error:
             return _ERRORS[family](reply)
-        if family == "gemini":
+        if family in ("gemini", "bedrock"):
             return render(path, payload, reply)
         return render(payload, reply)
 
@@ -192,6 +197,9 @@ class FakeLLM:
 
 def _route(path: str, headers: Mapping[str, str]) -> tuple[str, str, Any] | None:
     path = path.split("?", 1)[0].rstrip("/")
+    _, bedrock_op = bedrock_wire.parse(path)
+    if bedrock_op is not None:
+        return "bedrock", bedrock_wire.SURFACES[bedrock_op], bedrock_wire.render
     family = client_family(headers)
     if family == "gemini" or (family is None and ":" in path.rsplit("/", 1)[-1]):
         _, method = gemini_wire.parse(path)

@@ -20,6 +20,13 @@ Why these floors:
   that cannot be installed together with genai-prices (this SDK's cost dependency), so 1.1
   is the oldest release an instrumented app can have. 2.0 moved the client to
   ``mistralai.client`` (``client_modules`` lists both places).
+- ``boto3>=1.28.57``: the first release with the ``bedrock-runtime`` service (InvokeModel
+  and InvokeModelWithResponseStream, at Bedrock's general availability). Converse and
+  ConverseStream arrived in 1.34.116; on older releases those methods do not exist, the
+  rest is tracked. boto3 has no client classes: clients come from the ``boto3.client``
+  factory, which is what ``client_factory``/``service_name`` describe, and the drop-in is
+  a factory too. The tracking hooks into botocore's event system, stable since long before
+  the floor.
 
 The upper bounds are the next major release, which has not been tested yet.
 """
@@ -48,6 +55,10 @@ class ProviderSpec:
     # The API methods the wrappers track, as attribute paths from a client instance.
     surfaces: tuple[str, ...] = ()
     pricing_id: str = ""  # the genai-prices provider id costs are looked up with
+    # SDKs that make clients with a factory instead of classes (boto3): the factory's
+    # dotted path and the service name it is called with; client_classes is then empty.
+    client_factory: str = ""
+    service_name: str = ""
 
     @property
     def import_paths(self) -> tuple[str, ...]:
@@ -177,6 +188,27 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "embeddings.create_async",
         ),
         pricing_id="mistral",
+    ),
+    ProviderSpec(
+        id="bedrock",
+        distribution="boto3",
+        floor="1.28.57",
+        below="2",
+        extra="bedrock",
+        module="boto3",
+        client_classes=(),
+        drop_ins=("Bedrock",),
+        drop_in_module="bedrock",
+        patch_function="patch_bedrock",
+        surfaces=(
+            "converse",
+            "converse_stream",
+            "invoke_model",
+            "invoke_model_with_response_stream",
+        ),
+        pricing_id="aws",
+        client_factory="boto3.client",
+        service_name="bedrock-runtime",
     ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}
