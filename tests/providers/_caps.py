@@ -115,3 +115,24 @@ def _has_beta_chat_parse() -> bool:
 needs_beta_chat_parse = pytest.mark.skipif(
     not _has_beta_chat_parse(), reason="no beta.chat.completions.parse() in this openai"
 )
+
+
+def _bedrock_operations() -> frozenset[str]:
+    """The bedrock-runtime operations the installed botocore knows (read from its bundled
+    service model; no client, no credentials)."""
+    try:
+        import botocore.session
+    except ImportError:
+        return frozenset()
+    try:
+        model = botocore.session.get_session().get_service_model("bedrock-runtime")
+    except Exception:  # a botocore from before Bedrock
+        return frozenset()
+    return frozenset(model.operation_names)
+
+
+BEDROCK_OPERATIONS = _bedrock_operations()
+# Converse / ConverseStream arrived in boto3 1.34.116; InvokeModel exists from the floor.
+needs_converse = pytest.mark.skipif(
+    "Converse" not in BEDROCK_OPERATIONS, reason="no Converse API in this boto3"
+)

@@ -330,6 +330,12 @@ def _nova_chunks(reply: FakeReply) -> list[dict[str, Any]]:
     for piece in pieces(reply.text):
         chunks.append({"contentBlockDelta": {"delta": {"text": piece}, "contentBlockIndex": 0}})
     chunks.append({"contentBlockStop": {"contentBlockIndex": 0}})
+    for i, call in enumerate(reply.tool_calls, start=1):
+        start = {"toolUse": {"toolUseId": _tool_id(i, call.id), "name": call.name}}
+        delta = {"toolUse": {"input": call.arguments_json}}
+        chunks.append({"contentBlockStart": {"start": start, "contentBlockIndex": i}})
+        chunks.append({"contentBlockDelta": {"delta": delta, "contentBlockIndex": i}})
+        chunks.append({"contentBlockStop": {"contentBlockIndex": i}})
     chunks.append({"messageStop": {"stopReason": _stop(reply)}})
     usage = _nova(reply)["usage"]
     chunks.append({"metadata": {"usage": usage}})

@@ -74,7 +74,9 @@ def wrap_client(client: Any, amplitude: Any = None, user_id: str | None = None) 
     original stays untracked. An already instrumented client is returned unchanged."""
     if getattr(client, TRACKER_ATTR, None) is not None:
         return client
-    new = _copy.copy(client)
+    # copy.copy() would recurse through botocore's __getattr__ on the half-built copy.
+    new = object.__new__(type(client))
+    vars(new).update(vars(client))
     meta = _copy.copy(client.meta)
     meta.events = _copy.copy(client.meta.events)
     new.meta = meta
