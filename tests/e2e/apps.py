@@ -61,6 +61,7 @@ PROJECT_APPS: dict[str, str] = {
     "system_only": "a job whose request has only a system message (no user turn to track)",
     "gradio_chat": "UI callback respond(message, history) iterating (user, bot) pairs",
     "client_injection": "a class given the module's client in __init__ (dependency injection)",
+    "bedrock_service": "boto3 bedrock-runtime from a client factory; converse, stream, invoke",
 }
 
 
@@ -87,6 +88,8 @@ CHAINS = {
     "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
     "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
     "router_schemas": Chain("session", "qa", user_id="q.user_id"),
+    # the boto3 client is built by a factory in faq_bot/clients.py
+    "bedrock_service": Chain(files=("faq_bot/clients.py",)),
 }
 
 

@@ -31,6 +31,22 @@ DROP_INS: dict[str, str] = {
     "anthropic.AsyncAnthropic": "AsyncAnthropic",
 }
 INSTRUMENTABLE = frozenset({"openai", "azure-openai", "anthropic"})
+
+
+def _factory_drop_ins() -> dict[str, tuple[str, str]]:
+    """Client factories with a drop-in (``boto3.client`` -> ``Bedrock`` for the service
+    ``bedrock-runtime``), from the SDK's provider registry."""
+    from amplitude_ai.providers.registry import PROVIDERS
+
+    return {
+        spec.client_factory: (spec.drop_ins[0], spec.service_name)
+        for spec in PROVIDERS
+        if spec.client_factory and spec.drop_ins
+    }
+
+
+# factory qualname -> (drop-in name, the service name argument that makes it an LLM client)
+FACTORY_DROP_INS: dict[str, tuple[str, str]] = _factory_drop_ins()
 BOOTSTRAP_STEM = "amplitude_bootstrap"
 NOT_YET = "not yet instrumentable automatically"
 
@@ -49,6 +65,9 @@ class Construction:
     # The provider imports that may bind the called name (all of them move to amplitude_ai).
     imports: list[tuple[cst.ImportFrom, cst.ImportAlias]]
     reference: bool = False  # ``field(default_factory=OpenAI)``: becomes a lambda
+    # Built by a factory (``boto3.client("bedrock-runtime", ...)``): swapped by call path,
+    # its import stays (the drop-in has another name).
+    factory: bool = False
 
 
 @dataclass
@@ -296,6 +315,10 @@ class _Collector(cst.CSTVisitor):
             if drop_in is not None:
                 self._construction(node, qn.name, drop_in, scope)
                 return
+            factory = FACTORY_DROP_INS.get(qn.name)
+            if factory is not None and _service_name(node) == factory[1]:
+                self._construction(node, qn.name, factory[0], scope, factory=True)
+                return
             cls = P.client_class(qn.name)
             if cls is not None and cls.kind == "provider" and cls.provider not in INSTRUMENTABLE:
                 self.facts.unsupported.append((self._line(node), qn.name, cls.provider))
@@ -320,10 +343,11 @@ class _Collector(cst.CSTVisitor):
         drop_in: str,
         scope: object,
         reference: bool = False,
+        factory: bool = False,
     ) -> None:
         imports: list[tuple[cst.ImportFrom, cst.ImportAlias]] = []
         func = node if reference else node.func  # type: ignore[union-attr]
-        if isinstance(func, cst.Name):
+        if isinstance(func, cst.Name) and not factory:
             for assignment in scope[func.value]:  # type: ignore[index]
                 target = getattr(assignment, "node", None)
                 if isinstance(target, cst.ImportFrom) and not isinstance(
@@ -350,8 +374,20 @@ class _Collector(cst.CSTVisitor):
                 has_amplitude=has_amplitude,
                 imports=imports,
                 reference=reference,
+                factory=factory,
             )
         )
+
+
+def _service_name(call: cst.Call) -> str | None:
+    """The literal service name of ``boto3.client("bedrock-runtime", ...)``."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    named = [a for a in call.args if a.keyword is not None and a.keyword.value == "service_name"]
+    arg = named[0] if named else (positional[0] if positional else None)
+    if arg is not None and isinstance(arg.value, cst.SimpleString):
+        value = arg.value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
 
 
 def _is_route(decorator: cst.BaseExpression) -> bool:

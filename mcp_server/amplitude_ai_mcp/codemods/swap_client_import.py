@@ -26,6 +26,17 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
         if c.reference:
             _plan_reference(c, plan, ai_name, by_import)
             continue
+        if c.factory:  # boto3.client("bedrock-runtime", ...) -> amplitude_ai.Bedrock(same args)
+            plan.rewrite(c.call, _attribute_swap(c, ai_name))
+            plan.need_sdk_module = True
+            plan.need_bootstrap("ai")
+            plan.edit(
+                c.line,
+                KIND,
+                f"{c.qualname}(...) -> amplitude_ai.{c.drop_in}(...) (same arguments) with "
+                f"amplitude={ai_name}",
+            )
+            continue
         if (
             c.imports
             and isinstance(c.call.func, cst.Name)

@@ -37,7 +37,12 @@ from .module_facts import (
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
-SDK_PROVIDERS = {"openai": "openai", "azure-openai": "azure_openai", "anthropic": "anthropic"}
+SDK_PROVIDERS = {
+    "openai": "openai",
+    "azure-openai": "azure_openai",
+    "anthropic": "anthropic",
+    "bedrock": "bedrock",
+}
 _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
 )
