@@ -117,21 +117,31 @@ needs_beta_chat_parse = pytest.mark.skipif(
 )
 
 
-def _bedrock_operations() -> frozenset[str]:
-    """The bedrock-runtime operations the installed botocore knows (read from its bundled
-    service model; no client, no credentials)."""
+def _bedrock_model() -> Any:
+    """botocore's bundled bedrock-runtime service model (no client, no credentials)."""
     try:
         import botocore.session
     except ImportError:
-        return frozenset()
+        return None
     try:
-        model = botocore.session.get_session().get_service_model("bedrock-runtime")
+        return botocore.session.get_session().get_service_model("bedrock-runtime")
     except Exception:  # a botocore from before Bedrock
+        return None
+
+
+def _members(model: Any, shape: str) -> frozenset[str]:
+    try:
+        return frozenset(model.shape_for(shape).members)
+    except Exception:
         return frozenset()
-    return frozenset(model.operation_names)
 
 
-BEDROCK_OPERATIONS = _bedrock_operations()
+_BEDROCK = _bedrock_model()
+BEDROCK_OPERATIONS = frozenset(_BEDROCK.operation_names) if _BEDROCK is not None else frozenset()
+# botocore drops response members its model does not know: early Converse releases report
+# no prompt-cache counts and no reasoning blocks.
+BEDROCK_HAS_CACHE = "cacheReadInputTokens" in _members(_BEDROCK, "TokenUsage")
+BEDROCK_HAS_REASONING = "reasoningContent" in _members(_BEDROCK, "ContentBlock")
 # Converse / ConverseStream arrived in boto3 1.34.116; InvokeModel exists from the floor.
 needs_converse = pytest.mark.skipif(
     "Converse" not in BEDROCK_OPERATIONS, reason="no Converse API in this boto3"

@@ -200,11 +200,11 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_ins=("Bedrock",),
         drop_in_module="bedrock",
         patch_function="patch_bedrock",
-        surfaces=(
-            "converse",
-            "converse_stream",
+        surfaces=(  # invoke_model first: the only ones at the floor
             "invoke_model",
             "invoke_model_with_response_stream",
+            "converse",
+            "converse_stream",
         ),
         pricing_id="aws",
         client_factory="boto3.client",
