@@ -59,6 +59,8 @@ class ProviderSpec:
     # dotted path and the service name it is called with; client_classes is then empty.
     client_factory: str = ""
     service_name: str = ""
+    # Classes whose instances have the factory as a method (``boto3.Session().client``).
+    session_classes: tuple[str, ...] = ()
 
     @property
     def import_paths(self) -> tuple[str, ...]:
@@ -209,6 +211,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         pricing_id="aws",
         client_factory="boto3.client",
         service_name="bedrock-runtime",
+        session_classes=("boto3.Session", "boto3.session.Session"),
     ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}
