@@ -318,6 +318,31 @@ def test_a_failed_stream_request_is_tracked_once(server, llm, ai, session):
     assert event["is_error"] is True and event["is_streaming"] is True
 
 
+@needs_converse
+def test_an_error_inside_the_stream_is_raised_and_tracked(server, llm, ai, session, monkeypatch):
+    from botocore.exceptions import EventStreamError
+
+    from amplitude_ai._fake_llm import bedrock_wire, eventstream
+
+    original = bedrock_wire.converse_stream
+
+    def failing(model, body, reply):  # the model fails after the stream started
+        wire = original(model, body, reply)
+        failure = eventstream.exception("modelStreamErrorException", b'{"message": "overloaded"}')
+        wire.chunks[2:] = [failure]
+        return wire
+
+    monkeypatch.setattr(bedrock_wire, "converse_stream", failing)
+    ours = _ours(server, ai)
+    llm.reply(PLAIN)
+    stream = ours.converse_stream(**CONVERSE)["stream"]
+    with pytest.raises(EventStreamError, match="overloaded"):
+        list(stream)
+    [event] = tracked(ai, "ai_response")
+    assert event["is_error"] is True and "overloaded" in event["error_message"]
+    assert event["is_streaming"] is True and event["ttfb_ms"] > 0
+
+
 def test_connection_errors_are_tracked_with_the_exception_raised(ai, session):
     import socket
 
