@@ -115,8 +115,17 @@ def _error(parsed: Any, operation: str) -> BaseException:
     code = ""
     if isinstance(parsed, Mapping):
         code = str((parsed.get("Error") or {}).get("Code") or "")
-    cls = type(code, (ClientError,), {}) if code.isidentifier() else ClientError
+    cls = _error_class(code) if code.isidentifier() else ClientError
     return cls(parsed, operation)
+
+
+@functools.lru_cache(maxsize=64)
+def _error_class(code: str) -> type[BaseException]:
+    """A ``ClientError`` subclass named like botocore's modeled one (``ThrottlingException``),
+    so the tracked error text reads the same as the exception the app sees."""
+    from botocore.exceptions import ClientError
+
+    return type(code, (ClientError,), {})
 
 
 def on_after_call(
