@@ -37,12 +37,8 @@ from .module_facts import (
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
-SDK_PROVIDERS = {
-    "openai": "openai",
-    "azure-openai": "azure_openai",
-    "anthropic": "anthropic",
-    "bedrock": "bedrock",
-}
+SDK_PROVIDERS = {"openai": "openai", "azure-openai": "azure_openai", "anthropic": "anthropic"}
+SDK_PROVIDERS["bedrock"] = "bedrock"  # boto3 bedrock-runtime, amplitude_ai.Bedrock
 _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
 )
