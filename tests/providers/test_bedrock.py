@@ -21,6 +21,7 @@ from amplitude_ai.testing import FakeReply, FakeToolCall, fake_llm  # noqa: E402
 from providers._caps import (  # noqa: E402
     BEDROCK_HAS_CACHE,
     BEDROCK_HAS_REASONING,
+    BEDROCK_OPERATIONS,
     needs_converse,
 )
 from providers._helpers import tracked  # noqa: E402
@@ -476,6 +477,21 @@ def test_a_framework_run_is_claimed_by_the_provider_layer(server, llm, ai, sessi
     finally:
         _claims._open_run.set(None)
     assert _claims.run_claimed("run-1")
+
+
+@pytest.mark.skipif(
+    "StartAsyncInvoke" not in BEDROCK_OPERATIONS, reason="no StartAsyncInvoke in this boto3"
+)
+def test_an_async_invoke_job_is_said_to_be_untracked(server, llm, ai, caplog):
+    ours = _ours(server, ai)
+    with caplog.at_level("WARNING", logger="amplitude_ai"), pytest.raises(ClientError):
+        ours.start_async_invoke(  # the fake does not emulate it: a 404 after the warning
+            modelId="amazon.nova-reel-v1:0",
+            modelInput={"taskType": "TEXT_VIDEO"},
+            outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://bucket/out"}},
+        )
+    assert "StartAsyncInvoke is not tracked (an asynchronous job" in caplog.text
+    assert tracked(ai, "ai_response") == []
 
 
 # ------------------------------------------------------------------ fake_llm()

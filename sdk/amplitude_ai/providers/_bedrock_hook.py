@@ -64,9 +64,30 @@ def _state(context: Any) -> dict[str, Any] | None:
     return state
 
 
+# Model invocations of bedrock-runtime that are not tracked, and why (said once per process;
+# the guardrail and token-counting operations make no model response and are not listed).
+NOT_TRACKED = {
+    "InvokeModelWithBidirectionalStream": "a bidirectional (speech) stream",
+    "StartAsyncInvoke": "an asynchronous job whose output lands in S3 later",
+}
+
+
+def _say_not_tracked(operation: str, context: Any) -> None:
+    state = context.get(_STATE) if isinstance(context, dict) else None
+    if (state and state.get("tracker")) or PATCHED_TRACKERS.get(PROVIDER) is not None:
+        log_once(
+            f"bedrock-untracked-{operation}", logging.WARNING,
+            "amplitude_ai: Bedrock %s is not tracked (%s); track its result with "
+            "ai.track_ai_message(...) if needed", operation, NOT_TRACKED[operation],
+        )  # fmt: skip
+
+
 def on_params(params: Any = None, model: Any = None, context: Any = None, **_: Any) -> None:
     """``provide-client-params``: take the ``amplitude_*`` kwargs off, keep the params."""
-    if getattr(model, "name", None) not in _OPERATIONS or not isinstance(params, dict):
+    name = getattr(model, "name", None)
+    if name in NOT_TRACKED:
+        _say_not_tracked(name, context)
+    if name not in _OPERATIONS or not isinstance(params, dict):
         return None
     state = _state(context)
     if state is None:
@@ -79,8 +100,9 @@ def on_params(params: Any = None, model: Any = None, context: Any = None, **_: A
 
 def on_tracker(tracker: Tracker, context: Any = None, model: Any = None, **_: Any) -> None:
     """First ``provide-client-params`` handler of an instrumented client: its tracker."""
-    state = _state(context)
-    if state is not None and getattr(model, "name", None) in _OPERATIONS:
+    name = getattr(model, "name", None)
+    state = _state(context) if name in _OPERATIONS or name in NOT_TRACKED else None
+    if state is not None:
         state["tracker"] = tracker
 
 
