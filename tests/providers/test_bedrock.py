@@ -309,6 +309,26 @@ def test_errors_are_raised_unchanged_and_tracked(server, llm, ai, session, statu
     assert "Too many requests" in event["error_message"]
 
 
+@pytest.mark.parametrize("retryable", [False, True])
+def test_boto3_retries_see_the_fakes_retry_policy(server, llm, ai, session, retryable):
+    """botocore retries throttling by itself: a failure marked not retryable answers the
+    retry too (the app gets the error), a retryable one lets the retry succeed."""
+    kwargs = {**_kwargs(server), "config": Config(retries={"total_max_attempts": 2,
+                                                           "mode": "standard"})}  # fmt: skip
+    ours = amplitude_ai.Bedrock(amplitude=ai, **kwargs)
+    llm.fail(429, "slow down", retryable=retryable)
+    llm.reply(PLAIN)
+    body = json.dumps(LLAMA_BODY)
+    if retryable:
+        ours.invoke_model(modelId="meta.llama3-8b-instruct-v1:0", body=body)
+    else:
+        with pytest.raises(ours.exceptions.ThrottlingException):
+            ours.invoke_model(modelId="meta.llama3-8b-instruct-v1:0", body=body)
+    assert len(llm.calls) == 2  # the first attempt and botocore's retry
+    [event] = tracked(ai, "ai_response")  # one call, one event, after the retries
+    assert event.get("is_error", False) is not retryable
+
+
 @needs_converse
 def test_a_failed_stream_request_is_tracked_once(server, llm, ai, session):
     ours = _ours(server, ai)

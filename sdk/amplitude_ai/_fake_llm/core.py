@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -88,6 +89,7 @@ class FakeLLM:
         self._by_model: dict[str, FakeReply] = {}
         self._queue: deque[FakeReply] = deque()
         self._responder: Callable[[FakeCall], FakeReply | str | None] | None = None
+        self._failed: dict[str, FakeReply] = {}  # boto3 invocation id -> its failure
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ configure
@@ -175,12 +177,32 @@ class FakeLLM:
         call = FakeCall(family, surface, path, payload, {k.lower(): v for k, v in headers.items()})
         with self._lock:
             self.calls.append(call)
-        reply = self._choose(call.model, call)
+        reply = self._retried_failure(call) or self._choose(call.model, call)
+        self._remember_failure(call, reply)
         if reply.is_error:
             return _ERRORS[family](reply)
         if family in ("gemini", "bedrock"):
             return render(path, payload, reply)
         return render(payload, reply)
+
+    # boto3 retries throttling and server errors whatever the response says; a failure that
+    # is not retryable answers the retries of the same call (``amz-sdk-invocation-id``) too,
+    # so the app sees the error after botocore's attempts, as with a persistent failure.
+    def _retried_failure(self, call: FakeCall) -> FakeReply | None:
+        invocation = call.headers.get("amz-sdk-invocation-id")
+        attempt = re.search(r"attempt=(\d+)", call.headers.get("amz-sdk-request", ""))
+        if not invocation or attempt is None or attempt.group(1) == "1":
+            return None
+        with self._lock:
+            return self._failed.get(invocation)
+
+    def _remember_failure(self, call: FakeCall, reply: FakeReply) -> None:
+        invocation = call.headers.get("amz-sdk-invocation-id")
+        if invocation and reply.is_error and not reply.retryable:
+            with self._lock:
+                self._failed[invocation] = reply
+                while len(self._failed) > 256:
+                    self._failed.pop(next(iter(self._failed)))
 
     # -------------------------------------------------------------------- queries
     def calls_for(self, surface: str) -> list[FakeCall]:
@@ -193,6 +215,7 @@ class FakeLLM:
             self._by_model.clear()
             self.default = FakeReply()
             self._responder = None
+            self._failed.clear()
 
 
 def _route(path: str, headers: Mapping[str, str]) -> tuple[str, str, Any] | None:
