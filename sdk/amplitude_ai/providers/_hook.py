@@ -15,7 +15,7 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from amplitude_ai import _claims
@@ -26,6 +26,7 @@ from amplitude_ai.propagation import inject_context
 from ._calls import call_overrides, tracking_active
 from ._emit import RequestInfo, effective_ai, emit_call
 from ._tracker import Tracker
+from ._untracked import note_untracked
 
 
 class Accumulator(Protocol):
@@ -47,6 +48,9 @@ class Surface:
     accumulator: Callable[[], Accumulator] | None = None
     # OpenAI chat streams only report usage when asked with stream_options.include_usage.
     asks_for_usage: bool = False
+    # Nothing is read from the body (audio speech): a call whose body the caller streams
+    # itself (``with_streaming_response``) is still reported, from the request.
+    request_only: bool = False
 
 
 Resolver = Callable[[str], "Surface | None"]
@@ -147,16 +151,44 @@ class _Call:
         self.finish(fields)
 
 
-def _begin(tracker: Tracker | None, options: Any, resolver: Resolver) -> _Call | None:
+_host_providers: dict[tuple[str, int | None], str] = {}
+
+
+def _host_tracker(tracker: Tracker, client: Any) -> Tracker:
+    """``tracker`` reporting the provider that serves the client's ``base_url``: an
+    ``openai.OpenAI`` client pointed at Groq, Ollama, OpenRouter... (see
+    ``registry.provider_for_host``). Other clients (Azure, Anthropic) keep their own."""
+    if tracker.provider != "openai":
+        return tracker
+    url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
+    if url is None:
+        return tracker
+    key = (str(getattr(url, "host", "") or ""), getattr(url, "port", None))
+    provider = _host_providers.get(key)
+    if provider is None:
+        from .registry import provider_for_host
+
+        provider = provider_for_host(key[0], key[1], tracker.provider)
+        if len(_host_providers) < 1024:  # bounded: base URLs come from the application
+            _host_providers[key] = provider
+    return tracker if provider == tracker.provider else replace(tracker, provider=provider)
+
+
+def _begin(
+    tracker: Tracker | None, options: Any, resolver: Resolver, client: Any = None
+) -> _Call | None:
     """A ``_Call`` when this request is one we track, else ``None``. Never raises."""
     try:
         if tracker is None or str(options.method).lower() != "post":
             return None
-        if not isinstance(options.json_data, Mapping):
-            return None
         surface = resolver(str(options.url))
         if surface is None:
+            note_untracked(tracker.provider, str(options.url))
             return None
+        if not isinstance(options.json_data, Mapping):
+            return None
+        if client is not None:
+            tracker = _host_tracker(tracker, client)
         return _Call(tracker, surface, options)
     except Exception:
         log_once(
@@ -195,7 +227,7 @@ def request_sync(
 ) -> Any:
     if tracking_active.get():
         return original(cast_to, options, *args, **kwargs)
-    call = _begin(tracker, options, resolver)
+    call = _begin(tracker, options, resolver, getattr(original, "__self__", None))
     if call is None:
         return original(cast_to, options, *args, **kwargs)
     token = tracking_active.set(True)
@@ -216,6 +248,8 @@ def request_sync(
 def _after_sync(call: _Call, result: Any) -> None:
     value, readable = _parsed(result)
     if not readable:
+        if call.surface.request_only:
+            call.finish({})
         return
     if call.surface.accumulator is not None and hasattr(value, "_iterator"):
         _wrap_stream(value, call)
@@ -382,7 +416,7 @@ async def request_async(
 ) -> Any:
     if tracking_active.get():
         return await original(cast_to, options, *args, **kwargs)
-    call = _begin(tracker, options, resolver)
+    call = _begin(tracker, options, resolver, getattr(original, "__self__", None))
     if call is None:
         return await original(cast_to, options, *args, **kwargs)
     token = tracking_active.set(True)
@@ -397,6 +431,8 @@ async def request_async(
         value, readable = _parsed(result)
         if inspect.isawaitable(value):
             value = await value
+        if not readable and call.surface.request_only:
+            call.finish({})
         if readable:
             if call.surface.accumulator is not None and hasattr(value, "_iterator"):
                 _wrap_async_stream(value, call)
