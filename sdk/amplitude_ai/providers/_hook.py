@@ -187,9 +187,11 @@ def _begin(
             return None
         if not isinstance(options.json_data, Mapping):
             return None
+        call = _Call(tracker, surface, options)
         if client is not None:
-            tracker = _host_tracker(tracker, client)
-        return _Call(tracker, surface, options)
+            # After _Call read the framework run: frameworks name the client's family.
+            call.tracker = _host_tracker(tracker, client)
+        return call
     except Exception:
         log_once(
             "provider-begin", logging.ERROR, "amplitude_ai: could not read a request", exc_info=True

@@ -52,6 +52,9 @@ class ProviderSpec:
     # Calls to them are reported once per process (a warning and ``status()``), never
     # silently dropped.
     untracked: tuple[tuple[str, str], ...] = ()
+    # Other ``[Agent] Provider`` ids this client reports for a service it also reaches
+    # (Vertex AI through google-genai's client); same pricing id.
+    variant_ids: tuple[str, ...] = ()
 
     @property
     def import_paths(self) -> tuple[str, ...]:
@@ -197,6 +200,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "aio.chats.create().send_message_stream",
         ),
         pricing_id="google",
+        variant_ids=("vertex_ai",),
     ),
     ProviderSpec(
         id="mistral",
@@ -295,6 +299,7 @@ COMPATIBLE_HOSTS: tuple[CompatibleHost, ...] = (
     CompatibleHost("huggingface", ("router.huggingface.co", "api-inference.huggingface.co")),
     # Gemini's and Anthropic's own OpenAI-compatible endpoints.
     CompatibleHost("gemini", ("generativelanguage.googleapis.com",), pricing_id="google"),
+    CompatibleHost("vertex_ai", ("aiplatform.googleapis.com",), pricing_id="google"),
     CompatibleHost("anthropic", ("api.anthropic.com",), pricing_id="anthropic"),
     # Local model servers, by their default ports on this machine (Ollama's anywhere).
     CompatibleHost("ollama", ports=(11434,), self_hosted=True),
