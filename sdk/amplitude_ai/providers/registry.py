@@ -271,7 +271,8 @@ class CompatibleHost:
     """
 
     id: str
-    hosts: tuple[str, ...] = ()  # host names; a host also matches its subdomains
+    # Host names; a host also matches its subdomains, one starting with "-" any prefix.
+    hosts: tuple[str, ...] = ()
     ports: tuple[int, ...] = ()  # local model servers, recognised by their default port
     pricing_id: str = ""
     self_hosted: bool = False
@@ -299,7 +300,12 @@ COMPATIBLE_HOSTS: tuple[CompatibleHost, ...] = (
     CompatibleHost("huggingface", ("router.huggingface.co", "api-inference.huggingface.co")),
     # Gemini's and Anthropic's own OpenAI-compatible endpoints.
     CompatibleHost("gemini", ("generativelanguage.googleapis.com",), pricing_id="google"),
-    CompatibleHost("vertex_ai", ("aiplatform.googleapis.com",), pricing_id="google"),
+    # Vertex AI's OpenAI-compatible endpoint, global and regional (<region>-aiplatform...).
+    CompatibleHost(
+        "vertex_ai",
+        ("aiplatform.googleapis.com", "-aiplatform.googleapis.com"),
+        pricing_id="google",
+    ),
     CompatibleHost("anthropic", ("api.anthropic.com",), pricing_id="anthropic"),
     # Local model servers, by their default ports on this machine (Ollama's anywhere).
     CompatibleHost("ollama", ports=(11434,), self_hosted=True),
@@ -324,7 +330,9 @@ def provider_for_host(host: str, port: int | None, default: str) -> str:
     """
     name = host.lower().rstrip(".")
     for entry in COMPATIBLE_HOSTS:
-        if any(name == h or name.endswith("." + h) for h in entry.hosts):
+        if any(
+            name == h or name.endswith(h if h.startswith("-") else "." + h) for h in entry.hosts
+        ):
             return entry.id
     local = name in _LOOPBACK or name.startswith("127.")
     for entry in COMPATIBLE_HOSTS:
