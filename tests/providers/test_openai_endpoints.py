@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 
+import anthropic
 import openai
 import pytest
 
@@ -296,3 +297,20 @@ def test_realtime_connect_is_reported_not_tracked(server, ai, patched):
     [(name, entry)] = _untracked_status(ai).items()
     assert name.startswith("openai ") and name.endswith("realtime")
     assert entry["calls"] == 1 and "websocket" in entry["reason"]
+
+
+@pytest.mark.skipif(
+    not hasattr(getattr(anthropic.Anthropic(api_key="k"), "messages", None), "batches"),
+    reason="no messages.batches in this anthropic",
+)
+def test_anthropic_message_batches_are_reported_not_tracked(server, llm, ai):
+    from amplitude_ai.providers import _untracked
+
+    _untracked._calls.clear()
+    _, ours = make_clients("anthropic", server, ai, is_async=False)
+    request = {"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": []}
+    with pytest.raises(anthropic.NotFoundError):
+        ours.messages.batches.create(requests=[{"custom_id": "a", "params": request}])
+    entry = _untracked_status(ai)["anthropic messages.batches"]
+    assert entry["calls"] == 1 and "Batch API" in entry["reason"]
+    assert ai.events == []

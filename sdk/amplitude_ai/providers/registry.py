@@ -175,6 +175,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "beta.messages.stream",
         ),
         pricing_id="anthropic",
+        untracked=(("messages.batches", _BATCH), ("beta.messages.batches", _BATCH)),
     ),
     ProviderSpec(
         id="gemini",
