@@ -64,7 +64,9 @@ class FakeCall:
     """One request the fake answered."""
 
     provider: str  # "openai" (also Azure), "anthropic", "gemini" or "mistral"
-    # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content"
+    # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content";
+    # OpenAI's "images", "speech", "transcriptions", "translations", "moderations",
+    # "completions"
     surface: str
     path: str
     body: dict[str, Any]
