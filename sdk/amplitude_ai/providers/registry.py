@@ -22,6 +22,11 @@ Why these floors:
   ``mistralai.client`` (``client_modules`` lists both places).
 
 The upper bounds are the next major release, which has not been tested yet.
+
+Besides the provider SDKs: ``untracked`` lists each client's APIs that are recognised but
+not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` maps the hosts
+an ``openai.OpenAI`` client can be pointed at (Groq, Ollama, OpenRouter...) to the provider
+id its calls report and the genai-prices id they are priced with.
 """
 
 from __future__ import annotations
