@@ -160,3 +160,9 @@ needs_text_transcripts = pytest.mark.skipif(
     not HAS_TEXT_TRANSCRIPTS, reason="this openai parses every transcript format as JSON"
 )
 needs_assistants = pytest.mark.skipif(not HAS_ASSISTANTS, reason="no Assistants API here")
+HAS_IMAGE_MODEL = _takes("openai.resources.images", "Images", "generate", "model")
+HAS_SPEECH = hasattr(_module("openai.resources.audio.speech"), "Speech")
+needs_image_model = pytest.mark.skipif(
+    not HAS_IMAGE_MODEL, reason="images take no model= in this openai"
+)
+needs_speech = pytest.mark.skipif(not HAS_SPEECH, reason="no audio.speech in this openai")

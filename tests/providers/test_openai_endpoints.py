@@ -17,8 +17,10 @@ import amplitude_ai
 from amplitude_ai.testing import FakeReply, fake_llm
 from providers._caps import (
     needs_assistants,
+    needs_image_model,
     needs_image_stream,
     needs_realtime,
+    needs_speech,
     needs_streaming_response,
     needs_text_transcripts,
     needs_transcription_stream,
@@ -59,6 +61,7 @@ def _only(ai, kind="ai_response"):
     return events[0]
 
 
+@needs_image_model
 def test_images_generate_edit_and_variation(server, llm, ai, session, provider, is_async):
     raw, ours = make_clients(provider, server, ai, is_async=is_async)
     got, want, _, _ = _run(
@@ -94,6 +97,7 @@ def test_image_stream_reports_usage_when_read(server, llm, ai, session):
     assert event["ttfb_ms"] > 0
 
 
+@needs_speech
 def test_speech_transcription_and_translation(server, llm, ai, session, provider, is_async):
     _, ours = make_clients(provider, server, ai, is_async=is_async)
     llm.reply("Retention is the share of users who come back.")
@@ -197,7 +201,7 @@ def test_legacy_completions_plain_and_streamed(server, llm, ai, session, provide
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.images.generate(model="gpt-image-1", prompt="x"),
+        lambda c: c.images.generate(prompt="x"),
         lambda c: c.audio.transcriptions.create(model="whisper-1", file=AUDIO),
         lambda c: c.moderations.create(input="x"),
         lambda c: c.completions.create(model="gpt-3.5-turbo-instruct", prompt="x"),
@@ -218,8 +222,8 @@ def test_kwargs_wrap_and_patch_on_the_other_endpoints(server, llm, ai):
     raw, ours = make_clients("openai", server, ai, is_async=False)
     ours.images.generate(prompt="x", amplitude_user_id="u-img")
     ours.moderations.create(input="x", amplitude_user_id="u-mod")
-    amplitude_ai.wrap(raw, ai).audio.speech.create(
-        model="tts-1", voice="alloy", input="x", amplitude_user_id="u-wrap"
+    amplitude_ai.wrap(raw, ai).audio.translations.create(
+        model="whisper-1", file=AUDIO, amplitude_user_id="u-wrap"
     )
     raw.completions.create(model="gpt-3.5-turbo-instruct", prompt="x")  # untouched: untracked
     amplitude_ai.patch_openai(ai)
@@ -237,7 +241,7 @@ def test_fake_llm_answers_the_other_endpoints_in_process(ai, session):
     with fake_llm() as fake:
         fake.reply("spoken words")
         client.audio.transcriptions.create(model="whisper-1", file=AUDIO)
-        client.images.generate(model="gpt-image-1", prompt="x")
+        client.images.generate(prompt="x")
         client.moderations.create(input="x")
         client.completions.create(model="gpt-3.5-turbo-instruct", prompt="x")
     assert [c.surface for c in fake.calls] == [
