@@ -151,7 +151,12 @@ class _Call:
         self.finish(fields)
 
 
-_host_providers: dict[tuple[str, int | None], str] = {}
+# Caches keyed by object identity (the object is kept in the value to make the identity
+# check safe): base URL -> provider, and (tracker, provider) -> the re-targeted tracker.
+# Bounded: base URLs come from the application.
+_host_providers: dict[int, tuple[Any, str]] = {}
+_host_trackers: dict[tuple[int, str], tuple[Tracker, Tracker]] = {}
+_CACHE_LIMIT = 1024
 
 
 def _host_tracker(tracker: Tracker, client: Any) -> Tracker:
@@ -163,15 +168,27 @@ def _host_tracker(tracker: Tracker, client: Any) -> Tracker:
     url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
     if url is None:
         return tracker
-    key = (str(getattr(url, "host", "") or ""), getattr(url, "port", None))
-    provider = _host_providers.get(key)
-    if provider is None:
+    cached = _host_providers.get(id(url))
+    if cached is not None and cached[0] is url:
+        provider = cached[1]
+    else:
         from .registry import provider_for_host
 
-        provider = provider_for_host(key[0], key[1], tracker.provider)
-        if len(_host_providers) < 1024:  # bounded: base URLs come from the application
-            _host_providers[key] = provider
-    return tracker if provider == tracker.provider else replace(tracker, provider=provider)
+        host = str(getattr(url, "host", "") or "")
+        provider = provider_for_host(host, getattr(url, "port", None), tracker.provider)
+        if len(_host_providers) >= _CACHE_LIMIT:
+            _host_providers.clear()
+        _host_providers[id(url)] = (url, provider)
+    if provider == tracker.provider:
+        return tracker
+    known = _host_trackers.get((id(tracker), provider))
+    if known is not None and known[0] is tracker:
+        return known[1]
+    moved = replace(tracker, provider=provider)
+    if len(_host_trackers) >= _CACHE_LIMIT:
+        _host_trackers.clear()
+    _host_trackers[(id(tracker), provider)] = (tracker, moved)
+    return moved
 
 
 def _begin(
