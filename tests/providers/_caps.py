@@ -166,3 +166,5 @@ needs_image_model = pytest.mark.skipif(
     not HAS_IMAGE_MODEL, reason="images take no model= in this openai"
 )
 needs_speech = pytest.mark.skipif(not HAS_SPEECH, reason="no audio.speech in this openai")
+HAS_BATCHES = _module("openai.resources.batches") is not None
+needs_batches = pytest.mark.skipif(not HAS_BATCHES, reason="no Batch API in this openai")

@@ -17,6 +17,7 @@ import amplitude_ai
 from amplitude_ai.testing import FakeReply, fake_llm
 from providers._caps import (
     needs_assistants,
+    needs_batches,
     needs_image_model,
     needs_image_stream,
     needs_realtime,
@@ -262,7 +263,7 @@ def _untracked_status(ai):
 
 
 @needs_assistants
-def test_assistants_and_batch_calls_are_reported_not_tracked(server, llm, ai, caplog):
+def test_assistants_calls_are_reported_not_tracked(server, llm, ai, caplog):
     from amplitude_ai.providers import _untracked
 
     _untracked._calls.clear()
@@ -271,17 +272,26 @@ def test_assistants_and_batch_calls_are_reported_not_tracked(server, llm, ai, ca
     for _ in range(2):
         with pytest.raises(openai.NotFoundError):  # the fake does not emulate them
             ours.beta.threads.create()
+    status = _untracked_status(ai)
+    assert status["openai beta.threads"]["calls"] == 2
+    assert "Assistants API" in status["openai beta.threads"]["reason"]
+    warnings = [r.getMessage() for r in caplog.records if "not tracked" in r.getMessage()]
+    assert len([w for w in warnings if "beta.threads" in w]) <= 1  # once per process
+    assert ai.events == []
+
+
+@needs_batches
+def test_batch_calls_are_reported_not_tracked(server, llm, ai):
+    from amplitude_ai.providers import _untracked
+
+    _untracked._calls.clear()
+    _, ours = make_clients("azure_openai", server, ai, is_async=False)
     with pytest.raises(openai.NotFoundError):
         ours.batches.create(
             input_file_id="file-1", endpoint="/v1/chat/completions", completion_window="24h"
         )
-    status = _untracked_status(ai)
-    assert status["openai beta.threads"]["calls"] == 2
-    assert "Assistants API" in status["openai beta.threads"]["reason"]
-    assert status["openai batches"]["calls"] == 1
-    assert "Batch API" in status["openai batches"]["reason"]
-    warnings = [r.getMessage() for r in caplog.records if "not tracked" in r.getMessage()]
-    assert len([w for w in warnings if "beta.threads" in w]) <= 1  # once per process
+    entry = _untracked_status(ai)["azure_openai batches"]
+    assert entry["calls"] == 1 and "Batch API" in entry["reason"]
     assert ai.events == []
 
 
