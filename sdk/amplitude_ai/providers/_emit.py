@@ -92,7 +92,8 @@ def _emit_unsafe(
         ai._emit("embedding", _args({**ident, **fields}), anonymous=True)
         return
     if request.kind == "span":  # a guardrail-like call (moderation): its result is the state
-        state = {k: v for k, v in fields.items() if k not in ("span_name", "latency_ms")}
+        skip = ("span_name", "latency_ms")
+        state = {k: v for k, v in fields.items() if k not in skip and v is not None}
         span: dict[str, Any] = {
             **ident,
             "span_name": fields.get("span_name"),
