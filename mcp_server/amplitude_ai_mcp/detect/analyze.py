@@ -362,6 +362,7 @@ class _Analyzer(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
+            self._collect_assigned_registration(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -1167,6 +1168,12 @@ class _Analyzer(cst.CSTVisitor):
                 and enclosing is None
             ):
                 self.result.patches.append((self._line(call), frozenset({"openai-agents"})))
+            elif (
+                qn in P.REGISTRATION_CALLS
+                and enclosing is None
+                and (self._passes_sdk_object(call) or self._imports_sdk())
+            ):  # a framework integration registered (LangChain hook, pydantic-ai's OTEL)
+                self.result.patches.append((self._line(call), P.REGISTRATION_CALLS[qn]))
             framework = _AGENT_CONSTRUCTORS.get(qn)
             if framework is not None:
                 name = _string_arg(call, 0, "name") or ""
@@ -1178,6 +1185,24 @@ class _Analyzer(cst.CSTVisitor):
             if receiver in (_SDK_AI, _SDK_AGENT):
                 name = _string_arg(call, 0, "agent_id") or ""
                 self.result.agents.append((self._line(call), "amplitude-ai", name))
+
+    def _imports_sdk(self) -> bool:
+        return any(m.split(".")[0] == P.SDK_MODULE for m in self.result.imported_modules)
+
+    def _collect_assigned_registration(
+        self, target: cst.BaseExpression, value: cst.BaseExpression
+    ) -> None:
+        """``llama_index.core.global_handler = <amplitude_ai handler>`` at module level."""
+        if not isinstance(target, cst.Attribute) or self._enclosing() is not None:
+            return
+        for qn, _ in self._qualnames(target):
+            frameworks = P.REGISTRATION_ASSIGNS.get(qn)
+            if frameworks is None:
+                continue
+            for sub in _expressions_in(value):
+                if any(q.startswith(f"{P.SDK_MODULE}.") for q, _ in self._qualnames(sub)):
+                    self.result.patches.append((self._line(target), frameworks))
+                    return
 
     def _collect_exports(self) -> None:
         module_scope = None
