@@ -593,11 +593,14 @@ class _Analyzer(cst.CSTVisitor):
         if isinstance(node, cst.Await):
             return self._type_of(node.expression)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            project_ref = None
             for side in (node.left, node.right):
                 typed = self._type_of(side)
                 if isinstance(typed, ClientType) and typed.family == "langchain":
                     return typed
-            return None
+                if isinstance(typed, ExternalRef) and not _library_ref(typed):
+                    project_ref = project_ref or typed  # ``prompt | make_model()``: resolved later
+            return project_ref
         if isinstance(node, cst.IfExp):
             return self._first_known([node.body, node.orelse])
         if isinstance(node, cst.BooleanOperation):
@@ -1233,6 +1236,12 @@ def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | Non
     if any(a.star for a in positional[: index + 1]) or index < 0 or index >= len(positional):
         return None
     return positional[index].value
+
+
+def _library_ref(ref: ExternalRef) -> bool:
+    """A name from a provider or framework package (never one of the project's factories)."""
+    top = ref.qualname.split(".")[0]
+    return top in P.FRAMEWORK_MODULES or top in P.PROVIDER_MODULES or top == P.SDK_MODULE
 
 
 def _provider_of(client: ClientType) -> str:

@@ -304,6 +304,21 @@ CLIENT_CLASSES: tuple[ClientClass, ...] = (
         )
     ],
     *[
+        ClientClass(
+            f"llama_index.core.chat_engine.{name}",
+            "llama-index",
+            "llama-index-engine",
+            kind="framework",
+        )
+        for name in (
+            "SimpleChatEngine",
+            "SimpleChatEngine.from_defaults",
+            "CondenseQuestionChatEngine.from_defaults",
+            "CondensePlusContextChatEngine.from_defaults",
+            "ContextChatEngine.from_defaults",
+        )
+    ],
+    *[
         ClientClass(qualname, "langgraph", "langgraph-builder", kind="framework")
         for qualname in ("langgraph.graph.StateGraph", "langgraph.graph.MessageGraph")
     ],
@@ -364,7 +379,9 @@ class Integration:
     it: calls (or module attributes assigned) whose qualified names are ``hooks``. A hook
     counts when it is given an amplitude_ai object, or runs in a module importing one."""
 
-    target: str  # what to register, e.g. amplitude_ai.integrations.langchain.AmplitudeCallbackHandler
+    target: (
+        str  # what to register, e.g. amplitude_ai.integrations.langchain.AmplitudeCallbackHandler
+    )
     frameworks: frozenset[str]  # site providers it covers
     hooks: tuple[str, ...] = ()
     assigned: tuple[str, ...] = ()  # ``module.attr = handler`` registrations

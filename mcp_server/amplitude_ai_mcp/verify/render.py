@@ -40,6 +40,9 @@ class Target:
     local_packages: list[str]  # top-level names of project modules the test imports
     app_env: list[str]  # environment variables the code needs set (read without default)
     stubs: dict[str, str] = field(default_factory=dict)  # constructor -> replacement (inputs)
+    # Reaches framework sites: instrumented by integrations the bootstrap registers when the
+    # app imports it, so the test imports the app first and never the bootstrap itself.
+    integrations: bool = False
 
 
 @dataclass
@@ -170,7 +173,7 @@ def _body(plan: Plan) -> list[str]:
 
 
 def _check(plan: Plan) -> str:
-    args = [f"providers={lit(sorted(plan.providers))}"]
+    args = [f"providers={lit(sorted(plan.providers)) if plan.providers_known else None}"]
     if plan.models is not None:
         args.append(f"models={lit(sorted(plan.models))}")
     if plan.test_session:
@@ -278,18 +281,49 @@ def open_app(
     for constructor, replacement in target["stubs"].items():
         monkeypatch.setattr(constructor, replacement)
     before = set(sys.modules)
+    registers = target["integrations"] and not script
     try:
         with fake_llm() as llm:
-            bootstrap = _import_bootstrap(target)
+            module = None
+            if registers:  # the app must load the bootstrap that registers its integrations
+                module = _import_by_location(target)
+                bootstrap = _registered_bootstrap(target)
+            else:
+                bootstrap = _import_bootstrap(target)
             with MockAmplitudeAI.capture(bootstrap.ai) as mock:
-                module = None if script else _import_by_location(target)
+                if module is None and not script:
+                    module = _import_by_location(target)
                 yield SimpleNamespace(
                     module=module, bootstrap=bootstrap, mock=mock, llm=llm, target=target
                 )
     finally:
         for name in set(sys.modules) - before:  # the next test imports the app afresh
+            # ... but not the bootstrap of registered integrations: registering them again
+            # would add a second LangChain hook / Agents processor to the process.
+            if registers and name == target["bootstrap"]:
+                continue
             if name.split(".")[0] in target["packages"]:
                 del sys.modules[name]
+
+
+def _registered_bootstrap(target: dict[str, Any]) -> Any:
+    """The bootstrap the app module loaded: framework integrations are registered by
+    importing it, so an app that does not import it sends no event."""
+    name = target["bootstrap"]
+    if name not in sys.modules:
+        try:
+            exists = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:
+            exists = False
+        if not exists:
+            _import_bootstrap(target)  # fails: the bootstrap does not exist
+        pytest.fail(
+            f"{target['file']} is not instrumented: importing it does not load {name}, which "
+            "registers the framework integrations, so no event would be sent (run the "
+            "instrument_file tool on it)",
+            pytrace=False,
+        )
+    return _import_bootstrap(target)
 
 
 def placeholder(name: str) -> str:
@@ -420,7 +454,7 @@ def _check_identity(
 def check_turns(
     app: SimpleNamespace,
     *,
-    providers: list[str],
+    providers: list[str] | None,
     models: list[str] | None = None,
     session_id: str | None = None,
     user_id: str | None = None,
@@ -429,6 +463,7 @@ def check_turns(
     """Each LLM call tracked once, catalog-exact, with model, provider, user, session.
 
     ``in_session=False``: the code path opens no agent session, so identity is not checked.
+    ``providers=None``: a framework calls a provider the analysis could not name.
     """
     mock, llm = app.mock, app.llm
     calls = [c for c in llm.calls if c.surface != "embeddings"]
@@ -446,7 +481,7 @@ def check_turns(
     for call in calls:
         mock.assert_event_tracked(AI_RESPONSE, model_name=call.model)
     seen = sorted({e["event_properties"].get(PROVIDER) for e in responses})
-    assert seen == providers, f"providers tracked: {seen}, expected {providers}"
+    assert providers is None or seen == providers, f"providers tracked: {seen}, not {providers}"
     if models is not None:
         tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in responses})
         assert tracked == models, f"models tracked: {tracked}, expected {models}"
@@ -513,6 +548,7 @@ def _target_literal(target: Target) -> str:
         "bootstrap": target.bootstrap,
         "packages": tuple(sorted(target.local_packages)),
         "env": tuple(sorted(set(target.app_env))),
+        "integrations": target.integrations,
     }
     stubs = ", ".join(f"{lit(k)}: {v}" for k, v in target.stubs.items())
     lines = [f"    {lit(k)}: {lit(v)}," for k, v in items.items()]
