@@ -73,6 +73,8 @@ FRAMEWORK_APPS: dict[str, str] = {
     "llamaindex_engine": "SimpleChatEngine over a custom LLM calling OpenAI (gateway)",
     "openai_agents_runner": "Agents SDK: async Runner.run on a triage agent with handoffs",
     "pydantic_ai_agent": "pydantic-ai Agent.run_sync, model name from settings",
+    "fastapi_langchain": "FastAPI route awaiting an LCEL chain's ainvoke; ASGI middleware",
+    "flask_langchain": "Flask app built by a factory, view invoking ChatOpenAI; WSGI middleware",
 }
 
 
@@ -99,6 +101,12 @@ CHAINS = {
     "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
     "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
     "router_schemas": Chain("session", "qa", user_id="q.user_id"),
+    # middleware next to ``app = FastAPI()`` / inside the Flask factory, user id from a header
+    "fastapi_langchain": Chain(
+        files=("qa_service/chains.py", "qa_service/main.py"),
+        user_id='request.headers.get("x-user-id")',
+    ),
+    "flask_langchain": Chain(user_id='environ.get("HTTP_X_USER_ID")'),
     # a graph node is a function of the state: the developer answers with a state
     "langgraph_graph": Chain(
         inputs={

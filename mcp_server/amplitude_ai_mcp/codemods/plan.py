@@ -48,6 +48,7 @@ from . import apply_lock
 from . import register_integrations as integ
 from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_index
 from .add_flush_on_exit import plan_flush
+from .add_web_middleware import plan_middleware
 from .add_session_context import plan_session
 from .migrate_legacy_api import plan_legacy
 from .swap_client_import import plan_swap
@@ -328,6 +329,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         )
     if options.tier == "session" and agent_var is not None:
         plan_session(facts, plan, agent_var)
+    plan_middleware(facts, plan, wrapper, ai_name, options.tier)
     plan_flush(facts, plan, ai_name)
     plan_legacy(facts, plan)
     _report_unhandled(facts, plan, rel)
