@@ -48,8 +48,8 @@ from . import apply_lock
 from . import register_integrations as integ
 from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_index
 from .add_flush_on_exit import plan_flush
-from .add_web_middleware import plan_middleware
 from .add_session_context import plan_session
+from .add_web_middleware import plan_middleware
 from .migrate_legacy_api import plan_legacy
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap

@@ -107,7 +107,9 @@ def test_registered_integration_counts_the_site_instrumented(tmp_path, framework
 
 
 def test_registration_inside_a_function_or_without_sdk_does_not_count(tmp_path):
-    late = "def setup():\n" + "".join(f"    {line}\n" for line in REGISTRATION["openai-agents"].splitlines())
+    late = "def setup():\n" + "".join(
+        f"    {line}\n" for line in REGISTRATION["openai-agents"].splitlines()
+    )
     result = _validate(tmp_path, "app.py", late + APP["openai-agents"])
     assert result.uninstrumented == 1
     own = "from agents import add_trace_processor\nadd_trace_processor(object())\n"
