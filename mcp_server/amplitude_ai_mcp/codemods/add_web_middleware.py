@@ -87,6 +87,8 @@ def plan_middleware(
     apps = find_apps(wrapper)
     if not apps:
         return
+    if tier == "session":
+        return
     code = facts.module.code
     imported: set[str] = set()
     for app in apps:
@@ -95,7 +97,7 @@ def plan_middleware(
         key = f"{app.name}:user_id_resolver"
         given = plan.answer(key)  # asked or not, an answer given earlier stays accepted
         cls = app.middleware.rsplit(".", 1)[-1]
-        if tier == "session" or cls in code:
+        if cls in code:
             continue
         resolver = None
         if given is not None:

@@ -29,6 +29,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
+from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
 from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
@@ -170,6 +171,7 @@ class _Overlay(LazyModules):
 
     def __init__(self, root: Path | None, own: FileAnalysis, planned: dict[str, str]) -> None:
         super().__init__(root, own)
+        self.own_module = own.module
         for name, text in planned.items():
             try:
                 self._cache[name] = analyze_module(text, name)
@@ -217,6 +219,21 @@ def _reaches_elsewhere(facts: Facts, source: _Overlay) -> set[str]:
                 found.add(name)
                 break
     return found
+
+
+def _uses_framework(source: _Overlay) -> bool:
+    """The file, or a project module it imports, imports an LLM framework (LangChain,
+    LlamaIndex, ...): its web app gets the SDK middleware for per-request sessions."""
+    own = source.module(source.own_module)
+    if own is None:  # pragma: no cover - the overlay always holds the planned file
+        return False
+    modules = [own, *(source.module(name) for name, _ in own.imports)]
+    return any(
+        name.split(".")[0] in P.FRAMEWORK_MODULES
+        for analysis in modules
+        if analysis is not None
+        for name in analysis.imported_modules
+    )
 
 
 def _absolute(qualname: str, rel: str) -> str:
@@ -329,7 +346,8 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         )
     if options.tier == "session" and agent_var is not None:
         plan_session(facts, plan, agent_var)
-    plan_middleware(facts, plan, wrapper, ai_name, options.tier)
+    if _uses_framework(sources[0]):  # a provider-only web app keeps its current plan
+        plan_middleware(facts, plan, wrapper, ai_name, options.tier)
     plan_flush(facts, plan, ai_name)
     plan_legacy(facts, plan)
     _report_unhandled(facts, plan, rel)

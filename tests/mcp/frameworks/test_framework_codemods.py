@@ -116,7 +116,12 @@ WEB = {
         "        return ask(q)\n"
         "    return app\n"
     ),
-    "svc/wsgi.py": "from flask import Flask\nserver = Flask(__name__)\n",
+    "svc/wsgi.py": "from flask import Flask\n\nfrom .chains import ask\n\nserver = Flask(__name__)\n",
+    "svc/plain.py": (
+        "from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\n"
+        "client = OpenAI()\n\n@app.post('/ask')\ndef ask(q: str):\n"
+        "    return client.chat.completions.create(model='m', messages=[])\n"
+    ),
 }
 
 
@@ -164,3 +169,10 @@ def test_session_tier_keeps_per_handler_sessions_and_adds_no_middleware(tmp_path
     _write(tmp_path, WEB)
     planned = plan_file(tmp_path, tmp_path / "svc/wsgi.py", Options(tier="session", agent_id="x"))
     assert "Middleware" not in planned.result.diff
+
+
+def test_a_web_app_without_a_framework_keeps_its_plan(tmp_path):
+    """Provider-only web apps are instrumented as before (drop-in clients, no question)."""
+    _write(tmp_path, WEB)
+    planned = plan_file(tmp_path, tmp_path / "svc/plain.py", Options())
+    assert "Middleware" not in planned.result.diff and planned.result.needs_input == []
