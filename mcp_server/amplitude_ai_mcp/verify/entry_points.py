@@ -757,7 +757,11 @@ def plan_module(
                     gap_id(module.rel, plan.qualname, "session-user"),
                 )
             )
-        if plan.kind == "route" and not plan.opens_session:
+        if (
+            plan.kind == "route"
+            and not plan.opens_session
+            and not frameworks.has_middleware(module)
+        ):
             gaps.append(
                 Gap(
                     module.rel,

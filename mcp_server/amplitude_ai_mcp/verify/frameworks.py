@@ -9,6 +9,11 @@ known from the client's constructor where the scan saw it; otherwise it is not c
 
 from __future__ import annotations
 
+from typing import Protocol
+
+import libcst as cst
+
+from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.sites import CallSite
 
 # Constructor (qualified name prefix) -> the [Agent] Provider value its integration reports.
@@ -33,3 +38,17 @@ def provider_value(site: CallSite) -> str | None:
         if origin.startswith(prefix):
             return value
     return _DEFAULT_PROVIDER.get(site.provider)
+
+
+class _Module(Protocol):
+    tree: cst.Module
+
+
+_MIDDLEWARE_NAMES = tuple({m.rsplit(".", 1)[-1] for _, m in P.WEB_APPS.values()})
+
+
+def has_middleware(module: _Module) -> bool:
+    """The module registers the SDK's web middleware: its routes run in per-request
+    sessions (the test cannot know the request's user, so it checks tracking only)."""
+    code = module.tree.code
+    return any(name in code for name in _MIDDLEWARE_NAMES)
