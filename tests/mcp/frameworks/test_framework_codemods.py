@@ -116,7 +116,7 @@ WEB = {
         "        return ask(q)\n"
         "    return app\n"
     ),
-    "svc/wsgi.py": "from flask import Flask\n\nfrom .chains import ask\n\nserver = Flask(__name__)\n",
+    "svc/wsgi.py": "from flask import Flask\nfrom .chains import ask\nserver = Flask(__name__)\n",
     "svc/plain.py": (
         "from fastapi import FastAPI\nfrom openai import OpenAI\n\napp = FastAPI()\n"
         "client = OpenAI()\n\n@app.post('/ask')\ndef ask(q: str):\n"

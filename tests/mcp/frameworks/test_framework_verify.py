@@ -57,5 +57,5 @@ def test_framework_sites_are_driven_and_checked(tmp_path):
 
 
 def test_an_uninstrumented_framework_app_is_refused_with_the_fix(tmp_path):
-    with pytest.raises(WorkspaceError, match="not instrumented.*run instrument_file"):
+    with pytest.raises(WorkspaceError, match=r"not instrumented.*run instrument_file"):
         generate(Roots((_project(tmp_path, False),)), "bot")
