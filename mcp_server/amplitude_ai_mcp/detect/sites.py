@@ -56,7 +56,9 @@ class CallSite(BaseModel):
     instrumented: bool
     instrumentation: str = Field(description="Why the site is, or is not, instrumented.")
     in_test: bool = Field(default=False, description="The file is a test file.")
-    integration: str | None = Field(default=None, description="SDK class instrumenting it.")
+    integration: str | None = Field(
+        default=None, description="The SDK integration that instruments a framework site."
+    )
 
     @model_validator(mode="after")
     def _framework_integration(self) -> CallSite:
