@@ -98,6 +98,7 @@ class Plan:
     providers: set[str] = field(default_factory=set)
     providers_known: bool = True  # False: a framework site whose provider is not known
     frameworks: bool = False  # reaches framework sites (instrumented by an integration)
+    middleware: bool = False  # a route behind the SDK's web middleware
     models: set[str] | None = None
     embedding: bool = False  # only embeddings: checked with [Agent] Embedding events
     form: dict[str, Any] | None = None  # Flask form fields
@@ -757,11 +758,9 @@ def plan_module(
                     gap_id(module.rel, plan.qualname, "session-user"),
                 )
             )
-        if (
-            plan.kind == "route"
-            and not plan.opens_session
-            and not frameworks.has_middleware(module)
-        ):
+        if plan.kind == "route" and frameworks.has_middleware(module):
+            plan.middleware = True  # a session per request; the user depends on the request
+        elif plan.kind == "route" and not plan.opens_session:
             gaps.append(
                 Gap(
                     module.rel,

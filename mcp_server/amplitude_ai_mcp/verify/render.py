@@ -181,7 +181,9 @@ def _check(plan: Plan) -> str:
         args.append("user_id=VERIFY_USER")
     elif plan.expected_user is not None:
         args.append(f"user_id={lit(plan.expected_user)}")
-    if not plan.opens_session and not plan.test_session:
+    if plan.middleware and not plan.opens_session:
+        args.append("any_user=True")  # the middleware's session; its user comes from the request
+    elif not plan.opens_session and not plan.test_session:
         args.append("in_session=False")
     check = "check_embeddings" if plan.embedding else "check_turns"
     line = f"        {check}(app, {', '.join(args)})"
@@ -438,11 +440,13 @@ def _asks_user(body: dict[str, Any]) -> bool:
 
 
 def _check_identity(
-    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None
+    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None, any_user: bool = False
 ) -> None:
     sessions = {e["event_properties"].get(SESSION_ID) for e in turn}
     assert None not in sessions, "events without a session id (no agent session around them)"
     assert len(sessions) == 1, f"one conversation expected, got sessions {sessions}"
+    if any_user:  # a per-request session of the web middleware: the user is the request's
+        return
     if session_id is not None:
         assert sessions == {session_id}, f"events in session {sessions}, not {session_id}"
     users = {e.get("user_id") for e in turn}
@@ -459,10 +463,12 @@ def check_turns(
     session_id: str | None = None,
     user_id: str | None = None,
     in_session: bool = True,
+    any_user: bool = False,
 ) -> None:
     """Each LLM call tracked once, catalog-exact, with model, provider, user, session.
 
     ``in_session=False``: the code path opens no agent session, so identity is not checked.
+    ``any_user``: one session (the web middleware's per request), whatever its user.
     ``providers=None``: a framework calls a provider the analysis could not name.
     """
     mock, llm = app.mock, app.llm
@@ -494,7 +500,7 @@ def check_turns(
     ids = [e["insert_id"] for e in mock.events]
     assert len(ids) == len(set(ids)), "an event was delivered twice"
     if in_session:
-        _check_identity(responses + messages, session_id, user_id)
+        _check_identity(responses + messages, session_id, user_id, any_user)
     mock.assert_all_valid()
     for event in mock.events:  # shown with pytest -s (or on failure)
         print(summary_line(event))
@@ -508,6 +514,7 @@ def check_embeddings(
     session_id: str | None = None,
     user_id: str | None = None,
     in_session: bool = True,
+    any_user: bool = False,
 ) -> None:
     """Each embedding call tracked once as an [Agent] Embedding event with model and provider."""
     mock, llm = app.mock, app.llm
@@ -531,7 +538,7 @@ def check_embeddings(
     expected = {len(llm.default.embedding)}  # the fake's vectors
     assert dimensions == expected, f"embedding dimensions tracked: {dimensions}, not {expected}"
     if in_session:
-        _check_identity(events, session_id, user_id)
+        _check_identity(events, session_id, user_id, any_user)
     mock.assert_all_valid()
 '''
 
