@@ -510,8 +510,10 @@ def test_an_async_invoke_job_is_said_to_be_untracked(server, llm, ai, caplog):
             modelInput={"taskType": "TEXT_VIDEO"},
             outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://bucket/out"}},
         )
-    assert "StartAsyncInvoke is not tracked (an asynchronous job" in caplog.text
+    assert "bedrock start_async_invoke calls are not tracked: an asynchronous job" in caplog.text
     assert tracked(ai, "ai_response") == []
+    untracked = ai.status()["untracked_calls"]["bedrock start_async_invoke"]
+    assert untracked["calls"] >= 1 and "S3" in untracked["reason"]
 
 
 # ------------------------------------------------------------------ fake_llm()

@@ -64,22 +64,21 @@ def _state(context: Any) -> dict[str, Any] | None:
     return state
 
 
-# Model invocations of bedrock-runtime that are not tracked, and why (said once per process;
-# the guardrail and token-counting operations make no model response and are not listed).
+# botocore operation name -> the registry's ``untracked`` API (``start_async_invoke``).
 NOT_TRACKED = {
-    "InvokeModelWithBidirectionalStream": "a bidirectional (speech) stream",
-    "StartAsyncInvoke": "an asynchronous job whose output lands in S3 later",
+    "StartAsyncInvoke": "start_async_invoke",
+    "InvokeModelWithBidirectionalStream": "invoke_model_with_bidirectional_stream",
 }
 
 
 def _say_not_tracked(operation: str, context: Any) -> None:
+    """Count the call and warn once (``status()["untracked_calls"]`` lists it), when this
+    client is instrumented or Bedrock is patched."""
+    from ._untracked import report
+
     state = context.get(_STATE) if isinstance(context, dict) else None
     if (state and state.get("tracker")) or PATCHED_TRACKERS.get(PROVIDER) is not None:
-        log_once(
-            f"bedrock-untracked-{operation}", logging.WARNING,
-            "amplitude_ai: Bedrock %s is not tracked (%s); track its result with "
-            "ai.track_ai_message(...) if needed", operation, NOT_TRACKED[operation],
-        )  # fmt: skip
+        report(PROVIDER, NOT_TRACKED[operation])
 
 
 def on_params(params: Any = None, model: Any = None, context: Any = None, **_: Any) -> None:
