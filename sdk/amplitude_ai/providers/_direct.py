@@ -33,6 +33,7 @@ class DirectCall:
 
     __slots__ = (
         "_done",
+        "claim",
         "ctx",
         "overrides",
         "request",
@@ -53,6 +54,7 @@ class DirectCall:
         self.ttfb: float | None = None
         self.response_id: str | None = None  # lets framework layers skip this call
         self.run = _claims.current_run(tracker.provider)
+        self.claim = _claims.begin_call(tracker.provider)  # seen by layers around it
         self._done = False
         self.started = time.perf_counter()
 
@@ -60,6 +62,7 @@ class DirectCall:
         if self._done:
             return
         self._done = True
+        _claims.end_call(self.claim)
         now = time.perf_counter()
         # First reporter wins between this layer, framework integrations and the OTEL bridge.
         if error is not None:

@@ -57,6 +57,7 @@ class _Call:
 
     __slots__ = (
         "_done",
+        "claim",
         "ctx",
         "hide_usage",
         "options",
@@ -103,6 +104,7 @@ class _Call:
         self.ttfb: float | None = None
         self.response_id: str | None = None  # lets framework layers skip this call
         self.run = _claims.current_run(tracker.provider)
+        self.claim = _claims.begin_call(tracker.provider)  # seen by layers around it
         self._done = False
         self.started = time.perf_counter()
 
@@ -117,6 +119,7 @@ class _Call:
         if self._done:
             return
         self._done = True
+        _claims.end_call(self.claim)
         ttfb = None if self.ttfb is None else (self.ttfb - self.started) * 1000.0
         if error is not None:
             _claims.claim_error(error, run=self.run)
