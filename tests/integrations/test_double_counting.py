@@ -257,11 +257,14 @@ def test_bridge_span_around_a_failed_drop_in_call_reports_once(ai, server, llm):
     client = _openai_client(server, "drop-in", ai)
     tracer = tracer_provider(AmplitudeAgentExporter(ai)).get_tracer("openllmetry")
     llm.fail(500, "down")
-    with ai.agent("bot").session(user_id="u-1"), pytest.raises(openai.InternalServerError):
-        with _outer_chat_span(tracer):
-            client.chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
-            )
+    with (
+        ai.agent("bot").session(user_id="u-1"),
+        pytest.raises(openai.InternalServerError),
+        _outer_chat_span(tracer),
+    ):
+        client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
+        )
     (reply,) = tracked(ai, "ai_response")
     assert reply["is_error"] is True and "span_kind" not in reply
 
