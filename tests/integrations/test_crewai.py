@@ -158,6 +158,42 @@ def test_each_agent_of_a_crew_is_its_own_agent(ai, server, llm):
     assert sorted(s["agent_id"] for s in agent_spans) == ["Researcher", "Writer"]
 
 
+def test_a_delegated_coworker_is_a_child_of_the_manager(ai, server, llm):
+    """Hierarchical process: the manager agent delegates through CrewAI's delegation tool;
+    the coworker's events carry the manager as parent agent."""
+    from amplitude_ai.integrations.crewai import AmplitudeCrewAIHooks
+
+    def answer(call):
+        messages = call.body["messages"]
+        if "Researcher" in messages[0]["content"]:  # the coworker's own system prompt
+            return FakeReply("Sunny in Paris.")
+        if any(m["role"] == "tool" for m in messages):  # the coworker has answered
+            return FakeReply("The manager's answer: sunny.")
+        tool = next(t["function"]["name"] for t in call.body["tools"] if "elegate" in str(t))
+        ask = {"task": "Weather in Paris", "context": "Today", "coworker": "Researcher"}
+        return FakeReply("", tool_calls=(FakeToolCall(tool, ask),))
+
+    llm.answer_with(answer)
+    crew_llm = _llm(server)
+    researcher = crewai.Agent(
+        role="Researcher", goal="Answer", backstory="Careful.", llm=crew_llm, max_retry_limit=0
+    )
+    crew = crewai.Crew(
+        agents=[researcher],
+        tasks=[crewai.Task(description="Weather in Paris?", expected_output="one line")],
+        process=crewai.Process.hierarchical,
+        manager_llm=crew_llm,
+    )
+    with AmplitudeCrewAIHooks(ai, user_id="u"):
+        assert crew.kickoff().raw == "The manager's answer: sunny."
+    replies = tracked(ai, "ai_response")
+    (coworker,) = [r for r in replies if r["agent_id"] == "Researcher"]
+    managers = {r["agent_id"] for r in replies} - {"Researcher"}
+    assert len(managers) == 1 and coworker["parent_agent_id"] in managers
+    (delegation,) = tracked(ai, "tool_call")
+    assert delegation["agent_id"] in managers and "elegate" in delegation["tool_name"]
+
+
 def test_a_streamed_model_call(ai, server, llm):
     from amplitude_ai.integrations.crewai import AmplitudeCrewAIHooks
 
