@@ -129,6 +129,62 @@ def test_a_crew_run_becomes_spans_model_calls_and_tool_calls(ai, server, llm):
     assert {e["agent_id"] for e in [*replies, tool, spans["agent"]]} == {"Researcher"}
 
 
+def _shape(ai):
+    """What a run's events say, ids included (user messages aside: the SDK tracks a turn
+    once per conversation, so a replay of the same run does not repeat it)."""
+    keys = ("span_id", "parent_span_id", "span_name", "agent_id", "session_id", "tool_name")
+    return sorted(
+        (e["event_type"], *(str(e["event_properties"].get(_wire(k))) for k in keys))
+        for e in ai.events
+        if e["event_type"] != "[Agent] User Message"
+    )
+
+
+def _wire(key):
+    from amplitude_ai.catalog import load_catalog
+
+    return load_catalog().property_names[key]
+
+
+def test_events_handled_in_reverse_order_map_the_same(ai, server, llm):
+    """CrewAI's worker threads may handle a run's events in any order: replaying a real
+    run's events backwards (each in the context it was emitted in) gives the same events."""
+    import contextvars
+    import threading
+
+    from amplitude_ai.integrations.crewai import AmplitudeCrewAIHooks
+    from amplitude_ai.testing import MockAmplitudeAI
+
+    recorded, lock = [], threading.Lock()
+    types = [event_type for event_type, _ in AmplitudeCrewAIHooks(ai)._handlers]
+
+    def record(source, event):
+        with lock:
+            recorded.append((event, source, contextvars.copy_context()))
+
+    for event_type in types:
+        crewai.events.crewai_event_bus.on(event_type)(record)
+    try:
+        _kickoff_with_tool(ai, server, llm, user_id="u")  # the live run, through the bus
+    finally:
+        for event_type in types:
+            crewai.events.crewai_event_bus.off(event_type, record)
+
+    # The live run claimed its responses (first reporter wins); forget them so the replay
+    # reports the same calls again.
+    from amplitude_ai import _claims
+
+    _claims._ids.clear()
+    replayed = MockAmplitudeAI()
+    hooks = AmplitudeCrewAIHooks(replayed, user_id="u")
+    handlers = dict(hooks._handlers)
+    recorded.sort(key=lambda r: (r[0].timestamp, r[0].emission_sequence or 0))
+    for event, source, ctx in reversed(recorded):
+        ctx.run(handlers[type(event)], source, event)
+    assert len(recorded) == 12 and len(_shape(ai)) == 6
+    assert _shape(replayed) == _shape(ai)
+
+
 def test_without_a_session_the_kickoff_is_the_session(ai, server, llm):
     _kickoff_with_tool(ai, server, llm, user_id="u-2", agent_id="crew-bot")
     events = [*tracked(ai, "ai_response"), *tracked(ai, "tool_call"), *tracked(ai, "span")]

@@ -192,7 +192,8 @@ class AmplitudeCrewAIHooks(IntegrationBase):
             context=context,
         )
         self.flush_timeout = flush_timeout
-        self._pending: OrderedDict[str, _Half] = OrderedDict()  # start id -> first half
+        self._pending: OrderedDict[tuple[Any, ...], list[_Half]] = OrderedDict()
+        self._open_halves = 0
         self._roles: OrderedDict[str, str] = OrderedDict()  # agent execution id -> role
         self._lock = threading.Lock()
         self._fallback_trace = new_uuid()  # events CrewAI emitted outside any scope
@@ -269,22 +270,36 @@ class AmplitudeCrewAIHooks(IntegrationBase):
 
     # ------------------------------------------------------------------ joining halves
     def _join(self, half: _Half) -> None:
-        """Pair ``half`` with the other half of its call or span, once both were handled."""
+        """Pair ``half`` with the other half of its call or span, once both were handled.
+
+        Halves with one key (a crew object run twice, a task of a crew kicked off again)
+        pair by time: an end with the latest start before it, a start with the earliest
+        end after it; an end repeated for one start (CrewAI reports some failures twice)
+        finds no start left and is dropped with the oldest halves."""
         key = _pair_key(half)
         if key is None:  # nothing to pair with: report what this event carries
             if half.is_end:
                 self._finish(_Half(None), half)
             return
+        when = _when(half.event)
         with self._lock:
-            other = self._pending.get(key)
-            if other is not None and other.is_end == half.is_end:
-                return  # a repeated end (CrewAI reports some failures twice)
+            waiting = self._pending.setdefault(key, [])
+            if half.is_end:
+                starts = [h for h in waiting if not h.is_end and _when(h.event) <= when]
+                other = max(starts, key=lambda h: _when(h.event)) if starts else None
+            else:
+                ends = [h for h in waiting if h.is_end and _when(h.event) >= when]
+                other = min(ends, key=lambda h: _when(h.event)) if ends else None
             if other is None:
-                if len(self._pending) >= _MAX_OPEN:
-                    self._pending.popitem(last=False)
-                self._pending[key] = half
+                waiting.append(half)
+                self._open_halves += 1
+                while self._open_halves > _MAX_OPEN:
+                    self._open_halves -= len(self._pending.popitem(last=False)[1])
                 return
-            del self._pending[key]
+            waiting.remove(other)
+            self._open_halves -= 1
+            if not waiting:
+                del self._pending[key]
         self._finish(*((other, half) if half.is_end else (half, other)))
 
     def _start(self, source: Any, event: Any) -> None:
@@ -462,6 +477,11 @@ def _start_type(event: Any) -> str:
     if isinstance(event, _AGENT_EVENTS):
         return _AGENT
     return "other"
+
+
+def _when(event: Any) -> tuple[datetime, int]:
+    """When CrewAI emitted ``event`` (its sequence number breaks timestamp ties)."""
+    return (event.timestamp, getattr(event, "emission_sequence", None) or 0)
 
 
 def _pair_key(half: _Half) -> tuple[Any, ...] | None:
