@@ -210,6 +210,17 @@ def test_bridge_spans_of_retried_requests_report_the_call_once(ai, server, llm):
     assert reply["is_error"] is False
 
 
+def _drop_in_under_a_tracer(server, ai):
+    """A drop-in client and a tracer whose spans the bridge exports inline."""
+    pytest.importorskip("opentelemetry.sdk")
+    from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
+
+    from ._otel import tracer_provider
+
+    tracer = tracer_provider(AmplitudeAgentExporter(ai)).get_tracer("openllmetry")
+    return _openai_client(server, "drop-in", ai), tracer
+
+
 def _outer_chat_span(tracer):
     attributes = {
         "gen_ai.operation.name": "chat",
@@ -226,13 +237,7 @@ def test_bridge_span_around_a_drop_in_stream_without_response_id_reports_once(
 ):
     """An outer span that records no response id around a streamed call: the stream is
     read inside the span, or after the span has already ended."""
-    pytest.importorskip("opentelemetry.sdk")
-    from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
-
-    from ._otel import tracer_provider
-
-    client = _openai_client(server, "drop-in", ai)
-    tracer = tracer_provider(AmplitudeAgentExporter(ai)).get_tracer("openllmetry")
+    client, tracer = _drop_in_under_a_tracer(server, ai)
     llm.reply("Streamed once.")
     with ai.agent("bot").session(user_id="u-1"):
         with _outer_chat_span(tracer):
@@ -249,13 +254,7 @@ def test_bridge_span_around_a_drop_in_stream_without_response_id_reports_once(
 
 
 def test_bridge_span_around_a_failed_drop_in_call_reports_once(ai, server, llm):
-    pytest.importorskip("opentelemetry.sdk")
-    from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
-
-    from ._otel import tracer_provider
-
-    client = _openai_client(server, "drop-in", ai)
-    tracer = tracer_provider(AmplitudeAgentExporter(ai)).get_tracer("openllmetry")
+    client, tracer = _drop_in_under_a_tracer(server, ai)
     llm.fail(500, "down")
     with (
         ai.agent("bot").session(user_id="u-1"),
@@ -271,13 +270,7 @@ def test_bridge_span_around_a_failed_drop_in_call_reports_once(ai, server, llm):
 
 def test_bridge_still_reports_a_span_with_no_provider_layer_call_inside(ai, server, llm):
     """A drop-in call made before the span does not silence the span's own model call."""
-    pytest.importorskip("opentelemetry.sdk")
-    from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
-
-    from ._otel import tracer_provider
-
-    client = _openai_client(server, "drop-in", ai)
-    tracer = tracer_provider(AmplitudeAgentExporter(ai)).get_tracer("openllmetry")
+    client, tracer = _drop_in_under_a_tracer(server, ai)
     with ai.agent("bot").session(user_id="u-1"):
         client.chat.completions.create(
             model="gpt-4o-mini", messages=[{"role": "user", "content": "first"}]
