@@ -20,8 +20,8 @@ the rule is *first reporter wins*:
 * the provider layer also marks each call it starts in the calling context
   (``begin_call``). A layer that observes a model call in that same context (an OTEL span
   exported inline, a CrewAI handler running on a copy of the emitting context) defers when
-  a provider-layer call began inside its observation or is still in flight: that covers
-  failures and streams, which carry no response id.
+  a provider-layer call began inside its observation or is in its request right now: that
+  covers failures and streams, which carry no response id.
 """
 
 from __future__ import annotations
@@ -156,14 +156,13 @@ def response_id_of(obj: Any) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProviderCall:
-    """A call the provider layer started: which SDK (its ``patch*`` name, when known),
-    when (``time.time_ns()``, the clock OTEL spans use) and whether it is still open."""
+    """A call the provider layer started: which SDK (its ``patch*`` name, when known) and
+    when (``time.time_ns()``, the clock OTEL spans use)."""
 
     provider: str | None
     started_ns: int
-    open: bool = True
 
 
 _provider_call: ContextVar[ProviderCall | None] = ContextVar(
@@ -176,11 +175,6 @@ def begin_call(provider: str | None) -> ProviderCall:
     call = ProviderCall(_PATCH_NAMES.get(provider.lower()) if provider else None, time.time_ns())
     _provider_call.set(call)
     return call
-
-
-def end_call(call: ProviderCall | None) -> None:
-    if call is not None:
-        call.open = False
 
 
 def last_call() -> ProviderCall | None:
@@ -197,12 +191,18 @@ def _same_provider(call: ProviderCall, provider: str | None) -> bool:
 
 def provider_call_since(provider: str | None, since_ns: int) -> bool:
     """True when a provider-layer call of ``provider`` in this context began at or after
-    ``since_ns`` (the observer wraps it) or is still in flight (the observer sits below
-    it, e.g. an HTTP-level span): that call is, or will be, reported by the provider layer."""
+    ``since_ns`` (the observer wraps it), or the provider layer is inside its request right
+    now (the observer sits below it, e.g. an HTTP-level span): that call is, or will be,
+    reported by the provider layer. Only the request itself counts as "right now", never a
+    stream read later, so a call abandoned unread cannot silence later observers."""
     call = _provider_call.get()
     if call is None or not _same_provider(call, provider):
         return False
-    return call.open or call.started_ns >= since_ns
+    if call.started_ns >= since_ns:
+        return True
+    from amplitude_ai.providers._calls import tracking_active
+
+    return tracking_active.get()
 
 
 def provider_call_between(

@@ -7,11 +7,19 @@ there and run in their own venv (``python scripts/crewai_line.py``, part of CI).
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 import tempfile
 
+import pytest
+
+if importlib.util.find_spec("crewai") is None:  # checked before the environment is touched
+    pytest.skip("crewai is not installed (see scripts/crewai_line.py)", allow_module_level=True)
+
 # Offline and quiet before CrewAI is imported: no telemetry, tracing or version check, and
 # CrewAI's own test mode (no interactive "view your traces?" prompt after a failed run).
+# Process-wide, so only where CrewAI runs at all: its own venv runs nothing else.
 for _name, _value in {
     "CREWAI_TESTING": "true",
     "CREWAI_DISABLE_TELEMETRY": "true",
@@ -23,10 +31,6 @@ for _name, _value in {
     "CREWAI_STORAGE_DIR": tempfile.mkdtemp(prefix="crewai-tests-"),
 }.items():
     os.environ.setdefault(_name, _value)
-
-import contextlib  # noqa: E402
-
-import pytest  # noqa: E402
 
 crewai = pytest.importorskip("crewai")
 

@@ -143,9 +143,10 @@ def _operation(span: ReadableSpan, attrs: Mapping[str, Any]) -> str | None:
 def _provider_layer_covers(span: ReadableSpan, provider: str | None) -> bool:
     """The provider layer reports the call this span observed: ``patch()`` covers every call
     of that SDK; a provider-layer call made in this context inside the span (the span wraps
-    the SDK call) or still open around it (an HTTP-level span below the SDK call) is
-    reported by that layer, failures and id-less streams included. The context check needs
-    the span exported inline (``SimpleSpanProcessor``), as the session context does."""
+    the SDK call) or whose request is under way around it (an HTTP-level span below the SDK
+    call) is reported by that layer, failures and id-less streams included. The context
+    check needs the span exported inline (``SimpleSpanProcessor``), as the session context
+    does."""
     return _claims.provider_patched(provider) or _claims.provider_call_since(
         provider, span.start_time or 0
     )

@@ -62,7 +62,6 @@ class DirectCall:
         if self._done:
             return
         self._done = True
-        _claims.end_call(self.claim)
         now = time.perf_counter()
         # First reporter wins between this layer, framework integrations and the OTEL bridge.
         if error is not None:

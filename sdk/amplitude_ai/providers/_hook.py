@@ -119,7 +119,6 @@ class _Call:
         if self._done:
             return
         self._done = True
-        _claims.end_call(self.claim)
         ttfb = None if self.ttfb is None else (self.ttfb - self.started) * 1000.0
         if error is not None:
             _claims.claim_error(error, run=self.run)
