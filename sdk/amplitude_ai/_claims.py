@@ -27,6 +27,7 @@ the rule is *first reporter wins*:
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -200,9 +201,10 @@ def provider_call_since(provider: str | None, since_ns: int) -> bool:
         return False
     if call.started_ns >= since_ns:
         return True
-    from amplitude_ai.providers._calls import tracking_active
-
-    return tracking_active.get()
+    # The provider layer's "inside a request" flag; looked up, not imported, because the
+    # provider layer imports this module (a mark exists only once that layer has loaded).
+    calls = sys.modules.get("amplitude_ai.providers._calls")
+    return bool(calls is not None and calls.tracking_active.get())
 
 
 def provider_call_between(

@@ -61,7 +61,6 @@ class _Call:
 
     __slots__ = (
         "_done",
-        "claim",
         "ctx",
         "hide_usage",
         "options",
@@ -108,7 +107,7 @@ class _Call:
         self.ttfb: float | None = None
         self.response_id: str | None = None  # lets framework layers skip this call
         self.run = _claims.current_run(tracker.provider)
-        self.claim = _claims.begin_call(tracker.provider)  # seen by layers around it
+        _claims.begin_call(tracker.provider)  # layers around this call see it
         self._done = False
         self.started = time.perf_counter()
 
