@@ -19,18 +19,10 @@ from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.models import NeedsInput, PlannedEdit
 
 SDK = P.SDK_MODULE
-# Provider classes with an instrumented drop-in in amplitude_ai (same constructor + amplitude=).
-DROP_INS: dict[str, str] = {
-    "openai.OpenAI": "OpenAI",
-    "openai.AsyncOpenAI": "AsyncOpenAI",
-    "openai.AzureOpenAI": "AzureOpenAI",
-    "openai.AsyncAzureOpenAI": "AsyncAzureOpenAI",
-    "openai.lib.azure.AzureOpenAI": "AzureOpenAI",
-    "openai.lib.azure.AsyncAzureOpenAI": "AsyncAzureOpenAI",
-    "anthropic.Anthropic": "Anthropic",
-    "anthropic.AsyncAnthropic": "AsyncAnthropic",
-}
-INSTRUMENTABLE = frozenset({"openai", "azure-openai", "anthropic"})
+# Provider classes with an instrumented drop-in in amplitude_ai (same constructor + amplitude=),
+# and the providers the SDK instruments: both from the provider registry.
+DROP_INS: dict[str, str] = P.DROP_INS
+INSTRUMENTABLE = P.INSTRUMENTED
 BOOTSTRAP_STEM = "amplitude_bootstrap"
 NOT_YET = "not yet instrumentable automatically"
 

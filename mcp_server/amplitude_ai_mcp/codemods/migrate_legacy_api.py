@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect import providers as P
+
 from ._common import NOT_YET, Facts, Plan
 from ._legacy_clients import plan_legacy_clients
 
@@ -55,7 +57,7 @@ def plan_legacy(facts: Facts, plan: Plan) -> None:
         plan.skip(line, KIND, f"old API {name}(): replace with {replacement}")
     for site in facts.sites:
         if site.call_style == "module_function" and not site.instrumented:
-            if site.provider in ("openai", "azure-openai") and site.api[:1].isupper():
+            if site.qualified_name in P.LEGACY_FUNCTIONS:
                 plan.skip(
                     site.line,
                     KIND,

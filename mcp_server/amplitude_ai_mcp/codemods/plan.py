@@ -45,7 +45,16 @@ from amplitude_ai_mcp.workspace import WorkspaceError
 
 from . import add_bootstrap_module as boot
 from . import apply_lock
-from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_index
+from ._common import (
+    INSTRUMENTABLE,
+    NOT_YET,
+    SDK,
+    Facts,
+    Plan,
+    Rewriter,
+    collect_facts,
+    import_index,
+)
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .migrate_legacy_api import plan_legacy
@@ -477,7 +486,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 "provider client underneath it, or open an agent session around the call",
             )
             continue
-        if site.provider not in ("openai", "azure-openai", "anthropic"):
+        if site.provider not in INSTRUMENTABLE:
             continue  # reported with its constructor (facts.unsupported)
         key = (site.client_file, site.receiver)
         if site.client_file and site.client_file != rel and key not in reported:

@@ -22,11 +22,63 @@ Why these floors:
   ``mistralai.client`` (``client_modules`` lists both places).
 
 The upper bounds are the next major release, which has not been tested yet.
+
+The same entries carry what the MCP server needs to find these providers in user code
+(client classes at every import path, API surfaces with their operation, untracked APIs
+with the reason, API hosts, offline settings). ``KNOWN_PROVIDERS`` lists the provider SDKs
+the MCP server recognises in user code but the SDK does not instrument (yet): they are
+reported, never offered as instrumentable. Nothing outside this module names a provider
+client class or API path (``tests/mcp/test_provider_names.py`` checks that).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+Operation = str  # "chat" | "completion" | "responses" | "embedding"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One API method, as an attribute path from a client instance (or, in
+    ``module_functions``, a qualified name), with what the path alone does not say."""
+
+    path: str
+    operation: Operation = "chat"
+    stream: bool = False
+    is_async: bool | None = None  # None: as the client class is
+    # Keyword arguments that identify this API on a receiver whose type is unknown.
+    evidence: tuple[str, ...] = ()
+    # Also infer an untyped parameter's type from a call with all of ``evidence``.
+    infer_type: bool = False
+    reason: str = ""  # set on untracked APIs: why the SDK does not track it
+
+
+@dataclass(frozen=True)
+class Factory:
+    """A callable that builds a client of this provider when ``argument`` (its first
+    positional or ``keyword`` argument) is ``value``: ``boto3.client("bedrock-runtime")``."""
+
+    qualname: str
+    value: str
+    keyword: str = ""
+    is_async: bool = False
+
+
+def surface_facts(path: str) -> Surface:
+    """What a surface's name says: ``*embed*`` is an embedding, ``responses.*`` the
+    Responses API, a ``stream`` method streams, ``*_async`` / ``aio.*`` is async."""
+    method = path.rsplit(".", 1)[-1]
+    if "embed" in method or path.startswith("embeddings."):
+        operation = "embedding"
+    elif path.startswith("responses."):
+        operation = "responses"
+    elif path.split(".", 1)[0] in ("completions", "fim"):
+        operation = "completion"
+    else:
+        operation = "chat"
+    is_async = True if method.endswith("_async") or path.startswith("aio.") else None
+    return Surface(path, operation, "stream" in method, is_async)
 
 
 @dataclass(frozen=True)
@@ -48,6 +100,29 @@ class ProviderSpec:
     # The API methods the wrappers track, as attribute paths from a client instance.
     surfaces: tuple[str, ...] = ()
     pricing_id: str = ""  # the genai-prices provider id costs are looked up with
+    # ---- What the MCP server reads to find and instrument this provider in user code.
+    # Per-surface facts where the name alone is not enough (see ``surface_facts``).
+    surface_details: tuple[Surface, ...] = ()
+    # Recognised APIs the SDK does not track, each with ``reason``.
+    untracked: tuple[Surface, ...] = ()
+    # Module-level calls that are API calls (qualified names; ``patch()`` covers them).
+    module_functions: tuple[Surface, ...] = ()
+    factories: tuple[Factory, ...] = ()  # callables that build a client
+    # Module-level calls of releases below the floor (reported; the codemods migrate them).
+    legacy_functions: tuple[Surface, ...] = ()
+    # Qualified classes with this provider's API that have no drop-in (detected, reported).
+    detected_classes: tuple[str, ...] = ()
+    # Attribute segments that wrap an API without changing it (``with_raw_response``).
+    transparent: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()  # API hosts: raw HTTP to these is reported, not tracked
+    # Settings the provider's client needs to be built offline (a generated test's env).
+    offline_env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def surface_list(self) -> tuple[Surface, ...]:
+        """Every tracked surface with its facts (details override the name's)."""
+        details = {d.path: d for d in self.surface_details}
+        return tuple(details.get(path) or surface_facts(path) for path in self.surfaces)
 
     @property
     def import_paths(self) -> tuple[str, ...]:
@@ -65,6 +140,63 @@ class ProviderSpec:
         return f"{self.distribution}{self.specifier}"
 
 
+_RAW = ("with_raw_response", "with_streaming_response")
+_CHAT_ARGS = ("model", "messages")
+_ANTHROPIC_ARGS = ("model", "max_tokens", "messages")
+_OPENAI_SURFACES = (
+    "chat.completions.create",
+    "chat.completions.parse",
+    "chat.completions.stream",
+    "beta.chat.completions.parse",  # openai<1.92 spelling of chat.completions.parse
+    "beta.chat.completions.stream",
+    "responses.create",
+    "responses.parse",
+    "responses.stream",
+    "embeddings.create",
+)
+_OPENAI_DETAILS = (
+    Surface("chat.completions.create", evidence=_CHAT_ARGS, infer_type=True),
+    Surface("chat.completions.parse", evidence=_CHAT_ARGS),
+    Surface("chat.completions.stream", stream=True, evidence=_CHAT_ARGS),
+    Surface("responses.create", "responses", evidence=("model", "input"), infer_type=True),
+    Surface("responses.parse", "responses", evidence=("model", "input")),
+    Surface("embeddings.create", "embedding", evidence=("model", "input"), infer_type=True),
+)
+_ASSISTANTS = "Assistants API (threads/runs): the SDK does not track it; track turns manually"
+_REALTIME = "Realtime API (websocket session): the SDK does not track it"
+_BATCH = "Batch API: results arrive later, outside the request; the SDK does not track it"
+_MEDIA = "not tracked by the SDK yet (chat, responses and embeddings are)"
+_OPENAI_UNTRACKED = (
+    *(
+        Surface(path, reason=_ASSISTANTS)
+        for path in (
+            "beta.assistants.create",
+            "beta.threads.create",
+            "beta.threads.create_and_run",
+            "beta.threads.create_and_run_poll",
+            "beta.threads.messages.create",
+            "beta.threads.runs.create",
+            "beta.threads.runs.create_and_poll",
+            "beta.threads.runs.stream",
+        )
+    ),
+    Surface("beta.realtime.connect", reason=_REALTIME),
+    Surface("realtime.connect", evidence=("model",), reason=_REALTIME),
+    Surface("batches.create", evidence=("input_file_id",), reason=_BATCH),
+    Surface("images.generate", evidence=("prompt",), reason=f"image generation: {_MEDIA}"),
+    Surface("images.edit", evidence=("image",), reason=f"image editing: {_MEDIA}"),
+    Surface("audio.transcriptions.create", evidence=("file",), reason=f"transcription: {_MEDIA}"),
+    Surface("audio.translations.create", evidence=("file",), reason=f"audio translation: {_MEDIA}"),
+    Surface("audio.speech.create", evidence=("input",), reason=f"text to speech: {_MEDIA}"),
+    Surface("moderations.create", evidence=("input",), reason=f"moderation: {_MEDIA}"),
+    Surface(
+        "completions.create",
+        "completion",
+        evidence=("model", "prompt"),
+        reason=f"legacy completions: {_MEDIA}",
+    ),
+)
+
 PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec(
         id="openai",
@@ -77,16 +209,26 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_ins=("OpenAI", "AsyncOpenAI"),
         drop_in_module="openai",
         patch_function="patch_openai",
-        surfaces=(
-            "chat.completions.create",
-            "chat.completions.parse",
-            "chat.completions.stream",
-            "responses.create",
-            "responses.parse",
-            "responses.stream",
-            "embeddings.create",
-        ),
+        surfaces=_OPENAI_SURFACES,
         pricing_id="openai",
+        surface_details=_OPENAI_DETAILS,
+        untracked=_OPENAI_UNTRACKED,
+        module_functions=(
+            # openai>=1's module-level default client (an OpenAI instance: patch() covers it).
+            Surface("openai.chat.completions.create"),
+            Surface("openai.responses.create", "responses"),
+            Surface("openai.embeddings.create", "embedding"),
+        ),
+        legacy_functions=(
+            # openai<1's module API: below the floor; instrument_file migrates these calls.
+            Surface("openai.ChatCompletion.create"),
+            Surface("openai.ChatCompletion.acreate", is_async=True),
+            Surface("openai.Completion.create", "completion"),
+            Surface("openai.Embedding.create", "embedding"),
+        ),
+        transparent=_RAW,
+        hosts=("api.openai.com",),
+        offline_env=(("OPENAI_API_KEY", "sk-verify-offline"),),
     ),
     ProviderSpec(
         id="azure_openai",
@@ -99,16 +241,18 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_ins=("AzureOpenAI", "AsyncAzureOpenAI"),
         drop_in_module="azure",
         patch_function="patch_azure_openai",
-        surfaces=(
-            "chat.completions.create",
-            "chat.completions.parse",
-            "chat.completions.stream",
-            "responses.create",
-            "responses.parse",
-            "responses.stream",
-            "embeddings.create",
-        ),
+        client_modules=("openai", "openai.lib.azure"),
+        surfaces=_OPENAI_SURFACES,
         pricing_id="azure",
+        surface_details=_OPENAI_DETAILS,
+        untracked=_OPENAI_UNTRACKED,
+        transparent=_RAW,
+        hosts=("openai.azure.com",),
+        offline_env=(
+            ("AZURE_OPENAI_API_KEY", "verify-offline"),
+            ("AZURE_OPENAI_ENDPOINT", "https://verify-offline.openai.azure.com"),
+            ("OPENAI_API_VERSION", "2024-10-21"),
+        ),
     ),
     ProviderSpec(
         id="anthropic",
@@ -130,6 +274,33 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "beta.messages.stream",
         ),
         pricing_id="anthropic",
+        surface_details=(
+            Surface("messages.create", evidence=_ANTHROPIC_ARGS, infer_type=True),
+            Surface("messages.stream", stream=True, evidence=_ANTHROPIC_ARGS),
+        ),
+        untracked=(
+            Surface(
+                "completions.create",
+                "completion",
+                evidence=("model", "prompt", "max_tokens_to_sample"),
+                reason="legacy Text Completions API: not tracked by the SDK (Messages are)",
+            ),
+            Surface("messages.batches.create", evidence=("requests",), reason=_BATCH),
+            Surface("beta.messages.batches.create", evidence=("requests",), reason=_BATCH),
+        ),
+        # Same Messages API on Bedrock / Vertex AI; no drop-in for them.
+        detected_classes=tuple(
+            f"anthropic.{name}"
+            for name in (
+                "AnthropicBedrock",
+                "AsyncAnthropicBedrock",
+                "AnthropicVertex",
+                "AsyncAnthropicVertex",
+            )
+        ),
+        transparent=_RAW,
+        hosts=("api.anthropic.com",),
+        offline_env=(("ANTHROPIC_API_KEY", "sk-ant-verify-offline"),),
     ),
     ProviderSpec(
         id="gemini",
@@ -155,6 +326,12 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "aio.chats.create().send_message_stream",
         ),
         pricing_id="google",
+        surface_details=(
+            Surface("models.generate_content", evidence=("model", "contents")),
+            Surface("models.generate_content_stream", stream=True, evidence=("model", "contents")),
+        ),
+        hosts=("generativelanguage.googleapis.com",),
+        offline_env=(("GOOGLE_API_KEY", "verify-offline"),),
     ),
     ProviderSpec(
         id="mistral",
@@ -177,9 +354,139 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "embeddings.create_async",
         ),
         pricing_id="mistral",
+        surface_details=(
+            Surface("chat.complete", evidence=("model", "messages")),
+            Surface("chat.complete_async", is_async=True, evidence=("model", "messages")),
+        ),
+        untracked=(
+            Surface(
+                "fim.complete",
+                "completion",
+                evidence=("model", "prompt"),
+                reason="fill-in-the-middle completion: not tracked by the SDK (chat is)",
+            ),
+        ),
+        hosts=("api.mistral.ai",),
+        offline_env=(("MISTRAL_API_KEY", "verify-offline"),),
     ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}
+
+
+@dataclass(frozen=True)
+class KnownProvider:
+    """A provider SDK the MCP server recognises in user code but the SDK does not
+    instrument: its calls are reported with :attr:`reason`, never offered a drop-in,
+    ``wrap()`` or patch. An entry whose ``id`` is also in ``PROVIDERS`` only adds
+    detection facts to that entry (the SDK supports it)."""
+
+    id: str
+    distribution: str
+    module: str
+    client_classes: tuple[str, ...] = ()  # qualified names
+    surfaces: tuple[Surface, ...] = ()
+    module_functions: tuple[Surface, ...] = ()  # qualified names
+    factories: tuple[Factory, ...] = ()
+    hosts: tuple[str, ...] = ()
+    same_api_as: str = ""  # a PROVIDERS id whose surfaces this client also has
+    reason: str = "the SDK has no wrapper for it: track its calls with ai.track_ai_message(...)"
+
+
+_BEDROCK = "bedrock-runtime"
+KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
+    KnownProvider(
+        id="bedrock",
+        distribution="boto3",
+        module="boto3",
+        factories=tuple(
+            Factory(qualname, _BEDROCK, keyword="service_name")
+            for qualname in ("boto3.client", "boto3.Session.client", "boto3.session.Session.client")
+        ),
+        surfaces=(
+            Surface("converse"),
+            Surface("converse_stream", stream=True),
+            Surface("invoke_model"),
+            Surface("invoke_model_with_response_stream", stream=True),
+        ),
+    ),
+    KnownProvider(
+        id="litellm",
+        distribution="litellm",
+        module="litellm",
+        module_functions=(
+            Surface("litellm.completion", evidence=_CHAT_ARGS),
+            Surface("litellm.acompletion", is_async=True, evidence=_CHAT_ARGS),
+            Surface("litellm.text_completion", "completion"),
+            Surface("litellm.responses", "responses"),
+            Surface("litellm.aresponses", "responses", is_async=True),
+            Surface("litellm.embedding", "embedding"),
+            Surface("litellm.aembedding", "embedding", is_async=True),
+        ),
+    ),
+    KnownProvider(
+        id="groq",
+        distribution="groq",
+        module="groq",
+        client_classes=("groq.Groq", "groq.AsyncGroq"),
+        same_api_as="openai",
+        hosts=("api.groq.com",),
+    ),
+    KnownProvider(
+        id="cohere",
+        distribution="cohere",
+        module="cohere",
+        client_classes=(
+            "cohere.Client",
+            "cohere.ClientV2",
+            "cohere.AsyncClient",
+            "cohere.AsyncClientV2",
+        ),
+        surfaces=(
+            Surface("chat"),
+            Surface("chat_stream", stream=True),
+            Surface("generate", "completion"),
+            Surface("embed", "embedding"),
+        ),
+        hosts=("api.cohere.com", "api.cohere.ai"),
+    ),
+    KnownProvider(
+        id="ollama",
+        distribution="ollama",
+        module="ollama",
+        client_classes=("ollama.Client", "ollama.AsyncClient"),
+        surfaces=(
+            Surface("chat"),
+            Surface("generate", "completion"),
+            Surface("embed", "embedding"),
+            Surface("embeddings", "embedding"),
+        ),
+        module_functions=(
+            Surface("ollama.chat"),
+            Surface("ollama.generate", "completion"),
+            Surface("ollama.embed", "embedding"),
+        ),
+    ),
+    KnownProvider(
+        id="google_generativeai",
+        distribution="google-generativeai",
+        module="google.generativeai",
+        client_classes=("google.generativeai.GenerativeModel",),
+        surfaces=(
+            Surface("generate_content"),
+            Surface("generate_content_async", is_async=True),
+        ),
+        module_functions=(Surface("google.generativeai.embed_content", "embedding"),),
+        reason="the deprecated google-generativeai package: the SDK instruments its successor "
+        "google-genai (amplitude_ai.Gemini); migrate, or track calls with ai.track_ai_message",
+    ),
+)
+KNOWN_BY_ID: dict[str, KnownProvider] = {k.id: k for k in KNOWN_PROVIDERS}
+
+
+def provider_ids() -> tuple[str, ...]:
+    """Every provider id: the instrumented ones first, then the recognised ones."""
+    ids = [p.id for p in PROVIDERS]
+    return (*ids, *(k.id for k in KNOWN_PROVIDERS if k.id not in ids))
 
 
 def by_distribution(distribution: str) -> list[ProviderSpec]:
