@@ -61,6 +61,8 @@ PROJECT_APPS: dict[str, str] = {
     "system_only": "a job whose request has only a system message (no user turn to track)",
     "gradio_chat": "UI callback respond(message, history) iterating (user, bot) pairs",
     "client_injection": "a class given the module's client in __init__ (dependency injection)",
+    "gemini_recipes": "google-genai client from a factory in a package: generate_content, "
+    "stream, chat session, embeddings, client.aio with asyncio.gather, settings module",
 }
 
 
@@ -87,6 +89,8 @@ CHAINS = {
     "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
     "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
     "router_schemas": Chain("session", "qa", user_id="q.user_id"),
+    # the client is built by a factory in recipe_box/genai_client.py
+    "gemini_recipes": Chain(files=("recipe_box/genai_client.py",)),
 }
 
 

@@ -427,7 +427,7 @@ def check_turns(
     ``in_session=False``: the code path opens no agent session, so identity is not checked.
     """
     mock, llm = app.mock, app.llm
-    calls = [c for c in llm.calls if c.surface != "embeddings"]
+    calls = [c for c in llm.calls if not c.is_embedding]
     assert calls, "the entry point made no LLM call, so there is nothing to verify"
     responses = mock.events_of_type(AI_RESPONSE)
     assert responses, (
@@ -472,7 +472,7 @@ def check_embeddings(
 ) -> None:
     """Each embedding call tracked once as an [Agent] Embedding event with model and provider."""
     mock, llm = app.mock, app.llm
-    calls = [c for c in llm.calls if c.surface == "embeddings"]
+    calls = [c for c in llm.calls if c.is_embedding]
     assert calls, "the entry point made no embedding call, so there is nothing to verify"
     events = mock.events_of_type(EMBEDDING)
     assert events, (
