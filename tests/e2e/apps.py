@@ -63,6 +63,12 @@ PROJECT_APPS: dict[str, str] = {
     "client_injection": "a class given the module's client in __init__ (dependency injection)",
     "gemini_recipes": "google-genai client from a factory in a package: generate_content, "
     "stream, chat session, embeddings, client.aio with asyncio.gather, settings module",
+    "mistral_helpdesk": "mistralai client imported under an alias in a connection module: "
+    "chat.complete, chat.stream, chat.complete_async, embeddings, a dataclass config",
+    "gemini_concierge": "class holding a google-genai Client (wrap tier): chat sessions, "
+    "send_message_stream, aio chat session, a module-level instance and a __main__ block",
+    "mistral_quizmaster": "a factory building a mistralai client per call (patch tier): "
+    "chat.complete and an async chat.stream_async iterated with async for",
 }
 
 
@@ -91,6 +97,9 @@ CHAINS = {
     "router_schemas": Chain("session", "qa", user_id="q.user_id"),
     # the client is built by a factory in recipe_box/genai_client.py
     "gemini_recipes": Chain(files=("recipe_box/genai_client.py",)),
+    "mistral_helpdesk": Chain(files=("helpdesk/mistral_conn.py",)),
+    "gemini_concierge": Chain("wrap"),
+    "mistral_quizmaster": Chain("patch", files=("quiz/llm_factory.py",)),
 }
 
 
