@@ -165,10 +165,14 @@ def _names(path: Path) -> Iterator[tuple[int, str, str]]:
                     imported[alias.asname or alias.name.split(".")[0]] = (
                         alias.name if alias.asname else alias.name.split(".")[0]
                     )
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            if _provider_root(node.module):
-                for alias in node.names:
-                    yield node.lineno, "import", f"{node.module}.{alias.name}"
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and not node.level
+            and _provider_root(node.module)
+        ):
+            for alias in node.names:
+                yield node.lineno, "import", f"{node.module}.{alias.name}"
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             if id(node) in docstrings or " " in node.value or not node.value:
