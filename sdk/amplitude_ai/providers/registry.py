@@ -476,8 +476,9 @@ KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
             Surface("generate_content_async", is_async=True),
         ),
         module_functions=(Surface("google.generativeai.embed_content", "embedding"),),
-        reason="the deprecated google-generativeai package: the SDK instruments its successor "
-        "google-genai (amplitude_ai.Gemini); migrate, or track calls with ai.track_ai_message",
+        reason="the deprecated google-generativeai package, not wrapped: port the calls to its "
+        "successor google-genai (which the SDK instruments), or track them with "
+        "ai.track_ai_message",
     ),
 )
 KNOWN_BY_ID: dict[str, KnownProvider] = {k.id: k for k in KNOWN_PROVIDERS}
