@@ -35,7 +35,7 @@ class Construction:
 
     call: cst.Call | cst.Name | cst.Attribute  # Name/Attribute: a class passed as a factory
     qualname: str
-    drop_in: str  # amplitude_ai class name ("": a factory's client, wrapped in every tier)
+    drop_in: str  # amplitude_ai class name
     line: int
     has_amplitude: bool
     # The provider imports that may bind the called name (all of them move to amplitude_ai).
@@ -292,15 +292,6 @@ class _Collector(cst.CSTVisitor):
             if cls is not None and cls.kind == "provider" and cls.provider not in INSTRUMENTABLE:
                 self.facts.unsupported.append((self._line(node), qn.name, cls.provider))
                 return
-            if (
-                cls is not None
-                and cls.service_arg is not None
-                and _service_arg(node) == cls.service_arg
-            ):
-                # A registry factory (``boto3.client("bedrock-runtime")``): no drop-in class
-                # to swap to, so every tier wraps what it returns.
-                self._construction(node, qn.name, "", scope)
-                return
             if qn.name.startswith("amplitude.ai.") or qn.name == "amplitude.ai.track":
                 self.facts.legacy.append((self._line(node), qn.name, node))
 
@@ -353,19 +344,6 @@ class _Collector(cst.CSTVisitor):
                 reference=reference,
             )
         )
-
-
-def _service_arg(call: cst.Call) -> str | None:
-    """The string a factory call passes first (or as ``service_name``)."""
-    for arg in call.args:
-        if (arg.keyword is None or arg.keyword.value == "service_name") and isinstance(
-            arg.value, cst.SimpleString
-        ):
-            value = arg.value.evaluated_value
-            return value if isinstance(value, str) else None
-        if arg.keyword is None:
-            return None
-    return None
 
 
 def _is_route(decorator: cst.BaseExpression) -> bool:

@@ -24,13 +24,8 @@ _ByImport = dict[int, tuple[cst.ImportFrom, dict[int, str]]]
 
 def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
     by_import: _ByImport = {}
-    factories = [c for c in facts.constructions if not c.drop_in]
-    if factories:  # clients a registry factory builds have no drop-in class: wrap them
-        from .wrap_client_construction import plan_wrap
-
-        plan_wrap(facts, plan, ai_name, only=factories)
     for c in facts.constructions:
-        if id(c.call) in facts.wrapped_args or not c.drop_in:
+        if id(c.call) in facts.wrapped_args:
             continue
         if c.reference:
             _plan_reference(c, plan, ai_name, by_import)

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._common import SDK, Construction, Facts, Plan
+from ._common import SDK, Facts, Plan
 
 KIND = "wrap_client_construction"
 
 
-def plan_wrap(
-    facts: Facts, plan: Plan, ai_name: str, only: list[Construction] | None = None
-) -> None:
-    """``only``: wrap just these constructions (the swap tier's clients without a drop-in)."""
+def plan_wrap(facts: Facts, plan: Plan, ai_name: str) -> None:
     targets = [
-        c
-        for c in (facts.constructions if only is None else only)
-        if id(c.call) not in facts.wrapped_args and not c.reference
+        c for c in facts.constructions if id(c.call) not in facts.wrapped_args and not c.reference
     ]
-    for c in facts.constructions if only is None else only:
+    for c in facts.constructions:
         if c.reference:
             plan.skip(
                 c.line,

@@ -389,7 +389,6 @@ class KnownProvider:
     factories: tuple[Factory, ...] = ()
     hosts: tuple[str, ...] = ()
     same_api_as: str = ""  # a PROVIDERS id whose surfaces this client also has
-    offline_env: tuple[tuple[str, str], ...] = ()  # as ProviderSpec.offline_env
     reason: str = "the SDK has no wrapper for it: track its calls with ai.track_ai_message(...)"
 
 
@@ -408,11 +407,6 @@ KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
             Surface("converse_stream", stream=True),
             Surface("invoke_model"),
             Surface("invoke_model_with_response_stream", stream=True),
-        ),
-        offline_env=(
-            ("AWS_ACCESS_KEY_ID", "verify-offline"),
-            ("AWS_SECRET_ACCESS_KEY", "verify-offline"),
-            ("AWS_DEFAULT_REGION", "us-east-1"),
         ),
     ),
     KnownProvider(

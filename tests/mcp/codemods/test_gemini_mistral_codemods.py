@@ -115,37 +115,3 @@ def test_swap_of_mistral_keeps_the_alias(tmp_path: Path) -> None:
     assert "from amplitude_ai import Mistral\n" in text
     assert "from amplitude_ai import Mistral as M\n" in text
     assert 'three = amplitude_ai.Mistral(api_key="k", amplitude=ai)' in text
-
-
-BEDROCK = """
-import boto3
-
-runtime = boto3.client("bedrock-runtime", region_name="us-east-1")
-s3 = boto3.client("s3")
-
-
-def ask(q: str) -> None:
-    runtime.converse(modelId="m", messages=[{"role": "user", "content": [{"text": q}]}])
-"""
-
-
-@pytest.mark.parametrize("tier", ["swap", "wrap"])
-def test_a_factory_built_client_of_an_instrumented_provider_is_wrapped(
-    tmp_path: Path, tier: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A provider the registry builds with a factory (boto3's ``client("bedrock-runtime")``)
-    and marks instrumented is wrapped in every tier (it has no drop-in class to swap to);
-    other services of the same factory are left alone. Simulated by marking the recognised
-    bedrock entry instrumented, as a registry entry for it would."""
-    from amplitude_ai_mcp.codemods import _common, plan
-
-    instrumented = _common.INSTRUMENTABLE | {"bedrock"}
-    monkeypatch.setattr(_common, "INSTRUMENTABLE", instrumented)
-    monkeypatch.setattr(plan, "INSTRUMENTABLE", instrumented)
-    write_project(tmp_path, {"app.py": textwrap.dedent(BEDROCK).lstrip()})
-    assert uninstrumented(tmp_path, "app.py") == ["8:converse"]
-    instrument(tmp_path, "app.py", tier=tier)
-    text = (tmp_path / "app.py").read_text()
-    assert 'runtime = wrap(boto3.client("bedrock-runtime", region_name="us-east-1"), ' in text
-    assert 's3 = boto3.client("s3")' in text
-    assert uninstrumented(tmp_path, "app.py") == []
