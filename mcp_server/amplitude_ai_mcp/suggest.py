@@ -45,7 +45,7 @@ def _drop_ins(spec: object) -> dict[str, str]:
     return {
         f"{module}.{name}": drop_in
         for module in spec.import_paths  # type: ignore[attr-defined]
-        for name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True)  # type: ignore[attr-defined]
+        for name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=False)  # type: ignore[attr-defined]
     }
 
 

@@ -68,6 +68,13 @@ OTHER_API_SHAPES = frozenset(
 )
 
 
+def _factory_names(entry: R.ProviderSpec | R.KnownProvider) -> set[str]:
+    if not entry.client_factory:
+        return set()
+    method = entry.client_factory.rsplit(".", 1)[-1]
+    return {entry.client_factory, *(f"{c}.{method}" for c in entry.session_classes)}
+
+
 def _registry_entries() -> tuple[set[str], set[str], set[str]]:
     """(provider import roots, known qualified names, known API paths) from the registry."""
     roots: set[str] = set()
@@ -76,7 +83,7 @@ def _registry_entries() -> tuple[set[str], set[str], set[str]]:
     for spec in R.PROVIDERS:
         roots |= {spec.module, *spec.import_paths}
         qualnames |= {f"{m}.{c}" for m in spec.import_paths for c in spec.client_classes}
-        qualnames |= set(spec.detected_classes) | {f.qualname for f in spec.factories}
+        qualnames |= set(spec.detected_classes) | _factory_names(spec)
         for s in (*spec.module_functions, *spec.legacy_functions):
             qualnames.add(s.path)
         for s in (*spec.surface_list, *spec.untracked):
@@ -84,7 +91,7 @@ def _registry_entries() -> tuple[set[str], set[str], set[str]]:
             paths.add(s.path.replace("().", "."))
     for known in R.KNOWN_PROVIDERS:
         roots.add(known.module)
-        qualnames |= set(known.client_classes) | {f.qualname for f in known.factories}
+        qualnames |= set(known.client_classes) | _factory_names(known)
         qualnames |= {s.path for s in known.module_functions}
         paths |= {s.path for s in known.surfaces}
         paths |= {s.path.rsplit(".", 1)[-1] for s in known.module_functions}

@@ -1,6 +1,6 @@
 """What detection matches: the provider entries derived from the SDK's provider registry
 (``amplitude_ai.providers.registry``: client classes, API surfaces, module functions,
-factories, untracked APIs, hosts) plus the framework entries (LangChain, LlamaIndex,
+client factories, untracked APIs, hosts) plus the framework entries (LangChain, LlamaIndex,
 pydantic-ai, ...), which are framework data, not provider facts.
 
 Scan, validate_file, the codemods and verify all read this module. Entries are matched by
@@ -280,6 +280,21 @@ def _is_async_class(name: str) -> bool:
     return name.rsplit(".", 1)[-1].startswith("Async")
 
 
+def _factories(entry: R.ProviderSpec | R.KnownProvider, family: str) -> list[ClientClass]:
+    """``boto3.client`` and ``boto3.Session.client``: factories that build a client when
+    called with the entry's service name."""
+    if not entry.client_factory:
+        return []
+    method = entry.client_factory.rsplit(".", 1)[-1]
+    return [
+        ClientClass(qualname, entry.id, family, service_arg=entry.service_name)
+        for qualname in (
+            entry.client_factory,
+            *(f"{cls}.{method}" for cls in entry.session_classes),
+        )
+    ]
+
+
 def _provider_classes() -> list[ClientClass]:
     found: list[ClientClass] = []
     for spec in R.PROVIDERS:
@@ -291,32 +306,14 @@ def _provider_classes() -> list[ClientClass]:
                 )
         for qualname in spec.detected_classes:
             found.append(ClientClass(qualname, spec.id, family, is_async=_is_async_class(qualname)))
-        for factory in spec.factories:
-            found.append(
-                ClientClass(
-                    factory.qualname,
-                    spec.id,
-                    family,
-                    is_async=factory.is_async,
-                    service_arg=factory.value,
-                )
-            )
+        found += _factories(spec, family)
     for known in R.KNOWN_PROVIDERS:
         family = FAMILY_OF[known.id]
         for qualname in known.client_classes:
             found.append(
                 ClientClass(qualname, known.id, family, is_async=_is_async_class(qualname))
             )
-        for factory in known.factories:
-            found.append(
-                ClientClass(
-                    factory.qualname,
-                    known.id,
-                    family,
-                    is_async=factory.is_async,
-                    service_arg=factory.value,
-                )
-            )
+        found += _factories(known, family)
     return found
 
 
@@ -361,12 +358,15 @@ DROP_INS: dict[str, str] = {
     f"{module}.{name}": drop_in
     for spec in R.PROVIDERS
     for module in spec.import_paths
-    for name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True)
+    for name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=False)  # factories: none
 }
 # Drop-in name -> the provider client class it stands in for.
 SDK_CLIENTS: dict[str, str] = {}
 for _qualname, _drop_in in DROP_INS.items():
     SDK_CLIENTS.setdefault(_drop_in, _qualname)
+for _spec in R.PROVIDERS:  # a factory's drop-in: ``amplitude_ai.Bedrock(...)``
+    if _spec.client_factory and _spec.drop_ins:
+        SDK_CLIENTS.setdefault(_spec.drop_ins[0], _spec.client_factory)
 SDK_TRACKERS = frozenset({"AmplitudeAI", "MockAmplitudeAI"})  # make ai.agent(...) agents
 SDK_WRAP = "wrap"
 SDK_PATCH_PREFIX = "patch"  # patch(), patch_openai(), patch_anthropic(), ...

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from amplitude_ai.providers.registry import PROVIDERS
+from amplitude_ai.providers.registry import KNOWN_PROVIDERS, PROVIDERS
 
 from .entry_points import Code, Plan
 
@@ -21,7 +21,11 @@ MARKER = "# amplitude-ai: verify-test"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # Offline stand-ins for the provider SDKs' settings (constructors fail without them); the
 # fake LLM answers before any request could leave the process.
-FAKE_ENV = {key: value for spec in PROVIDERS for key, value in spec.offline_env}
+FAKE_ENV = {
+    key: value
+    for entry in (*PROVIDERS, *(k for k in KNOWN_PROVIDERS if k.id in {p.id for p in PROVIDERS}))
+    for key, value in entry.offline_env
+}
 
 
 @dataclass

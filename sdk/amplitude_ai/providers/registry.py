@@ -54,17 +54,6 @@ class Surface:
     reason: str = ""  # set on untracked APIs: why the SDK does not track it
 
 
-@dataclass(frozen=True)
-class Factory:
-    """A callable that builds a client of this provider when ``argument`` (its first
-    positional or ``keyword`` argument) is ``value``: ``boto3.client("bedrock-runtime")``."""
-
-    qualname: str
-    value: str
-    keyword: str = ""
-    is_async: bool = False
-
-
 def surface_facts(path: str) -> Surface:
     """What a surface's name says: ``*embed*`` is an embedding, ``responses.*`` the
     Responses API, a ``stream`` method streams, ``*_async`` / ``aio.*`` is async."""
@@ -107,7 +96,12 @@ class ProviderSpec:
     untracked: tuple[Surface, ...] = ()
     # Module-level calls that are API calls (qualified names; ``patch()`` covers them).
     module_functions: tuple[Surface, ...] = ()
-    factories: tuple[Factory, ...] = ()  # callables that build a client
+    # SDKs that make clients with a factory instead of classes (boto3): the factory's
+    # dotted path and the service name it is called with; client_classes is then empty.
+    client_factory: str = ""
+    service_name: str = ""
+    # Classes whose instances have the factory as a method (``boto3.Session().client``).
+    session_classes: tuple[str, ...] = ()
     # Module-level calls of releases below the floor (reported; the codemods migrate them).
     legacy_functions: tuple[Surface, ...] = ()
     # Qualified classes with this provider's API that have no drop-in (detected, reported).
@@ -386,9 +380,12 @@ class KnownProvider:
     client_classes: tuple[str, ...] = ()  # qualified names
     surfaces: tuple[Surface, ...] = ()
     module_functions: tuple[Surface, ...] = ()  # qualified names
-    factories: tuple[Factory, ...] = ()
+    client_factory: str = ""  # as ProviderSpec's three fields
+    service_name: str = ""
+    session_classes: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     same_api_as: str = ""  # a PROVIDERS id whose surfaces this client also has
+    offline_env: tuple[tuple[str, str], ...] = ()  # as ProviderSpec.offline_env
     reason: str = "the SDK has no wrapper for it: track its calls with ai.track_ai_message(...)"
 
 
@@ -398,15 +395,19 @@ KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
         id="bedrock",
         distribution="boto3",
         module="boto3",
-        factories=tuple(
-            Factory(qualname, _BEDROCK, keyword="service_name")
-            for qualname in ("boto3.client", "boto3.Session.client", "boto3.session.Session.client")
-        ),
+        client_factory="boto3.client",
+        service_name=_BEDROCK,
+        session_classes=("boto3.Session", "boto3.session.Session"),
         surfaces=(
             Surface("converse"),
             Surface("converse_stream", stream=True),
             Surface("invoke_model"),
             Surface("invoke_model_with_response_stream", stream=True),
+        ),
+        offline_env=(
+            ("AWS_ACCESS_KEY_ID", "verify-offline"),
+            ("AWS_SECRET_ACCESS_KEY", "verify-offline"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
         ),
     ),
     KnownProvider(
