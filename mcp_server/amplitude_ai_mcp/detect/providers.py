@@ -11,7 +11,7 @@ to the registry is detected, and offered the codemods its entry supports, with n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from amplitude_ai_mcp.provider_registry import registry as R
@@ -336,11 +336,23 @@ def _function(provider: str, module: str, surface: R.Surface) -> ModuleFunction:
     )
 
 
+def _named_functions(spec: R.ProviderSpec) -> tuple[R.Surface, ...]:
+    """Module-level API functions an entry names relative to its module (a ``functions``
+    field: LiteLLM's ``completion``/``acompletion``); a leading ``a`` twin is async."""
+    names: tuple[str, ...] = getattr(spec, "functions", ())
+    found = []
+    for name in names:
+        facts = R.surface_facts(name)
+        is_async = name.startswith("a") and name[1:] in names
+        found.append(replace(facts, path=f"{spec.module}.{name}", is_async=is_async or None))
+    return tuple(found)
+
+
 MODULE_FUNCTIONS: tuple[ModuleFunction, ...] = (
     *(
         _function(spec.id, spec.module, s)
         for spec in R.PROVIDERS
-        for s in (*spec.module_functions, *spec.legacy_functions)
+        for s in (*_named_functions(spec), *spec.module_functions, *spec.legacy_functions)
     ),
     *(_function(k.id, k.module, s) for k in R.KNOWN_PROVIDERS for s in k.module_functions),
     *_FRAMEWORK_FUNCTIONS,
@@ -561,7 +573,10 @@ def _shapes() -> list[Shape]:
                 path = surface.path.rsplit(".", 1)[-1]
                 shapes.setdefault(path, Shape(path, known.id, True, frozenset(surface.evidence)))
     for spec in R.PROVIDERS:
-        for surface in spec.untracked:
+        tracked = set(spec.surfaces)
+        for surface in spec.not_tracked:
+            if surface.path in tracked:  # tracked since: a surface wins
+                continue
             shapes.setdefault(
                 surface.path,
                 Shape(

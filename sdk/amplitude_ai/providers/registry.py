@@ -92,8 +92,9 @@ class ProviderSpec:
     # ---- What the MCP server reads to find and instrument this provider in user code.
     # Per-surface facts where the name alone is not enough (see ``surface_facts``).
     surface_details: tuple[Surface, ...] = ()
-    # Recognised APIs the SDK does not track, each with ``reason``.
-    untracked: tuple[Surface, ...] = ()
+    # API methods the MCP server recognises in user code but the SDK does not track, each
+    # with ``reason`` (full method paths, with the arguments that identify them).
+    not_tracked: tuple[Surface, ...] = ()
     # Module-level calls that are API calls (qualified names; ``patch()`` covers them).
     module_functions: tuple[Surface, ...] = ()
     # SDKs that make clients with a factory instead of classes (boto3): the factory's
@@ -160,7 +161,7 @@ _ASSISTANTS = "Assistants API (threads/runs): the SDK does not track it; track t
 _REALTIME = "Realtime API (websocket session): the SDK does not track it"
 _BATCH = "Batch API: results arrive later, outside the request; the SDK does not track it"
 _MEDIA = "not tracked by the SDK yet (chat, responses and embeddings are)"
-_OPENAI_UNTRACKED = (
+_OPENAI_NOT_TRACKED = (
     *(
         Surface(path, reason=_ASSISTANTS)
         for path in (
@@ -206,7 +207,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         surfaces=_OPENAI_SURFACES,
         pricing_id="openai",
         surface_details=_OPENAI_DETAILS,
-        untracked=_OPENAI_UNTRACKED,
+        not_tracked=_OPENAI_NOT_TRACKED,
         module_functions=(
             # openai>=1's module-level default client (an OpenAI instance: patch() covers it).
             Surface("openai.chat.completions.create"),
@@ -239,7 +240,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         surfaces=_OPENAI_SURFACES,
         pricing_id="azure",
         surface_details=_OPENAI_DETAILS,
-        untracked=_OPENAI_UNTRACKED,
+        not_tracked=_OPENAI_NOT_TRACKED,
         transparent=_RAW,
         hosts=("openai.azure.com",),
         offline_env=(
@@ -272,7 +273,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             Surface("messages.create", evidence=_ANTHROPIC_ARGS, infer_type=True),
             Surface("messages.stream", stream=True, evidence=_ANTHROPIC_ARGS),
         ),
-        untracked=(
+        not_tracked=(
             Surface(
                 "completions.create",
                 "completion",
@@ -352,7 +353,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             Surface("chat.complete", evidence=("model", "messages")),
             Surface("chat.complete_async", is_async=True, evidence=("model", "messages")),
         ),
-        untracked=(
+        not_tracked=(
             Surface(
                 "fim.complete",
                 "completion",
