@@ -1,4 +1,4 @@
-"""Provider wrappers: instrumented OpenAI, Azure OpenAI and Anthropic clients.
+"""Provider wrappers: the instrumented drop-in clients of every provider in ``registry``.
 
 The provider SDKs are imported only when one of these classes is first used.
 """
