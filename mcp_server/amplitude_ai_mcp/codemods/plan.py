@@ -29,6 +29,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
+from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
 from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
@@ -473,7 +474,9 @@ def _plan_imports(facts: Facts, plan: Plan, ai_name: str, import_name: str) -> N
 def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
     built_here = {c.line for c in facts.constructions}
     for line, qualname, provider in facts.unsupported:
-        plan.skip(line, "not_instrumentable", f"{qualname} ({provider}): {NOT_YET}")
+        known = P.R.KNOWN_BY_ID.get(provider)  # the registry says why (and what to do)
+        why = f"{NOT_YET}; {known.reason}" if known is not None else NOT_YET
+        plan.skip(line, "not_instrumentable", f"{qualname} ({provider}): {why}")
     reported: set[tuple[str | None, str | None]] = set()
     for site in facts.sites:
         if site.instrumented or site.call_style == "module_function":
