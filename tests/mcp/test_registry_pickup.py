@@ -106,3 +106,24 @@ def test_every_entry_still_constructs_with_the_defaults() -> None:
         "drop_ins",
         "drop_in_module",
     ]
+
+
+def test_the_server_and_the_sdk_share_one_registry_module() -> None:
+    """The server loads the registry without importing the SDK package (start-up time);
+    the SDK imported afterwards uses that very module, as a package attribute too."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import amplitude_ai_mcp.models\n"
+        "assert 'amplitude_ai' not in sys.modules\n"
+        "import amplitude_ai.providers\n"
+        "loaded = sys.modules['amplitude_ai.providers.registry']\n"
+        "assert amplitude_ai.providers.registry is loaded\n"
+        "from amplitude_ai.providers.registry import PROVIDERS\n"
+        "assert PROVIDERS is loaded.PROVIDERS\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import registry as registry  # bound also when the MCP server loaded it first
 from .registry import PROVIDERS
 
 # Drop-in class name -> the module that builds it (from the provider registry).
