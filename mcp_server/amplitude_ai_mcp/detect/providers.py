@@ -391,7 +391,9 @@ PATCH_TARGETS: dict[str, frozenset[str]] = {
 # dependency and import report. Keys are import names; values are display names.
 PROVIDER_MODULES: dict[str, str] = {}
 for _spec in (*R.PROVIDERS, *R.KNOWN_PROVIDERS):
-    if _spec.module != "boto3":  # boto3 alone is not Bedrock (see project.py)
+    # A module that makes clients by a factory serves other services too (boto3 alone is
+    # not Bedrock): its import is no evidence of the provider (see project.py).
+    if not _spec.client_factory:
         PROVIDER_MODULES.setdefault(_spec.module, _spec.id)
 FRAMEWORK_MODULES: dict[str, str] = {
     "langchain": "langchain",
