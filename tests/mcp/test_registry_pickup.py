@@ -42,7 +42,6 @@ NEW = (
         drop_in_module="acme",
         patch_function="patch_acme",
         surfaces=("complete", "complete_stream", "vectors.embed", "sessions.open().say"),
-        hosts=("api.acme.test",),
         offline_env=(("ACME_API_KEY", "offline"),),
     ),
 )
@@ -78,7 +77,6 @@ def test_new_entries_reach_detection(extended) -> None:
     assert {"acme", "bedrock"} <= extended.INSTRUMENTED
     assert extended.DISTRIBUTIONS["acme-ai"] == ("provider", "acme")
     assert extended.DISTRIBUTIONS["boto3"] == ("provider", "bedrock")
-    assert extended.PROVIDER_HOSTS["api.acme.test"] == "acme"
 
 
 def test_new_entries_reach_suggestions(extended) -> None:

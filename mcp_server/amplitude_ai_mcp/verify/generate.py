@@ -138,11 +138,19 @@ def _test_files(base: Path) -> list[str]:
     return [r for r in rels if is_test_path(r) and MARKER not in _head(base / r)][:50]
 
 
-# Words a file reaching an instrumented provider names: the provider modules (their last
-# part too: ``from google import genai``), the drop-ins and our SDK (provider registry).
+# Words a file reaching an LLM call names: the instrumented providers' modules (their last
+# part too: ``from google import genai``) and drop-ins (provider registry), our SDK, and
+# the frameworks whose own clients make the calls.
 _LLM_WORDS = tuple(
     sorted(
-        {"amplitude_ai"}
+        {
+            "amplitude_ai",
+            "langchain",
+            "langgraph",
+            "llama_index",
+            "pydantic_ai",
+            "from agents import",
+        }
         | {m for s in PROVIDERS for path in s.import_paths for m in (path, path.rsplit(".")[-1])}
         | {d for s in PROVIDERS for d in s.drop_ins}
     )
@@ -363,6 +371,7 @@ def generate(
                 local_packages=sorted(local),
                 app_env=sorted(env),
                 stubs=stubs,
+                integrations=any(p.frameworks for p in cand.plans),
             )
         )
     if not targets:

@@ -23,12 +23,17 @@ Why these floors:
 
 The upper bounds are the next major release, which has not been tested yet.
 
+Besides the provider SDKs: ``untracked`` lists each client's APIs that are recognised but
+not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` maps the hosts
+an ``openai.OpenAI`` client can be pointed at (Groq, Ollama, OpenRouter...) to the provider
+id its calls report and the genai-prices id they are priced with.
+
 The same entries carry what the MCP server needs to find these providers in user code
-(client classes at every import path, API surfaces with their operation, untracked APIs
-with the reason, API hosts, offline settings). ``KNOWN_PROVIDERS`` lists the provider SDKs
-the MCP server recognises in user code but the SDK does not instrument (yet): they are
-reported, never offered as instrumentable. Nothing outside this module names a provider
-client class or API path (``tests/mcp/test_provider_names.py`` checks that).
+(client classes at every import path, API surfaces with their operation, not-tracked APIs
+with the reason, offline settings). ``KNOWN_PROVIDERS`` lists the provider SDKs the MCP
+server recognises in user code but the SDK does not instrument (yet): they are reported,
+never offered as instrumentable. Nothing outside this module names a provider client class
+or API path (``tests/mcp/test_provider_names.py`` checks that).
 """
 
 from __future__ import annotations
@@ -89,11 +94,18 @@ class ProviderSpec:
     # The API methods the wrappers track, as attribute paths from a client instance.
     surfaces: tuple[str, ...] = ()
     pricing_id: str = ""  # the genai-prices provider id costs are looked up with
+    # APIs of the client the SDK recognises but does not track: (attribute path, reason).
+    # Calls to them are reported once per process (a warning and ``status()``), never
+    # silently dropped.
+    untracked: tuple[tuple[str, str], ...] = ()
+    # Other ``[Agent] Provider`` ids this client reports for a service it also reaches
+    # (Vertex AI through google-genai's client); same pricing id.
+    variant_ids: tuple[str, ...] = ()
     # ---- What the MCP server reads to find and instrument this provider in user code.
     # Per-surface facts where the name alone is not enough (see ``surface_facts``).
     surface_details: tuple[Surface, ...] = ()
-    # API methods the MCP server recognises in user code but the SDK does not track, each
-    # with ``reason`` (full method paths, with the arguments that identify them).
+    # Detection's view of ``untracked``: full method paths with the reason and the
+    # arguments that identify them on a receiver of unknown type.
     not_tracked: tuple[Surface, ...] = ()
     # Module-level calls that are API calls (qualified names; ``patch()`` covers them).
     module_functions: tuple[Surface, ...] = ()
@@ -109,7 +121,6 @@ class ProviderSpec:
     detected_classes: tuple[str, ...] = ()
     # Attribute segments that wrap an API without changing it (``with_raw_response``).
     transparent: tuple[str, ...] = ()
-    hosts: tuple[str, ...] = ()  # API hosts: raw HTTP to these is reported, not tracked
     # Settings the provider's client needs to be built offline (a generated test's env).
     offline_env: tuple[tuple[str, str], ...] = ()
 
@@ -135,20 +146,34 @@ class ProviderSpec:
         return f"{self.distribution}{self.specifier}"
 
 
+# OpenAI's endpoints besides chat, Responses and embeddings that the wrappers track (the
+# Azure OpenAI client has the same resources).
+OPENAI_OTHER_SURFACES: tuple[str, ...] = (
+    "images.generate",
+    "images.edit",
+    "images.create_variation",
+    "audio.speech.create",
+    "audio.transcriptions.create",
+    "audio.translations.create",
+    "moderations.create",
+    "completions.create",
+)
+_ASSISTANTS = (
+    "Assistants API (threads and runs): the model runs on OpenAI's side and its replies "
+    "are read back later from thread messages, so no request carries the reply and its "
+    "usage; track the turns manually with track_user_message/track_ai_message"
+)
+_REALTIME = (
+    "Realtime API: a websocket session, not request/response calls; track the turns "
+    "manually from the session's events"
+)
+_BATCH = (
+    "Batch API: the requests run hours later outside this process and the results come "
+    "back as a file; track them when you read the results"
+)
 _RAW = ("with_raw_response", "with_streaming_response")
 _CHAT_ARGS = ("model", "messages")
 _ANTHROPIC_ARGS = ("model", "max_tokens", "messages")
-_OPENAI_SURFACES = (
-    "chat.completions.create",
-    "chat.completions.parse",
-    "chat.completions.stream",
-    "beta.chat.completions.parse",  # openai<1.92 spelling of chat.completions.parse
-    "beta.chat.completions.stream",
-    "responses.create",
-    "responses.parse",
-    "responses.stream",
-    "embeddings.create",
-)
 _OPENAI_DETAILS = (
     Surface("chat.completions.create", evidence=_CHAT_ARGS, infer_type=True),
     Surface("chat.completions.parse", evidence=_CHAT_ARGS),
@@ -156,11 +181,11 @@ _OPENAI_DETAILS = (
     Surface("responses.create", "responses", evidence=("model", "input"), infer_type=True),
     Surface("responses.parse", "responses", evidence=("model", "input")),
     Surface("embeddings.create", "embedding", evidence=("model", "input"), infer_type=True),
+    Surface("images.generate", evidence=("prompt",)),
+    Surface("audio.speech.create", evidence=("input", "voice")),
+    Surface("moderations.create", evidence=("input",)),
+    Surface("completions.create", "completion", evidence=("model", "prompt")),
 )
-_ASSISTANTS = "Assistants API (threads/runs): the SDK does not track it; track turns manually"
-_REALTIME = "Realtime API (websocket session): the SDK does not track it"
-_BATCH = "Batch API: results arrive later, outside the request; the SDK does not track it"
-_MEDIA = "not tracked by the SDK yet (chat, responses and embeddings are)"
 _OPENAI_NOT_TRACKED = (
     *(
         Surface(path, reason=_ASSISTANTS)
@@ -178,18 +203,14 @@ _OPENAI_NOT_TRACKED = (
     Surface("beta.realtime.connect", reason=_REALTIME),
     Surface("realtime.connect", evidence=("model",), reason=_REALTIME),
     Surface("batches.create", evidence=("input_file_id",), reason=_BATCH),
-    Surface("images.generate", evidence=("prompt",), reason=f"image generation: {_MEDIA}"),
-    Surface("images.edit", evidence=("image",), reason=f"image editing: {_MEDIA}"),
-    Surface("audio.transcriptions.create", evidence=("file",), reason=f"transcription: {_MEDIA}"),
-    Surface("audio.translations.create", evidence=("file",), reason=f"audio translation: {_MEDIA}"),
-    Surface("audio.speech.create", evidence=("input",), reason=f"text to speech: {_MEDIA}"),
-    Surface("moderations.create", evidence=("input",), reason=f"moderation: {_MEDIA}"),
-    Surface(
-        "completions.create",
-        "completion",
-        evidence=("model", "prompt"),
-        reason=f"legacy completions: {_MEDIA}",
-    ),
+)
+OPENAI_UNTRACKED: tuple[tuple[str, str], ...] = (
+    ("beta.assistants", _ASSISTANTS),
+    ("beta.threads", _ASSISTANTS),
+    ("beta.threads.runs", _ASSISTANTS),
+    ("beta.realtime", _REALTIME),
+    ("realtime", _REALTIME),
+    ("batches", _BATCH),
 )
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -204,8 +225,20 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_ins=("OpenAI", "AsyncOpenAI"),
         drop_in_module="openai",
         patch_function="patch_openai",
-        surfaces=_OPENAI_SURFACES,
+        surfaces=(
+            "chat.completions.create",
+            "chat.completions.parse",
+            "chat.completions.stream",
+            "responses.create",
+            "responses.parse",
+            "responses.stream",
+            "embeddings.create",
+            "beta.chat.completions.parse",  # openai<1.92 spelling of chat.completions.parse
+            "beta.chat.completions.stream",
+            *OPENAI_OTHER_SURFACES,
+        ),
         pricing_id="openai",
+        untracked=OPENAI_UNTRACKED,
         surface_details=_OPENAI_DETAILS,
         not_tracked=_OPENAI_NOT_TRACKED,
         module_functions=(
@@ -215,14 +248,13 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             Surface("openai.embeddings.create", "embedding"),
         ),
         legacy_functions=(
-            # openai<1's module API: below the floor; instrument_file migrates these calls.
+            # openai<1's module API: below the floor; instrument_file says how to port it.
             Surface("openai.ChatCompletion.create"),
             Surface("openai.ChatCompletion.acreate", is_async=True),
             Surface("openai.Completion.create", "completion"),
             Surface("openai.Embedding.create", "embedding"),
         ),
         transparent=_RAW,
-        hosts=("api.openai.com",),
         offline_env=(("OPENAI_API_KEY", "sk-verify-offline"),),
     ),
     ProviderSpec(
@@ -237,12 +269,23 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_in_module="azure",
         patch_function="patch_azure_openai",
         client_modules=("openai", "openai.lib.azure"),
-        surfaces=_OPENAI_SURFACES,
+        surfaces=(
+            "chat.completions.create",
+            "chat.completions.parse",
+            "chat.completions.stream",
+            "responses.create",
+            "responses.parse",
+            "responses.stream",
+            "embeddings.create",
+            "beta.chat.completions.parse",
+            "beta.chat.completions.stream",
+            *OPENAI_OTHER_SURFACES,
+        ),
         pricing_id="azure",
+        untracked=OPENAI_UNTRACKED,
         surface_details=_OPENAI_DETAILS,
         not_tracked=_OPENAI_NOT_TRACKED,
         transparent=_RAW,
-        hosts=("openai.azure.com",),
         offline_env=(
             ("AZURE_OPENAI_API_KEY", "verify-offline"),
             ("AZURE_OPENAI_ENDPOINT", "https://verify-offline.openai.azure.com"),
@@ -269,6 +312,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "beta.messages.stream",
         ),
         pricing_id="anthropic",
+        untracked=(("messages.batches", _BATCH), ("beta.messages.batches", _BATCH)),
         surface_details=(
             Surface("messages.create", evidence=_ANTHROPIC_ARGS, infer_type=True),
             Surface("messages.stream", stream=True, evidence=_ANTHROPIC_ARGS),
@@ -294,7 +338,6 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             )
         ),
         transparent=_RAW,
-        hosts=("api.anthropic.com",),
         offline_env=(("ANTHROPIC_API_KEY", "sk-ant-verify-offline"),),
     ),
     ProviderSpec(
@@ -321,11 +364,11 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "aio.chats.create().send_message_stream",
         ),
         pricing_id="google",
+        variant_ids=("vertex_ai",),
         surface_details=(
             Surface("models.generate_content", evidence=("model", "contents")),
             Surface("models.generate_content_stream", stream=True, evidence=("model", "contents")),
         ),
-        hosts=("generativelanguage.googleapis.com",),
         offline_env=(("GOOGLE_API_KEY", "verify-offline"),),
     ),
     ProviderSpec(
@@ -361,7 +404,6 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
                 reason="fill-in-the-middle completion: not tracked by the SDK (chat is)",
             ),
         ),
-        hosts=("api.mistral.ai",),
         offline_env=(("MISTRAL_API_KEY", "verify-offline"),),
     ),
 )
@@ -430,8 +472,7 @@ KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
         distribution="groq",
         module="groq",
         client_classes=("groq.Groq", "groq.AsyncGroq"),
-        same_api_as="openai",
-        hosts=("api.groq.com",),
+        same_api_as="openai",  # its host is in COMPATIBLE_HOSTS
     ),
     KnownProvider(
         id="cohere",
@@ -519,3 +560,87 @@ def in_range(spec: ProviderSpec, version: str) -> bool:
     """Whether ``version`` of ``spec``'s distribution is within the supported range."""
     release = release_tuple(version)
     return bool(release) and release_tuple(spec.floor) <= release < release_tuple(spec.below)
+
+
+# ----------------------------------------------------------- OpenAI-compatible hosts
+
+
+@dataclass(frozen=True)
+class CompatibleHost:
+    """A service the OpenAI client talks to through ``base_url``, and how it is reported.
+
+    ``id`` is the ``[Agent] Provider`` of calls an ``openai.OpenAI`` client sends there.
+    ``pricing_id`` is the genai-prices provider the cost is looked up with (empty: the
+    model name alone decides, as for any provider genai-prices does not list);
+    ``self_hosted`` models run on the caller's own hardware and get no cost at all.
+    """
+
+    id: str
+    # Host names; a host also matches its subdomains, one starting with "-" any prefix.
+    hosts: tuple[str, ...] = ()
+    ports: tuple[int, ...] = ()  # local model servers, recognised by their default port
+    pricing_id: str = ""
+    self_hosted: bool = False
+
+
+COMPATIBLE_HOSTS: tuple[CompatibleHost, ...] = (
+    CompatibleHost("openai", ("api.openai.com",), pricing_id="openai"),
+    CompatibleHost(
+        "azure_openai",
+        ("openai.azure.com", "cognitiveservices.azure.com"),
+        pricing_id="azure",
+    ),
+    CompatibleHost("groq", ("api.groq.com",), pricing_id="groq"),
+    CompatibleHost("together", ("api.together.xyz", "api.together.ai"), pricing_id="together"),
+    CompatibleHost("deepseek", ("api.deepseek.com",), pricing_id="deepseek"),
+    CompatibleHost("openrouter", ("openrouter.ai",), pricing_id="openrouter"),
+    CompatibleHost("fireworks", ("api.fireworks.ai",), pricing_id="fireworks"),
+    CompatibleHost("mistral", ("api.mistral.ai",), pricing_id="mistral"),
+    CompatibleHost("xai", ("api.x.ai",), pricing_id="x-ai"),
+    CompatibleHost("perplexity", ("api.perplexity.ai",), pricing_id="perplexity"),
+    CompatibleHost("cerebras", ("api.cerebras.ai",), pricing_id="cerebras"),
+    CompatibleHost("novita", ("api.novita.ai",), pricing_id="novita"),
+    CompatibleHost("moonshot", ("api.moonshot.ai", "api.moonshot.cn"), pricing_id="moonshotai"),
+    CompatibleHost("deepinfra", ("api.deepinfra.com",)),
+    CompatibleHost("huggingface", ("router.huggingface.co", "api-inference.huggingface.co")),
+    # Gemini's and Anthropic's own OpenAI-compatible endpoints.
+    CompatibleHost("gemini", ("generativelanguage.googleapis.com",), pricing_id="google"),
+    # Vertex AI's OpenAI-compatible endpoint, global and regional (<region>-aiplatform...).
+    CompatibleHost(
+        "vertex_ai",
+        ("aiplatform.googleapis.com", "-aiplatform.googleapis.com"),
+        pricing_id="google",
+    ),
+    CompatibleHost("anthropic", ("api.anthropic.com",), pricing_id="anthropic"),
+    # Local model servers, by their default ports on this machine (Ollama's anywhere).
+    CompatibleHost("ollama", ports=(11434,), self_hosted=True),
+    CompatibleHost("lm_studio", ports=(1234,), self_hosted=True),
+    CompatibleHost("vllm", ports=(8000,), self_hosted=True),
+)
+# The provider id of an OpenAI client whose host is in none of the entries above.
+UNKNOWN_HOST_PROVIDER = "openai_compatible"
+HOST_PROVIDERS: dict[str, CompatibleHost] = {h.id: h for h in COMPATIBLE_HOSTS}
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "host.docker.internal"})
+_ANY_HOST_PORTS = frozenset({11434})  # Ollama's port is distinctive enough off this machine too
+
+
+def provider_for_host(host: str, port: int | None, default: str) -> str:
+    """The provider id of an OpenAI-compatible call to ``host:port``.
+
+    Known hosts give their own id; a loopback address on a local model server's default
+    port gives that server. Any other loopback address keeps ``default`` (the client's own
+    provider): that is where local proxies, test doubles and recorders of the real API
+    listen. Any other host gives :data:`UNKNOWN_HOST_PROVIDER`: it speaks OpenAI's API, but
+    who serves the model is not known (the model name still says which one it is).
+    """
+    name = host.lower().rstrip(".")
+    for entry in COMPATIBLE_HOSTS:
+        if any(
+            name == h or name.endswith(h if h.startswith("-") else "." + h) for h in entry.hosts
+        ):
+            return entry.id
+    local = name in _LOOPBACK or name.startswith("127.")
+    for entry in COMPATIBLE_HOSTS:
+        if port in entry.ports and (local or port in _ANY_HOST_PORTS):
+            return entry.id
+    return default if local else UNKNOWN_HOST_PROVIDER
