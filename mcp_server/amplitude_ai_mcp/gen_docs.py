@@ -110,6 +110,29 @@ def _install_lines() -> list[str]:
     ]
 
 
+def _provider_lines() -> list[str]:
+    """Per provider of the registry: what the SDK offers and what it tracks; then the
+    providers recognised in user code but not instrumented, with the reason."""
+    from amplitude_ai.providers.registry import BY_ID, KNOWN_PROVIDERS, PROVIDERS
+
+    lines = ["## Providers", ""]
+    for spec in PROVIDERS:
+        offers = [f"`amplitude_ai.{d}`" for d in dict.fromkeys(spec.drop_ins)]
+        if spec.drop_ins:
+            offers.append("`wrap()`")
+        if spec.patch_function:
+            offers.append(f"`{spec.patch_function}()`")
+        surfaces = ", ".join(f"`{s}`" for s in spec.surfaces)
+        lines.append(
+            f"- `{spec.id}` ({spec.requirement}, extra `{spec.extra}`): "
+            f"{', '.join(offers)}; tracks {surfaces}"
+        )
+    for known in KNOWN_PROVIDERS:
+        if known.id not in BY_ID:
+            lines.append(f"- `{known.id}` ({known.distribution}): recognised; {known.reason}")
+    return lines
+
+
 def _first_sentence(text: str) -> str:
     flat = " ".join(text.split())
     end = flat.find(". ")
@@ -222,7 +245,8 @@ def render(registry: dict[str, Any]) -> dict[str, str]:
     llms += [f"- {e.name}" for e in events]
     llms += ["", "## Docs", "", "- AGENTS.md", "- llms-full.txt", "- mcp.schema.json", ""]
 
-    full = ["# amplitude-ai — full reference", "", registry["instructions"], "", "## Tools", ""]
+    full = ["# amplitude-ai — full reference", "", registry["instructions"], ""]
+    full += [*_provider_lines(), "", "## Tools", ""]
     results = _result_models()
     for tool in tools:
         full += [f"### {tool['name']}", "", " ".join(tool.get("description", "").split()), ""]

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from .detect.sites import CallSite, UncertainSite
+from .provider_registry import registry
 
 __all__ = [
     "AgentRef",
@@ -48,18 +49,8 @@ __all__ = [
 Tier = Literal["swap", "wrap", "patch", "session"]
 ContentMode = Literal["full", "metadata_only", "customer_enriched"]
 Framework = Literal["fastapi", "flask", "django", "starlette", "streamlit", "none"]
-Provider = Literal[
-    "openai",
-    "azure-openai",
-    "anthropic",
-    "gemini",
-    "mistral",
-    "bedrock",
-    "litellm",
-    "cohere",
-    "groq",
-    "ollama",
-]
+# Every provider id of the SDK's provider registry (instrumented ones and recognised ones).
+Provider = Literal[registry.provider_ids()]  # type: ignore[valid-type]
 # needs_input id -> answer: a Python expression (str) or a JSON value (written as its repr).
 Inputs = dict[str, Any]
 

@@ -319,11 +319,10 @@ def judge(spec: ProviderSpec, found: list[Found]) -> Verdict:
 
 
 def provider_specs(provider_ids: Iterable[str]) -> list[ProviderSpec]:
-    """Registry entries for detected provider ids (``azure-openai`` and ``azure_openai``
-    alike), one per distribution."""
+    """Registry entries for detected provider ids, one per distribution."""
     specs: dict[str, ProviderSpec] = {}
     for pid in provider_ids:
-        spec = BY_ID.get(pid.replace("-", "_"))
+        spec = BY_ID.get(pid)
         if spec is not None:
             specs.setdefault(spec.distribution, spec)
     return list(specs.values())

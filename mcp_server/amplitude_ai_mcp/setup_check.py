@@ -28,18 +28,19 @@ def _provider_checks(root: Path, declared: dict[str, list[str]]) -> list[SetupCh
                 fix=verdict.fix,
             )
         )
-    from .detect.providers import DISTRIBUTIONS
+    from amplitude_ai.providers.registry import BY_ID, KNOWN_PROVIDERS
 
     covered = {v.distribution for v in verdicts(root)}
-    for dist, (group, name) in sorted(DISTRIBUTIONS.items()):
-        if group != "provider" or dist not in declared or dist in covered:
+    for known in KNOWN_PROVIDERS:
+        dist = known.distribution
+        if known.id in BY_ID or dist not in declared or dist in covered:
             continue
+        covered.add(dist)
         checks.append(
             SetupCheck(
-                name=f"provider_{name}",
+                name=f"provider_{known.id}",
                 ok=True,
-                detail=f"{dist} is declared; the SDK has no wrapper for it: track its calls "
-                "with ai.track_ai_message(...) (or a framework integration)",
+                detail=f"{dist} is declared; {known.reason}",
             )
         )
     return checks

@@ -5,10 +5,51 @@ from __future__ import annotations
 from typing import get_args
 
 from .models import ContentMode, Framework, Provider, ScanResult, Suggestion, SuggestionResult
+from .provider_registry import registry
 
 CONTENT_TIERS: tuple[str, ...] = get_args(ContentMode)
 FRAMEWORKS: tuple[str, ...] = get_args(Framework)
 PROVIDERS: tuple[str, ...] = get_args(Provider)
+
+
+def how_to_instrument(provider: str, client_class: str | None = None) -> str:
+    """What the SDK offers for ``provider`` (a client built by ``client_class``), from the
+    provider registry: only drop-ins, ``wrap()`` and patch functions that exist, and for a
+    provider the SDK does not wrap, the registry's reason (never a made-up class)."""
+    spec = registry.BY_ID.get(provider)
+    if spec is None:
+        known = registry.KNOWN_BY_ID.get(provider)
+        reason = known.reason if known is not None else "the SDK has no wrapper for it"
+        return f"{provider}: {reason}"
+    drop_ins = _drop_ins(spec)
+    if client_class is not None and client_class in drop_ins:
+        ways = [
+            f"build it with the drop-in `from amplitude_ai import {drop_ins[client_class]}` "
+            "(same API, plus amplitude=ai)",
+            "or wrap it: `amplitude_ai.wrap(client, amplitude=ai)`",
+        ]
+    elif client_class is not None:
+        ways = [f"{client_class} has no drop-in"]
+    else:
+        names = ", ".join(f"amplitude_ai.{d}" for d in dict.fromkeys(spec.drop_ins))
+        ways = [f"build the client with the drop-in {names} (amplitude=ai)"] if names else []
+        if names:
+            ways.append("or wrap it: `amplitude_ai.wrap(client, amplitude=ai)`")
+    if spec.patch_function:
+        ways.append(f"or call `amplitude_ai.{spec.patch_function}(amplitude=ai)` at start-up")
+    return f"{provider}: " + ", ".join(ways)
+
+
+def _drop_ins(spec: object) -> dict[str, str]:
+    """Qualified provider class (every import path) or client factory -> its drop-in."""
+    found = {
+        f"{module}.{name}": drop_in
+        for module in spec.import_paths  # type: ignore[attr-defined]
+        for name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=False)  # type: ignore[attr-defined]
+    }
+    if spec.client_factory and spec.drop_ins:  # type: ignore[attr-defined]
+        found[spec.client_factory] = spec.drop_ins[0]  # type: ignore[attr-defined]
+    return found
 
 
 def from_scan(scan: ScanResult, content_tier: str) -> SuggestionResult:
@@ -44,14 +85,15 @@ def from_scan(scan: ScanResult, content_tier: str) -> SuggestionResult:
     )
     if uninstrumented:
         by_kind = {s.resolved_by for s in uninstrumented}
+        providers = sorted({s.provider for s in uninstrumented if s.kind == "provider"})
         detail = (
-            f"{scan.counts.uninstrumented} uninstrumented call sites in {len(files)} "
-            "files; instrument each client where it is built (drop-in class or wrap())"
+            f"{scan.counts.uninstrumented} uninstrumented call sites in {len(files)} files; "
+            + "; ".join(how_to_instrument(p) for p in providers)
         )
+        if any(s.kind == "framework" for s in uninstrumented):
+            detail += "; framework calls: instrument the provider client underneath them"
         if "usage" in by_kind or "annotation" in by_kind:
             detail += "; some clients are passed in as parameters: instrument them at the caller"
-        if any(s.call_style == "module_function" for s in uninstrumented):
-            detail += "; module-level calls (litellm, legacy openai) need patch() at start-up"
         steps.append(
             Suggestion(
                 step="Instrument the clients", tool="validate_file", files=files[:20], detail=detail
@@ -118,9 +160,7 @@ def from_arguments(
             Suggestion(
                 step=f"Instrument the {provider} client",
                 tool="validate_file",
-                detail="use the SDK's drop-in client or wrap() where the client is built"
-                if provider not in ("litellm",)
-                else "call amplitude_ai.patch() at start-up",
+                detail=how_to_instrument(provider),
             )
         )
     if framework and framework != "none":

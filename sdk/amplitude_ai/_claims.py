@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _registry
+from .providers.registry import PROVIDERS
 
 _MAX_IDS = 4096
 _ids: OrderedDict[str, None] = OrderedDict()
@@ -87,19 +88,16 @@ def _remember(store: OrderedDict[str, None], key: str | None) -> None:
             store.popitem(last=False)
 
 
-# Provider names as frameworks spell them -> the ``patch*`` name covering them.
+# Provider names as frameworks spell them -> the registry id whose ``patch_<id>`` covers
+# them: the ids and distributions from the provider registry, plus the frameworks' aliases.
 _PATCH_NAMES = {
-    "openai": "openai",
+    **{spec.distribution: spec.id for spec in reversed(PROVIDERS)},  # "openai" -> openai
+    **{spec.id: spec.id for spec in PROVIDERS},
     "azure": "azure_openai",
-    "azure_openai": "azure_openai",
     "azure-openai": "azure_openai",
-    "anthropic": "anthropic",
-    "gemini": "gemini",
     "google": "gemini",
     "google-genai": "gemini",
-    "mistral": "mistral",
     "mistralai": "mistral",
-    "bedrock": "bedrock",
     "aws": "bedrock",
     "amazon_bedrock": "bedrock",
     "aws_bedrock": "bedrock",

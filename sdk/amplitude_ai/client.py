@@ -34,6 +34,7 @@ from .events import EventBuilder
 from .exceptions import ValidationError
 from .outbox import Outbox
 from .privacy import PrivacyPolicy, Redactor
+from .providers.registry import PROVIDERS
 from .spool import Spool
 from .spool import default_directory as default_spool_directory
 from .tracking import TrackingMethods
@@ -49,13 +50,8 @@ _TURN_KINDS = frozenset({"user_message", "ai_response", "tool_call", "embedding"
 # Events about a session as a whole: without a session id they are suspicious.
 _SESSION_LEVEL = frozenset({"session_end", "session_enrichment"})
 _MAX_TRACKED_SESSIONS = 10_000  # bound on the per-session turn counters kept in memory
-_PROVIDER_MODULES = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "gemini": "google.genai",
-    "mistral": "mistralai",
-    "bedrock": "boto3",
-}
+# Provider id -> the import name of its SDK (the provider registry: pure data, no import).
+_PROVIDER_MODULES = {spec.id: spec.module for spec in PROVIDERS}
 
 EventRecord = dict[str, Any]
 

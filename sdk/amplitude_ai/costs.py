@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .providers.registry import HOST_PROVIDERS
+from .providers.registry import HOST_PROVIDERS, PROVIDERS
 
 logger = logging.getLogger("amplitude_ai")
 
@@ -30,15 +30,12 @@ _MAX_PRICERS = 1024  # (model, provider) pairs whose rates are kept
 
 # Our provider names -> genai-prices provider ids (None lets genai-prices match by model).
 _PROVIDER_IDS: dict[str, str | None] = {
-    "openai": "openai",
+    **{spec.id: spec.pricing_id for spec in PROVIDERS if spec.pricing_id},
+    # Other spellings events and frameworks use.
     "azure": "azure",
-    "azure_openai": "azure",
-    "anthropic": "anthropic",
     "google": "google",
-    "gemini": "google",
     "vertex": "google",
     "vertex_ai": "google",
-    "mistral": "mistral",
     "bedrock": "aws",
     "aws": "aws",
     "groq": "groq",

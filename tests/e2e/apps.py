@@ -62,6 +62,14 @@ PROJECT_APPS: dict[str, str] = {
     "gradio_chat": "UI callback respond(message, history) iterating (user, bot) pairs",
     "client_injection": "a class given the module's client in __init__ (dependency injection)",
     "bedrock_service": "boto3 bedrock-runtime from a client factory; converse, stream, invoke",
+    "gemini_recipes": "google-genai client from a factory in a package: generate_content, "
+    "stream, chat session, embeddings, client.aio with asyncio.gather, settings module",
+    "mistral_helpdesk": "mistralai client imported under an alias in a connection module: "
+    "chat.complete, chat.stream, chat.complete_async, embeddings, a dataclass config",
+    "gemini_concierge": "class holding a google-genai Client (wrap tier): chat sessions, "
+    "send_message_stream, aio chat session, a module-level instance and a __main__ block",
+    "mistral_quizmaster": "a factory building a mistralai client per call (patch tier): "
+    "chat.complete and an async chat.stream_async iterated with async for",
 }
 
 
@@ -102,6 +110,11 @@ CHAINS = {
     "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
     "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
     "router_schemas": Chain("session", "qa", user_id="q.user_id"),
+    # the client is built by a factory in recipe_box/genai_client.py
+    "gemini_recipes": Chain(files=("recipe_box/genai_client.py",)),
+    "mistral_helpdesk": Chain(files=("helpdesk/mistral_conn.py",)),
+    "gemini_concierge": Chain("wrap"),
+    "mistral_quizmaster": Chain("patch", files=("quiz/llm_factory.py",)),
     # middleware next to ``app = FastAPI()`` / inside the Flask factory, user id from a header
     "fastapi_langchain": Chain(
         files=("qa_service/chains.py", "qa_service/main.py"),

@@ -140,6 +140,8 @@ def test_same_generated_test_fails_on_the_original(chain, app):
 @pytest.mark.parametrize("app", ALL_APPS)
 def test_same_generated_test_fails_on_the_original_beside_the_bootstrap(chain, app):
     """The failure comes from the missing events, not only from the missing bootstrap."""
+    if CHAINS.get(app, Chain()).tier == "patch":
+        pytest.skip("tier patch: the bootstrap's patch() is the instrumentation itself")
     results = chain["outcomes"]["half"].get(app)
     assert results, chain["logs"]["half"][-3000:]
     for name, outcome, message in results:

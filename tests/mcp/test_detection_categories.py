@@ -97,7 +97,7 @@ def test_precision_and_recall_per_category(scanned, capsys):
 def test_counts_separate_confirmed_probable_untracked(scanned):
     uncertain = [s for s in scanned.uncertain_sites if not s.in_test]  # tests count apart
     assert scanned.counts.probable == sum(s.confidence == "probable" for s in uncertain) >= 2
-    assert scanned.counts.untracked == sum(not s.tracked for s in uncertain) >= 8
+    assert scanned.counts.untracked == sum(not s.tracked for s in uncertain) >= 6
     assert not any(s in scanned.call_sites for s in uncertain)
     for site in uncertain:
         assert site.evidence

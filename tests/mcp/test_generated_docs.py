@@ -36,3 +36,15 @@ def test_schema_lists_every_tool_resource_and_prompt(generated):
 def test_llms_txt_names_every_event(generated):
     for event in load_catalog().events:
         assert f"- {event}" in generated["llms.txt"]
+
+
+def test_full_reference_lists_every_registry_provider():
+    from amplitude_ai.providers.registry import KNOWN_PROVIDERS, PROVIDERS
+
+    text = (Path(__file__).resolve().parents[2] / "llms-full.txt").read_text(encoding="utf-8")
+    section = text.split("## Providers", 1)[1].split("\n## ", 1)[0]
+    for spec in PROVIDERS:
+        assert f"- `{spec.id}` ({spec.requirement}, extra `{spec.extra}`)" in section
+        assert all(f"`{s}`" in section for s in spec.surfaces)
+    for known in KNOWN_PROVIDERS:
+        assert f"`{known.id}`" in section

@@ -79,7 +79,7 @@ async def test_instrument_app_prompt_walks_the_four_phases(client):
 async def test_prompt_argument_completions(client):
     ref = mcp_types.PromptReference(type="ref/prompt", name="instrument_app")
     provider = await client.complete(ref, {"name": "provider", "value": "a"})
-    assert provider.values == ["azure-openai", "anthropic"]
+    assert provider.values == ["azure_openai", "anthropic"]
     tier = await client.complete(ref, {"name": "content_tier", "value": ""})
     assert tier.values == ["full", "metadata_only", "customer_enriched"]
     template = mcp_types.ResourceTemplateReference(

@@ -206,7 +206,12 @@ async def test_suggest_instrumentation_from_scan_and_from_arguments(client):
         )
     ).structured_content
     assert args["based_on"] == "arguments"
-    assert any("patch()" in s["detail"] for s in args["steps"])
+    assert any(s["detail"].startswith("litellm: ") for s in args["steps"])
+    gemini = (
+        await client.call_tool("suggest_instrumentation", {"provider": "gemini"})
+    ).structured_content
+    detail = next(s["detail"] for s in gemini["steps"] if s["step"].startswith("Instrument"))
+    assert "amplitude_ai.Gemini" in detail and "amplitude_ai.patch_gemini" in detail
     with pytest.raises(ToolError, match="Input should be 'full'"):
         await client.call_tool("suggest_instrumentation", {"content_tier": "all"})
 

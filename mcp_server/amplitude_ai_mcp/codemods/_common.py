@@ -19,28 +19,18 @@ from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.models import NeedsInput, PlannedEdit
 
 SDK = P.SDK_MODULE
-# Provider classes with an instrumented drop-in in amplitude_ai (same constructor + amplitude=).
-DROP_INS: dict[str, str] = {
-    "openai.OpenAI": "OpenAI",
-    "openai.AsyncOpenAI": "AsyncOpenAI",
-    "openai.AzureOpenAI": "AzureOpenAI",
-    "openai.AsyncAzureOpenAI": "AsyncAzureOpenAI",
-    "openai.lib.azure.AzureOpenAI": "AzureOpenAI",
-    "openai.lib.azure.AsyncAzureOpenAI": "AsyncAzureOpenAI",
-    "anthropic.Anthropic": "Anthropic",
-    "anthropic.AsyncAnthropic": "AsyncAnthropic",
-}
-INSTRUMENTABLE = frozenset({"openai", "azure-openai", "anthropic"})
+# Provider classes with an instrumented drop-in in amplitude_ai (same constructor + amplitude=),
+# and the providers the SDK instruments: both from the provider registry.
+DROP_INS: dict[str, str] = P.DROP_INS
+INSTRUMENTABLE = P.INSTRUMENTED
 
 
 def _factory_drop_ins() -> dict[str, tuple[str, str, tuple[str, ...]]]:
     """Client factories with a drop-in (``boto3.client`` -> ``Bedrock`` for the service
     ``bedrock-runtime``, also as ``boto3.Session(...).client``), from the SDK's registry."""
-    from amplitude_ai.providers.registry import PROVIDERS
-
     return {
         spec.client_factory: (spec.drop_ins[0], spec.service_name, spec.session_classes)
-        for spec in PROVIDERS
+        for spec in P.R.PROVIDERS
         if spec.client_factory and spec.drop_ins
     }
 

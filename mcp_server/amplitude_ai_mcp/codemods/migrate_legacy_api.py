@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect import providers as P
+
 from ._common import NOT_YET, Facts, Plan
 from ._legacy_clients import plan_legacy_clients
 
@@ -56,7 +58,7 @@ def plan_legacy(facts: Facts, plan: Plan) -> None:
     for site in facts.sites:
         # Framework runners (agents.Runner.run) are covered by their registered integration.
         if site.call_style == "module_function" and not site.instrumented and not site.integration:
-            if site.provider in ("openai", "azure-openai") and site.api[:1].isupper():
+            if site.qualified_name in P.LEGACY_FUNCTIONS:
                 plan.skip(
                     site.line,
                     KIND,

@@ -47,7 +47,16 @@ from amplitude_ai_mcp.workspace import WorkspaceError
 from . import add_bootstrap_module as boot
 from . import apply_lock
 from . import register_integrations as integ
-from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_index
+from ._common import (
+    INSTRUMENTABLE,
+    NOT_YET,
+    SDK,
+    Facts,
+    Plan,
+    Rewriter,
+    collect_facts,
+    import_index,
+)
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .add_web_middleware import plan_middleware
@@ -500,7 +509,9 @@ def _plan_imports(facts: Facts, plan: Plan, ai_name: str, import_name: str) -> N
 def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
     built_here = {c.line for c in facts.constructions}
     for line, qualname, provider in facts.unsupported:
-        plan.skip(line, "not_instrumentable", f"{qualname} ({provider}): {NOT_YET}")
+        known = P.R.KNOWN_BY_ID.get(provider)  # the registry says why (and what to do)
+        why = f"{NOT_YET}; {known.reason}" if known is not None else NOT_YET
+        plan.skip(line, "not_instrumentable", f"{qualname} ({provider}): {why}")
     reported: set[tuple[str | None, str | None]] = set()
     for site in facts.sites:
         if site.instrumented or site.call_style == "module_function":
@@ -515,7 +526,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 "provider client underneath it, or open an agent session around the call",
             )
             continue
-        if site.provider not in ("openai", "azure-openai", "anthropic", "bedrock"):
+        if site.provider not in INSTRUMENTABLE:
             continue  # reported with its constructor (facts.unsupported)
         key = (site.client_file, site.receiver)
         if site.client_file and site.client_file != rel and key not in reported:

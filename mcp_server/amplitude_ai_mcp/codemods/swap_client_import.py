@@ -18,8 +18,12 @@ from ._common import SDK, Construction, Facts, Plan, Rewrite, dotted
 KIND = "swap_client_import"
 
 
+# id(import) -> (the import, id(alias) -> the drop-in that name becomes)
+_ByImport = dict[int, tuple[cst.ImportFrom, dict[int, str]]]
+
+
 def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
-    by_import: dict[int, tuple[cst.ImportFrom, set[int]]] = {}
+    by_import: _ByImport = {}
     for c in facts.constructions:
         if id(c.call) in facts.wrapped_args:
             continue
@@ -44,8 +48,8 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
             and all(_can_split(facts, i) for i, _ in c.imports)
         ):
             for import_from, alias in c.imports:
-                entry = by_import.setdefault(id(import_from), (import_from, set()))
-                entry[1].add(id(alias))
+                entry = by_import.setdefault(id(import_from), (import_from, {}))
+                entry[1][id(alias)] = c.drop_in
             plan.rewrite(c.call, _keyword(ai_name))
             plan.edit(
                 c.line,
@@ -77,12 +81,12 @@ def _plan_reference(
     c: Construction,
     plan: Plan,
     ai_name: str,
-    by_import: dict[int, tuple[cst.ImportFrom, set[int]]],
+    by_import: _ByImport,
 ) -> None:
     """``default_factory=OpenAI`` -> ``default_factory=lambda: OpenAI(amplitude=ai)``."""
     if isinstance(c.call, cst.Name) and c.imports:
         for import_from, alias in c.imports:
-            by_import.setdefault(id(import_from), (import_from, set()))[1].add(id(alias))
+            by_import.setdefault(id(import_from), (import_from, {}))[1][id(alias)] = c.drop_in
         func: cst.BaseExpression = cst.Name(c.call.value)
     elif isinstance(c.call, cst.Attribute):
         func = cst.Attribute(cst.Name(SDK), cst.Name(c.drop_in))
@@ -123,11 +127,32 @@ def _attribute_swap(c: Construction, ai_name: str) -> Rewrite:
     return rewrite
 
 
-def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: set[int]) -> None:
+def _as_drop_in(alias: cst.ImportAlias, drop_in: str) -> cst.ImportAlias:
+    """``Client`` -> ``Gemini as Client``: the drop-in under the name the code already uses
+    (the provider class and our drop-in are not always spelled alike)."""
+    if dotted(alias.name) == drop_in:
+        return alias
+    local = alias.asname.name if alias.asname else alias.name
+    return alias.with_changes(
+        name=cst.Name(drop_in), asname=cst.AsName(name=cst.Name(dotted(local) or drop_in))
+    )
+
+
+def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: dict[int, str]) -> None:
     assert not isinstance(node.names, cst.ImportStar)
     moving = [a for a in node.names if id(a) in aliases]
+    renamed = [_as_drop_in(a, aliases[id(a)]) for a in moving]
     if len(moving) == len(node.names) and not node.relative:
-        plan.rewrite(node, lambda n: n.with_changes(module=cst.Name(SDK)))  # type: ignore[attr-defined]
+
+        def swap(n: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(n, cst.ImportFrom)
+            assert not isinstance(n.names, cst.ImportStar)
+            names = [
+                _as_drop_in(a, aliases[id(o)]) for a, o in zip(n.names, node.names, strict=True)
+            ]
+            return n.with_changes(module=cst.Name(SDK), names=names)
+
+        plan.rewrite(node, swap)
         return
     # Mixed import: keep the other names on the provider import, add ours right after it.
     kept_ids = {id(a) for a in node.names if id(a) not in aliases}
@@ -145,7 +170,7 @@ def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: set[in
         [
             cst.ImportFrom(
                 module=cst.Name(SDK),
-                names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in moving],
+                names=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in renamed],
             )
         ]
     )

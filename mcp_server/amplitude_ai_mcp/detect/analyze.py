@@ -164,14 +164,7 @@ class FileAnalysis:
     client_args: list[tuple[str, int, str | None, ClientType]] = field(default_factory=list)
 
 
-_PATCH_TARGETS: dict[str, frozenset[str]] = {
-    "patch_openai": frozenset({"openai", "azure-openai"}),
-    "patch_azure_openai": frozenset({"azure-openai"}),
-    "patch_anthropic": frozenset({"anthropic"}),
-    "patch_gemini": frozenset({"gemini"}),
-    "patch_mistral": frozenset({"mistral"}),
-    "patch_bedrock": frozenset({"bedrock"}),
-}
+_PATCH_TARGETS = P.PATCH_TARGETS  # from the provider registry
 _AGENT_CONSTRUCTORS = {
     "agents.Agent": "openai-agents",
     "pydantic_ai.Agent": "pydantic-ai",
@@ -693,13 +686,13 @@ class _Analyzer(cst.CSTVisitor):
             found = self._constructed(node, qn)
             if found is not None:
                 return found
-        # boto3.Session().client("bedrock-runtime") and friends.
+        # boto3.Session().client("bedrock-runtime") and friends (registry factories).
         if isinstance(func, cst.Attribute) and func.attr.value == "client":
-            service = _string_arg(node, 0, "service_name")
-            if service == "bedrock-runtime":
+            service = P.SERVICE_CLIENTS.get(_string_arg(node, 0, "service_name") or "")
+            if service is not None:
                 return ClientType(
-                    "bedrock",
-                    "bedrock",
+                    service[0],
+                    service[1],
                     "provider",
                     False,
                     "boto3.client",
@@ -723,14 +716,13 @@ class _Analyzer(cst.CSTVisitor):
             return _SDK_AGENT  # ai.agent("id") / agent.child("id")
         if isinstance(func_value, AttrPath) and isinstance(func_value.base, ClientType):
             base = func_value.base
-            if len(func_value.segments) == 1:
-                method = func_value.segments[0]
-                derived = P.DERIVED.get((base.family, method))
-                if derived is not None:
-                    family = P.FAMILIES[derived]
-                    return replace(base, family=family.name, origin=f"{base.origin}.{method}")
-                if method in P.FAMILIES[base.family].chaining:
-                    return base
+            method = ".".join(func_value.segments)  # ``chats.create`` makes a chat session
+            derived = P.DERIVED.get((base.family, method))
+            if derived is not None:
+                family = P.FAMILIES[derived]
+                return replace(base, family=family.name, origin=f"{base.origin}.{method}")
+            if method in P.FAMILIES[base.family].chaining:
+                return base
             return None
         if (
             isinstance(func_value, AttrPath)

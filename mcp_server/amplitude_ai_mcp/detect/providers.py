@@ -1,14 +1,20 @@
-"""THE provider/API table: every LLM client, module function and framework call we detect.
+"""What detection matches: the provider entries derived from the SDK's provider registry
+(``amplitude_ai.providers.registry``: client classes, API surfaces, module functions,
+client factories, untracked APIs, hosts) plus the framework entries (LangChain, LlamaIndex,
+pydantic-ai, ...), which are framework data, not provider facts.
 
-Scan, validate_file and (later) the codemods all read this one table. Entries are matched by
+Scan, validate_file, the codemods and verify all read this module. Entries are matched by
 *qualified name* (what libcst's QualifiedNameProvider resolves an expression to), never by
-spelling, so aliases and re-exports are handled by the resolver, not here.
+spelling, so aliases and re-exports are handled by the resolver, not here. A provider added
+to the registry is detected, and offered the codemods its entry supports, with no edit here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from amplitude_ai_mcp.provider_registry import registry as R
 
 Operation = Literal["chat", "completion", "responses", "embedding", "agent_run", "query"]
 Kind = Literal["provider", "framework"]
@@ -69,30 +75,7 @@ class ModuleFunction:
     stream: bool = False
 
 
-_OPENAI_APIS = (
-    Api("chat.completions.create", "chat", usage_kwargs=frozenset({"model", "messages"})),
-    Api("chat.completions.parse", "chat"),
-    Api("chat.completions.stream", "chat", stream=True),
-    Api("beta.chat.completions.parse", "chat"),
-    Api("beta.chat.completions.stream", "chat", stream=True),
-    Api("responses.create", "responses", usage_kwargs=frozenset({"model", "input"})),
-    Api("responses.parse", "responses"),
-    Api("responses.stream", "responses", stream=True),
-    Api("completions.create", "completion"),
-    Api("embeddings.create", "embedding", usage_kwargs=frozenset({"model", "input"})),
-)
-
-_ANTHROPIC_APIS = (
-    Api(
-        "messages.create",
-        "chat",
-        usage_kwargs=frozenset({"model", "max_tokens", "messages"}),
-    ),
-    Api("messages.stream", "chat", stream=True),
-    Api("beta.messages.create", "chat"),
-    Api("beta.messages.stream", "chat", stream=True),
-    Api("completions.create", "completion"),
-)
+# --------------------------------------------------------------------------- frameworks
 
 _LANGCHAIN_APIS = (
     Api("invoke", "chat"),
@@ -104,171 +87,56 @@ _LANGCHAIN_APIS = (
     Api("abatch", "chat", is_async=True),
 )
 
-FAMILIES: dict[str, Family] = {
-    family.name: family
-    for family in (
-        Family(
-            "openai",
-            _OPENAI_APIS,
-            transparent=frozenset({"with_raw_response", "with_streaming_response"}),
+_FRAMEWORK_FAMILIES = (
+    Family(
+        "langchain",
+        _LANGCHAIN_APIS,
+        chaining=frozenset(
+            {"bind_tools", "with_structured_output", "bind", "with_config", "with_retry"}
         ),
-        Family(
-            "anthropic",
-            _ANTHROPIC_APIS,
-            transparent=frozenset({"with_raw_response", "with_streaming_response"}),
-        ),
-        Family(
-            "google-genai",
-            (
-                Api("models.generate_content", "chat"),
-                Api("models.generate_content_stream", "chat", stream=True),
-                Api("models.embed_content", "embedding"),
-            ),
-            async_prefix="aio",
-        ),
-        Family(
-            "google-generativeai",
-            (
-                Api("generate_content", "chat"),
-                Api("generate_content_async", "chat", is_async=True),
-            ),
-        ),
-        Family(
-            "mistral",
-            (
-                Api("chat.complete", "chat"),
-                Api("chat.complete_async", "chat", is_async=True),
-                Api("chat.stream", "chat", stream=True),
-                Api("chat.stream_async", "chat", stream=True, is_async=True),
-                Api("fim.complete", "completion"),
-                Api("embeddings.create", "embedding"),
-            ),
-        ),
-        Family(
-            "bedrock",
-            (
-                Api("converse", "chat"),
-                Api("converse_stream", "chat", stream=True),
-                Api("invoke_model", "chat"),
-                Api("invoke_model_with_response_stream", "chat", stream=True),
-            ),
-        ),
-        Family(
-            "cohere",
-            (
-                Api("chat", "chat"),
-                Api("chat_stream", "chat", stream=True),
-                Api("generate", "completion"),
-                Api("embed", "embedding"),
-            ),
-        ),
-        Family(
-            "ollama",
-            (
-                Api("chat", "chat"),
-                Api("generate", "completion"),
-                Api("embed", "embedding"),
-                Api("embeddings", "embedding"),
-            ),
-        ),
-        Family(
-            "langchain",
-            _LANGCHAIN_APIS,
-            chaining=frozenset(
-                {"bind_tools", "with_structured_output", "bind", "with_config", "with_retry"}
-            ),
-        ),
-        Family(
-            "llama-index-llm",
-            (
-                Api("chat", "chat"),
-                Api("achat", "chat", is_async=True),
-                Api("complete", "completion"),
-                Api("acomplete", "completion", is_async=True),
-                Api("stream_chat", "chat", stream=True),
-                Api("stream_complete", "completion", stream=True),
-                Api("astream_chat", "chat", stream=True, is_async=True),
-            ),
-        ),
-        Family(
-            "llama-index-engine",
-            (
-                Api("query", "query"),
-                Api("aquery", "query", is_async=True),
-                Api("chat", "chat"),
-                Api("achat", "chat", is_async=True),
-                Api("stream_chat", "chat", stream=True),
-            ),
-        ),
-        # Index objects are not LLM calls themselves; they make engines (DERIVED below).
-        Family("llama-index-index", ()),
-        # A LangGraph builder is not a runnable; ``.compile()`` makes one (DERIVED below).
-        Family("langgraph-builder", ()),
-        Family(
-            "pydantic-ai",
-            (
-                Api("run", "agent_run", is_async=True),
-                Api("run_sync", "agent_run", is_async=False),
-                Api("run_stream", "agent_run", stream=True, is_async=True),
-                Api("iter", "agent_run", is_async=True),
-            ),
-        ),
-        Family(
-            "crewai",
-            (Api("kickoff", "agent_run"), Api("kickoff_async", "agent_run", is_async=True)),
-        ),
-    )
-}
-
-# (family, method) -> family of the method's result, e.g. index.as_query_engine().
-DERIVED: dict[tuple[str, str], str] = {
-    ("llama-index-index", "as_query_engine"): "llama-index-engine",
-    ("llama-index-index", "as_chat_engine"): "llama-index-engine",
-    ("llama-index-index", "from_documents"): "llama-index-index",
-    # A compiled graph is a LangChain runnable (invoke/stream/batch), reported as langgraph.
-    ("langgraph-builder", "compile"): "langchain",
-}
-
-
-def _openai_like(module: str, provider: str, names: tuple[str, ...]) -> list[ClientClass]:
-    return [
-        ClientClass(f"{module}.{name}", provider, "openai", is_async=name.startswith("Async"))
-        for name in names
-    ]
-
-
-CLIENT_CLASSES: tuple[ClientClass, ...] = (
-    *_openai_like("openai", "openai", ("OpenAI", "AsyncOpenAI")),
-    *_openai_like("openai", "azure-openai", ("AzureOpenAI", "AsyncAzureOpenAI")),
-    *_openai_like("openai.lib.azure", "azure-openai", ("AzureOpenAI", "AsyncAzureOpenAI")),
-    *_openai_like("groq", "groq", ("Groq", "AsyncGroq")),
-    *[
-        ClientClass(f"anthropic.{name}", "anthropic", "anthropic", is_async="Async" in name)
-        for name in (
-            "Anthropic",
-            "AsyncAnthropic",
-            "AnthropicBedrock",
-            "AsyncAnthropicBedrock",
-            "AnthropicVertex",
-            "AsyncAnthropicVertex",
-        )
-    ],
-    ClientClass("google.genai.Client", "gemini", "google-genai"),
-    ClientClass("google.generativeai.GenerativeModel", "gemini", "google-generativeai"),
-    ClientClass("mistralai.Mistral", "mistral", "mistral"),
-    ClientClass("mistralai.client.Mistral", "mistral", "mistral"),
-    ClientClass("boto3.client", "bedrock", "bedrock", service_arg="bedrock-runtime"),
-    ClientClass("boto3.Session.client", "bedrock", "bedrock", service_arg="bedrock-runtime"),
-    ClientClass(
-        "boto3.session.Session.client", "bedrock", "bedrock", service_arg="bedrock-runtime"
     ),
-    ClientClass("cohere.Client", "cohere", "cohere"),
-    ClientClass("cohere.ClientV2", "cohere", "cohere"),
-    ClientClass("cohere.AsyncClient", "cohere", "cohere", is_async=True),
-    ClientClass("cohere.AsyncClientV2", "cohere", "cohere", is_async=True),
-    ClientClass("ollama.Client", "ollama", "ollama"),
-    ClientClass("ollama.AsyncClient", "ollama", "ollama", is_async=True),
-    # Frameworks.
+    Family(
+        "llama-index-llm",
+        (
+            Api("chat", "chat"),
+            Api("achat", "chat", is_async=True),
+            Api("complete", "completion"),
+            Api("acomplete", "completion", is_async=True),
+            Api("stream_chat", "chat", stream=True),
+            Api("stream_complete", "completion", stream=True),
+            Api("astream_chat", "chat", stream=True, is_async=True),
+        ),
+    ),
+    Family(
+        "llama-index-engine",
+        (
+            Api("query", "query"),
+            Api("aquery", "query", is_async=True),
+            Api("chat", "chat"),
+            Api("achat", "chat", is_async=True),
+            Api("stream_chat", "chat", stream=True),
+        ),
+    ),
+    # Index objects are not LLM calls themselves; they make engines (DERIVED below).
+    Family("llama-index-index", ()),
+    # A LangGraph builder is not a runnable; ``.compile()`` makes one (DERIVED below).
+    Family("langgraph-builder", ()),
+    Family(
+        "pydantic-ai",
+        (
+            Api("run", "agent_run", is_async=True),
+            Api("run_sync", "agent_run", is_async=False),
+            Api("run_stream", "agent_run", stream=True, is_async=True),
+            Api("iter", "agent_run", is_async=True),
+        ),
+    ),
+    Family(
+        "crewai",
+        (Api("kickoff", "agent_run"), Api("kickoff_async", "agent_run", is_async=True)),
+    ),
+)
+
+_FRAMEWORK_CLASSES: tuple[ClientClass, ...] = (
     *[
         ClientClass(qualname, "langchain", "langchain", kind="framework")
         for qualname in (
@@ -333,29 +201,7 @@ CLIENT_CLASSES: tuple[ClientClass, ...] = (
     ClientClass("crewai.Crew", "crewai", "crewai", kind="framework"),
 )
 
-MODULE_FUNCTIONS: tuple[ModuleFunction, ...] = (
-    # openai>=1 module-level default client.
-    ModuleFunction("openai.chat.completions.create", "openai", "chat.completions.create", "chat"),
-    ModuleFunction("openai.responses.create", "openai", "responses.create", "responses"),
-    ModuleFunction("openai.embeddings.create", "openai", "embeddings.create", "embedding"),
-    # openai<1 legacy API.
-    ModuleFunction("openai.ChatCompletion.create", "openai", "ChatCompletion.create", "chat"),
-    ModuleFunction(
-        "openai.ChatCompletion.acreate", "openai", "ChatCompletion.acreate", "chat", is_async=True
-    ),
-    ModuleFunction("openai.Completion.create", "openai", "Completion.create", "completion"),
-    ModuleFunction("openai.Embedding.create", "openai", "Embedding.create", "embedding"),
-    ModuleFunction("litellm.completion", "litellm", "completion", "chat"),
-    ModuleFunction("litellm.acompletion", "litellm", "acompletion", "chat", is_async=True),
-    ModuleFunction("litellm.text_completion", "litellm", "text_completion", "completion"),
-    ModuleFunction("litellm.responses", "litellm", "responses", "responses"),
-    ModuleFunction("litellm.aresponses", "litellm", "aresponses", "responses", is_async=True),
-    ModuleFunction("litellm.embedding", "litellm", "embedding", "embedding"),
-    ModuleFunction("litellm.aembedding", "litellm", "aembedding", "embedding", is_async=True),
-    ModuleFunction("ollama.chat", "ollama", "chat", "chat"),
-    ModuleFunction("ollama.generate", "ollama", "generate", "completion"),
-    ModuleFunction("ollama.embed", "ollama", "embed", "embedding"),
-    ModuleFunction("google.generativeai.embed_content", "gemini", "embed_content", "embedding"),
+_FRAMEWORK_FUNCTIONS: tuple[ModuleFunction, ...] = (
     ModuleFunction(
         "agents.Runner.run", "openai-agents", "Runner.run", "agent_run", "framework", True
     ),
@@ -370,6 +216,176 @@ MODULE_FUNCTIONS: tuple[ModuleFunction, ...] = (
         "framework",
         stream=True,
     ),
+)
+
+# (family, method path) -> family of the method's result, e.g. index.as_query_engine().
+_FRAMEWORK_DERIVED: dict[tuple[str, str], str] = {
+    ("llama-index-index", "as_query_engine"): "llama-index-engine",
+    ("llama-index-index", "as_chat_engine"): "llama-index-engine",
+    ("llama-index-index", "from_documents"): "llama-index-index",
+    # A compiled graph is a LangChain runnable (invoke/stream/batch), reported as langgraph.
+    ("langgraph-builder", "compile"): "langchain",
+}
+
+# --------------------------------------------------------------------------- providers
+# Everything below is derived from the registry.
+
+INSTRUMENTED: frozenset[str] = frozenset(p.id for p in R.PROVIDERS)  # ids the SDK tracks
+
+
+def _api(surface: R.Surface, path: str | None = None) -> Api:
+    infer = frozenset(surface.evidence) if surface.infer_type else frozenset()
+    return Api(
+        path or surface.path,
+        surface.operation,  # type: ignore[arg-type]
+        stream=surface.stream,
+        is_async=surface.is_async,
+        usage_kwargs=infer,
+    )
+
+
+def _known_surfaces(known: R.KnownProvider) -> tuple[R.Surface, ...]:
+    if known.same_api_as:
+        return R.BY_ID[known.same_api_as].surface_list
+    return known.surfaces
+
+
+def _provider_families() -> tuple[dict[str, Family], dict[str, str], dict[tuple[str, str], str]]:
+    """(families, provider id -> family name, derived families). Providers with the same
+    API surfaces share one family (Azure OpenAI has OpenAI's); a surface ``a.b().m`` makes a
+    derived family ``<family>/a.b`` holding ``m`` (google-genai's chat sessions)."""
+    families: dict[str, Family] = {}
+    family_of: dict[str, str] = {}
+    derived: dict[tuple[str, str], str] = {}
+    by_surfaces: dict[tuple[R.Surface, ...], str] = {}
+    entries: list[tuple[str, tuple[R.Surface, ...], tuple[str, ...]]] = [
+        (p.id, p.surface_list, p.transparent) for p in R.PROVIDERS
+    ]
+    for known in R.KNOWN_PROVIDERS:
+        entries.append((known.id, _known_surfaces(known), ()))
+    for provider, surfaces, transparent in entries:
+        if provider in family_of:  # a KnownProvider that only adds facts to a PROVIDERS entry
+            name = family_of[provider]
+            extra = tuple(s for s in surfaces if "()." not in s.path)
+            old = families[name]
+            have = {a.path for a in old.apis}
+            families[name] = Family(
+                name,
+                (*old.apis, *(_api(s) for s in extra if s.path not in have)),
+                old.transparent,
+                old.async_prefix,
+                old.chaining,
+            )
+            continue
+        shared = by_surfaces.get(surfaces)
+        if shared is not None:
+            family_of[provider] = shared
+            continue
+        by_surfaces[surfaces] = family_of[provider] = provider
+        direct: list[Api] = []
+        sessions: dict[str, list[Api]] = {}
+        for surface in surfaces:
+            factory, sep, method = surface.path.partition("().")
+            if sep:
+                sessions.setdefault(factory, []).append(_api(surface, method))
+            else:
+                direct.append(_api(surface))
+        families[provider] = Family(provider, tuple(direct), transparent=frozenset(transparent))
+        for factory, apis in sessions.items():
+            sub = f"{provider}/{factory}"
+            families[sub] = Family(sub, tuple(apis))
+            derived[(provider, factory)] = sub
+    return families, family_of, derived
+
+
+_PROVIDER_FAMILIES, FAMILY_OF, _PROVIDER_DERIVED = _provider_families()
+FAMILIES: dict[str, Family] = {
+    **_PROVIDER_FAMILIES,
+    **{family.name: family for family in _FRAMEWORK_FAMILIES},
+}
+DERIVED: dict[tuple[str, str], str] = {**_PROVIDER_DERIVED, **_FRAMEWORK_DERIVED}
+
+
+def _is_async_class(name: str) -> bool:
+    return name.rsplit(".", 1)[-1].startswith("Async")
+
+
+def _factories(entry: R.ProviderSpec | R.KnownProvider, family: str) -> list[ClientClass]:
+    """``boto3.client`` and ``boto3.Session.client``: factories that build a client when
+    called with the entry's service name."""
+    if not entry.client_factory:
+        return []
+    method = entry.client_factory.rsplit(".", 1)[-1]
+    return [
+        ClientClass(qualname, entry.id, family, service_arg=entry.service_name)
+        for qualname in (
+            entry.client_factory,
+            *(f"{cls}.{method}" for cls in entry.session_classes),
+        )
+    ]
+
+
+def _provider_classes() -> list[ClientClass]:
+    found: list[ClientClass] = []
+    for spec in R.PROVIDERS:
+        family = FAMILY_OF[spec.id]
+        for module in spec.import_paths:
+            for name in spec.client_classes:
+                found.append(
+                    ClientClass(f"{module}.{name}", spec.id, family, is_async=_is_async_class(name))
+                )
+        for qualname in spec.detected_classes:
+            found.append(ClientClass(qualname, spec.id, family, is_async=_is_async_class(qualname)))
+        found += _factories(spec, family)
+    for known in R.KNOWN_PROVIDERS:
+        family = FAMILY_OF[known.id]
+        for qualname in known.client_classes:
+            found.append(
+                ClientClass(qualname, known.id, family, is_async=_is_async_class(qualname))
+            )
+        found += _factories(known, family)
+    return found
+
+
+CLIENT_CLASSES: tuple[ClientClass, ...] = (*_provider_classes(), *_FRAMEWORK_CLASSES)
+# A factory's argument value -> (provider, family): ``session.client("bedrock-runtime")``.
+SERVICE_CLIENTS: dict[str, tuple[str, str]] = {
+    c.service_arg: (c.provider, c.family) for c in CLIENT_CLASSES if c.service_arg is not None
+}
+
+
+def _function(provider: str, module: str, surface: R.Surface) -> ModuleFunction:
+    api = surface.path[len(module) + 1 :] if surface.path.startswith(f"{module}.") else surface.path
+    return ModuleFunction(
+        surface.path,
+        provider,
+        api,
+        surface.operation,  # type: ignore[arg-type]
+        is_async=bool(surface.is_async),
+        stream=surface.stream,
+    )
+
+
+def _named_functions(spec: R.ProviderSpec) -> tuple[R.Surface, ...]:
+    """Module-level API functions an entry names relative to its module (a ``functions``
+    field: LiteLLM's ``completion``/``acompletion``); a leading ``a`` twin is async."""
+    names: tuple[str, ...] = getattr(spec, "functions", ())
+    found = []
+    for name in names:
+        facts = R.surface_facts(name)
+        is_async = name.startswith("a") and name[1:] in names
+        found.append(replace(facts, path=f"{spec.module}.{name}", is_async=is_async or None))
+    return tuple(found)
+
+
+MODULE_FUNCTIONS: tuple[ModuleFunction, ...] = (
+    *(
+        _function(spec.id, spec.module, s)
+        for spec in R.PROVIDERS
+        for s in (*_named_functions(spec), *spec.module_functions, *spec.legacy_functions)
+    ),
+    *(_function(k.id, k.module, s) for k in R.KNOWN_PROVIDERS for s in k.module_functions),
+    *_FRAMEWORK_FUNCTIONS,
 )
 
 
@@ -446,37 +462,43 @@ REGISTRATION_CALLS = _registrations("hooks")  # qualname -> frameworks it instru
 REGISTRATION_ASSIGNS = _registrations("assigned")
 
 
+# Module API of releases below a provider's floor (instrument_file says how to port them).
+LEGACY_FUNCTIONS: frozenset[str] = frozenset(
+    s.path for spec in R.PROVIDERS for s in spec.legacy_functions
+)
+
 # Our SDK's drop-in clients: same APIs as the provider's, already instrumented.
 SDK_MODULE = "amplitude_ai"
-SDK_CLIENTS: dict[str, str] = {
-    # class name -> provider client class it stands in for
-    "OpenAI": "openai.OpenAI",
-    "AsyncOpenAI": "openai.AsyncOpenAI",
-    "AzureOpenAI": "openai.AzureOpenAI",
-    "AsyncAzureOpenAI": "openai.AsyncAzureOpenAI",
-    "Anthropic": "anthropic.Anthropic",
-    "AsyncAnthropic": "anthropic.AsyncAnthropic",
-    "Gemini": "google.genai.Client",
-    "Mistral": "mistralai.Mistral",
-    "Bedrock": "boto3.client",  # a factory: Bedrock("bedrock-runtime", ...) like boto3.client
+# Provider class (every import path) -> the amplitude_ai drop-in that subclasses it.
+DROP_INS: dict[str, str] = {
+    f"{module}.{name}": drop_in
+    for spec in R.PROVIDERS
+    for module in spec.import_paths
+    for name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=False)  # factories: none
 }
+# Drop-in name -> the provider client class it stands in for.
+SDK_CLIENTS: dict[str, str] = {}
+for _qualname, _drop_in in DROP_INS.items():
+    SDK_CLIENTS.setdefault(_drop_in, _qualname)
+for _spec in R.PROVIDERS:  # a factory's drop-in: ``amplitude_ai.Bedrock(...)``
+    if _spec.client_factory and _spec.drop_ins:
+        SDK_CLIENTS.setdefault(_spec.drop_ins[0], _spec.client_factory)
 SDK_TRACKERS = frozenset({"AmplitudeAI", "MockAmplitudeAI"})  # make ai.agent(...) agents
 SDK_WRAP = "wrap"
 SDK_PATCH_PREFIX = "patch"  # patch(), patch_openai(), patch_anthropic(), ...
+# amplitude_ai.patch_<provider>() -> the provider ids it instruments (plain patch(): all).
+PATCH_TARGETS: dict[str, frozenset[str]] = {
+    spec.patch_function: frozenset({spec.id}) for spec in R.PROVIDERS if spec.patch_function
+}
 
 # Module prefixes -> provider / framework / web framework / observability name, for the scan's
 # dependency and import report. Keys are import names; values are display names.
-PROVIDER_MODULES: dict[str, str] = {
-    "openai": "openai",
-    "anthropic": "anthropic",
-    "google.genai": "gemini",
-    "google.generativeai": "gemini",
-    "mistralai": "mistral",
-    "litellm": "litellm",
-    "cohere": "cohere",
-    "groq": "groq",
-    "ollama": "ollama",
-}
+PROVIDER_MODULES: dict[str, str] = {}
+for _spec in (*R.PROVIDERS, *R.KNOWN_PROVIDERS):
+    # A module that makes clients by a factory serves other services too (boto3 alone is
+    # not Bedrock): its import is no evidence of the provider (see project.py).
+    if not _spec.client_factory:
+        PROVIDER_MODULES.setdefault(_spec.module, _spec.id)
 FRAMEWORK_MODULES: dict[str, str] = {
     "langchain": "langchain",
     "langchain_core": "langchain",
@@ -512,17 +534,7 @@ OBSERVABILITY_MODULES: dict[str, str] = {
     "posthog.ai": "posthog",
 }
 # Distribution names (as declared in dependency files) -> the same display names.
-DISTRIBUTIONS: dict[str, tuple[str, str]] = {
-    "openai": ("provider", "openai"),
-    "anthropic": ("provider", "anthropic"),
-    "google-genai": ("provider", "gemini"),
-    "google-generativeai": ("provider", "gemini"),
-    "mistralai": ("provider", "mistral"),
-    "boto3": ("provider", "bedrock"),
-    "litellm": ("provider", "litellm"),
-    "cohere": ("provider", "cohere"),
-    "groq": ("provider", "groq"),
-    "ollama": ("provider", "ollama"),
+_OTHER_DISTRIBUTIONS: dict[str, tuple[str, str]] = {
     "langchain": ("framework", "langchain"),
     "langchain-core": ("framework", "langchain"),
     "langchain-openai": ("framework", "langchain"),
@@ -549,6 +561,12 @@ DISTRIBUTIONS: dict[str, tuple[str, str]] = {
     "weave": ("observability", "weave"),
     "braintrust": ("observability", "braintrust"),
     "arize-phoenix": ("observability", "arize-phoenix"),
+}
+# Distribution names (as declared in dependency files) -> (group, display name).
+DISTRIBUTIONS: dict[str, tuple[str, str]] = {
+    **{spec.distribution: ("provider", spec.id) for spec in reversed(R.PROVIDERS)},
+    **{k.distribution: ("provider", k.id) for k in R.KNOWN_PROVIDERS if k.id not in INSTRUMENTED},
+    **_OTHER_DISTRIBUTIONS,
 }
 
 
@@ -606,14 +624,15 @@ def match_api(family: Family, segments: list[str]) -> tuple[Api, bool, bool] | N
 
 
 def usage_candidates(segments: list[str]) -> list[tuple[Family, Api]]:
-    """APIs a call on an *unknown* receiver may be, judged by its method path alone."""
+    """APIs a call on an *unknown* receiver may be, judged by its method path alone (first
+    family per path: Azure OpenAI's calls look like OpenAI's)."""
     joined = ".".join(segments)
     found = []
-    for name in ("openai", "anthropic"):
-        family = FAMILIES[name]
-        for api in family.apis:
+    for name in _PROVIDER_FAMILIES:
+        for api in FAMILIES[name].apis:
             if api.usage_kwargs and api.path == joined:
-                found.append((family, api))
+                found.append((FAMILIES[name], api))
+                return found
     return found
 
 
@@ -641,65 +660,53 @@ class Shape:
     reason: str = ""
 
 
-def _untracked(path: str, provider: str, reason: str, *kwargs: str) -> Shape:
-    return Shape(path, provider, False, frozenset(kwargs), reason)
+def _shapes() -> list[Shape]:
+    shapes: dict[str, Shape] = {}
+    for spec in R.PROVIDERS:
+        family = FAMILY_OF[spec.id]
+        for surface in spec.surface_list:
+            if surface.evidence and "()." not in surface.path:
+                shapes.setdefault(
+                    surface.path, Shape(surface.path, family, True, frozenset(surface.evidence))
+                )
+        for surface in spec.module_functions:
+            if surface.evidence:  # a lazy proxy of the module: ``llm.completion(...)``
+                path = surface.path.rsplit(".", 1)[-1]
+                shapes.setdefault(path, Shape(path, spec.id, True, frozenset(surface.evidence)))
+    for known in R.KNOWN_PROVIDERS:
+        for surface in known.module_functions:
+            if surface.evidence:
+                path = surface.path.rsplit(".", 1)[-1]
+                shapes.setdefault(path, Shape(path, known.id, True, frozenset(surface.evidence)))
+    for spec in R.PROVIDERS:
+        tracked = set(spec.surfaces)
+        for surface in spec.not_tracked:
+            if surface.path in tracked:  # tracked since: a surface wins
+                continue
+            shapes.setdefault(
+                surface.path,
+                Shape(
+                    surface.path,
+                    FAMILY_OF[spec.id],
+                    False,
+                    frozenset(surface.evidence),
+                    surface.reason,
+                ),
+            )
+    return list(shapes.values())
 
 
-_ASSISTANTS = "Assistants API (threads/runs): the SDK does not track it; track turns manually"
-_REALTIME = "Realtime API (websocket session): the SDK does not track it"
-_BATCH = "Batch API: results arrive later, outside the request; the SDK does not track it"
-_MEDIA = "not tracked by the SDK yet (chat, responses and embeddings are)"
-
-SHAPES: tuple[Shape, ...] = (
-    Shape("chat.completions.create", "openai", True, frozenset({"model", "messages"})),
-    Shape("chat.completions.parse", "openai", True, frozenset({"model", "messages"})),
-    Shape("chat.completions.stream", "openai", True, frozenset({"model", "messages"})),
-    Shape("responses.create", "openai", True, frozenset({"model", "input"})),
-    Shape("responses.parse", "openai", True, frozenset({"model", "input"})),
-    Shape("embeddings.create", "openai", True, frozenset({"model", "input"})),
-    Shape("messages.create", "anthropic", True, frozenset({"model", "messages", "max_tokens"})),
-    Shape("messages.stream", "anthropic", True, frozenset({"model", "messages", "max_tokens"})),
-    Shape("models.generate_content", "gemini", True, frozenset({"model", "contents"})),
-    Shape("models.generate_content_stream", "gemini", True, frozenset({"model", "contents"})),
-    Shape("chat.complete", "mistral", True, frozenset({"model", "messages"})),
-    Shape("chat.complete_async", "mistral", True, frozenset({"model", "messages"})),
-    # A lazy proxy standing in for the litellm module (``litellm = LazyModule("litellm")``).
-    Shape("completion", "litellm", True, frozenset({"model", "messages"})),
-    Shape("acompletion", "litellm", True, frozenset({"model", "messages"})),
-    _untracked("beta.assistants.create", "openai", _ASSISTANTS),
-    _untracked("beta.threads.create", "openai", _ASSISTANTS),
-    _untracked("beta.threads.create_and_run", "openai", _ASSISTANTS),
-    _untracked("beta.threads.create_and_run_poll", "openai", _ASSISTANTS),
-    _untracked("beta.threads.messages.create", "openai", _ASSISTANTS),
-    _untracked("beta.threads.runs.create", "openai", _ASSISTANTS),
-    _untracked("beta.threads.runs.create_and_poll", "openai", _ASSISTANTS),
-    _untracked("beta.threads.runs.stream", "openai", _ASSISTANTS),
-    _untracked("beta.realtime.connect", "openai", _REALTIME),
-    _untracked("realtime.connect", "openai", _REALTIME, "model"),
-    _untracked("batches.create", "openai", _BATCH, "input_file_id"),
-    _untracked("messages.batches.create", "anthropic", _BATCH, "requests"),
-    _untracked("beta.messages.batches.create", "anthropic", _BATCH, "requests"),
-    _untracked("images.generate", "openai", f"image generation: {_MEDIA}", "prompt"),
-    _untracked("images.edit", "openai", f"image editing: {_MEDIA}", "image"),
-    _untracked("audio.transcriptions.create", "openai", f"transcription: {_MEDIA}", "file"),
-    _untracked("audio.translations.create", "openai", f"audio translation: {_MEDIA}", "file"),
-    _untracked("audio.speech.create", "openai", f"text to speech: {_MEDIA}", "input"),
-    _untracked("moderations.create", "openai", f"moderation: {_MEDIA}", "input"),
-)
+SHAPES: tuple[Shape, ...] = tuple(_shapes())
 # Longest first, so ``beta.threads.runs.create`` wins over a shorter suffix.
 SHAPES_BY_LENGTH = tuple(sorted(SHAPES, key=lambda s: -s.path.count(".")))
 SHAPE_LAST_SEGMENTS = frozenset(s.path.rsplit(".", 1)[-1] for s in SHAPES)
 
 # Raw HTTP to a provider's endpoint (requests/httpx/aiohttp): recognised, never tracked.
+# (the registry's hosts of the services an OpenAI client can talk to, and of the recognised
+# providers; a leading "-" matches any prefix, and a substring match does exactly that).
 PROVIDER_HOSTS: dict[str, str] = {
-    "api.openai.com": "openai",
-    "openai.azure.com": "azure-openai",
-    "api.anthropic.com": "anthropic",
-    "generativelanguage.googleapis.com": "gemini",
-    "api.mistral.ai": "mistral",
-    "api.groq.com": "groq",
-    "api.cohere.com": "cohere",
-    "api.cohere.ai": "cohere",
+    **{host: h.id for h in R.COMPATIBLE_HOSTS for host in h.hosts},
+    **{host: k.id for k in R.KNOWN_PROVIDERS for host in k.hosts},
 }
 # Generation endpoints take POST; a GET (listing models, health checks) is not an LLM call.
 HTTP_VERBS = frozenset({"post", "request", "stream"})

@@ -50,12 +50,26 @@ def resolve_ref(ref: ExternalRef, source: ModuleSource, depth: int = 0) -> tuple
                 inner = analysis.exports.get(key)
                 if isinstance(inner, ExternalRef) and not inner.called:
                     value = ExternalRef(inner.qualname, called=True)
+            if value is None:
+                value = _derived_client(analysis, key, source, depth)
         else:
             value = analysis.exports.get(key)  # also ``Holder.client`` class attributes
         if isinstance(value, ExternalRef):
             return resolve_ref(value, source, depth + 1)
         return value, analysis.module
     return None, None
+
+
+def _derived_client(analysis: FileAnalysis, key: str, source: ModuleSource, depth: int) -> Value:
+    """``GENAI.chats.create()`` on another module's client: the chat session it makes."""
+    head, _, method = key.partition(".")
+    client = analysis.exports.get(head)
+    if isinstance(client, ExternalRef):
+        client = resolve_ref(client, source, depth + 1)[0]
+    derived = P.DERIVED.get((client.family, method)) if isinstance(client, ClientType) else None
+    if derived is None:
+        return None
+    return replace(client, family=derived, origin=f"{client.origin}.{method}")  # type: ignore[type-var]
 
 
 def finalize(

@@ -8,8 +8,10 @@ import libcst as cst
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.models import FileValidation
+from amplitude_ai_mcp.suggest import how_to_instrument
 from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 
+from . import providers as P
 from .analyze import FileAnalysis, analyze_module, module_name_for
 from .guard import SourceRejected, describe_failure
 from .project import Limits, is_test_path, walk_python_files
@@ -85,16 +87,6 @@ class LazyModules:
                 if callee_matches(callee, target)
             )
         return found
-
-
-def _factory_drop_ins() -> dict[str, str]:
-    """``boto3.client`` -> ``Bedrock``: client factories and their drop-in (SDK registry)."""
-    from amplitude_ai.providers.registry import PROVIDERS
-
-    return {p.client_factory: p.drop_ins[0] for p in PROVIDERS if p.client_factory and p.drop_ins}
-
-
-_FACTORY_DROP_INS = _factory_drop_ins()
 
 
 def validate_source(
@@ -191,28 +183,36 @@ def suggestions(sites: list[CallSite]) -> list[str]:
                 f"{where}: {site.provider} call; instrument the underlying provider client (or "
                 "call amplitude_ai.patch() at start-up) and open an agent session around it"
             )
+        elif site.provider not in P.INSTRUMENTED:
+            out.append(f"{where}: {how_to_instrument(site.provider)}")
         elif site.call_style == "module_function":
-            out.append(
-                f"{where}: module-level {site.provider} call; call amplitude_ai.patch() once at "
-                "start-up, before the first call, and run it inside agent.session()"
-            )
+            if site.qualified_name in P.LEGACY_FUNCTIONS:
+                out.append(
+                    f"{where}: pre-1.0 {site.provider} module API; port it to a client "
+                    "(instrument_file says how), then instrument that client"
+                )
+            else:
+                patch = P.R.BY_ID[site.provider].patch_function or "patch"
+                out.append(
+                    f"{where}: module-level {site.provider} call; call "
+                    f"amplitude_ai.{patch}(amplitude=ai) once at start-up, before the first "
+                    "call, and run it inside agent.session()"
+                )
         elif site.resolved_by in ("usage", "annotation"):
             out.append(
                 f"{where}: the client `{site.receiver}` is passed in; instrument it where it is "
-                "built (amplitude_ai.wrap(client) or the SDK's drop-in client class)"
+                f"built ({how_to_instrument(site.provider)})"
             )
         else:
-            origin = site.client_origin or "the client"
-            cls = _FACTORY_DROP_INS.get(origin) or origin.rsplit(".", 1)[-1]
             built = (
                 f" (built at {site.client_file}:{site.client_line})"
                 if site.client_file and site.client_line
                 else ""
             )
             out.append(
-                f"{where}: build `{site.receiver or 'the client'}`{built} with the SDK's drop-in "
-                f"`from amplitude_ai import {cls}` (same API), or wrap it: "
-                "`amplitude_ai.wrap(client)`; track turns inside `agent.session()`"
+                f"{where}: `{site.receiver or 'the client'}`{built}: "
+                f"{how_to_instrument(site.provider, site.client_origin)}; track turns inside "
+                "`agent.session()`"
             )
     if not sites:
         out.append("no LLM call sites found in this file")

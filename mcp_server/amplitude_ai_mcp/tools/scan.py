@@ -143,8 +143,8 @@ async def suggest_instrumentation(
     provider: Annotated[Provider | None, Field(description="LLM provider.")] = None,
     content_tier: Annotated[ContentMode, Field(description="Content mode.")] = "full",
 ) -> ToolResult:
-    """Ordered next steps to instrument the project, derived from a scan (files, clients, web
-    framework, agents), or from framework/provider when given without a root."""
+    """Next steps to instrument the project, from a scan (files, clients, web
+    framework, agents), or from framework/provider given without a root."""
     from amplitude_ai_mcp import suggest
 
     if root is None and (framework or provider):

@@ -38,13 +38,16 @@ from .module_facts import (
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
-SDK_PROVIDERS = {"openai": "openai", "azure-openai": "azure_openai", "anthropic": "anthropic"}
-SDK_PROVIDERS["bedrock"] = "bedrock"  # boto3 bedrock-runtime, amplitude_ai.Bedrock
+# Provider ids the SDK instruments (from the provider registry): the generated test checks
+# their calls; events carry the same id.
+SDK_PROVIDERS = {provider: provider for provider in sorted(P.INSTRUMENTED)}
 _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
 )
 TEXT_VALUE = "Hello from the verify test"
-_CLIENT_NAMES = frozenset({"client", "llm", "llm_client", "openai_client", "anthropic_client"})
+_CLIENT_NAMES = frozenset(
+    {"client", "llm", "llm_client", *(f"{provider}_client" for provider in P.INSTRUMENTED)}
+)
 _CANNOT = object()
 # What a script reads from input()/stdin: a question, then the usual ways to leave a loop.
 STDIN_ANSWERS = (TEXT_VALUE, "exit", "quit", "q")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from amplitude_ai.catalog import load_catalog
+from amplitude_ai.providers.registry import PROVIDERS
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect.project import (
     Limits,
@@ -137,19 +138,22 @@ def _test_files(base: Path) -> list[str]:
     return [r for r in rels if is_test_path(r) and MARKER not in _head(base / r)][:50]
 
 
-_LLM_WORDS = (
-    "openai",
-    "anthropic",
-    "amplitude_ai",
-    "OpenAI",
-    "Anthropic",
-    "boto3",
-    # frameworks whose own clients make the calls
-    "langchain",
-    "langgraph",
-    "llama_index",
-    "pydantic_ai",
-    "from agents import",
+# Words a file reaching an LLM call names: the instrumented providers' modules (their last
+# part too: ``from google import genai``) and drop-ins (provider registry), our SDK, and
+# the frameworks whose own clients make the calls.
+_LLM_WORDS = tuple(
+    sorted(
+        {
+            "amplitude_ai",
+            "langchain",
+            "langgraph",
+            "llama_index",
+            "pydantic_ai",
+            "from agents import",
+        }
+        | {m for s in PROVIDERS for path in s.import_paths for m in (path, path.rsplit(".")[-1])}
+        | {d for s in PROVIDERS for d in s.drop_ins}
+    )
 )
 
 
@@ -270,9 +274,9 @@ def generate(
     files = [f for f in _python_files(base, target) if f in relevant] if relevant else [shown]
     if is_dir and not files:
         raise WorkspaceError(
-            f"no module under {shown} uses an LLM client (none imports openai, anthropic or "
-            "amplitude_ai, directly or through project modules); scan_project lists the "
-            "call sites"
+            f"no module under {shown} uses an LLM client (none imports "
+            f"{', '.join(s.module for s in PROVIDERS)} or amplitude_ai, directly or through "
+            "project modules); scan_project lists the call sites"
         )
     locations = {
         rel: _location(base, rel) for rel in everything if relevant is None or rel in relevant

@@ -83,6 +83,11 @@ class FakeCall:
     def stream(self) -> bool:
         return bool(self.body.get("stream"))
 
+    @property
+    def is_embedding(self) -> bool:
+        """An embeddings request, whatever the provider calls the surface."""
+        return self.surface in ("embeddings", "embed_content")
+
 
 class FakeLLM:
     """Answers OpenAI, Azure OpenAI, Anthropic, Gemini, Mistral and AWS Bedrock runtime API

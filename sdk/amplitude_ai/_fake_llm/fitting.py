@@ -125,7 +125,7 @@ def fitting_replies(
 
     def respond(call: FakeCall) -> FakeReply | None:
         body = call.body
-        if call.surface == "embeddings":
+        if call.is_embedding:
             return None
         tools = _offered_tools(body)
         if tool_calls and tools and not _has_tool_results(body):

@@ -204,6 +204,27 @@ def _restore_environment() -> None:
         os.environ.pop(_env_set.pop(), None)
 
 
+def _install_genai_httpx() -> None:
+    """google-genai sends async calls through aiohttp when it is installed; while a fake is
+    active its clients take their httpx path instead, which the fake answers."""
+    try:
+        if importlib.util.find_spec("google.genai") is None:
+            return
+        api_client = importlib.import_module("google.genai._api_client")
+    except ImportError:
+        return
+    cls = getattr(api_client, "BaseApiClient", None)
+    original = getattr(cls, "__dict__", {}).get("_use_aiohttp")
+    if original is None:  # releases without aiohttp support
+        return
+
+    def use_aiohttp(self: Any) -> bool:
+        return False if _active else original(self)
+
+    _installed.append((cls, "_use_aiohttp", original))
+    cls._use_aiohttp = use_aiohttp  # type: ignore[union-attr]
+
+
 @contextmanager
 def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
     """Route provider SDK traffic to ``fake`` inside the block; nestable."""
@@ -219,6 +240,7 @@ def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
                     importlib.import_module(name)
                 _install_botocore(importlib.import_module("botocore"))
                 _aws_environment()
+            _install_genai_httpx()
         _active.append(fake)
     try:
         yield fake

@@ -1,7 +1,7 @@
 """``amplitude-ai-instrument CMD [ARGS...]``: zero-code instrumentation from the environment.
 
 Runs ``CMD`` (e.g. ``python app.py``, ``uvicorn app:api``) with every installed supported
-provider SDK (OpenAI, Azure OpenAI, Anthropic) patched before the program's own code
+provider SDK (those of ``providers.registry``) patched before the program's own code
 starts, in that process and in the Python processes it starts. Configuration is read from
 the environment only:
 
@@ -25,12 +25,13 @@ import sys
 from pathlib import Path
 
 from amplitude_ai.config import ENV_API_KEY
+from amplitude_ai.providers.registry import PROVIDERS
 
 ENV_AUTO_PATCH = "AMPLITUDE_AI_AUTO_PATCH"
 BOOTSTRAP_DIR = Path(__file__).resolve().parent / "_bootstrap"
-_USAGE = """usage: amplitude-ai-instrument [--] COMMAND [ARGS...]
+_USAGE = f"""usage: amplitude-ai-instrument [--] COMMAND [ARGS...]
 
-Run COMMAND with OpenAI, Azure OpenAI and Anthropic calls tracked as [Agent] events.
+Run COMMAND with its {", ".join(p.id for p in PROVIDERS)} calls tracked as [Agent] events.
 Set AMPLITUDE_AI_API_KEY and AMPLITUDE_AI_AUTO_PATCH=true; optional:
 AMPLITUDE_AI_CONTENT_MODE (full | metadata_only | customer_enriched), AMPLITUDE_AI_DEBUG=true.
 

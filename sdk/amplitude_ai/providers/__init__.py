@@ -1,4 +1,4 @@
-"""Provider wrappers: instrumented OpenAI, Azure OpenAI and Anthropic clients.
+"""Provider wrappers: the instrumented drop-in clients of every provider in ``registry``.
 
 The provider SDKs are imported only when one of these classes is first used.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import registry as registry  # bound also when the MCP server loaded it first
 from .registry import PROVIDERS
 
 # Drop-in class name -> the module that builds it (from the provider registry).

@@ -34,11 +34,52 @@ Besides the provider SDKs: ``untracked`` lists each client's APIs that are recog
 not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` maps the hosts
 an ``openai.OpenAI`` client can be pointed at (Groq, Ollama, OpenRouter...) to the provider
 id its calls report and the genai-prices id they are priced with.
+
+The same entries carry what the MCP server needs to find these providers in user code
+(client classes at every import path, API surfaces with their operation, not-tracked APIs
+with the reason, offline settings). ``KNOWN_PROVIDERS`` lists the provider SDKs the MCP
+server recognises in user code but the SDK does not instrument (yet): they are reported,
+never offered as instrumentable. Nothing outside this module names a provider client class
+or API path (``tests/mcp/test_provider_names.py`` checks that).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+Operation = str  # "chat" | "completion" | "responses" | "embedding"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One API method, as an attribute path from a client instance (or, in
+    ``module_functions``, a qualified name), with what the path alone does not say."""
+
+    path: str
+    operation: Operation = "chat"
+    stream: bool = False
+    is_async: bool | None = None  # None: as the client class is
+    # Keyword arguments that identify this API on a receiver whose type is unknown.
+    evidence: tuple[str, ...] = ()
+    # Also infer an untyped parameter's type from a call with all of ``evidence``.
+    infer_type: bool = False
+    reason: str = ""  # set on untracked APIs: why the SDK does not track it
+
+
+def surface_facts(path: str) -> Surface:
+    """What a surface's name says: ``*embed*`` is an embedding, ``responses.*`` the
+    Responses API, a ``stream`` method streams, ``*_async`` / ``aio.*`` is async."""
+    method = path.rsplit(".", 1)[-1]
+    if "embed" in method or path.startswith("embeddings."):
+        operation = "embedding"
+    elif path.startswith("responses."):
+        operation = "responses"
+    elif path.split(".", 1)[0] in ("completions", "fim"):
+        operation = "completion"
+    else:
+        operation = "chat"
+    is_async = True if method.endswith("_async") or path.startswith("aio.") else None
+    return Surface(path, operation, "stream" in method, is_async)
 
 
 @dataclass(frozen=True)
@@ -67,12 +108,34 @@ class ProviderSpec:
     # Other ``[Agent] Provider`` ids this client reports for a service it also reaches
     # (Vertex AI through google-genai's client); same pricing id.
     variant_ids: tuple[str, ...] = ()
+    # ---- What the MCP server reads to find and instrument this provider in user code.
+    # Per-surface facts where the name alone is not enough (see ``surface_facts``).
+    surface_details: tuple[Surface, ...] = ()
+    # Detection's view of ``untracked``: full method paths with the reason and the
+    # arguments that identify them on a receiver of unknown type.
+    not_tracked: tuple[Surface, ...] = ()
+    # Module-level calls that are API calls (qualified names; ``patch()`` covers them).
+    module_functions: tuple[Surface, ...] = ()
     # SDKs that make clients with a factory instead of classes (boto3): the factory's
     # dotted path and the service name it is called with; client_classes is then empty.
     client_factory: str = ""
     service_name: str = ""
     # Classes whose instances have the factory as a method (``boto3.Session().client``).
     session_classes: tuple[str, ...] = ()
+    # Module-level calls of releases below the floor (reported; the codemods migrate them).
+    legacy_functions: tuple[Surface, ...] = ()
+    # Qualified classes with this provider's API that have no drop-in (detected, reported).
+    detected_classes: tuple[str, ...] = ()
+    # Attribute segments that wrap an API without changing it (``with_raw_response``).
+    transparent: tuple[str, ...] = ()
+    # Settings the provider's client needs to be built offline (a generated test's env).
+    offline_env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def surface_list(self) -> tuple[Surface, ...]:
+        """Every tracked surface with its facts (details override the name's)."""
+        details = {d.path: d for d in self.surface_details}
+        return tuple(details.get(path) or surface_facts(path) for path in self.surfaces)
 
     @property
     def import_paths(self) -> tuple[str, ...]:
@@ -115,6 +178,39 @@ _BATCH = (
     "Batch API: the requests run hours later outside this process and the results come "
     "back as a file; track them when you read the results"
 )
+_RAW = ("with_raw_response", "with_streaming_response")
+_CHAT_ARGS = ("model", "messages")
+_ANTHROPIC_ARGS = ("model", "max_tokens", "messages")
+_OPENAI_DETAILS = (
+    Surface("chat.completions.create", evidence=_CHAT_ARGS, infer_type=True),
+    Surface("chat.completions.parse", evidence=_CHAT_ARGS),
+    Surface("chat.completions.stream", stream=True, evidence=_CHAT_ARGS),
+    Surface("responses.create", "responses", evidence=("model", "input"), infer_type=True),
+    Surface("responses.parse", "responses", evidence=("model", "input")),
+    Surface("embeddings.create", "embedding", evidence=("model", "input"), infer_type=True),
+    Surface("images.generate", evidence=("prompt",)),
+    Surface("audio.speech.create", evidence=("input", "voice")),
+    Surface("moderations.create", evidence=("input",)),
+    Surface("completions.create", "completion", evidence=("model", "prompt")),
+)
+_OPENAI_NOT_TRACKED = (
+    *(
+        Surface(path, reason=_ASSISTANTS)
+        for path in (
+            "beta.assistants.create",
+            "beta.threads.create",
+            "beta.threads.create_and_run",
+            "beta.threads.create_and_run_poll",
+            "beta.threads.messages.create",
+            "beta.threads.runs.create",
+            "beta.threads.runs.create_and_poll",
+            "beta.threads.runs.stream",
+        )
+    ),
+    Surface("beta.realtime.connect", reason=_REALTIME),
+    Surface("realtime.connect", evidence=("model",), reason=_REALTIME),
+    Surface("batches.create", evidence=("input_file_id",), reason=_BATCH),
+)
 OPENAI_UNTRACKED: tuple[tuple[str, str], ...] = (
     ("beta.assistants", _ASSISTANTS),
     ("beta.threads", _ASSISTANTS),
@@ -144,10 +240,29 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "responses.parse",
             "responses.stream",
             "embeddings.create",
+            "beta.chat.completions.parse",  # openai<1.92 spelling of chat.completions.parse
+            "beta.chat.completions.stream",
             *OPENAI_OTHER_SURFACES,
         ),
         pricing_id="openai",
         untracked=OPENAI_UNTRACKED,
+        surface_details=_OPENAI_DETAILS,
+        not_tracked=_OPENAI_NOT_TRACKED,
+        module_functions=(
+            # openai>=1's module-level default client (an OpenAI instance: patch() covers it).
+            Surface("openai.chat.completions.create"),
+            Surface("openai.responses.create", "responses"),
+            Surface("openai.embeddings.create", "embedding"),
+        ),
+        legacy_functions=(
+            # openai<1's module API: below the floor; instrument_file says how to port it.
+            Surface("openai.ChatCompletion.create"),
+            Surface("openai.ChatCompletion.acreate", is_async=True),
+            Surface("openai.Completion.create", "completion"),
+            Surface("openai.Embedding.create", "embedding"),
+        ),
+        transparent=_RAW,
+        offline_env=(("OPENAI_API_KEY", "sk-verify-offline"),),
     ),
     ProviderSpec(
         id="azure_openai",
@@ -160,6 +275,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_ins=("AzureOpenAI", "AsyncAzureOpenAI"),
         drop_in_module="azure",
         patch_function="patch_azure_openai",
+        client_modules=("openai", "openai.lib.azure"),
         surfaces=(
             "chat.completions.create",
             "chat.completions.parse",
@@ -168,10 +284,20 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "responses.parse",
             "responses.stream",
             "embeddings.create",
+            "beta.chat.completions.parse",
+            "beta.chat.completions.stream",
             *OPENAI_OTHER_SURFACES,
         ),
         pricing_id="azure",
         untracked=OPENAI_UNTRACKED,
+        surface_details=_OPENAI_DETAILS,
+        not_tracked=_OPENAI_NOT_TRACKED,
+        transparent=_RAW,
+        offline_env=(
+            ("AZURE_OPENAI_API_KEY", "verify-offline"),
+            ("AZURE_OPENAI_ENDPOINT", "https://verify-offline.openai.azure.com"),
+            ("OPENAI_API_VERSION", "2024-10-21"),
+        ),
     ),
     ProviderSpec(
         id="anthropic",
@@ -194,6 +320,32 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         ),
         pricing_id="anthropic",
         untracked=(("messages.batches", _BATCH), ("beta.messages.batches", _BATCH)),
+        surface_details=(
+            Surface("messages.create", evidence=_ANTHROPIC_ARGS, infer_type=True),
+            Surface("messages.stream", stream=True, evidence=_ANTHROPIC_ARGS),
+        ),
+        not_tracked=(
+            Surface(
+                "completions.create",
+                "completion",
+                evidence=("model", "prompt", "max_tokens_to_sample"),
+                reason="legacy Text Completions API: not tracked by the SDK (Messages are)",
+            ),
+            Surface("messages.batches.create", evidence=("requests",), reason=_BATCH),
+            Surface("beta.messages.batches.create", evidence=("requests",), reason=_BATCH),
+        ),
+        # Same Messages API on Bedrock / Vertex AI; no drop-in for them.
+        detected_classes=tuple(
+            f"anthropic.{name}"
+            for name in (
+                "AnthropicBedrock",
+                "AsyncAnthropicBedrock",
+                "AnthropicVertex",
+                "AsyncAnthropicVertex",
+            )
+        ),
+        transparent=_RAW,
+        offline_env=(("ANTHROPIC_API_KEY", "sk-ant-verify-offline"),),
     ),
     ProviderSpec(
         id="gemini",
@@ -220,6 +372,11 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         ),
         pricing_id="google",
         variant_ids=("vertex_ai",),
+        surface_details=(
+            Surface("models.generate_content", evidence=("model", "contents")),
+            Surface("models.generate_content_stream", stream=True, evidence=("model", "contents")),
+        ),
+        offline_env=(("GOOGLE_API_KEY", "verify-offline"),),
     ),
     ProviderSpec(
         id="mistral",
@@ -242,6 +399,19 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "embeddings.create_async",
         ),
         pricing_id="mistral",
+        surface_details=(
+            Surface("chat.complete", evidence=("model", "messages")),
+            Surface("chat.complete_async", is_async=True, evidence=("model", "messages")),
+        ),
+        not_tracked=(
+            Surface(
+                "fim.complete",
+                "completion",
+                evidence=("model", "prompt"),
+                reason="fill-in-the-middle completion: not tracked by the SDK (chat is)",
+            ),
+        ),
+        offline_env=(("MISTRAL_API_KEY", "verify-offline"),),
     ),
     ProviderSpec(
         id="bedrock",
@@ -269,9 +439,117 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         client_factory="boto3.client",
         service_name="bedrock-runtime",
         session_classes=("boto3.Session", "boto3.session.Session"),
+        offline_env=(
+            ("AWS_ACCESS_KEY_ID", "verify-offline"),
+            ("AWS_SECRET_ACCESS_KEY", "verify-offline"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+        ),
     ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}
+
+
+@dataclass(frozen=True)
+class KnownProvider:
+    """A provider SDK the MCP server recognises in user code but the SDK does not
+    instrument: its calls are reported with :attr:`reason`, never offered a drop-in,
+    ``wrap()`` or patch. An entry whose ``id`` is also in ``PROVIDERS`` only adds
+    detection facts to that entry (the SDK supports it)."""
+
+    id: str
+    distribution: str
+    module: str
+    client_classes: tuple[str, ...] = ()  # qualified names
+    surfaces: tuple[Surface, ...] = ()
+    module_functions: tuple[Surface, ...] = ()  # qualified names
+    client_factory: str = ""  # as ProviderSpec's three fields
+    service_name: str = ""
+    session_classes: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    same_api_as: str = ""  # a PROVIDERS id whose surfaces this client also has
+    offline_env: tuple[tuple[str, str], ...] = ()  # as ProviderSpec.offline_env
+    reason: str = "the SDK has no wrapper for it: track its calls with ai.track_ai_message(...)"
+
+
+KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
+    KnownProvider(
+        id="litellm",
+        distribution="litellm",
+        module="litellm",
+        module_functions=(
+            Surface("litellm.completion", evidence=_CHAT_ARGS),
+            Surface("litellm.acompletion", is_async=True, evidence=_CHAT_ARGS),
+            Surface("litellm.text_completion", "completion"),
+            Surface("litellm.responses", "responses"),
+            Surface("litellm.aresponses", "responses", is_async=True),
+            Surface("litellm.embedding", "embedding"),
+            Surface("litellm.aembedding", "embedding", is_async=True),
+        ),
+    ),
+    KnownProvider(
+        id="groq",
+        distribution="groq",
+        module="groq",
+        client_classes=("groq.Groq", "groq.AsyncGroq"),
+        same_api_as="openai",  # its host is in COMPATIBLE_HOSTS
+    ),
+    KnownProvider(
+        id="cohere",
+        distribution="cohere",
+        module="cohere",
+        client_classes=(
+            "cohere.Client",
+            "cohere.ClientV2",
+            "cohere.AsyncClient",
+            "cohere.AsyncClientV2",
+        ),
+        surfaces=(
+            Surface("chat"),
+            Surface("chat_stream", stream=True),
+            Surface("generate", "completion"),
+            Surface("embed", "embedding"),
+        ),
+        hosts=("api.cohere.com", "api.cohere.ai"),
+    ),
+    KnownProvider(
+        id="ollama",
+        distribution="ollama",
+        module="ollama",
+        client_classes=("ollama.Client", "ollama.AsyncClient"),
+        surfaces=(
+            Surface("chat"),
+            Surface("generate", "completion"),
+            Surface("embed", "embedding"),
+            Surface("embeddings", "embedding"),
+        ),
+        module_functions=(
+            Surface("ollama.chat"),
+            Surface("ollama.generate", "completion"),
+            Surface("ollama.embed", "embedding"),
+        ),
+    ),
+    KnownProvider(
+        id="google_generativeai",
+        distribution="google-generativeai",
+        module="google.generativeai",
+        client_classes=("google.generativeai.GenerativeModel",),
+        surfaces=(
+            Surface("generate_content"),
+            Surface("generate_content_async", is_async=True),
+        ),
+        module_functions=(Surface("google.generativeai.embed_content", "embedding"),),
+        reason="the deprecated google-generativeai package, not wrapped: port the calls to its "
+        "successor google-genai (which the SDK instruments), or track them with "
+        "ai.track_ai_message",
+    ),
+)
+KNOWN_BY_ID: dict[str, KnownProvider] = {k.id: k for k in KNOWN_PROVIDERS}
+
+
+def provider_ids() -> tuple[str, ...]:
+    """Every provider id: the instrumented ones first, then the recognised ones."""
+    ids = [p.id for p in PROVIDERS]
+    return (*ids, *(k.id for k in KNOWN_PROVIDERS if k.id not in ids))
 
 
 def by_distribution(distribution: str) -> list[ProviderSpec]:

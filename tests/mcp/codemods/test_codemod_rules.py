@@ -244,16 +244,16 @@ def test_other_providers_are_reported_not_edited(tmp_path: Path) -> None:
     text = src(
         """
         from groq import Groq
-        from mistralai import Mistral
+        from cohere import ClientV2
         import litellm
 
         groq = Groq()
-        mistral = Mistral(api_key="k")
+        co = ClientV2(api_key="k")
 
 
         def ask(q):
             groq.chat.completions.create(model="m", messages=[])
-            mistral.chat.complete(model="m", messages=[])
+            co.chat(model="m", messages=[])
             return litellm.completion(model="gpt-4o", messages=[])
         """
     )

@@ -32,7 +32,7 @@ async def more_async() -> None:
     azure = AsyncAzureOpenAI(api_version="2024-06-01", azure_endpoint="https://x")
     await azure.chat.completions.create(
         model="d", messages=[], stream=True
-    )  # expect: azure-openai chat.completions.create async stream
+    )  # expect: azure_openai chat.completions.create async stream
     claude = AsyncAnthropic()
     await claude.beta.messages.create(
         model="c", max_tokens=1, messages=[]

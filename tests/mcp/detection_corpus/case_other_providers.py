@@ -22,7 +22,7 @@ async def run() -> None:
     )  # expect: gemini models.generate_content
     await gemini.aio.models.generate_content(
         model="gemini-2.0-flash", contents="hi"
-    )  # expect: gemini models.generate_content async
+    )  # expect: gemini aio.models.generate_content async
     mistral.chat.complete(model="mistral-small", messages=[])  # expect: mistral chat.complete
     bedrock.converse(modelId="anthropic.claude", messages=[])  # expect: bedrock converse
     bedrock.converse_stream(
@@ -35,4 +35,4 @@ async def run() -> None:
     )  # expect: groq chat.completions.create
     ollama.chat(model="llama3", messages=[])  # expect: ollama chat module_function
     local.generate(model="llama3", prompt="x")  # expect: ollama generate
-    model.generate_content("hi")  # expect: gemini generate_content
+    model.generate_content("hi")  # expect: google_generativeai generate_content

@@ -14,6 +14,6 @@ def calls() -> None:
     )  # expect: openai beta.chat.completions.parse
     azure.chat.completions.create(
         model="deployment", messages=[]
-    )  # expect: azure-openai chat.completions.create
+    )  # expect: azure_openai chat.completions.create
     client.models.list()
     client.files.create(file=b"x", purpose="batch")

@@ -42,7 +42,7 @@ def answer(question):
     llm, model = client_and_model()
     completion = llm.chat.completions.create(
         model=model, messages=[{"role": "user", "content": question}]
-    )  # expect: azure-openai chat.completions.create sync factory
+    )  # expect: azure_openai chat.completions.create sync factory
     return completion.choices[0].message.content
 
 
