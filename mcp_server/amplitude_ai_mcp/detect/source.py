@@ -21,6 +21,7 @@ from libcst.metadata import MetadataWrapper
 from amplitude_ai_mcp.syntax_check import python_accepts
 
 from . import guard
+from .relevance import NO_CONTEXT, Context, Slice, slice_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analyze import FileAnalysis
@@ -84,12 +85,18 @@ def digest(text: str) -> str:
 
 # Trees are large (~150x the source): keep few. Analyses are small: keep many.
 _MODELS: _LRU[str, SourceModel] = _LRU(16)
-_ANALYSES: _LRU[tuple[str, str, bool], FileAnalysis] = _LRU(8192)
+_ANALYSES: _LRU[tuple[str, str, bool, Context], FileAnalysis] = _LRU(8192)
 _REJECTED: _LRU[str, str] = _LRU(4096)
 
 
-def _checked(text: str, key: str) -> None:
-    """Raise :class:`guard.SourceRejected` when the pre-checks (cached per content) fail."""
+def _checked(text: str, key: str, depth: bool = True) -> None:
+    """Raise :class:`guard.SourceRejected` when the pre-checks (cached per content) fail;
+    ``depth`` False: only the size and line caps (the depth scan is for libcst's input)."""
+    if not depth:
+        reason = guard.precheck(text, depth=False)
+        if reason:
+            raise guard.SourceRejected(reason)
+        return
     reason = _REJECTED.get(key)
     if reason is None:
         reason = guard.precheck(text) or ""
@@ -133,29 +140,58 @@ def parse_module(text: str) -> cst.Module:
 
 
 def analysis_of(
-    text: str, module: str, is_package: bool, analyse: Callable[[SourceModel], FileAnalysis]
+    text: str,
+    module: str,
+    is_package: bool,
+    analyse: Callable[[MetadataWrapper], FileAnalysis],
+    context: Context = NO_CONTEXT,
 ) -> FileAnalysis:
-    """``analyse(model)`` of ``text`` as ``module``, computed once per content (a fresh copy
-    is returned each time: callers set ``file`` on it)."""
-    key = (digest(text), module, is_package)
+    """``analyse(wrapper)`` of ``text`` as ``module``, computed once per content (a fresh copy
+    is returned each time: callers set ``file`` on it).
+
+    The analyzer reads the relevance slice of the text (:mod:`.relevance`: statements that
+    cannot matter to detection blanked, lines kept) when there is one, else the whole text;
+    ``context``: what is known of the project (see :class:`.relevance.Context`)."""
+    key = (digest(text), module, is_package, context)
     found = _ANALYSES.get(key)
     if found is None:
-        _checked(text, key[0])
+        _checked(text, key[0], depth=False)
+        package = module if is_package else module.rpartition(".")[0]
 
         def work() -> FileAnalysis:
-            model = _MODELS.get(key[0])
-            if model is None:
-                model = SourceModel(text, key[0], cst.parse_module(text))
-            return analyse(model)
+            cut = slice_source(text, package, context)
+            if cut is None:
+                _checked(text, key[0])
+                model = _MODELS.get(key[0])
+                if model is None:
+                    model = SourceModel(text, key[0], cst.parse_module(text))
+                return analyse(model.wrapper)
+            _checked(cut.text, digest(cut.text))
+            tree = cst.parse_module(cut.text)
+            analysis = analyse(MetadataWrapper(tree, unsafe_skip_copy=True))
+            return with_dropped_imports(analysis, cut)
 
         found = guard.run_guarded(work)
         _ANALYSES.put(key, found)
     return replace(found)
 
 
-def cached_analysis(key: str, module: str, is_package: bool) -> FileAnalysis | None:
+def with_dropped_imports(analysis: FileAnalysis, cut: Slice) -> FileAnalysis:
+    """Add the imports of the statements a slice dropped (the analyzer reports every import
+    statement of the module, in source order)."""
+    if cut.dropped_imports:
+        analysis.imports = sorted(
+            [*analysis.imports, *cut.dropped_imports], key=lambda item: item[1]
+        )
+    analysis.imported_modules |= cut.dropped_modules
+    return analysis
+
+
+def cached_analysis(
+    key: str, module: str, is_package: bool, context: Context = NO_CONTEXT
+) -> FileAnalysis | None:
     """The analysis of the content with digest ``key`` as ``module``, if already computed."""
-    found = _ANALYSES.get((key, module, is_package))
+    found = _ANALYSES.get((key, module, is_package, context))
     return replace(found) if found is not None else None
 
 
