@@ -1,22 +1,27 @@
 """Relevance slicing: which top-level statements of a module can matter to detection.
 
-Why: detection's cost is libcst (its parser reads ~0.25 MB/s of real code; scope and position
-metadata cost ~4x the parse), and real modules are mostly code that never touches an LLM
-client. CPython's ``ast`` parses the same text several times faster, so it is used here to
-pick the statements the libcst analyzer must see; the others are blanked (their lines kept
-empty, so every line and column the analyzer reports is the original one). The analyzer stays
-the single detection engine: a slice only ever hands it less text.
+Why: detection's cost is libcst. Its parser reads ~0.25 MB/s of real code, and the scope,
+expression-context and position metadata plus the analyzer's own pass cost ~4x the parse,
+at a fixed price per node. Real modules are mostly code that never touches an LLM client.
+CPython's ``ast`` parses the same text 4-8x faster, so it is used here only to pick the
+top-level statements the libcst analyzer must see. Each run of dropped statements becomes one
+string statement spanning the same lines, so every line and column the analyzer reports is
+the original one and libcst reads one node for the run. The libcst analyzer stays the single
+detection engine (one set of rules, shared with the codemods): a slice only hands it less
+text, and ``tests/mcp/test_relevance_slice.py`` checks on every Python file of the test
+suite that the resolved results are identical with and without the slice.
 
-A statement is kept when it carries evidence (an import of a module that may hold a client:
-any non-stdlib or relative module, or a stdlib name the project shadows; a name bound by such
-an import; an attribute named like an LLM API or a provider-shaped call; a provider host or
-``bedrock-runtime`` string) or when it shares a module-level name with a kept statement, in
-either direction (a binder of a name a kept statement uses: the value it flows from; a user
-of a name a kept statement binds: callers passing a client, functions returning one). Plain
-import statements are always kept and do not connect statements by themselves. Everything
-the dropped statements could still contribute is either added back from the ``ast`` (their
-import list) or provably inert for resolution (exports pointing only into the standard
-library or into other dropped statements; see :func:`inert_export`).
+Kept: a statement with evidence, and everything connected to a kept statement through a
+module-level name in either direction (a binder of a name it uses: the value flows from there;
+a user of a name it binds: callers passing a client, functions returning one). Evidence is an
+import of a module that may hold a client (:meth:`Context.may_hold_client`), a name bound by
+such an import, a provider-shaped or usage-judged call (``X.chat.completions.create(...)``), a
+provider host or ``bedrock-runtime`` string, or a trace-processor hook. Import statements are
+kept when a kept statement mentions a name they bind (or they import ``*``). Mentions are read
+from the text (identifiers anywhere, strings and comments included): more mentions only keep
+more. What dropped statements still contribute is added back from the ``ast`` (their import
+list) or cannot lead to a client (exports that point into modules that cannot hold one, or
+into other dropped statements: see :func:`live_export`, which scan uses to choose files).
 
 No slice (``None``: analyse the whole text) when ``ast`` rejects the text, when it holds a
 bare carriage return (line numbering could differ from libcst's), a star import of a module
@@ -44,6 +49,12 @@ STDLIB = frozenset(sys.stdlib_module_names)
 # Any other call only matters through its receiver, which connects it to evidence by name.
 _USAGE_PATHS = frozenset(
     api.path for family in P.FAMILIES.values() for api in family.apis if api.usage_kwargs
+)
+# Text pre-check for those calls (the ``ast`` is walked only where it hits).
+_SHAPE_TEXT = re.compile(
+    r"\.[\s\\]*(?:"
+    + "|".join(sorted({p.rsplit(".", 1)[-1] for p in (*_USAGE_PATHS, *(s.path for s in P.SHAPES))}))
+    + r")\b"
 )
 STRINGS = (*P.PROVIDER_HOSTS, "bedrock-runtime")
 # Top-level modules whose names the analyzer turns into clients, LLM functions, agents or
@@ -123,14 +134,14 @@ def slice_source(text: str, package: str, context: Context = NO_CONTEXT) -> Slic
     units = _units(tree.body)
     if len(units) <= 1:
         return None
-    facts = [_Facts(u, package, context) for u in units]
+    lines = _lines(text)
+    if len(lines) < units[-1].end:
+        return None
+    facts = [_Facts(u, "".join(lines[u.start - 1 : u.end]), package, context) for u in units]
     if any(f.relevant_star for f in facts):
         return None
     kept = _closure(facts)
     if len(kept) == len(units):
-        return None
-    lines = _lines(text)
-    if len(lines) < units[-1].end:
         return None
     kept_lines: set[int] = set()
     imports: list[tuple[str, int]] = []
@@ -215,11 +226,16 @@ def _units(body: list[ast.stmt]) -> list[_Unit]:
 class _Facts:
     """What one unit binds at module level, mentions, and whether it is evidence by itself."""
 
-    def __init__(self, unit: _Unit, package: str, context: Context) -> None:
+    def __init__(self, unit: _Unit, segment: str, package: str, context: Context) -> None:
         self.binds: set[str] = set()
-        self.mentions: set[str] = set()
-        self.evidence = False
+        # Every identifier spelled in the unit's text (attributes, strings and comments
+        # included): more mentions only connect more statements, so text is enough.
+        self.mentions: set[str] = set(_IDENT.findall(segment))
+        self.evidence = any(s in segment for s in STRINGS) or not _TRACE_HOOKS.isdisjoint(
+            self.mentions
+        )
         self.relevant_star = False
+        self.star = False
         self.pure_import = all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in unit.stmts)
         self.import_binds: set[str] = set()  # names bound by imports of relevant modules
         self.imports: list[tuple[str, int]] = []
@@ -228,21 +244,16 @@ class _Facts:
         self._context = context
         for stmt in unit.stmts:
             self._bind_module_level(stmt)
-        for node in (n for stmt in unit.stmts for n in ast.walk(stmt)):
-            self._look(node)
+        shaped = _SHAPE_TEXT.search(segment) is not None
+        if shaped or "import" in segment or "global" in segment:
+            for node in (n for stmt in unit.stmts for n in ast.walk(stmt)):
+                self._look(node, shaped)
         self.mentions |= self.binds
 
-    def _look(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Name):
-            self.mentions.add(node.id)
-            if node.id in _TRACE_HOOKS:
-                self.evidence = True
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if not self.evidence and _shaped(node.func):
-                self.evidence = True
-        elif isinstance(node, ast.Constant):
-            if isinstance(node.value, str) and any(s in node.value for s in STRINGS):
-                self.evidence = True
+    def _look(self, node: ast.AST, shaped: bool) -> None:
+        if isinstance(node, ast.Call):
+            if shaped and not self.evidence and isinstance(node.func, ast.Attribute):
+                self.evidence = _shaped(node.func)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 self.imports.append((alias.name, node.lineno))
@@ -258,6 +269,7 @@ class _Facts:
                 self.imports.append((base, node.lineno))
             for alias in node.names:
                 if alias.name == "*":
+                    self.star = True
                     self.relevant_star = self.relevant_star or relevant
                     continue
                 if base:
@@ -267,16 +279,6 @@ class _Facts:
                     self.import_binds.add(alias.asname or alias.name)
         elif isinstance(node, ast.Global):
             self.binds.update(node.names)
-        elif isinstance(node, (ast.arg, ast.AnnAssign, *_FUNCS)):
-            annotation = node.annotation if not isinstance(node, _FUNCS) else node.returns
-            self._string_annotation(annotation)
-
-    def _string_annotation(self, annotation: ast.expr | None) -> None:
-        if annotation is None:
-            return
-        for sub in ast.walk(annotation):
-            if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                self.mentions.update(_IDENT.findall(sub.value))
 
     def _relevant(self, name: str) -> bool:
         return self._context.may_hold_client(name)
@@ -325,8 +327,10 @@ class _Facts:
 
 
 def _closure(facts: list[_Facts]) -> set[int]:
-    """Indices of kept units: evidence, plain imports, and everything connected to a kept
-    unit through a module-level name (imports excepted: they connect nothing)."""
+    """Indices of kept units: evidence and everything connected to it through a
+    module-level name (names only imports bind connect nothing), then the import statements
+    that bind a name the kept units mention (star imports always stay: their names are
+    unknown). A dropped import contributes only its entry in the import list."""
     binders: dict[str, list[int]] = {}
     for i, fact in enumerate(facts):
         for name in fact.binds:
@@ -339,7 +343,7 @@ def _closure(facts: list[_Facts]) -> set[int]:
     kept: set[int] = set()
     pending: list[int] = []
     for i, fact in enumerate(facts):
-        if fact.pure_import or fact.evidence or fact.mentions & relevant_imports:
+        if not fact.pure_import and (fact.evidence or fact.mentions & relevant_imports):
             kept.add(i)
             pending.append(i)
         for name in fact.mentions:
@@ -356,6 +360,10 @@ def _closure(facts: list[_Facts]) -> set[int]:
                 if j not in kept:
                     kept.add(j)
                     pending.append(j)
+    mentioned = {name for i in kept for name in facts[i].mentions}
+    for i, fact in enumerate(facts):
+        if fact.pure_import and (fact.star or not fact.binds.isdisjoint(mentioned)):
+            kept.add(i)
     return kept
 
 
