@@ -372,8 +372,30 @@ def collect_facts(
     facts.positions = {}
     positions = wrapper.resolve(PositionProvider)
     for stmt in module.body:
-        facts.positions[id(stmt)] = positions[stmt].start.line
+        if stmt in positions:  # a focused wrapper covers only the relevant statements
+            facts.positions[id(stmt)] = positions[stmt].start.line
     return facts
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def add_dropped(facts: Facts, dropped: list[cst.BaseStatement], lines: dict[int, int]) -> None:
+    """Complete facts collected on a focused wrapper (:func:`..detect.source.focused_wrapper`):
+    the names the dropped statements spell and every top-level statement's line. The dropped
+    statements hold no client, call and LLM-reaching function (that is why they were
+    dropped), so nothing else the codemods read comes from them."""
+    collector = _Names(facts.names)
+    for stmt in dropped:
+        stmt.visit(collector)
+    for key, line in lines.items():
+        facts.positions.setdefault(key, line)
 
 
 def reaches_llm(facts: Facts) -> set[str]:

@@ -118,6 +118,8 @@ class Slice:
     dropped_imports: tuple[tuple[str, int], ...]
     dropped_modules: frozenset[str]
     kept_lines: frozenset[int]  # 1-based lines of kept statements
+    # Per top-level ``ast`` statement, in order: (kept, first line incl. decorators, lineno).
+    statements: tuple[tuple[bool, int, int], ...] = ()
 
 
 # Off: every module is analysed whole (the differential tests compare both ways).
@@ -170,7 +172,16 @@ def slice_source(text: str, package: str, context: Context = NO_CONTEXT) -> Slic
         tuple(imports),
         frozenset(modules),
         frozenset(kept_lines),
+        tuple(
+            (index in kept, _start(stmt), stmt.lineno)
+            for index, unit in enumerate(units)
+            for stmt in unit.stmts
+        ),
     )
+
+
+def _start(stmt: ast.stmt) -> int:
+    return min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
 
 
 def _shaped(func: ast.Attribute) -> bool:
@@ -219,7 +230,7 @@ class _Unit:
 def _units(body: list[ast.stmt]) -> list[_Unit]:
     units: list[_Unit] = []
     for stmt in body:
-        start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+        start = _start(stmt)
         end = stmt.end_lineno or stmt.lineno
         if units and start <= units[-1].end:
             units[-1].stmts.append(stmt)

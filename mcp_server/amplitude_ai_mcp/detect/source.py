@@ -187,6 +187,76 @@ def with_dropped_imports(analysis: FileAnalysis, cut: Slice) -> FileAnalysis:
     return analysis
 
 
+@dataclass
+class Focus:
+    """A wrapper over the kept statements of a tree, the dropped statements, and the line of
+    every top-level statement (as the whole tree's positions would give it)."""
+
+    wrapper: MetadataWrapper
+    dropped: list[cst.BaseStatement]
+    lines: dict[int, int]  # id(top-level statement) -> line
+
+
+def focused_wrapper(
+    tree: cst.Module, text: str, package: str, context: Context = NO_CONTEXT
+) -> Focus | None:
+    """A metadata wrapper over ``tree`` restricted to the statements the relevance slice of
+    ``text`` keeps (the same node objects, so rewrites planned on it apply to ``tree``), each
+    run of dropped statements replaced by one placeholder spanning the same lines: positions
+    are the original ones, scope analysis skips the dropped code. Top-level imports are
+    always kept. None when there is no
+    slice or the statements cannot be matched (the caller uses the whole tree)."""
+    from .analyze import FastPositionProvider  # analyze imports this module
+
+    cut = slice_source(text, package, context)
+    if cut is None:
+        return None
+    statements = cut.statements
+    dropped: list[cst.BaseStatement] = []
+    lines_of: dict[int, int] = {}
+    body: list[cst.BaseStatement] = []
+    kept: list[tuple[cst.BaseStatement, int]] = []  # (node, ast lineno) to verify
+    run_start: int | None = None  # code start line of the pending dropped run
+    index = 0
+    for stmt in tree.body:
+        count = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+        if index + count > len(statements):
+            return None
+        flags = statements[index : index + count]
+        code_start = flags[0][1] - len(stmt.leading_lines)
+        lines_of[id(stmt)] = flags[0][2]
+        imports = isinstance(stmt, cst.SimpleStatementLine) and all(
+            isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body
+        )
+        # Top-level imports always stay: the codemods edit them (bootstrap, drop-ins).
+        if imports or any(flag[0] for flag in flags):
+            if run_start is not None:
+                lines = code_start - run_start
+                if lines < 1:
+                    return None
+                body.append(
+                    cst.SimpleStatementLine(
+                        [cst.Expr(cst.SimpleString('""'))],
+                        leading_lines=[cst.EmptyLine()] * (lines - 1),
+                    )
+                )
+                run_start = None
+            body.append(stmt)
+            kept.append((stmt, flags[0][2]))
+        else:
+            dropped.append(stmt)
+            if run_start is None:
+                run_start = code_start
+        index += count
+    if index != len(statements):
+        return None
+    wrapper = MetadataWrapper(tree.with_changes(body=body), unsafe_skip_copy=True)
+    positions = wrapper.resolve(FastPositionProvider)
+    if any(positions[node].start.line != line for node, line in kept):
+        return None  # libcst and ast disagree on where a statement starts: no shortcut
+    return Focus(wrapper, dropped, lines_of)
+
+
 def cached_analysis(
     key: str, module: str, is_package: bool, context: Context = NO_CONTEXT
 ) -> FileAnalysis | None:
