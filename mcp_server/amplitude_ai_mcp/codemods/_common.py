@@ -377,23 +377,12 @@ def collect_facts(
     return facts
 
 
-class _Names(cst.CSTVisitor):
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-
-def add_dropped(facts: Facts, dropped: list[cst.BaseStatement], lines: dict[int, int]) -> None:
+def add_dropped(facts: Facts, names: set[str], lines: dict[int, int]) -> None:
     """Complete facts collected on a focused wrapper (:func:`..detect.source.focused_wrapper`):
     the names the dropped statements spell and every top-level statement's line. The dropped
     statements hold no client, call and LLM-reaching function (that is why they were
     dropped), so nothing else the codemods read comes from them."""
-    collector = _Names(facts.names)
-    for stmt in dropped:
-        stmt.visit(collector)
+    facts.names |= names
     for key, line in lines.items():
         facts.positions.setdefault(key, line)
 
@@ -434,10 +423,14 @@ def identifier_for(agent_id: str) -> str:
 class Rewriter(cst.CSTTransformer):
     """Applies a :class:`Plan` to the module it was computed on (matching by node identity)."""
 
-    def __init__(self, plan: Plan, import_index: int) -> None:
+    def __init__(self, plan: Plan, import_index: int, skip: set[int] | None = None) -> None:
         super().__init__()
         self.plan = plan
         self.import_index = import_index
+        self.skip = skip or set()  # id() of statements no change is planned in
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) not in self.skip
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode

@@ -281,7 +281,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     sites = _sites(module, rel, root, wrapper=wrapper, sources=sources, text=source.text)
     facts = collect_facts(module, rel, sites, wrapper)
     if focus is not None:
-        add_dropped(facts, focus.dropped, focus.lines)
+        add_dropped(facts, focus.dropped_names, focus.lines)
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
         facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
     ai_name = _ai_name(facts)
@@ -339,7 +339,8 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         newline = module.default_newline
         boot_new = boot.render(agents, options.content_mode, options.tier == "patch", newline)
     _plan_imports(facts, plan, ai_name, location.import_name)
-    new_module = module.visit(Rewriter(plan, import_index(module)))
+    skip = {id(stmt) for stmt in focus.dropped} if focus is not None else set()
+    new_module = module.visit(Rewriter(plan, import_index(module), skip))
     new_text = new_module.code
     _check_parses(new_text, rel)
 

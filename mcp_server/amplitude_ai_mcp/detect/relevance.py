@@ -120,6 +120,7 @@ class Slice:
     kept_lines: frozenset[int]  # 1-based lines of kept statements
     # Per top-level ``ast`` statement, in order: (kept, first line incl. decorators, lineno).
     statements: tuple[tuple[bool, int, int], ...] = ()
+    tree: ast.Module | None = None  # the ``ast`` the slice was cut from
 
 
 # Off: every module is analysed whole (the differential tests compare both ways).
@@ -177,6 +178,7 @@ def slice_source(text: str, package: str, context: Context = NO_CONTEXT) -> Slic
             for index, unit in enumerate(units)
             for stmt in unit.stmts
         ),
+        tree,
     )
 
 
@@ -448,3 +450,34 @@ def live_export(
             )
         return live_export(exports, module, name, context, depth + 1)
     return context.may_hold_client(qualname)
+
+
+def identifiers(stmts: Iterable[ast.stmt]) -> set[str]:
+    """Every identifier the code of ``stmts`` spells (names, attributes, parameters, keyword
+    arguments, import parts, pattern captures): what libcst holds as ``Name`` nodes, plus
+    ``True``/``False``/``None``."""
+    found = {"True", "False", "None"}
+    for node in (n for stmt in stmts for n in ast.walk(stmt)):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, (*_FUNCS, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, ast.arg) or (isinstance(node, ast.keyword) and node.arg):
+            found.add(node.arg)
+        elif isinstance(node, ast.alias):
+            found.update(node.name.split("."))
+            if node.asname:
+                found.add(node.asname)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.update(node.module.split("."))
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            found.update(node.names)
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            found.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            found.add(node.rest)
+        elif isinstance(node, ast.MatchClass):
+            found.update(node.kwd_attrs)
+    return found

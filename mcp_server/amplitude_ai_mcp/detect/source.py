@@ -8,6 +8,7 @@ construction) and an unchanged file analysed by ``scan_project``, then ``validat
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import threading
 from collections import OrderedDict
@@ -21,7 +22,7 @@ from libcst.metadata import MetadataWrapper
 from amplitude_ai_mcp.syntax_check import python_accepts
 
 from . import guard
-from .relevance import NO_CONTEXT, Context, Slice, slice_source
+from .relevance import NO_CONTEXT, Context, Slice, identifiers, slice_source
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analyze import FileAnalysis
@@ -195,6 +196,7 @@ class Focus:
     wrapper: MetadataWrapper
     dropped: list[cst.BaseStatement]
     lines: dict[int, int]  # id(top-level statement) -> line
+    dropped_names: set[str]  # identifiers the dropped statements spell
 
 
 def focused_wrapper(
@@ -213,7 +215,9 @@ def focused_wrapper(
         return None
     statements = cut.statements
     dropped: list[cst.BaseStatement] = []
+    dropped_ast: list[ast.stmt] = []
     lines_of: dict[int, int] = {}
+    ast_body = cut.tree.body if cut.tree is not None else []
     body: list[cst.BaseStatement] = []
     kept: list[tuple[cst.BaseStatement, int]] = []  # (node, ast lineno) to verify
     run_start: int | None = None  # code start line of the pending dropped run
@@ -245,6 +249,7 @@ def focused_wrapper(
             kept.append((stmt, flags[0][2]))
         else:
             dropped.append(stmt)
+            dropped_ast.extend(ast_body[index : index + count])
             if run_start is None:
                 run_start = code_start
         index += count
@@ -254,7 +259,7 @@ def focused_wrapper(
     positions = wrapper.resolve(FastPositionProvider)
     if any(positions[node].start.line != line for node, line in kept):
         return None  # libcst and ast disagree on where a statement starts: no shortcut
-    return Focus(wrapper, dropped, lines_of)
+    return Focus(wrapper, dropped, lines_of, identifiers(dropped_ast))
 
 
 def cached_analysis(
