@@ -233,6 +233,8 @@ def walk_python_files(
     found: list[tuple[str, Path]] = []
     packages: list[str] = []
     stack = [root]
+    base = str(root)
+    prefix = len(base) + (0 if base.endswith(os.sep) else 1)
     while stack:
         directory = stack.pop()
         try:
@@ -258,7 +260,8 @@ def walk_python_files(
                 continue
             if not entry.name.endswith(".py"):
                 continue
-            rel = workspace.relative(Path(entry.path), root)
+            # String slicing, not Path.relative_to: pathlib parsing was most of a re-scan.
+            rel = entry.path[prefix:].replace(os.sep, "/")
             path = Path(entry.path)
             if entry.is_symlink():
                 try:

@@ -4,6 +4,14 @@ codemods and verify within a server process.
 Keys are the sha256 of the text, so an edited file is a new entry (no staleness by
 construction) and an unchanged file analysed by ``scan_project``, then ``validate_file``, then
 ``instrument_file`` is parsed and analysed once. Both caches are bounded LRUs.
+
+Detection reads the relevance slice of a module (:mod:`.relevance`): CPython's ``ast`` picks
+the statements that can matter and libcst parses and analyses only those. The codemods get
+the same cut as a :class:`Focus`: a metadata wrapper over the kept statements of the full
+libcst tree (same node objects), so scope and position metadata are resolved for the code
+that is rewritten, not for the whole module. Why not a detection engine on ``ast`` alone:
+the libcst analyzer holds every detection rule the codemods, validate and verify share; the
+slice makes it cheap without a second set of rules to keep in step.
 """
 
 from __future__ import annotations
