@@ -496,14 +496,24 @@ def _report(
     for group, table in tables:
         for prefix, name in table.items():
             by_prefix.setdefault(prefix, []).append((group, name))
+    known: dict[str, tuple[tuple[str, str], ...]] = {}  # imported module -> its entries
+
+    def entries_of(module: str) -> tuple[tuple[str, str], ...]:
+        found = known.get(module)
+        if found is None:
+            parts = module.split(".")
+            hits = [
+                e for i in range(1, len(parts) + 1) for e in by_prefix.get(".".join(parts[:i]), ())
+            ]
+            if module.startswith("boto3"):
+                hits.append(("provider", "bedrock"))
+            found = known[module] = tuple(hits)
+        return found
+
     for imports in imports_by_module.values():
         hit: set[tuple[str, str]] = set()
         for module in imports:
-            parts = module.split(".")
-            for i in range(1, len(parts) + 1):
-                hit.update(by_prefix.get(".".join(parts[:i]), ()))
-            if module.startswith("boto3"):
-                hit.add(("provider", "bedrock"))
+            hit.update(entries_of(module))
         for group, name in hit:
             entry(group, name).imported_in += 1
     test_sites = [s for s in sites if s.in_test]
