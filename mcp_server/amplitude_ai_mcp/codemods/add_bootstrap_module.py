@@ -17,6 +17,7 @@ import libcst as cst
 from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
 from amplitude_ai_mcp.workspace import WorkspaceError
 
+from . import register_integrations as integrations_mod
 from ._common import BOOTSTRAP_STEM, dotted, identifier_for
 
 KIND = "add_bootstrap_module"
@@ -100,7 +101,13 @@ def agent_line(spec: AgentSpec) -> str:
     return f"{spec.variable} = ai.agent({args})"
 
 
-def render(agents: list[AgentSpec], content_mode: str, patch: bool, newline: str) -> str:
+def render(
+    agents: list[AgentSpec],
+    content_mode: str,
+    patch: bool,
+    newline: str,
+    integrations: tuple[str, ...] = (),
+) -> str:
     mode = CONTENT_MODES[content_mode]
     names = ["AIConfig", "AmplitudeAI", "ContentMode", *(["patch"] if patch else [])]
     lines = [
@@ -119,6 +126,7 @@ def render(agents: list[AgentSpec], content_mode: str, patch: bool, newline: str
         ")",
         *(["patch(amplitude=ai)"] if patch else []),
         *(agent_line(a) for a in agents),
+        *integrations_mod.lines(integrations),
     ]
     return newline.join(lines) + newline
 
@@ -166,7 +174,11 @@ def inspect(text: str) -> Existing:
 
 
 def extend(
-    text: str, agents: list[AgentSpec], patch: bool, display: str
+    text: str,
+    agents: list[AgentSpec],
+    patch: bool,
+    display: str,
+    integrations: tuple[str, ...] = (),
 ) -> tuple[str, dict[str, str]]:
     """Append what is missing to an existing bootstrap; returns (text, agent id -> variable)."""
     existing = inspect(text)
@@ -190,6 +202,7 @@ def extend(
         added.append(agent_line(spec))
         variables[spec.agent_id] = variable
         existing.variables.add(variable)
+    added += integrations_mod.lines(integrations_mod.missing(text, integrations))
     if not added:
         return text, variables
     if text and not text.endswith(("\n", "\r")):

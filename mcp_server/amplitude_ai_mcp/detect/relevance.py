@@ -255,6 +255,7 @@ class _Facts:
         )
         self.relevant_star = False
         self.star = False
+        self.sdk_import = False  # the analyzer asks whether the module imports the SDK
         self.pure_import = all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in unit.stmts)
         self.import_binds: set[str] = set()  # names bound by imports of relevant modules
         self.imports: list[tuple[str, int]] = []
@@ -297,6 +298,7 @@ class _Facts:
             for alias in node.names:
                 self.imports.append((alias.name, node.lineno))
                 self.imported.add(alias.name)
+                self.sdk_import |= alias.name.split(".")[0] == P.SDK_MODULE
                 if self._relevant(alias.name):
                     self.evidence = True
                     self.import_binds.add(alias.asname or alias.name.split(".")[0])
@@ -306,6 +308,7 @@ class _Facts:
             if base:
                 self.imported.add(base)
                 self.imports.append((base, node.lineno))
+                self.sdk_import |= base.split(".")[0] == P.SDK_MODULE
             for alias in node.names:
                 if alias.name == "*":
                     self.star = True
@@ -382,9 +385,14 @@ def _closure(facts: list[_Facts]) -> set[int]:
     kept: set[int] = set()
     pending: list[int] = []
     for i, fact in enumerate(facts):
-        if not fact.pure_import and (
-            fact.evidence
-            or (fact.mentions & relevant_imports and fact.names_used() & relevant_imports)
+        # An import of the SDK stays wherever it is: the analyzer asks whether the module
+        # imports it (framework integrations registered without passing an SDK object).
+        if fact.sdk_import or (
+            not fact.pure_import
+            and (
+                fact.evidence
+                or (fact.mentions & relevant_imports and fact.names_used() & relevant_imports)
+            )
         ):
             kept.add(i)
             pending.append(i)

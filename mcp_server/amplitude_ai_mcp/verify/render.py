@@ -40,6 +40,9 @@ class Target:
     local_packages: list[str]  # top-level names of project modules the test imports
     app_env: list[str]  # environment variables the code needs set (read without default)
     stubs: dict[str, str] = field(default_factory=dict)  # constructor -> replacement (inputs)
+    # Reaches framework sites: instrumented by integrations the bootstrap registers when the
+    # app imports it, so the test imports the app first and never the bootstrap itself.
+    integrations: bool = False
 
 
 @dataclass
@@ -170,7 +173,7 @@ def _body(plan: Plan) -> list[str]:
 
 
 def _check(plan: Plan) -> str:
-    args = [f"providers={lit(sorted(plan.providers))}"]
+    args = [f"providers={lit(sorted(plan.providers)) if plan.providers_known else None}"]
     if plan.models is not None:
         args.append(f"models={lit(sorted(plan.models))}")
     if plan.test_session:
@@ -178,7 +181,9 @@ def _check(plan: Plan) -> str:
         args.append("user_id=VERIFY_USER")
     elif plan.expected_user is not None:
         args.append(f"user_id={lit(plan.expected_user)}")
-    if not plan.opens_session and not plan.test_session:
+    if plan.middleware and not plan.opens_session:
+        args.append("any_user=True")  # the middleware's session; its user comes from the request
+    elif not plan.opens_session and not plan.test_session:
         args.append("in_session=False")
     check = "check_embeddings" if plan.embedding else "check_turns"
     line = f"        {check}(app, {', '.join(args)})"
@@ -278,18 +283,49 @@ def open_app(
     for constructor, replacement in target["stubs"].items():
         monkeypatch.setattr(constructor, replacement)
     before = set(sys.modules)
+    registers = target["integrations"] and not script
     try:
         with fake_llm() as llm:
-            bootstrap = _import_bootstrap(target)
+            module = None
+            if registers:  # the app must load the bootstrap that registers its integrations
+                module = _import_by_location(target)
+                bootstrap = _registered_bootstrap(target)
+            else:
+                bootstrap = _import_bootstrap(target)
             with MockAmplitudeAI.capture(bootstrap.ai) as mock:
-                module = None if script else _import_by_location(target)
+                if module is None and not script:
+                    module = _import_by_location(target)
                 yield SimpleNamespace(
                     module=module, bootstrap=bootstrap, mock=mock, llm=llm, target=target
                 )
     finally:
         for name in set(sys.modules) - before:  # the next test imports the app afresh
+            # ... but not the bootstrap of registered integrations: registering them again
+            # would add a second LangChain hook / Agents processor to the process.
+            if registers and name == target["bootstrap"]:
+                continue
             if name.split(".")[0] in target["packages"]:
                 del sys.modules[name]
+
+
+def _registered_bootstrap(target: dict[str, Any]) -> Any:
+    """The bootstrap the app module loaded: framework integrations are registered by
+    importing it, so an app that does not import it sends no event."""
+    name = target["bootstrap"]
+    if name not in sys.modules:
+        try:
+            exists = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:
+            exists = False
+        if not exists:
+            _import_bootstrap(target)  # fails: the bootstrap does not exist
+        pytest.fail(
+            f"{target['file']} is not instrumented: importing it does not load {name}, which "
+            "registers the framework integrations, so no event would be sent (run the "
+            "instrument_file tool on it)",
+            pytrace=False,
+        )
+    return _import_bootstrap(target)
 
 
 def placeholder(name: str) -> str:
@@ -404,11 +440,13 @@ def _asks_user(body: dict[str, Any]) -> bool:
 
 
 def _check_identity(
-    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None
+    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None, any_user: bool = False
 ) -> None:
     sessions = {e["event_properties"].get(SESSION_ID) for e in turn}
     assert None not in sessions, "events without a session id (no agent session around them)"
     assert len(sessions) == 1, f"one conversation expected, got sessions {sessions}"
+    if any_user:  # a per-request session of the web middleware: the user is the request's
+        return
     if session_id is not None:
         assert sessions == {session_id}, f"events in session {sessions}, not {session_id}"
     users = {e.get("user_id") for e in turn}
@@ -420,15 +458,18 @@ def _check_identity(
 def check_turns(
     app: SimpleNamespace,
     *,
-    providers: list[str],
+    providers: list[str] | None,
     models: list[str] | None = None,
     session_id: str | None = None,
     user_id: str | None = None,
     in_session: bool = True,
+    any_user: bool = False,
 ) -> None:
     """Each LLM call tracked once, catalog-exact, with model, provider, user, session.
 
     ``in_session=False``: the code path opens no agent session, so identity is not checked.
+    ``any_user``: one session (the web middleware's per request), whatever its user.
+    ``providers=None``: a framework calls a provider the analysis could not name.
     """
     mock, llm = app.mock, app.llm
     calls = [c for c in llm.calls if c.surface != "embeddings"]
@@ -446,7 +487,7 @@ def check_turns(
     for call in calls:
         mock.assert_event_tracked(AI_RESPONSE, model_name=call.model)
     seen = sorted({e["event_properties"].get(PROVIDER) for e in responses})
-    assert seen == providers, f"providers tracked: {seen}, expected {providers}"
+    assert providers is None or seen == providers, f"providers tracked: {seen}, not {providers}"
     if models is not None:
         tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in responses})
         assert tracked == models, f"models tracked: {tracked}, expected {models}"
@@ -459,7 +500,7 @@ def check_turns(
     ids = [e["insert_id"] for e in mock.events]
     assert len(ids) == len(set(ids)), "an event was delivered twice"
     if in_session:
-        _check_identity(responses + messages, session_id, user_id)
+        _check_identity(responses + messages, session_id, user_id, any_user)
     mock.assert_all_valid()
     for event in mock.events:  # shown with pytest -s (or on failure)
         print(summary_line(event))
@@ -473,6 +514,7 @@ def check_embeddings(
     session_id: str | None = None,
     user_id: str | None = None,
     in_session: bool = True,
+    any_user: bool = False,
 ) -> None:
     """Each embedding call tracked once as an [Agent] Embedding event with model and provider."""
     mock, llm = app.mock, app.llm
@@ -496,7 +538,7 @@ def check_embeddings(
     expected = {len(llm.default.embedding)}  # the fake's vectors
     assert dimensions == expected, f"embedding dimensions tracked: {dimensions}, not {expected}"
     if in_session:
-        _check_identity(events, session_id, user_id)
+        _check_identity(events, session_id, user_id, any_user)
     mock.assert_all_valid()
 '''
 
@@ -513,6 +555,7 @@ def _target_literal(target: Target) -> str:
         "bootstrap": target.bootstrap,
         "packages": tuple(sorted(target.local_packages)),
         "env": tuple(sorted(set(target.app_env))),
+        "integrations": target.integrations,
     }
     stubs = ", ".join(f"{lit(k)}: {v}" for k, v in target.stubs.items())
     lines = [f"    {lit(k)}: {lit(v)}," for k, v in items.items()]
