@@ -126,13 +126,33 @@ def test_scan_reports_hostile_files_and_completes(tmp_path):
     result = scan(tmp_path, limit=200)
     assert [(s.file, s.line) for s in result.call_sites] == [("app.py", 7)]
     reasons = {s.path: s.reason for s in result.skipped}
+    # CPython's parser reads these in the guarded worker, and no statement of them touches an
+    # LLM client: libcst never sees the hostile expression, the file is analysed (no site).
+    read_by_cpython_only = {"and_20k.py", "string_concat_20k.py"}
     refused = {f"{name}.py" for name in hostile} - {
         "indent_99.py",
         "long_line_900kb.py",
         "lone_surrogate_escape.py",
+        *read_by_cpython_only,
     }
     assert refused <= set(reasons), sorted(refused - set(reasons))
     assert all(reasons[path] for path in refused)
+    assert not read_by_cpython_only & set(reasons)
+
+
+def test_a_hostile_expression_an_llm_call_uses_is_still_refused(tmp_path):
+    expression = " and ".join(["a"] * 20_000)
+    text = (
+        "from openai import OpenAI\n\nclient = OpenAI()\n"
+        f"PROMPT = {expression}\n\n\n"
+        "def ask():\n"
+        '    return client.chat.completions.create(model="m", messages=[PROMPT])\n'
+    )
+    (tmp_path / "app.py").write_text(text, encoding="utf-8")
+    source.clear_caches()
+    result = scan(tmp_path, limit=200)
+    (skipped,) = result.skipped
+    assert skipped.path == "app.py" and "nested too deeply" in skipped.reason
 
 
 def test_guard_works_under_a_tight_address_space_limit(tmp_path):

@@ -111,8 +111,11 @@ def test_server_survives_the_hostile_corpus_over_stdio(hostile_project):
         assert [(s["file"], s["line"]) for s in scanned["call_sites"]] == [("app.py", 7)]
         skipped = {s["path"]: s["reason"] for s in scanned["skipped"]}
         assert scanned["counts"]["skipped_files"] >= 50  # the list itself shows the first 50
-        for early in ("and_20k.py", "attributes_20k.py", "blank_lines_999k.py", "calls_5k.py"):
+        for early in ("attributes_20k.py", "blank_lines_999k.py", "calls_5k.py"):
             assert skipped[early], early
+        # CPython's parser reads it (in the guarded worker) and no statement of it touches
+        # an LLM client, so libcst never sees the 20,000-term expression: analysed, no site.
+        assert "and_20k.py" not in skipped
         steps = server.tool("suggest_instrumentation")
         assert not steps.get("isError"), steps
 

@@ -433,8 +433,19 @@ def collect_facts(
     facts.positions = {}
     positions = wrapper.resolve(PositionProvider)
     for stmt in module.body:
-        facts.positions[id(stmt)] = positions[stmt].start.line
+        if stmt in positions:  # a focused wrapper covers only the relevant statements
+            facts.positions[id(stmt)] = positions[stmt].start.line
     return facts
+
+
+def add_dropped(facts: Facts, names: set[str], lines: dict[int, int]) -> None:
+    """Complete facts collected on a focused wrapper (:func:`..detect.source.focused_wrapper`):
+    the names the dropped statements spell and every top-level statement's line. The dropped
+    statements hold no client, call and LLM-reaching function (that is why they were
+    dropped), so nothing else the codemods read comes from them."""
+    facts.names |= names
+    for key, line in lines.items():
+        facts.positions.setdefault(key, line)
 
 
 def reaches_llm(facts: Facts) -> set[str]:
@@ -473,10 +484,14 @@ def identifier_for(agent_id: str) -> str:
 class Rewriter(cst.CSTTransformer):
     """Applies a :class:`Plan` to the module it was computed on (matching by node identity)."""
 
-    def __init__(self, plan: Plan, import_index: int) -> None:
+    def __init__(self, plan: Plan, import_index: int, skip: set[int] | None = None) -> None:
         super().__init__()
         self.plan = plan
         self.import_index = import_index
+        self.skip = skip or set()  # id() of statements no change is planned in
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) not in self.skip
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode

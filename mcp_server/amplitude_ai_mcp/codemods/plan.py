@@ -35,10 +35,10 @@ from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
-from amplitude_ai_mcp.detect.source import adopt
+from amplitude_ai_mcp.detect.source import adopt, focused_wrapper
 from amplitude_ai_mcp.detect.source import load as load_model
 from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
-from amplitude_ai_mcp.detect.validate import LazyModules
+from amplitude_ai_mcp.detect.validate import LazyModules, context_for, infer_import_root
 from amplitude_ai_mcp.inputs import check_ids, literal_string
 from amplitude_ai_mcp.models import InstrumentResult, Tier
 from amplitude_ai_mcp.syntax_check import libcst_limit
@@ -54,6 +54,7 @@ from ._common import (
     Facts,
     Plan,
     Rewriter,
+    add_dropped,
     collect_facts,
     import_index,
 )
@@ -290,11 +291,18 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         if given is not None and agent_id is None:
             agent_id = literal_string(plan.input_id(AGENT_ID_KEY), given)
     spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
-    model = load_model(source.text)  # the tree parse() just made, and its metadata wrapper
-    wrapper = model.wrapper
+    # The codemods read scopes and positions of the statements detection keeps (a focused
+    # wrapper over the same nodes): resolving them for the whole tree was most of the cost.
+    context = context_for(root, infer_import_root(root, rel))
+    module_name = module_name_for(rel)
+    package = module_name if rel.endswith("__init__.py") else module_name.rpartition(".")[0]
+    focus = focused_wrapper(module, source.text, package, context)
+    wrapper = focus.wrapper if focus is not None else load_model(source.text).wrapper
     sources: list[_Overlay] = []
     sites = _sites(module, rel, root, wrapper=wrapper, sources=sources, text=source.text)
     facts = collect_facts(module, rel, sites, wrapper)
+    if focus is not None:
+        add_dropped(facts, focus.dropped_names, focus.lines)
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
         facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
     ai_name = _ai_name(facts)
@@ -367,7 +375,8 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             agents, options.content_mode, options.tier == "patch", newline, integrations
         )
     _plan_imports(facts, plan, ai_name, location.import_name)
-    new_module = module.visit(Rewriter(plan, import_index(module)))
+    skip = {id(stmt) for stmt in focus.dropped} if focus is not None else set()
+    new_module = module.visit(Rewriter(plan, import_index(module), skip))
     new_text = new_module.code
     _check_parses(new_text, rel)
 

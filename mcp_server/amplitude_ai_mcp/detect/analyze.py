@@ -31,6 +31,7 @@ from amplitude_ai_mcp.workspace import mask_secrets
 
 from . import providers as P
 from .guard import run_guarded
+from .relevance import NO_CONTEXT, Context
 from .source import analysis_of
 
 # --------------------------------------------------------------------------- value types
@@ -232,6 +233,7 @@ def analyze_module(
     module: str,
     is_package: bool = False,
     wrapper: MetadataWrapper | None = None,
+    context: Context = NO_CONTEXT,
 ) -> FileAnalysis:
     """Analyze one module's source. Raises ``libcst.ParserSyntaxError`` on invalid code and
     :class:`.guard.SourceRejected` on code that cannot be analysed safely (too large, nested
@@ -239,10 +241,15 @@ def analyze_module(
 
     Text is parsed and analysed behind the guard and once per content (:mod:`.source`).
     ``wrapper`` (of ``source``) lets a caller reuse the resolved scope/position metadata for
-    its own visitors (the codemods do): resolving them is most of the cost."""
+    its own visitors (the codemods do): resolving them is most of the cost. ``context``:
+    what is known of the project, for the relevance slice (:mod:`.relevance`)."""
     if isinstance(source, str):
         return analysis_of(
-            source, module, is_package, lambda model: _analyze(model.wrapper, module, is_package)
+            source,
+            module,
+            is_package,
+            lambda ready: _analyze(ready, module, is_package),
+            context,
         )
     if wrapper is None:
         wrapper = MetadataWrapper(source, unsafe_skip_copy=True)

@@ -174,18 +174,22 @@ def _statement_depth(text: str, start: int, elif_runs: dict[int, int]) -> int:
     return sum(elif_runs.values()) + min(width, 400) // 2
 
 
-def precheck(text: str) -> str | None:
-    """Why ``text`` must not be parsed (None: it is safe to parse). Linear, no parse."""
+def precheck(text: str, depth: bool = True) -> str | None:
+    """Why ``text`` must not be parsed (None: it is safe to parse). Linear, no parse.
+    ``depth`` False: size and line caps only (for CPython's parser, which is safe on any
+    nesting in the guarded worker; libcst's input gets the depth scan too)."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         return f"too large to analyse ({size:,} bytes; the limit is {MAX_BYTES:,})"
     lines = text.count("\n") + 1
     if lines > MAX_LINES:
         return f"too many lines to analyse ({lines:,}; the limit is {MAX_LINES:,})"
-    depth = nesting_depth(text)
-    if depth > MAX_DEPTH:
+    if not depth:
+        return None
+    depth_found = nesting_depth(text)
+    if depth_found > MAX_DEPTH:
         return (
-            f"nested too deeply to analyse safely (estimated depth {depth:,}; the limit is "
+            f"nested too deeply to analyse safely (estimated depth {depth_found:,}; the limit is "
             f"{MAX_DEPTH}): very long operator, attribute, call or elif chains"
         )
     return None

@@ -15,6 +15,7 @@ from . import providers as P
 from .analyze import FileAnalysis, analyze_module, module_name_for
 from .guard import SourceRejected, describe_failure
 from .project import Limits, is_test_path, walk_python_files
+from .relevance import NO_CONTEXT, Context, shadowed_under
 from .resolve import Caller, callee_matches, finalize, finalize_uncertain
 from .sites import CallSite, UncertainSite
 
@@ -35,6 +36,7 @@ class LazyModules:
         self._cache: dict[str, FileAnalysis | None] = {own.module: own}
         self._own = own
         self._callers: dict[str, list[Caller]] = {}
+        self.context = context_for(root, import_root)
 
     def module(self, name: str) -> FileAnalysis | None:
         if name in self._cache:
@@ -48,7 +50,9 @@ class LazyModules:
                 try:
                     path = workspace.Roots((self._root,)).file(str(candidate), self._root)
                     text = workspace.read_python(path).text
-                    analysis = analyze_module(text, name, candidate.name == "__init__.py")
+                    analysis = analyze_module(
+                        text, name, candidate.name == "__init__.py", context=self.context
+                    )
                 except (workspace.WorkspaceError, OSError, cst.ParserSyntaxError):
                     continue
                 except Exception:
@@ -78,7 +82,9 @@ class LazyModules:
                 continue
             module = module_name_for(rel)
             try:
-                analysis = analyze_module(text, module, rel.endswith("__init__.py"))
+                analysis = analyze_module(
+                    text, module, rel.endswith("__init__.py"), context=self.context
+                )
             except Exception:
                 continue
             found.extend(
@@ -87,6 +93,14 @@ class LazyModules:
                 if callee_matches(callee, target)
             )
         return found
+
+
+def context_for(root: Path | None, import_root: Path | None = None) -> Context:
+    """The relevance context of files under ``root``: the standard-library names the project
+    defines itself where its imports resolve."""
+    if root is None:
+        return NO_CONTEXT
+    return Context(shadowed=shadowed_under([import_root, *(root / d for d in _SOURCE_DIRS)]))
 
 
 def validate_source(
@@ -101,7 +115,7 @@ def validate_source(
             module = module_name_for(workspace.relative(root / rel, import_root))
     is_package = bool(rel and rel.endswith("__init__.py"))
     try:
-        analysis = analyze_module(text, module, is_package)
+        analysis = analyze_module(text, module, is_package, context=context_for(root, import_root))
     except SourceRejected:
         raise
     except cst.ParserSyntaxError as exc:

@@ -20,7 +20,14 @@ def write(tmp_path: Path, body: str) -> Path:
 
 def test_a_huge_implicit_concatenation_is_valid_python_libcst_cannot_read(tmp_path):
     parts = "\n".join('    "one line of a very long system prompt "' for _ in range(6000))
-    path = write(tmp_path, f"PROMPT = (\n{parts}\n)\n")
+    # The prompt feeds an LLM call, so detection must read it (an unrelated statement is
+    # never handed to libcst: see test_an_unrelated_unreadable_statement_does_not_matter).
+    path = write(
+        tmp_path,
+        f"from openai import OpenAI\n\nclient = OpenAI()\nPROMPT = (\n{parts}\n)\n\n\n"
+        "def ask():\n"
+        '    return client.chat.completions.create(model="m", messages=[PROMPT])\n',
+    )
     compile(path.read_text(), "app.py", "exec")  # Python itself accepts it
     with pytest.raises(WorkspaceError) as caught:
         plan_file(tmp_path, path, Options())
@@ -56,7 +63,14 @@ async def test_validate_and_scan_say_the_same(tmp_path):
     from amplitude_ai_mcp.workspace import Roots
 
     parts = "\n".join('    "one line of a very long system prompt "' for _ in range(6000))
-    path = write(tmp_path, f"PROMPT = (\n{parts}\n)\n")
+    # The prompt feeds an LLM call, so detection must read it (an unrelated statement is
+    # never handed to libcst: see test_an_unrelated_unreadable_statement_does_not_matter).
+    path = write(
+        tmp_path,
+        f"from openai import OpenAI\n\nclient = OpenAI()\nPROMPT = (\n{parts}\n)\n\n\n"
+        "def ask():\n"
+        '    return client.chat.completions.create(model="m", messages=[PROMPT])\n',
+    )
     async with Client(create_server(Roots((tmp_path.resolve(),)))) as client:
         for arguments in ({"path": "app.py"}, {"source": path.read_text()}):
             with pytest.raises(ToolError, match="valid Python that the libcst parser cannot"):
@@ -64,3 +78,24 @@ async def test_validate_and_scan_say_the_same(tmp_path):
         scanned = (await client.call_tool("scan_project", {})).structured_content
     (skip,) = scanned["skipped"]
     assert skip["reason"].startswith("valid Python that the libcst parser cannot read")
+
+
+@pytest.mark.asyncio
+async def test_an_unrelated_unreadable_statement_does_not_matter(tmp_path):
+    from fastmcp import Client
+
+    from amplitude_ai_mcp.server import create_server
+    from amplitude_ai_mcp.workspace import Roots
+
+    parts = "\n".join('    "one line of a very long system prompt "' for _ in range(6000))
+    write(
+        tmp_path,
+        f"from openai import OpenAI\n\nclient = OpenAI()\nPROMPT = (\n{parts}\n)\n\n\n"
+        "def ask(q):\n"
+        '    return client.chat.completions.create(model="m", messages=[q])\n',
+    )
+    async with Client(create_server(Roots((tmp_path.resolve(),)))) as client:
+        checked = (await client.call_tool("validate_file", {"path": "app.py"})).structured_content
+        scanned = (await client.call_tool("scan_project", {})).structured_content
+    assert [s["line"] for s in checked["call_sites"]] == [HEADER.count("\n") + 6009]
+    assert scanned["skipped"] == [] and scanned["counts"]["call_sites"] == 1
