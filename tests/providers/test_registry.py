@@ -89,3 +89,13 @@ def test_surfaces_are_methods_of_the_client(spec):
     # (boto3 before 1.34.116 has no converse/converse_stream).
     assert not missing or spec.id in ("openai", "azure_openai", "anthropic", "bedrock"), missing
     assert callable(attrgetter(spec.surfaces[0])(client))
+
+
+def test_reported_ids_cover_hosts_and_variants_of_a_client() -> None:
+    from amplitude_ai.providers import registry
+
+    openai_ids = registry.reported_ids("openai")
+    assert {"openai", "groq", "ollama", registry.UNKNOWN_HOST_PROVIDER} <= openai_ids
+    assert registry.reported_ids("gemini") == {"gemini", "vertex_ai"}
+    assert registry.reported_ids("anthropic") == {"anthropic"}
+    assert "openai_compatible" not in registry.reported_ids("azure_openai")

@@ -643,6 +643,17 @@ _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "hos
 _ANY_HOST_PORTS = frozenset({11434})  # Ollama's port is distinctive enough off this machine too
 
 
+def reported_ids(provider: str) -> frozenset[str]:
+    """Every ``[Agent] Provider`` id a client of ``provider`` can report: its own id, its
+    variants (Vertex AI through google-genai), and for the OpenAI client the ids of the
+    compatible hosts its ``base_url`` may point at (see :func:`provider_for_host`)."""
+    spec = BY_ID.get(provider)
+    ids = {provider, *(spec.variant_ids if spec else ())}
+    if provider == "openai":
+        ids |= {h.id for h in COMPATIBLE_HOSTS} | {UNKNOWN_HOST_PROVIDER}
+    return frozenset(ids)
+
+
 def provider_for_host(host: str, port: int | None, default: str) -> str:
     """The provider id of an OpenAI-compatible call to ``host:port``.
 
