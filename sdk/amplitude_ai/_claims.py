@@ -91,6 +91,7 @@ _PATCH_NAMES = {
     "google-genai": "gemini",
     "mistral": "mistral",
     "mistralai": "mistral",
+    "litellm": "litellm",
 }
 
 

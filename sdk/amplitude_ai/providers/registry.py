@@ -20,8 +20,13 @@ Why these floors:
   that cannot be installed together with genai-prices (this SDK's cost dependency), so 1.1
   is the oldest release an instrumented app can have. 2.0 moved the client to
   ``mistralai.client`` (``client_modules`` lists both places).
+- ``litellm>=LITELLM_FLOOR``: see ``LITELLM_WHY`` below. LiteLLM has no client class: its module
+  functions are the API, and calls are observed through LiteLLM's own callback list
+  (``litellm.callbacks``), which every provider it routes to reports through.
 
-The upper bounds are the next major release, which has not been tested yet.
+The upper bounds are the next major release, which has not been tested yet; LiteLLM, which
+releases several minor versions a month and changes internals between them, is bounded at
+the next minor release instead.
 """
 
 from __future__ import annotations
@@ -48,6 +53,12 @@ class ProviderSpec:
     # The API methods the wrappers track, as attribute paths from a client instance.
     surfaces: tuple[str, ...] = ()
     pricing_id: str = ""  # the genai-prices provider id costs are looked up with
+    # Module-level callables of ``module`` that are LLM calls (LiteLLM has no client class;
+    # its ``surfaces`` are these functions).
+    functions: tuple[str, ...] = ()
+    # ``module:Class`` of the amplitude_ai object registered with the provider's own
+    # callback mechanism (LiteLLM's ``litellm.callbacks``); empty for request-hooked SDKs.
+    callback: str = ""
 
     @property
     def import_paths(self) -> tuple[str, ...]:
@@ -177,6 +188,23 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "embeddings.create_async",
         ),
         pricing_id="mistral",
+    ),
+    ProviderSpec(
+        id="litellm",
+        distribution="litellm",
+        floor="1.67",
+        below="1.111",
+        extra="litellm",
+        module="litellm",
+        client_classes=(),
+        drop_ins=(),
+        drop_in_module="",
+        patch_function="patch_litellm",
+        surfaces=("completion", "acompletion", "embedding", "aembedding"),
+        # Priced per routed provider (events carry LiteLLM's ``custom_llm_provider``).
+        pricing_id="",
+        functions=("completion", "acompletion", "embedding", "aembedding"),
+        callback="amplitude_ai.integrations.litellm:AmplitudeLiteLLMCallback",
     ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}
