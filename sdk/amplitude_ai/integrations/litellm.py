@@ -199,7 +199,11 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
         if call_type in _EMBEDDING_CALLS:
             # As the provider layer does: a failed embedding is still an Embedding event
             # (the catalog gives it no error fields; the app sees the exception).
-            if _claims.run_claimed(call_id) or _claims.error_claimed(error):
+            if (
+                _claims.run_claimed(call_id)
+                or _claims.error_claimed(error)
+                or _tracked_underneath(provider, kwargs)
+            ):
                 return
             fields = _openai_fields.embeddings_response(response) if error is None else {}
             fields = {k: v for k, v in fields.items() if v is not None}
@@ -272,6 +276,23 @@ def _identity(kwargs: Mapping[str, Any]) -> dict[str, str]:
         for name, field in CALL_KWARGS.items()
         if metadata.get(name) is not None
     }
+
+
+# LiteLLM providers whose calls LiteLLM sends through the openai SDK.
+_OPENAI_SDK_ROUTES = frozenset({"openai", "azure", "text-completion-openai"})
+
+
+def _tracked_underneath(provider: str, kwargs: Mapping[str, Any]) -> bool:
+    """Whether the openai SDK under this call reports it itself: ``patch()`` instruments
+    it, or the app passed an instrumented client (``client=``). Embeddings carry no
+    response id, and ``aembedding`` starts its request outside the context where this
+    callback marked the call, so this is how their double count is avoided."""
+    from amplitude_ai.providers._tracker import tracker_of
+
+    if provider not in _OPENAI_SDK_ROUTES:
+        return False
+    client = kwargs.get("client") or _litellm_params(kwargs).get("client")
+    return _claims.provider_patched(provider) or tracker_of(client) is not None
 
 
 def _request_body(kwargs: Mapping[str, Any]) -> dict[str, Any]:
