@@ -1,8 +1,10 @@
 """The one module of the user's project that owns the ``AmplitudeAI`` instance and its agents.
 
 Created when missing, extended (never rewritten) when present: agents are appended once each,
-``patch(amplitude=ai)`` is appended once for the patch tier. Every user-supplied string is
-validated or emitted as a checked string literal, so it can never become code.
+``patch(amplitude=ai)`` is appended once for the patch tier, ``patch_litellm(amplitude=ai)``
+once for apps that call LiteLLM (it registers the SDK's callback in ``litellm.callbacks``).
+Every user-supplied string is validated or emitted as a checked string literal, so it can
+never become code.
 """
 
 from __future__ import annotations
@@ -100,9 +102,16 @@ def agent_line(spec: AgentSpec) -> str:
     return f"{spec.variable} = ai.agent({args})"
 
 
-def render(agents: list[AgentSpec], content_mode: str, patch: bool, newline: str) -> str:
+LITELLM_CALL = "patch_litellm(amplitude=ai)"
+
+
+def render(
+    agents: list[AgentSpec], content_mode: str, patch: bool, newline: str, litellm: bool = False
+) -> str:
     mode = CONTENT_MODES[content_mode]
+    litellm = litellm and not patch  # patch() registers the LiteLLM callback as well
     names = ["AIConfig", "AmplitudeAI", "ContentMode", *(["patch"] if patch else [])]
+    names += ["patch_litellm"] if litellm else []
     lines = [
         DOCSTRING,
         "",
@@ -118,6 +127,7 @@ def render(agents: list[AgentSpec], content_mode: str, patch: bool, newline: str
         f"    config=AIConfig(content_mode=ContentMode.{mode}),",
         ")",
         *(["patch(amplitude=ai)"] if patch else []),
+        *([LITELLM_CALL] if litellm else []),
         *(agent_line(a) for a in agents),
     ]
     return newline.join(lines) + newline
@@ -129,6 +139,7 @@ class Existing:
     variables: set[str]
     has_ai: bool
     has_patch: bool
+    has_litellm: bool = False
 
 
 def inspect(text: str) -> Existing:
@@ -156,17 +167,17 @@ def inspect(text: str) -> Existing:
                     agent_id = value.args[0].value.evaluated_value
                     if isinstance(agent_id, str):
                         found.agents[agent_id] = small.targets[0].target.value
-            elif (
-                isinstance(small, cst.Expr)
-                and isinstance(small.value, cst.Call)
-                and dotted(small.value.func) in ("patch", "amplitude_ai.patch")
-            ):
-                found.has_patch = True
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                called = dotted(small.value.func)
+                if called in ("patch", "amplitude_ai.patch"):
+                    found.has_patch = True
+                elif called in ("patch_litellm", "amplitude_ai.patch_litellm"):
+                    found.has_litellm = True
     return found
 
 
 def extend(
-    text: str, agents: list[AgentSpec], patch: bool, display: str
+    text: str, agents: list[AgentSpec], patch: bool, display: str, litellm: bool = False
 ) -> tuple[str, dict[str, str]]:
     """Append what is missing to an existing bootstrap; returns (text, agent id -> variable)."""
     existing = inspect(text)
@@ -179,6 +190,8 @@ def extend(
     added: list[str] = []
     if patch and not existing.has_patch:
         added += ["from amplitude_ai import patch", "", "patch(amplitude=ai)"]
+    if litellm and not (existing.has_litellm or existing.has_patch or patch):
+        added += ["from amplitude_ai import patch_litellm", "", LITELLM_CALL]
     variables = dict(existing.agents)
     for spec in agents:
         if spec.agent_id in variables:

@@ -54,6 +54,8 @@ def plan_legacy(facts: Facts, plan: Plan) -> None:
         replacement = _REPLACEMENTS.get(short, "the matching amplitude_ai API (see the SDK docs)")
         plan.skip(line, KIND, f"old API {name}(): replace with {replacement}")
     for site in facts.sites:
+        if site.provider == "litellm":
+            continue  # the bootstrap registers the LiteLLM callback (register_litellm_callback)
         if site.call_style == "module_function" and not site.instrumented:
             if site.provider in ("openai", "azure-openai") and site.api[:1].isupper():
                 plan.skip(

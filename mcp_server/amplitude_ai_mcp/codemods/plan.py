@@ -49,6 +49,7 @@ from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .migrate_legacy_api import plan_legacy
+from .register_litellm_callback import plan_litellm
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
@@ -76,6 +77,7 @@ class BootstrapMerge:
     patch: bool
     variables: dict[str, str]  # agent id -> variable name
     shown: str
+    litellm: bool = False  # the bootstrap registers the LiteLLM callback
 
 
 @dataclass
@@ -288,12 +290,16 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             )
             spec = boot.agent_spec(suggested, None)
         agent_var = spec.variable
+    # LiteLLM's module functions: the bootstrap registers the callback (patch() does too).
+    litellm = options.tier != "patch" and plan_litellm(facts, plan)
     # Agents: read the existing bootstrap so its variable names win.
     boot_old = _read_bootstrap(location.path, boot_rel)
     agents = [spec] if spec is not None else []
     variables = {a.agent_id: a.variable for a in agents}
     if boot_old is not None:
-        boot_new, variables = boot.extend(boot_old.text, agents, options.tier == "patch", boot_rel)
+        boot_new, variables = boot.extend(
+            boot_old.text, agents, options.tier == "patch", boot_rel, litellm
+        )
         if spec is not None:
             agent_var = variables[spec.agent_id] if options.tier == "session" else None
     else:
@@ -321,7 +327,9 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
 
     if boot_old is None and (plan.bootstrap_names or spec is not None):
         newline = module.default_newline
-        boot_new = boot.render(agents, options.content_mode, options.tier == "patch", newline)
+        boot_new = boot.render(
+            agents, options.content_mode, options.tier == "patch", newline, litellm
+        )
     _plan_imports(facts, plan, ai_name, location.import_name)
     new_module = module.visit(Rewriter(plan, import_index(module)))
     new_text = new_module.code
@@ -336,6 +344,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             options.tier == "patch",
             {a.agent_id: variables[a.agent_id] for a in agents},
             boot_rel,
+            litellm,
         )
         changes.append(
             FileChange(
@@ -574,7 +583,9 @@ def _merge_bootstrap(merge: BootstrapMerge, current: bytes | None) -> bytes:
         raise WorkspaceError(f"{merge.shown} was removed since the plan was made; plan again")
     text = workspace.decode_source(current, merge.shown)
     parse(text, merge.shown)
-    merged, variables = boot.extend(text, list(merge.agents), merge.patch, merge.shown)
+    merged, variables = boot.extend(
+        text, list(merge.agents), merge.patch, merge.shown, merge.litellm
+    )
     for agent_id, variable in merge.variables.items():
         if variables.get(agent_id) != variable:
             raise WorkspaceError(

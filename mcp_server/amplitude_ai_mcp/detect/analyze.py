@@ -171,6 +171,7 @@ _PATCH_TARGETS: dict[str, frozenset[str]] = {
     "patch_gemini": frozenset({"gemini"}),
     "patch_mistral": frozenset({"mistral"}),
     "patch_bedrock": frozenset({"bedrock"}),
+    "patch_litellm": frozenset({"litellm"}),
 }
 _AGENT_CONSTRUCTORS = {
     "agents.Agent": "openai-agents",
