@@ -38,6 +38,9 @@ from .module_facts import (
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
 SDK_PROVIDERS = {"openai": "openai", "azure-openai": "azure_openai", "anthropic": "anthropic"}
+# LiteLLM reports each call with the provider it routed to (``openai/...`` -> openai), and
+# strips that prefix from the model name: neither is known from the call site.
+SDK_PROVIDERS["litellm"] = "litellm"
 _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
 )
@@ -811,6 +814,8 @@ def _fill_calls(plan: Plan, reach: Reach) -> bool:
     models: set[str] | None = set()
     for owner, site in used:
         model = owner.facts.call_models.get((site.line, site.column))
+        if site.provider == "litellm":
+            model = None
         if model is None or models is None:
             models = None
         else:

@@ -137,7 +137,7 @@ def _test_files(base: Path) -> list[str]:
     return [r for r in rels if is_test_path(r) and MARKER not in _head(base / r)][:50]
 
 
-_LLM_WORDS = ("openai", "anthropic", "amplitude_ai", "OpenAI", "Anthropic")
+_LLM_WORDS = ("openai", "anthropic", "amplitude_ai", "OpenAI", "Anthropic", "litellm")
 
 
 def _reaching_files(base: Path, rels: list[str]) -> set[str]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -142,6 +143,19 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
     ) -> None:
         self._report(kwargs, None, start_time, end_time, _exception(kwargs))
 
+    def wait_for_pending(self, timeout: float = 10.0) -> bool:
+        """Wait until every call LiteLLM started has been reported (LiteLLM calls its
+        callbacks after the call returned, from worker threads or event-loop tasks); True
+        when none is left. Tests use it before asserting on events."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if not self._starts:
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+
     # ------------------------------------------------------------------ reporting
     def _first_report(self, call_id: str | None) -> bool:
         """LiteLLM may run both its sync and async handlers for one call; report it once."""
@@ -169,11 +183,16 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
             if not self._first_report(call_id):
                 return
             with self._lock:
-                start = self._starts.pop(call_id, None) if call_id else None
+                start = self._starts.get(call_id) if call_id else None
             ctx = start.ctx if start is not None else current_context()
             outer = start.outer_run if start is not None else None
-            with _as_active(ctx):
-                self._report_unsafe(kwargs, response, start_time, end_time, error, outer)
+            try:
+                with _as_active(ctx):
+                    self._report_unsafe(kwargs, response, start_time, end_time, error, outer)
+            finally:
+                if call_id:
+                    with self._lock:
+                        self._starts.pop(call_id, None)
         except Exception:
             log_once(
                 "litellm-report",
