@@ -47,10 +47,12 @@ class Line:
     note: str = ""
     gemini: str = ""  # google-genai release ("" = not installed on this line)
     mistral: str = ""  # mistralai release
+    litellm: str = ""  # litellm release
 
     def requirements(self) -> list[str]:
         optional = [f"google-genai=={self.gemini}"] if self.gemini else []
         optional += [f"mistralai=={self.mistral}"] if self.mistral else []
+        optional += [f"litellm=={self.litellm}"] if self.litellm else []
         return [*BASE_REQUIREMENTS, f"openai=={self.openai}", f"anthropic=={self.anthropic}",
                 *optional, *self.extra]  # fmt: skip
 
@@ -58,6 +60,7 @@ class Line:
     def label(self) -> str:
         names = f"openai {self.openai}, anthropic {self.anthropic}"
         names += f", google-genai {self.gemini}" if self.gemini else ""
+        names += f", litellm {self.litellm}" if self.litellm else ""
         return names + (f", mistralai {self.mistral}" if self.mistral else "")
 
 
@@ -101,6 +104,15 @@ LINES = (
         mistral="3.0.0",
         note="first openai 3.x, anthropic 2.x, google-genai 3.x, mistralai 3.x",
     ),
+    # LiteLLM's floor, with the openai/anthropic releases of its time (it needs
+    # openai>=1.68.2).
+    Line(
+        "litellm-floor",
+        "1.68.2",
+        "0.49.0",
+        litellm="1.67.0",
+        note="oldest supported litellm",
+    ),
     # The main suite's venv resolves the dev extra to the newest releases: CI covers this
     # line there, with the whole suite.
     Line(
@@ -110,6 +122,7 @@ LINES = (
         ci=False,
         gemini="3.6.1",
         mistral="3.7.0",
+        litellm="1.110.2",
         note="newest releases",
     ),
 )

@@ -20,9 +20,13 @@ Why these floors:
   that cannot be installed together with genai-prices (this SDK's cost dependency), so 1.1
   is the oldest release an instrumented app can have. 2.0 moved the client to
   ``mistralai.client`` (``client_modules`` lists both places).
-- ``litellm>=LITELLM_FLOOR``: see ``LITELLM_WHY`` below. LiteLLM has no client class: its module
-  functions are the API, and calls are observed through LiteLLM's own callback list
-  (``litellm.callbacks``), which every provider it routes to reports through.
+- ``litellm>=1.67``: LiteLLM has no client class: its module functions are the API, and
+  calls are observed through LiteLLM's own callback list (``litellm.callbacks``), which every
+  provider it routes to reports through. 1.67 is the oldest release on which the whole
+  LiteLLM suite passes: 1.61-1.66 keep async HTTP clients across event loops (a second
+  ``asyncio.run`` fails with "Event loop is closed"), 1.60 and older pin ``httpx<0.28``
+  (google-genai, also supported here, needs 0.28), and 1.53 downloads tokenizers from the
+  internet while counting streamed tokens.
 
 The upper bounds are the next major release, which has not been tested yet; LiteLLM, which
 releases several minor versions a month and changes internals between them, is bounded at
