@@ -25,7 +25,11 @@ QUESTION = [{"role": "user", "content": "What is retention?"}]
 # Providers the version-matrix venvs may not install (patch() skips what is not installed).
 OPTIONAL = [
     name
-    for name, module in (("gemini", "google.genai"), ("mistral", "mistralai"))
+    for name, module in (
+        ("gemini", "google.genai"),
+        ("mistral", "mistralai"),
+        ("litellm", "litellm"),
+    )
     if importlib.util.find_spec(module.split(".")[0]) is not None
     and (module != "google.genai" or importlib.util.find_spec(module) is not None)
 ]
