@@ -420,3 +420,41 @@ def test_fake_llm_answers_litellm_without_a_server(ai, monkeypatch):
     assert [c.provider for c in llm.calls] == ["openai", "openai"] + ["anthropic"] * 4
     assert len(events) == 6
     assert sorted(e.get("is_error", False) for e in events) == [False] * 5 + [True]
+
+
+# ------------------------------------------------------- through amplitude-analytics
+
+
+def test_events_reach_amplitude_through_the_real_client(server, llm):
+    """The callback's events go through amplitude-analytics to the local capture server."""
+    from amplitude_ai import AIConfig, AmplitudeAI
+    from amplitude_ai.catalog import load_catalog, validate_event
+    from support.capture_server import CaptureServer
+
+    names = load_catalog().event_names
+    with CaptureServer() as capture:
+        ai = AmplitudeAI(api_key="test-key", config=AIConfig(server_url=capture.url))
+        amplitude_ai.patch_litellm(ai)
+        llm.queue(REPLY, REPLY)
+        with ai.agent("concierge").session(user_id="guest-7"):
+            litellm.completion(**_call(server, "anthropic"))
+            list(litellm.completion(**_call(server, "openai"), stream=True))
+            [callback] = _litellm_registration.registered()
+            assert callback.wait_for_pending(timeout=20)
+        amplitude_ai.unpatch()
+        ai.shutdown(timeout=20)  # delivers everything buffered
+        events = capture.events()
+    responses = [e for e in events if e["event_type"] == names["ai_response"]]
+    assert len(responses) == 2
+    props = [e["event_properties"] for e in responses]
+    assert sorted(p["[Agent] Provider"] for p in props) == ["anthropic", "openai"]
+    assert {e["user_id"] for e in responses} == {"guest-7"}
+    assert all(p["[Agent] Cost USD"] > 0 for p in props)
+    for event in events:
+        problems = validate_event(
+            event["event_type"],
+            event["event_properties"],
+            user_id=event.get("user_id"),
+            device_id=event.get("device_id"),
+        )
+        assert problems == [], problems
