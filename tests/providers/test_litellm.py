@@ -180,6 +180,22 @@ def test_embedding_and_aembedding(server, llm, ai, session, callback):
     assert tracked(ai, "ai_response") == []
 
 
+@pytest.mark.skipif(not hasattr(litellm, "responses"), reason="no litellm.responses")
+def test_text_completion_and_responses(server, llm, ai, session, callback):
+    llm.queue(REPLY, REPLY)
+    common = {"api_base": server.openai_url, "api_key": "sk-test"}
+    litellm.text_completion(model=f"openai/{OPENAI_MODEL}", prompt="What is a cohort?", **common)
+    litellm.responses(model=f"openai/{OPENAI_MODEL}", input="What is a cohort?", **common)
+    events = _wait(ai, "ai_response", 2)
+    assert len(events) == 2
+    for event in events:
+        assert event["provider"] == "openai" and event["model_name"] == OPENAI_MODEL
+        assert event["llm_message"] == {"text": REPLY.text}
+        assert event["input_tokens"] == 900 and event["output_tokens"] == 60
+        assert event["session_id"] == session.session_id
+    assert [c.surface for c in llm.calls] == ["chat", "responses"]
+
+
 @pytest.mark.parametrize("route", ROUTES)
 def test_errors_are_tracked_and_raised_unchanged(server, llm, ai, session, callback, route):
     llm.fail(429, "slow down")

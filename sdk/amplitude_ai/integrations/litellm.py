@@ -2,7 +2,9 @@
 
 LiteLLM's callback list is its own observation point: every provider it routes to
 (OpenAI, Anthropic, Gemini, Bedrock, Groq, Ollama, ...) reports through it, for
-``completion``/``acompletion`` (plain and streamed) and ``embedding``/``aembedding``:
+``completion``/``acompletion`` (plain and streamed), ``text_completion``, ``responses``
+and ``embedding``/``aembedding`` (other call types, e.g. images or audio, are logged once
+as not tracked):
 
 * chat calls -> ``[Agent] User Message`` (the last user turn, once per conversation turn)
   and ``[Agent] AI Response`` with the model, the routed provider (LiteLLM's
@@ -53,6 +55,7 @@ from ._base import IntegrationBase, error_text
 __all__ = ["AmplitudeLiteLLMCallback"]
 
 _CHAT_CALLS = frozenset({"completion", "acompletion", "text_completion", "atext_completion"})
+_RESPONSES_CALLS = frozenset({"responses", "aresponses"})
 _EMBEDDING_CALLS = frozenset({"embedding", "aembedding"})
 _MAX_PENDING = 10_000  # calls that never finish (a killed worker) must not pile up
 
@@ -234,12 +237,12 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
             else:
                 _claims.claim_response(None, run=outer_run)
             return
-        if call_type not in _CHAT_CALLS:
+        if call_type not in _CHAT_CALLS and call_type not in _RESPONSES_CALLS:
             log_once(
                 f"litellm-call-type:{call_type}",
                 logging.INFO,
-                "amplitude_ai: LiteLLM %s calls are not tracked (chat completions and "
-                "embeddings are)",
+                "amplitude_ai: LiteLLM %s calls are not tracked (completion, text_completion, "
+                "responses and embedding calls are)",
                 call_type,
             )
             return
@@ -257,7 +260,8 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
         response_id = _claims.response_id_of(response)
         if _claims.run_claimed(call_id) or _claims.response_claimed(response_id):
             return
-        fields.update((k, v) for k, v in _response_fields(response).items() if v is not None)
+        read = _responses_fields if call_type in _RESPONSES_CALLS else _response_fields
+        fields.update((k, v) for k, v in read(response).items() if v is not None)
         fields["model"] = fields.get("model") or "unknown"
         if fields.get("is_streaming"):
             fields["ttfb_ms"] = _millis(start_time, kwargs.get("completion_start_time"))
@@ -346,6 +350,15 @@ def _response_fields(response: Any) -> dict[str, Any]:
         fields["cache_read_tokens"] = count(get(usage, "cache_read_input_tokens")) or None
     if fields.get("tool_calls"):
         fields["tool_calls"] = [_plain(call) for call in fields["tool_calls"]]
+    return fields
+
+
+def _responses_fields(response: Any) -> dict[str, Any]:
+    """A Responses API result; LiteLLM may hand over its usage in the chat shape."""
+    fields = _openai_fields.responses_response(response)
+    usage = get(response, "usage")
+    fields["input_tokens"] = fields.get("input_tokens") or count(get(usage, "prompt_tokens"))
+    fields["output_tokens"] = fields.get("output_tokens") or count(get(usage, "completion_tokens"))
     return fields
 
 

@@ -80,6 +80,17 @@ class ProviderSpec:
         return f"{self.distribution}{self.specifier}"
 
 
+_LITELLM_FUNCTIONS = (
+    "completion",
+    "acompletion",
+    "text_completion",
+    "atext_completion",
+    "responses",
+    "aresponses",
+    "embedding",
+    "aembedding",
+)
+
 PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec(
         id="openai",
@@ -204,10 +215,10 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_ins=(),
         drop_in_module="",
         patch_function="patch_litellm",
-        surfaces=("completion", "acompletion", "embedding", "aembedding"),
+        surfaces=_LITELLM_FUNCTIONS,
         # Priced per routed provider (events carry LiteLLM's ``custom_llm_provider``).
         pricing_id="",
-        functions=("completion", "acompletion", "embedding", "aembedding"),
+        functions=_LITELLM_FUNCTIONS,
         callback="amplitude_ai.integrations.litellm:AmplitudeLiteLLMCallback",
     ),
 )
