@@ -1168,6 +1168,12 @@ class _Analyzer(cst.CSTVisitor):
                 and enclosing is None
             ):
                 self.result.patches.append((self._line(call), frozenset({"openai-agents"})))
+            elif (  # litellm.callbacks.append(AmplitudeLiteLLMCallback(...)) at start-up
+                qn in ("litellm.callbacks.append", "litellm.callbacks.extend")
+                and self._passes_sdk_object(call)
+                and enclosing is None
+            ):
+                self.result.patches.append((self._line(call), frozenset({"litellm"})))
             framework = _AGENT_CONSTRUCTORS.get(qn)
             if framework is not None:
                 name = _string_arg(call, 0, "name") or ""
