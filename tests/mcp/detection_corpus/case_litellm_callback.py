@@ -7,4 +7,6 @@ litellm.callbacks.append(AmplitudeLiteLLMCallback(ai))
 
 
 def ask() -> None:
-    litellm.completion(model="m", messages=[])  # expect: litellm completion module_function instrumented
+    litellm.completion(
+        model="m", messages=[]
+    )  # expect: litellm completion module_function instrumented
