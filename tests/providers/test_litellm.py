@@ -474,3 +474,48 @@ def test_events_reach_amplitude_through_the_real_client(server, llm):
             device_id=event.get("device_id"),
         )
         assert problems == [], problems
+
+
+def test_litellm_does_no_network_at_import_or_call_time_inside_fake_llm():
+    """A fresh interpreter that records every non-loopback connection or name lookup:
+    importing LiteLLM inside fake_llm() (cost map) and calling it (sync, async, stream,
+    Anthropic route, embeddings) reaches nothing outside the machine."""
+    code = """
+import asyncio, os, socket
+attempts = []
+real_connect, real_lookup = socket.socket.connect, socket.getaddrinfo
+LOCAL = ("127.0.0.1", "::1", "localhost")
+def connect(self, address):
+    if isinstance(address, tuple) and address[0] not in LOCAL:
+        attempts.append(address[0])
+        raise OSError("offline")
+    return real_connect(self, address)
+def lookup(host, *args, **kwargs):
+    if host not in LOCAL:
+        attempts.append(host)
+        raise OSError("offline")
+    return real_lookup(host, *args, **kwargs)
+socket.socket.connect, socket.getaddrinfo = connect, lookup
+os.environ.pop("LITELLM_LOCAL_MODEL_COST_MAP", None)
+os.environ.update(OPENAI_API_KEY="sk-fake", ANTHROPIC_API_KEY="sk-ant-fake")
+import amplitude_ai
+from amplitude_ai.testing import MockAmplitudeAI, fake_llm
+with fake_llm("offline answer"):
+    import litellm
+    amplitude_ai.patch_litellm(MockAmplitudeAI())
+    messages = [{"role": "user", "content": "hi"}]
+    for model in ("openai/gpt-4o-mini", "anthropic/claude-3-5-haiku-20241022"):
+        litellm.completion(model=model, messages=messages)
+        list(litellm.completion(model=model, messages=messages, stream=True))
+    litellm.embedding(model="openai/text-embedding-3-small", input=["x"])
+    async def main():
+        await litellm.acompletion(model="anthropic/claude-3-5-haiku-20241022", messages=messages)
+        await asyncio.sleep(0.2)
+    asyncio.run(main())
+    for callback in litellm.callbacks:
+        callback.wait_for_pending(10)
+print("attempts:", sorted(set(attempts)))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "attempts: []" in out.stdout, out.stdout[-2000:]
