@@ -519,3 +519,25 @@ print("attempts:", sorted(set(attempts)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "attempts: []" in out.stdout, out.stdout[-2000:]
+
+
+def test_a_call_litellm_never_reported_is_named_at_exit():
+    """asyncio.run() returning right after a non-streamed acompletion cancels LiteLLM's
+    logging task: the event is lost inside LiteLLM, and the SDK says so at exit."""
+    code = """
+import asyncio, os
+os.environ.update(OPENAI_API_KEY="sk-fake")
+import amplitude_ai
+from amplitude_ai.testing import MockAmplitudeAI, fake_llm
+with fake_llm("hi"):
+    import litellm
+    ai = MockAmplitudeAI()
+    amplitude_ai.patch_litellm(ai)
+    messages = [{"role": "user", "content": "hi"}]
+    asyncio.run(litellm.acompletion(model="openai/gpt-4o-mini", messages=messages))
+print("events:", len(ai.events))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "events: 0" in out.stdout
+    assert "1 LiteLLM call(s) were never reported" in out.stderr

@@ -30,10 +30,12 @@ reports the call and this callback stays silent (see ``amplitude_ai._claims``).
 
 from __future__ import annotations
 
+import atexit
 import datetime as _dt
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -108,6 +110,7 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
         self._lock = threading.Lock()
         self._starts: OrderedDict[str, _Start] = OrderedDict()
         self._reported: OrderedDict[str, None] = OrderedDict()
+        atexit.register(_say_unreported, weakref.ref(self))
 
     # ------------------------------------------------------------------ LiteLLM hooks
     def log_pre_api_call(self, model: Any, messages: Any, kwargs: Any) -> None:
@@ -269,6 +272,22 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
         self.emit_user_message(request.user_message, scope)
         self.emit("ai_response", fields, "message_id")
         _claims.claim_response(response_id, run=outer_run)
+
+
+def _say_unreported(ref: weakref.ref[AmplitudeLiteLLMCallback]) -> None:
+    """At exit (after LiteLLM's worker threads finished): calls LiteLLM started but never
+    reported to its callbacks are named, never lost silently. The usual cause: an
+    ``asyncio.run()`` that returned right after a non-streamed ``acompletion``, which
+    cancels LiteLLM's logging task."""
+    callback = ref()
+    pending = len(callback._starts) if callback is not None else 0
+    if pending:
+        logging.getLogger("amplitude_ai").warning(
+            "amplitude_ai: %d LiteLLM call(s) were never reported by LiteLLM, so they were "
+            "not tracked (an event loop that ended right after an acompletion cancels "
+            "LiteLLM's logging task; let the loop run on, or read streams to the end)",
+            pending,
+        )
 
 
 # ---------------------------------------------------------------------- reading kwargs
