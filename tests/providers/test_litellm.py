@@ -180,20 +180,43 @@ def test_embedding_and_aembedding(server, llm, ai, session, callback):
     assert tracked(ai, "ai_response") == []
 
 
-@pytest.mark.skipif(not hasattr(litellm, "responses"), reason="no litellm.responses")
-def test_text_completion_and_responses(server, llm, ai, session, callback):
-    llm.queue(REPLY, REPLY)
+def _responses_model_is_strict() -> bool:
+    """Older LiteLLM releases require Responses fields (``max_output_tokens``, ...) that
+    the fake's minimal Responses body leaves out."""
+    try:
+        from litellm.types.llms.openai import ResponsesAPIResponse
+    except ImportError:
+        return True
+    field = ResponsesAPIResponse.model_fields.get("max_output_tokens")
+    return field is not None and field.is_required()
+
+
+def _check_plain(event, session):
+    assert event["provider"] == "openai" and event["model_name"] == OPENAI_MODEL
+    assert event["llm_message"] == {"text": REPLY.text}
+    assert event["input_tokens"] == 900 and event["output_tokens"] == 60
+    assert event["session_id"] == session.session_id
+
+
+def test_text_completion(server, llm, ai, session, callback):
+    llm.queue(REPLY)
     common = {"api_base": server.openai_url, "api_key": "sk-test"}
     litellm.text_completion(model=f"openai/{OPENAI_MODEL}", prompt="What is a cohort?", **common)
+    [event] = _wait(ai, "ai_response")
+    _check_plain(event, session)
+
+
+@pytest.mark.skipif(
+    not hasattr(litellm, "responses") or _responses_model_is_strict(),
+    reason="no litellm.responses, or one that needs fields the fake does not send",
+)
+def test_responses(server, llm, ai, session, callback):
+    llm.queue(REPLY)
+    common = {"api_base": server.openai_url, "api_key": "sk-test"}
     litellm.responses(model=f"openai/{OPENAI_MODEL}", input="What is a cohort?", **common)
-    events = _wait(ai, "ai_response", 2)
-    assert len(events) == 2
-    for event in events:
-        assert event["provider"] == "openai" and event["model_name"] == OPENAI_MODEL
-        assert event["llm_message"] == {"text": REPLY.text}
-        assert event["input_tokens"] == 900 and event["output_tokens"] == 60
-        assert event["session_id"] == session.session_id
-    assert [c.surface for c in llm.calls] == ["chat", "responses"]
+    [event] = _wait(ai, "ai_response")
+    _check_plain(event, session)
+    assert [c.surface for c in llm.calls] == ["responses"]
 
 
 @pytest.mark.parametrize("route", ROUTES)
