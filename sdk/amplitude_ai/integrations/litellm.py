@@ -152,7 +152,8 @@ class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[m
     def wait_for_pending(self, timeout: float = 10.0) -> bool:
         """Wait until every call LiteLLM started has been reported (LiteLLM calls its
         callbacks after the call returned, from worker threads or event-loop tasks); True
-        when none is left. Tests use it before asserting on events."""
+        when none is left. Tests use it before asserting on events; never call it on a
+        running event loop (the reports of async calls are tasks of that loop)."""
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
