@@ -46,6 +46,7 @@ EXPECTED_PUBLIC_API = {
     "patch_anthropic",
     "patch_azure_openai",
     "patch_gemini",
+    "patch_litellm",
     "patch_mistral",
     "patch_openai",
     "tool",
