@@ -6,7 +6,9 @@ Run from the repo root::
     .venv/bin/python bench/bench_wrappers.py --quick    # smoke run (~10 s)
     .venv/bin/python bench/bench_wrappers.py --json out.json
 
-Every variant calls ``chat.completions.create`` (``--provider openai``),
+Every variant calls ``chat.completions.create`` (``--provider openai``; ``azure``: the
+Azure OpenAI client; ``groq``: an OpenAI client whose ``base_url`` is Groq's, an
+OpenAI-compatible host, whose requests a redirecting transport delivers to the server),
 ``messages.create`` (``--provider anthropic``), ``models.generate_content[_stream]``
 (``--provider gemini``, google-genai) or ``chat.complete``/``chat.stream`` (``--provider
 mistral``) against the same local fake provider server
@@ -180,6 +182,25 @@ def _in_process_http_client(http: Any) -> Any:
     return http.Client(transport=http.MockTransport(handler))
 
 
+OPENAI_FAMILY = ("openai", "azure", "groq")
+GROQ_BASE_URL = "https://api.groq.com/openai/v1"
+
+
+def _redirecting_http_client(http: Any, url: str) -> Any:
+    """A client of ``http`` that keeps the request's host (``api.groq.com``, which decides
+    the reported provider) but connects to the local server at ``url``."""
+    from urllib.parse import urlsplit
+
+    port = urlsplit(url).port
+
+    class Redirect(http.HTTPTransport):  # type: ignore[misc, name-defined]
+        def handle_request(self, request: Any) -> Any:
+            request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=port)
+            return super().handle_request(request)
+
+    return http.Client(transport=Redirect())
+
+
 def _knows_stream_options() -> bool:
     import inspect
 
@@ -286,8 +307,9 @@ def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[V
     if provider in ("gemini", "mistral"):
         return _other_variants(provider, url, stream)
 
-    module = importlib.import_module(provider)
-    name = "OpenAI" if provider == "openai" else "Anthropic"
+    family = "openai" if provider in OPENAI_FAMILY else provider
+    module = importlib.import_module(family)
+    name = {"openai": "OpenAI", "groq": "OpenAI", "azure": "AzureOpenAI"}.get(provider, "Anthropic")
     raw_cls, ours_cls = getattr(module, name), getattr(amplitude_ai, name)
     dropping, sink = _sinks()
     http = _http_lib(module)
@@ -295,7 +317,15 @@ def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[V
     def common() -> dict[str, Any]:
         kwargs: dict[str, Any] = {"api_key": "sk-bench", "max_retries": 0}
         base = url or "http://in-process.invalid"
-        kwargs["base_url"] = base + "/v1" if provider == "openai" else base
+        if provider == "azure":
+            kwargs["azure_endpoint"] = base
+            kwargs["api_version"] = "2024-10-21"
+        elif provider == "groq":  # an OpenAI-compatible host: the real host name
+            kwargs["base_url"] = GROQ_BASE_URL
+            if url is not None:
+                kwargs["http_client"] = _redirecting_http_client(http, url)
+        else:
+            kwargs["base_url"] = base + "/v1" if provider == "openai" else base
         if url is None:
             kwargs["http_client"] = _in_process_http_client(http)
         return kwargs
@@ -305,14 +335,14 @@ def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[V
         "hook": ours_cls(amplitude=dropping, **common()),
         "wrapped": ours_cls(amplitude=sink, **common()),
     }
-    if stream and provider == "openai" and _knows_stream_options():
+    if stream and family == "openai" and _knows_stream_options():
         # The wrapper asks for the usage chunk; a raw client may ask for it too.
         clients["raw_usage"] = raw_cls(**common())
     labels = {
-        "raw": f"raw {provider}.{name}",
+        "raw": f"raw {family}.{name}",
         "hook": f"amplitude_ai.{name}, events dropped (wrapper only)",
         "wrapped": f"amplitude_ai.{name}, events built (2 per call)",
-        "raw_usage": "raw openai.OpenAI + stream_options include_usage",
+        "raw_usage": f"raw openai.{name} + stream_options include_usage",
     }
 
     def caller(client: Any, usage: bool = False) -> Callable[[int], Any]:
@@ -322,9 +352,9 @@ def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[V
             # A new question every call, as in a chat (the same one would be deduplicated).
             question = {"role": "user", "content": f"What is retention? (question {i})"}
             system = "You are a product analytics assistant."
-            if provider == "openai":
+            if family == "openai":
                 result = client.chat.completions.create(
-                    model="gpt-4o",
+                    model="llama-3.3-70b-versatile" if provider == "groq" else "gpt-4o",
                     messages=[{"role": "system", "content": system}, question],
                     temperature=0.2,
                     stream=stream,
@@ -456,10 +486,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--provider",
-        choices=("both", "all", "openai", "anthropic", "gemini", "mistral"),
+        choices=("both", "all", "openai", "azure", "groq", "anthropic", "gemini", "mistral"),
         default="both",
         help="which provider's raw and instrumented clients to compare (both: openai and "
-        "anthropic; all: also gemini and mistral)",
+        "anthropic; all: also azure, groq (an OpenAI client on an OpenAI-compatible host), "
+        "gemini and mistral)",
     )
     parser.add_argument("--json", help="write all samples and results here")
     parser.add_argument("--serve-llm", type=float, help=argparse.SUPPRESS)
@@ -479,7 +510,7 @@ def main() -> None:
     print(f"{args.repeats} samples x {args.number} calls, slices of {args.slice}")
     providers = {
         "both": ["openai", "anthropic"],
-        "all": ["openai", "anthropic", "gemini", "mistral"],
+        "all": ["openai", "azure", "groq", "anthropic", "gemini", "mistral"],
     }.get(args.provider, [args.provider])
     results = []
     with llm_server() as url:

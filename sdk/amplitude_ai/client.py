@@ -237,6 +237,8 @@ class AmplitudeAI(TrackingMethods):
                 name for name, module in _PROVIDER_MODULES.items() if _installed(module)
             ],
             "patched_providers": sorted(_registry.patched_providers),
+            # Calls to provider APIs the SDK recognises but does not track, with why.
+            "untracked_calls": _untracked_calls(),
             "validation": {
                 "events_rejected": self._stats["events_rejected"],
                 "catalog_rejections": self._stats["catalog_rejections"],
@@ -522,3 +524,9 @@ def _mapping(name: str, value: Any) -> dict[str, Any] | None:
             value,
         )
     return None
+
+
+def _untracked_calls() -> dict[str, Any]:
+    from .providers._untracked import untracked_calls  # no provider SDK import
+
+    return untracked_calls()

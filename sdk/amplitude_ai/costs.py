@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .providers.registry import HOST_PROVIDERS
+
 logger = logging.getLogger("amplitude_ai")
 
 # Longest model name that is priced and tiered (see plausible_model).
@@ -35,6 +37,7 @@ _PROVIDER_IDS: dict[str, str | None] = {
     "google": "google",
     "gemini": "google",
     "vertex": "google",
+    "vertex_ai": "google",
     "mistral": "mistral",
     "bedrock": "aws",
     "aws": "aws",
@@ -43,6 +46,21 @@ _PROVIDER_IDS: dict[str, str | None] = {
     "deepseek": "deepseek",
     "xai": "x-ai",
 }
+
+
+def _pricing_id(provider: str | None) -> tuple[str | None, bool]:
+    """(genai-prices provider id or None, whether calls of ``provider`` cost anything).
+
+    OpenAI-compatible hosts take theirs from the provider registry; self-hosted model
+    servers (Ollama, LM Studio, vLLM) are not priced."""
+    key = (provider or "").lower()
+    if key in _PROVIDER_IDS:
+        return _PROVIDER_IDS[key], True
+    host = HOST_PROVIDERS.get(key)
+    if host is None:
+        return None, True
+    return host.pricing_id or None, not host.self_hosted
+
 
 _RATE_TTL_SECONDS = 3600.0  # prices can change on a date; re-derive rates hourly
 _MTOK = 1_000_000
@@ -103,7 +121,10 @@ class CostCalculator:
         read, write = int(cache_read_tokens or 0), int(cache_creation_tokens or 0)
         if read + write > inp:
             inp += read + write
-        pricer = self._pricer(model, _PROVIDER_IDS.get((provider or "").lower()))
+        pricing_id, priced = _pricing_id(provider)
+        if not priced:
+            return None
+        pricer = self._pricer(model, pricing_id)
         if pricer is None:
             return None
         try:

@@ -47,6 +47,20 @@ _OPENAI_RESOURCES = (
     ),
     ("openai.resources.responses", ("Responses", "AsyncResponses"), ("create", "parse", "stream")),
     ("openai.resources.embeddings", ("Embeddings", "AsyncEmbeddings"), ("create",)),
+    (
+        "openai.resources.images",
+        ("Images", "AsyncImages"),
+        ("generate", "edit", "create_variation"),
+    ),
+    ("openai.resources.audio.speech", ("Speech", "AsyncSpeech"), ("create",)),
+    (
+        "openai.resources.audio.transcriptions",
+        ("Transcriptions", "AsyncTranscriptions"),
+        ("create",),
+    ),
+    ("openai.resources.audio.translations", ("Translations", "AsyncTranslations"), ("create",)),
+    ("openai.resources.moderations", ("Moderations", "AsyncModerations"), ("create",)),
+    ("openai.resources.completions", ("Completions", "AsyncCompletions"), ("create",)),
 )
 _ANTHROPIC_RESOURCES = (
     ("anthropic.resources.messages", ("Messages", "AsyncMessages"), ("create", "parse", "stream")),
@@ -181,6 +195,8 @@ def _patch_provider(
     for cls in classes:
         _hook_request(cls, family, resolver)
     _shim_resources(table)
+    if family == "openai":
+        _notice_realtime()
     _registry.patched_providers.add(provider_id)
     return None
 
@@ -204,6 +220,24 @@ def _patch_anthropic(amplitude: Any, user_id: str | None) -> str | None:
         _anthropic_fields.resolve,
         _ANTHROPIC_RESOURCES,
     )
+
+
+def _notice_realtime() -> None:
+    """Realtime sessions are websockets, not requests: their ``connect()`` reports itself
+    as untracked (see ``providers._untracked``)."""
+    from .providers import _untracked
+
+    for module_name, classes, method, api in _untracked.REALTIME_CONNECT:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # a release without the Realtime API
+            continue
+        for class_name in classes:
+            cls = getattr(module, class_name, None)
+            current = cls.__dict__.get(method) if cls is not None else None
+            if current is None or getattr(current, _untracked.NOTICE_MARK, None) is not None:
+                continue
+            _replace(cls, method, _untracked.notice_shim(current, None, api))
 
 
 def patch_openai(amplitude: Any = None, *, user_id: str | None = None) -> None:

@@ -65,6 +65,20 @@ PROJECT_APPS: dict[str, str] = {
 }
 
 
+# Apps built on an agent framework (instrumented by the framework's integration, registered
+# in the bootstrap): verified like PROJECT_APPS, each in its own pytest process, since the
+# integrations are registered process-wide. app -> what it exercises.
+FRAMEWORK_APPS: dict[str, str] = {
+    "langchain_chains": "LCEL chains (prompt | model factory | parser): invoke and stream",
+    "langgraph_graph": "compiled StateGraph whose node calls ChatOpenAI; hyphenated folder",
+    "llamaindex_engine": "SimpleChatEngine over a custom LLM calling OpenAI (gateway)",
+    "openai_agents_runner": "Agents SDK: async Runner.run on a triage agent with handoffs",
+    "pydantic_ai_agent": "pydantic-ai Agent.run_sync, model name from settings",
+    "fastapi_langchain": "FastAPI route awaiting an LCEL chain's ainvoke; ASGI middleware",
+    "flask_langchain": "Flask app built by a factory, view invoking ChatOpenAI; WSGI middleware",
+}
+
+
 @dataclass(frozen=True)
 class Chain:
     tier: str = "swap"
@@ -88,6 +102,20 @@ CHAINS = {
     "custom_param": Chain(inputs={"assistant.py:reply:memory": "module.Memory()"}),
     "notify_service": Chain(inputs={"notify.py:mailer:stub": "mock.MagicMock()"}),
     "router_schemas": Chain("session", "qa", user_id="q.user_id"),
+    # middleware next to ``app = FastAPI()`` / inside the Flask factory, user id from a header
+    "fastapi_langchain": Chain(
+        files=("qa_service/chains.py", "qa_service/main.py"),
+        user_id='request.headers.get("x-user-id")',
+    ),
+    "flask_langchain": Chain(user_id='environ.get("HTTP_X_USER_ID")'),
+    # a graph node is a function of the state: the developer answers with a state
+    "langgraph_graph": Chain(
+        inputs={
+            "apps/research-graph/nodes.py:write_answer:state": (
+                '{"question": "Why is the sky blue?", "notes": "Rayleigh scattering."}'
+            )
+        }
+    ),
 }
 
 

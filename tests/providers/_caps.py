@@ -115,3 +115,56 @@ def _has_beta_chat_parse() -> bool:
 needs_beta_chat_parse = pytest.mark.skipif(
     not _has_beta_chat_parse(), reason="no beta.chat.completions.parse() in this openai"
 )
+
+
+# OpenAI's other endpoints (images, audio, moderations, legacy completions).
+def _takes(module_name: str, class_name: str, method: str, param: str) -> bool:
+    import inspect
+
+    cls = getattr(_module(module_name), class_name, None)
+    func = getattr(cls, method, None)
+    if func is None:
+        return False
+    try:
+        return param in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+HAS_IMAGE_STREAM = _takes("openai.resources.images", "Images", "generate", "stream")
+HAS_TRANSCRIPTION_STREAM = _takes(
+    "openai.resources.audio.transcriptions", "Transcriptions", "create", "stream"
+)
+HAS_STREAMING_RESPONSE = hasattr(
+    getattr(_module("openai.resources.audio.speech"), "Speech", None), "with_streaming_response"
+)
+HAS_REALTIME = any(
+    hasattr(getattr(_module(m), "Realtime", None), "connect")
+    for m in ("openai.resources.realtime.realtime", "openai.resources.beta.realtime.realtime")
+)
+# Plain-text transcripts come back as ``str`` (older releases parse every format as JSON).
+HAS_TEXT_TRANSCRIPTS = hasattr(
+    _module("openai.resources.audio.transcriptions"), "_get_response_format_type"
+) or hasattr(_module("openai.resources.audio.transcriptions"), "_create_response_format_type")
+HAS_ASSISTANTS = _module("openai.resources.beta.threads") is not None
+
+needs_image_stream = pytest.mark.skipif(not HAS_IMAGE_STREAM, reason="no image streams here")
+needs_transcription_stream = pytest.mark.skipif(
+    not HAS_TRANSCRIPTION_STREAM, reason="no streamed transcriptions in this openai"
+)
+needs_streaming_response = pytest.mark.skipif(
+    not HAS_STREAMING_RESPONSE, reason="no with_streaming_response in this openai"
+)
+needs_realtime = pytest.mark.skipif(not HAS_REALTIME, reason="no Realtime API in this openai")
+needs_text_transcripts = pytest.mark.skipif(
+    not HAS_TEXT_TRANSCRIPTS, reason="this openai parses every transcript format as JSON"
+)
+needs_assistants = pytest.mark.skipif(not HAS_ASSISTANTS, reason="no Assistants API here")
+HAS_IMAGE_MODEL = _takes("openai.resources.images", "Images", "generate", "model")
+HAS_SPEECH = hasattr(_module("openai.resources.audio.speech"), "Speech")
+needs_image_model = pytest.mark.skipif(
+    not HAS_IMAGE_MODEL, reason="images take no model= in this openai"
+)
+needs_speech = pytest.mark.skipif(not HAS_SPEECH, reason="no audio.speech in this openai")
+HAS_BATCHES = _module("openai.resources.batches") is not None
+needs_batches = pytest.mark.skipif(not HAS_BATCHES, reason="no Batch API in this openai")

@@ -43,8 +43,8 @@ def _raw_and_ours(server, ai):
     return genai.Client(**_kwargs(server)), amplitude_ai.Gemini(amplitude=ai, **_kwargs(server))
 
 
-def _check(event, *, streaming, session=None):
-    assert event["provider"] == "gemini"
+def _check(event, *, streaming, session=None, provider="gemini"):
+    assert event["provider"] == provider
     assert event["model_name"] == MODEL
     assert event["input_tokens"] == 1200
     assert event["cache_read_tokens"] == 1000
@@ -165,7 +165,7 @@ def test_vertex_ai_through_the_same_client(server, llm, ai, session):
     assert _text(got) == REPLY.text
     assert "/publishers/google/models/" in llm.calls[-1].path
     [event] = tracked(ai, "ai_response")
-    _check(event, streaming=False, session=session)
+    _check(event, streaming=False, session=session, provider="vertex_ai")
 
 
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
@@ -275,3 +275,69 @@ def test_fake_llm_answers_gemini_in_process(ai, session):
     assert [c.model for c in llm.calls][:2] == [MODEL, "gemini-2.0-flash"]
     assert llm.calls[2].stream is True
     assert len(tracked(ai, "ai_response")) == 4
+
+
+def test_chats_accept_the_amplitude_kwargs_on_the_drop_in(server, llm, ai):
+    """send_message / send_message_stream (sync and aio) take the per-call identity kwargs
+    like the model methods do; they never reach google-genai."""
+    _, ours = _raw_and_ours(server, ai)
+    llm.reply("Sure.")
+    chat = ours.chats.create(model=MODEL)
+    chat.send_message("one", amplitude_user_id="u-chat", amplitude_session_id="s-chat")
+    list(chat.send_message_stream("two", amplitude_user_id="u-chat", amplitude_session_id="s-chat"))
+
+    async def scenario():
+        achat = ours.aio.chats.create(model=MODEL)
+        await achat.send_message("three", amplitude_user_id="u-chat", amplitude_agent_id="bot")
+        stream = await achat.send_message_stream("four", amplitude_user_id="u-chat")
+        async for _ in stream:
+            pass
+
+    asyncio.run(scenario())
+    events = tracked(ai, "ai_response")
+    assert len(events) == 4
+    assert {e["user_id"] for e in ai.events_of_type("[Agent] AI Response")} == {"u-chat"}
+    assert [e["session_id"] for e in events[:2]] == ["s-chat", "s-chat"]
+    assert events[2]["agent_id"] == "bot"
+    assert all("amplitude" not in json.dumps(c.body) for c in llm.calls)
+    # Raw google-genai clients are untouched: their chats still reject unknown kwargs.
+    raw_chat = genai.Client(**_kwargs(server)).chats.create(model=MODEL)
+    with pytest.raises(TypeError):
+        raw_chat.send_message("x", amplitude_user_id="u")
+
+
+@pytest.mark.parametrize("vertex", [False, True], ids=["gemini-api", "vertex"])
+def test_propagate_context_headers_reach_gemini(server, llm, vertex):
+    from amplitude_ai import AIConfig
+    from amplitude_ai.propagation import extract_context
+    from amplitude_ai.testing import MockAmplitudeAI
+
+    ai = MockAmplitudeAI(config=AIConfig(propagate_context=True))
+    ours = amplitude_ai.Gemini(amplitude=ai, vertexai=vertex, **_kwargs(server))
+    with ai.agent("bot").session(user_id="u1", trace_id="trace-7") as s:
+        ours.models.generate_content(model=MODEL, contents="hi")
+        config = (
+            types.GenerateContentConfig(http_options=types.HttpOptions(headers={"x-app": "kept"}))
+            if hasattr(types.GenerateContentConfig, "model_fields")
+            and "http_options" in (types.GenerateContentConfig.model_fields)
+            else None
+        )
+        list(ours.models.generate_content_stream(model=MODEL, contents="hi", config=config))
+    for call in llm.calls:
+        assert call.headers["traceparent"].startswith("00-")
+        assert extract_context(call.headers) == {
+            "trace_id": "trace-7",
+            "session_id": s.session_id,
+            "agent_id": "bot",
+        }
+    if config is not None:
+        assert llm.calls[1].headers["x-app"] == "kept"
+    [first, _] = tracked(ai, "ai_response")
+    assert first["provider"] == ("vertex_ai" if vertex else "gemini")
+
+
+def test_no_gemini_propagation_by_default(server, llm, ai, session):
+    _, ours = _raw_and_ours(server, ai)
+    ours.models.generate_content(model=MODEL, contents="hi")
+    assert "traceparent" not in llm.calls[0].headers
+    assert "x-amplitude-session-id" not in llm.calls[0].headers

@@ -255,3 +255,44 @@ def test_fake_llm_answers_mistral_in_process(ai, session):
     assert [c.provider for c in llm.calls] == ["mistral"] * 4
     assert [c.surface for c in llm.calls] == ["chat", "chat", "embeddings", "chat"]
     assert len(tracked(ai, "ai_response")) == 3
+
+
+def _takes_http_headers() -> bool:
+    import inspect
+
+    chat = type(RawMistral(api_key="k").chat)
+    return "http_headers" in inspect.signature(chat.complete).parameters
+
+
+@pytest.mark.skipif(not _takes_http_headers(), reason="mistralai without http_headers=")
+@pytest.mark.parametrize("patched", [False, True], ids=["drop-in", "patch"])
+def test_propagate_context_headers_reach_mistral(server, llm, patched):
+    from amplitude_ai import AIConfig
+    from amplitude_ai.propagation import extract_context
+    from amplitude_ai.testing import MockAmplitudeAI
+
+    ai = MockAmplitudeAI(config=AIConfig(propagate_context=True))
+    if patched:
+        amplitude_ai.patch_mistral(ai)
+        client = RawMistral(**_kwargs(server))
+    else:
+        client = amplitude_ai.Mistral(amplitude=ai, **_kwargs(server))
+    with ai.agent("bot").session(user_id="u1", trace_id="trace-9") as s:
+        client.chat.complete(**REQUEST, http_headers={"x-app": "kept"})
+        for _ in client.chat.stream(**REQUEST):
+            pass
+    assert len(llm.calls) == 2
+    for call in llm.calls:
+        assert extract_context(call.headers) == {
+            "trace_id": "trace-9",
+            "session_id": s.session_id,
+            "agent_id": "bot",
+        }
+    assert llm.calls[0].headers["x-app"] == "kept"
+    assert len(tracked(ai, "ai_response")) == 2
+
+
+def test_no_mistral_propagation_by_default(server, llm, ai, session):
+    _, ours = _raw_and_ours(server, ai)
+    ours.chat.complete(**REQUEST)
+    assert "traceparent" not in llm.calls[0].headers

@@ -1,10 +1,8 @@
 """The one module of the user's project that owns the ``AmplitudeAI`` instance and its agents.
 
 Created when missing, extended (never rewritten) when present: agents are appended once each,
-``patch(amplitude=ai)`` is appended once for the patch tier, ``patch_litellm(amplitude=ai)``
-once for apps that call LiteLLM (it registers the SDK's callback in ``litellm.callbacks``).
-Every user-supplied string is validated or emitted as a checked string literal, so it can
-never become code.
+``patch(amplitude=ai)`` is appended once for the patch tier. Every user-supplied string is
+validated or emitted as a checked string literal, so it can never become code.
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ import libcst as cst
 from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
 from amplitude_ai_mcp.workspace import WorkspaceError
 
+from . import register_integrations as integrations_mod
 from ._common import BOOTSTRAP_STEM, dotted, identifier_for
 
 KIND = "add_bootstrap_module"
@@ -102,16 +101,15 @@ def agent_line(spec: AgentSpec) -> str:
     return f"{spec.variable} = ai.agent({args})"
 
 
-LITELLM_CALL = "patch_litellm(amplitude=ai)"
-
-
 def render(
-    agents: list[AgentSpec], content_mode: str, patch: bool, newline: str, litellm: bool = False
+    agents: list[AgentSpec],
+    content_mode: str,
+    patch: bool,
+    newline: str,
+    integrations: tuple[str, ...] = (),
 ) -> str:
     mode = CONTENT_MODES[content_mode]
-    litellm = litellm and not patch  # patch() registers the LiteLLM callback as well
     names = ["AIConfig", "AmplitudeAI", "ContentMode", *(["patch"] if patch else [])]
-    names += ["patch_litellm"] if litellm else []
     lines = [
         DOCSTRING,
         "",
@@ -127,8 +125,8 @@ def render(
         f"    config=AIConfig(content_mode=ContentMode.{mode}),",
         ")",
         *(["patch(amplitude=ai)"] if patch else []),
-        *([LITELLM_CALL] if litellm else []),
         *(agent_line(a) for a in agents),
+        *integrations_mod.lines(integrations),
     ]
     return newline.join(lines) + newline
 
@@ -139,7 +137,6 @@ class Existing:
     variables: set[str]
     has_ai: bool
     has_patch: bool
-    has_litellm: bool = False
 
 
 def inspect(text: str) -> Existing:
@@ -167,17 +164,21 @@ def inspect(text: str) -> Existing:
                     agent_id = value.args[0].value.evaluated_value
                     if isinstance(agent_id, str):
                         found.agents[agent_id] = small.targets[0].target.value
-            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                called = dotted(small.value.func)
-                if called in ("patch", "amplitude_ai.patch"):
-                    found.has_patch = True
-                elif called in ("patch_litellm", "amplitude_ai.patch_litellm"):
-                    found.has_litellm = True
+            elif (
+                isinstance(small, cst.Expr)
+                and isinstance(small.value, cst.Call)
+                and dotted(small.value.func) in ("patch", "amplitude_ai.patch")
+            ):
+                found.has_patch = True
     return found
 
 
 def extend(
-    text: str, agents: list[AgentSpec], patch: bool, display: str, litellm: bool = False
+    text: str,
+    agents: list[AgentSpec],
+    patch: bool,
+    display: str,
+    integrations: tuple[str, ...] = (),
 ) -> tuple[str, dict[str, str]]:
     """Append what is missing to an existing bootstrap; returns (text, agent id -> variable)."""
     existing = inspect(text)
@@ -190,8 +191,6 @@ def extend(
     added: list[str] = []
     if patch and not existing.has_patch:
         added += ["from amplitude_ai import patch", "", "patch(amplitude=ai)"]
-    if litellm and not (existing.has_litellm or existing.has_patch or patch):
-        added += ["from amplitude_ai import patch_litellm", "", LITELLM_CALL]
     variables = dict(existing.agents)
     for spec in agents:
         if spec.agent_id in variables:
@@ -203,6 +202,7 @@ def extend(
         added.append(agent_line(spec))
         variables[spec.agent_id] = variable
         existing.variables.add(variable)
+    added += integrations_mod.lines(integrations_mod.missing(text, integrations))
     if not added:
         return text, variables
     if text and not text.endswith(("\n", "\r")):

@@ -55,8 +55,9 @@ def plan_legacy(facts: Facts, plan: Plan) -> None:
         plan.skip(line, KIND, f"old API {name}(): replace with {replacement}")
     for site in facts.sites:
         if site.provider == "litellm":
-            continue  # the bootstrap registers the LiteLLM callback (register_litellm_callback)
-        if site.call_style == "module_function" and not site.instrumented:
+            continue  # the bootstrap registers the LiteLLM callback (register_integrations)
+        # Framework runners (agents.Runner.run) are covered by their registered integration.
+        if site.call_style == "module_function" and not site.instrumented and not site.integration:
             if site.provider in ("openai", "azure-openai") and site.api[:1].isupper():
                 plan.skip(
                     site.line,

@@ -29,6 +29,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
+from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
 from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
@@ -45,11 +46,12 @@ from amplitude_ai_mcp.workspace import WorkspaceError
 
 from . import add_bootstrap_module as boot
 from . import apply_lock
+from . import register_integrations as integ
 from ._common import NOT_YET, SDK, Facts, Plan, Rewriter, collect_facts, import_index
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
+from .add_web_middleware import plan_middleware
 from .migrate_legacy_api import plan_legacy
-from .register_litellm_callback import plan_litellm
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
@@ -77,7 +79,7 @@ class BootstrapMerge:
     patch: bool
     variables: dict[str, str]  # agent id -> variable name
     shown: str
-    litellm: bool = False  # the bootstrap registers the LiteLLM callback
+    integrations: tuple[str, ...] = ()  # framework integration blocks (register_integrations)
 
 
 @dataclass
@@ -169,6 +171,7 @@ class _Overlay(LazyModules):
 
     def __init__(self, root: Path | None, own: FileAnalysis, planned: dict[str, str]) -> None:
         super().__init__(root, own)
+        self.own_module = own.module
         for name, text in planned.items():
             try:
                 self._cache[name] = analyze_module(text, name)
@@ -216,6 +219,21 @@ def _reaches_elsewhere(facts: Facts, source: _Overlay) -> set[str]:
                 found.add(name)
                 break
     return found
+
+
+def _uses_framework(source: _Overlay) -> bool:
+    """The file, or a project module it imports, imports an LLM framework (LangChain,
+    LlamaIndex, ...): its web app gets the SDK middleware for per-request sessions."""
+    own = source.module(source.own_module)
+    if own is None:  # pragma: no cover - the overlay always holds the planned file
+        return False
+    modules = [own, *(source.module(name) for name, _ in own.imports)]
+    return any(
+        name.split(".")[0] in P.FRAMEWORK_MODULES
+        for analysis in modules
+        if analysis is not None
+        for name in analysis.imported_modules
+    )
 
 
 def _absolute(qualname: str, rel: str) -> str:
@@ -290,15 +308,16 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             )
             spec = boot.agent_spec(suggested, None)
         agent_var = spec.variable
-    # LiteLLM's module functions: the bootstrap registers the callback (patch() does too).
-    litellm = options.tier != "patch" and plan_litellm(facts, plan)
     # Agents: read the existing bootstrap so its variable names win.
     boot_old = _read_bootstrap(location.path, boot_rel)
     agents = [spec] if spec is not None else []
     variables = {a.agent_id: a.variable for a in agents}
+    integrations = tuple(integ.needed(sites))
+    if options.tier == "patch":  # patch() registers the LiteLLM callback as well
+        integrations = tuple(k for k in integrations if k != "litellm")
     if boot_old is not None:
         boot_new, variables = boot.extend(
-            boot_old.text, agents, options.tier == "patch", boot_rel, litellm
+            boot_old.text, agents, options.tier == "patch", boot_rel, integrations
         )
         if spec is not None:
             agent_var = variables[spec.agent_id] if options.tier == "session" else None
@@ -319,8 +338,18 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             "import the bootstrap (which calls amplitude_ai.patch(amplitude=ai)) before "
             "any client is built",
         )
+    if integrations:  # framework sites: the bootstrap registers their integrations
+        plan.need_bootstrap("ai")
+        plan.edit(
+            _import_line(facts),
+            integ.KIND,
+            "import the bootstrap (which registers "
+            f"{integ.describe(integrations)}) before any framework object is used",
+        )
     if options.tier == "session" and agent_var is not None:
         plan_session(facts, plan, agent_var)
+    if _uses_framework(sources[0]):  # a provider-only web app keeps its current plan
+        plan_middleware(facts, plan, wrapper, ai_name, options.tier)
     plan_flush(facts, plan, ai_name)
     plan_legacy(facts, plan)
     _report_unhandled(facts, plan, rel)
@@ -328,7 +357,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     if boot_old is None and (plan.bootstrap_names or spec is not None):
         newline = module.default_newline
         boot_new = boot.render(
-            agents, options.content_mode, options.tier == "patch", newline, litellm
+            agents, options.content_mode, options.tier == "patch", newline, integrations
         )
     _plan_imports(facts, plan, ai_name, location.import_name)
     new_module = module.visit(Rewriter(plan, import_index(module)))
@@ -344,7 +373,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             options.tier == "patch",
             {a.agent_id: variables[a.agent_id] for a in agents},
             boot_rel,
-            litellm,
+            integrations,
         )
         changes.append(
             FileChange(
@@ -478,6 +507,8 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
     for site in facts.sites:
         if site.instrumented or site.call_style == "module_function":
             continue
+        if site.kind == "framework" and integ.block_key(site.provider) is not None:
+            continue  # registered in the bootstrap (register_integrations)
         if site.kind == "framework":
             plan.skip(
                 site.line,
@@ -584,7 +615,7 @@ def _merge_bootstrap(merge: BootstrapMerge, current: bytes | None) -> bytes:
     text = workspace.decode_source(current, merge.shown)
     parse(text, merge.shown)
     merged, variables = boot.extend(
-        text, list(merge.agents), merge.patch, merge.shown, merge.litellm
+        text, list(merge.agents), merge.patch, merge.shown, merge.integrations
     )
     for agent_id, variable in merge.variables.items():
         if variables.get(agent_id) != variable:

@@ -363,6 +363,7 @@ class _Analyzer(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind_target(target.target, node.value)
+            self._collect_assigned_registration(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -593,11 +594,14 @@ class _Analyzer(cst.CSTVisitor):
         if isinstance(node, cst.Await):
             return self._type_of(node.expression)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            project_ref = None
             for side in (node.left, node.right):
                 typed = self._type_of(side)
                 if isinstance(typed, ClientType) and typed.family == "langchain":
                     return typed
-            return None
+                if isinstance(typed, ExternalRef) and not _library_ref(typed):
+                    project_ref = project_ref or typed  # ``prompt | make_model()``: resolved later
+            return project_ref
         if isinstance(node, cst.IfExp):
             return self._first_known([node.body, node.orelse])
         if isinstance(node, cst.BooleanOperation):
@@ -1168,12 +1172,12 @@ class _Analyzer(cst.CSTVisitor):
                 and enclosing is None
             ):
                 self.result.patches.append((self._line(call), frozenset({"openai-agents"})))
-            elif (  # litellm.callbacks.append(AmplitudeLiteLLMCallback(...)) at start-up
-                qn in ("litellm.callbacks.append", "litellm.callbacks.extend")
-                and self._passes_sdk_object(call)
+            elif (
+                qn in P.REGISTRATION_CALLS
                 and enclosing is None
-            ):
-                self.result.patches.append((self._line(call), frozenset({"litellm"})))
+                and (self._passes_sdk_object(call) or self._imports_sdk())
+            ):  # a framework integration registered (LangChain hook, pydantic-ai's OTEL)
+                self.result.patches.append((self._line(call), P.REGISTRATION_CALLS[qn]))
             framework = _AGENT_CONSTRUCTORS.get(qn)
             if framework is not None:
                 name = _string_arg(call, 0, "name") or ""
@@ -1185,6 +1189,24 @@ class _Analyzer(cst.CSTVisitor):
             if receiver in (_SDK_AI, _SDK_AGENT):
                 name = _string_arg(call, 0, "agent_id") or ""
                 self.result.agents.append((self._line(call), "amplitude-ai", name))
+
+    def _imports_sdk(self) -> bool:
+        return any(m.split(".")[0] == P.SDK_MODULE for m in self.result.imported_modules)
+
+    def _collect_assigned_registration(
+        self, target: cst.BaseExpression, value: cst.BaseExpression
+    ) -> None:
+        """``llama_index.core.global_handler = <amplitude_ai handler>`` at module level."""
+        if not isinstance(target, cst.Attribute) or self._enclosing() is not None:
+            return
+        for qn, _ in self._qualnames(target):
+            frameworks = P.REGISTRATION_ASSIGNS.get(qn)
+            if frameworks is None:
+                continue
+            for sub in _expressions_in(value):
+                if any(q.startswith(f"{P.SDK_MODULE}.") for q, _ in self._qualnames(sub)):
+                    self.result.patches.append((self._line(target), frameworks))
+                    return
 
     def _collect_exports(self) -> None:
         module_scope = None
@@ -1215,6 +1237,12 @@ def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | Non
     if any(a.star for a in positional[: index + 1]) or index < 0 or index >= len(positional):
         return None
     return positional[index].value
+
+
+def _library_ref(ref: ExternalRef) -> bool:
+    """A name from a provider or framework package (never one of the project's factories)."""
+    top = ref.qualname.split(".")[0]
+    return top in P.FRAMEWORK_MODULES or top in P.PROVIDER_MODULES or top == P.SDK_MODULE
 
 
 def _provider_of(client: ClientType) -> str:

@@ -202,6 +202,8 @@ FAMILIES: dict[str, Family] = {
         ),
         # Index objects are not LLM calls themselves; they make engines (DERIVED below).
         Family("llama-index-index", ()),
+        # A LangGraph builder is not a runnable; ``.compile()`` makes one (DERIVED below).
+        Family("langgraph-builder", ()),
         Family(
             "pydantic-ai",
             (
@@ -223,6 +225,8 @@ DERIVED: dict[tuple[str, str], str] = {
     ("llama-index-index", "as_query_engine"): "llama-index-engine",
     ("llama-index-index", "as_chat_engine"): "llama-index-engine",
     ("llama-index-index", "from_documents"): "llama-index-index",
+    # A compiled graph is a LangChain runnable (invoke/stream/batch), reported as langgraph.
+    ("langgraph-builder", "compile"): "langchain",
 }
 
 
@@ -299,6 +303,32 @@ CLIENT_CLASSES: tuple[ClientClass, ...] = (
             "llama_index.core.SummaryIndex.from_documents",
         )
     ],
+    *[
+        ClientClass(
+            f"llama_index.core.chat_engine.{name}",
+            "llama-index",
+            "llama-index-engine",
+            kind="framework",
+        )
+        for name in (
+            "SimpleChatEngine",
+            "SimpleChatEngine.from_defaults",
+            "CondenseQuestionChatEngine.from_defaults",
+            "CondensePlusContextChatEngine.from_defaults",
+            "ContextChatEngine.from_defaults",
+        )
+    ],
+    *[
+        ClientClass(qualname, "langgraph", "langgraph-builder", kind="framework")
+        for qualname in ("langgraph.graph.StateGraph", "langgraph.graph.MessageGraph")
+    ],
+    *[
+        ClientClass(qualname, provider, "langchain", kind="framework")
+        for qualname, provider in (
+            ("langgraph.prebuilt.create_react_agent", "langgraph"),
+            ("langchain.agents.create_agent", "langchain"),
+        )
+    ],
     ClientClass("pydantic_ai.Agent", "pydantic-ai", "pydantic-ai", kind="framework"),
     ClientClass("crewai.Crew", "crewai", "crewai", kind="framework"),
 )
@@ -341,6 +371,88 @@ MODULE_FUNCTIONS: tuple[ModuleFunction, ...] = (
         stream=True,
     ),
 )
+
+
+@dataclass(frozen=True)
+class Integration:
+    """The SDK integration that instruments a framework's sites, and how an app registers
+    it: calls (or module attributes assigned) whose qualified names are ``hooks``. A hook
+    counts when it is given an amplitude_ai object, or runs in a module importing one."""
+
+    target: (
+        str  # what to register, e.g. amplitude_ai.integrations.langchain.AmplitudeCallbackHandler
+    )
+    frameworks: frozenset[str]  # site providers it covers
+    hooks: tuple[str, ...] = ()
+    assigned: tuple[str, ...] = ()  # ``module.attr = handler`` registrations
+
+
+_LANGCHAIN_INTEGRATION = Integration(
+    "amplitude_ai.integrations.langchain.AmplitudeCallbackHandler",
+    frozenset({"langchain", "langgraph"}),
+    hooks=("langchain_core.tracers.context.register_configure_hook",),
+)
+INTEGRATIONS: dict[str, Integration] = {
+    "langchain": _LANGCHAIN_INTEGRATION,
+    "langgraph": _LANGCHAIN_INTEGRATION,
+    "llama-index": Integration(
+        "amplitude_ai.integrations.llamaindex.AmplitudeLlamaIndexHandler",
+        frozenset({"llama-index"}),
+        assigned=("llama_index.core.global_handler",),
+    ),
+    "openai-agents": Integration(
+        "amplitude_ai.integrations.openai_agents.AmplitudeTracingProcessor",
+        frozenset({"openai-agents"}),
+        hooks=(
+            "agents.add_trace_processor",
+            "agents.set_trace_processors",
+            "agents.tracing.add_trace_processor",
+            "agents.tracing.set_trace_processors",
+        ),
+    ),
+    # LiteLLM's module functions report through its own callback list, whatever provider
+    # it routes to (``patch_litellm(amplitude=ai)`` appends the callback there).
+    "litellm": Integration(
+        "amplitude_ai.integrations.litellm.AmplitudeLiteLLMCallback",
+        frozenset({"litellm"}),
+        hooks=("litellm.callbacks.append", "litellm.callbacks.extend"),
+        assigned=("litellm.callbacks",),
+    ),
+    # pydantic-ai has no callback API: its own OTEL GenAI spans go through the bridge.
+    "pydantic-ai": Integration(
+        "amplitude_ai.integrations.opentelemetry.AmplitudeAgentExporter",
+        frozenset({"pydantic-ai"}),
+        hooks=("pydantic_ai.Agent.instrument_all",),
+    ),
+}
+# Web app constructors -> (framework, the middleware that opens a session per request).
+WEB_APPS: dict[str, tuple[str, str]] = {
+    "fastapi.FastAPI": ("fastapi", "amplitude_ai.middleware.AmplitudeAIMiddleware"),
+    "starlette.applications.Starlette": (
+        "starlette",
+        "amplitude_ai.middleware.AmplitudeAIMiddleware",
+    ),
+    "flask.Flask": ("flask", "amplitude_ai.middleware.AmplitudeAIWSGIMiddleware"),
+}
+MIDDLEWARE_HOOKS = frozenset({"add_middleware", "wsgi_app"})
+
+
+def integration_for(provider: str) -> Integration | None:
+    """The SDK integration instrumenting ``provider``'s framework sites, if there is one."""
+    return INTEGRATIONS.get(provider)
+
+
+def _registrations(attribute: str) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for integration in INTEGRATIONS.values():
+        for name in getattr(integration, attribute):
+            found.setdefault(name, set()).update(integration.frameworks)
+    return {name: frozenset(frameworks) for name, frameworks in found.items()}
+
+
+REGISTRATION_CALLS = _registrations("hooks")  # qualname -> frameworks it instruments
+REGISTRATION_ASSIGNS = _registrations("assigned")
+
 
 # Our SDK's drop-in clients: same APIs as the provider's, already instrumented.
 SDK_MODULE = "amplitude_ai"

@@ -153,6 +153,10 @@ def _finalize_site(
         instrumented, why = _patched(
             origin or analysis, base.provider, base.module_level_line, source
         )
+        if not instrumented and base.kind == "framework" and origin is not analysis:
+            # Framework integrations are consulted when the run starts: a registration the
+            # calling module imports covers an object built elsewhere too.
+            instrumented, why = _patched(analysis, base.provider, None, source)
         if not instrumented and base.resolved_by == "annotation":
             why = (
                 f"the client is typed {base.origin} and comes from the caller; wrap it where "
@@ -246,6 +250,9 @@ def _patched(
         if _module_patches(module, provider, source, set()):
             return True, f"amplitude_ai patch() runs when {module} is imported"
     hint = "not instrumented: wrap the client, use the SDK's drop-in client, or call patch() first"
+    integration = P.integration_for(provider)
+    if integration is not None:  # a framework: its integration is registered once, at import
+        hint = f"not instrumented: register {integration.target} (instrument_file does it)"
     if analysis.patch_in_function:
         hint += " (patch() is called inside a function here; make sure it runs before the "
         hint += "client is built)"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from . import providers as P
 
 CallStyle = Literal["direct", "alias", "reference", "module_function"]
 ResolvedBy = Literal[
@@ -54,6 +56,19 @@ class CallSite(BaseModel):
     instrumented: bool
     instrumentation: str = Field(description="Why the site is, or is not, instrumented.")
     in_test: bool = Field(default=False, description="The file is a test file.")
+    integration: str | None = Field(
+        default=None, description="The SDK integration that instruments a framework site."
+    )
+
+    @model_validator(mode="after")
+    def _framework_integration(self) -> CallSite:
+        # Framework sites name the SDK integration that instruments them (registered once
+        # in the bootstrap); provider sites are instrumented through their client.
+        if self.kind == "framework" and self.integration is None:
+            found = P.integration_for(self.provider)
+            if found is not None:
+                self.integration = found.target
+        return self
 
     @property
     def key(self) -> tuple[str, int, str, str]:

@@ -24,6 +24,7 @@ from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.source import parse_module
 from amplitude_ai_mcp.detect.validate import LazyModules
 
+from . import frameworks
 from .module_facts import (
     MODULE_CODE,
     CliArg,
@@ -98,6 +99,9 @@ class Plan:
     opens_session: bool = False
     expected_user: str | None = None
     providers: set[str] = field(default_factory=set)
+    providers_known: bool = True  # False: a framework site whose provider is not known
+    frameworks: bool = False  # reaches framework sites (instrumented by an integration)
+    middleware: bool = False  # a route behind the SDK's web middleware
     models: set[str] | None = None
     embedding: bool = False  # only embeddings: checked with [Agent] Embedding events
     form: dict[str, Any] | None = None  # Flask form fields
@@ -149,7 +153,15 @@ class Project:
         # The detection engine on the tree parsed once (as validate_file would on the text).
         analysis = analyze_module(info.tree, info.name, is_package)
         analysis.file = info.rel
-        info.sites = finalize(analysis, info.rel, LazyModules(self.root, analysis))
+        # Imports resolve under the module's own import root first (a script folder such as
+        # ``apps/research-graph`` holds its bootstrap and sibling modules).
+        parts = info.rel.removesuffix(".py").split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        depth = len(info.name.split("."))
+        base = "/".join(parts[:-depth]) if len(parts) > depth else ""
+        import_root = self.root / base if base else None
+        info.sites = finalize(analysis, info.rel, LazyModules(self.root, analysis, import_root))
         info.detected = True
 
     def load(self, name: str, sites: bool = True) -> ModuleInfo | None:
@@ -707,7 +719,9 @@ def plan_module(
             if item not in all_sites:
                 all_sites.append(item)
     for owner, site in all_sites:
-        if site.kind == "framework" or site.provider not in SDK_PROVIDERS:
+        if (site.kind == "framework" and not frameworks.checked(site)) or (
+            site.kind == "provider" and site.provider not in SDK_PROVIDERS
+        ):
             gaps.append(
                 Gap(
                     owner.rel,
@@ -747,7 +761,9 @@ def plan_module(
                     gap_id(module.rel, plan.qualname, "session-user"),
                 )
             )
-        if plan.kind == "route" and not plan.opens_session:
+        if plan.kind == "route" and frameworks.has_middleware(module):
+            plan.middleware = True  # a session per request; the user depends on the request
+        elif plan.kind == "route" and not plan.opens_session:
             gaps.append(
                 Gap(
                     module.rel,
@@ -799,7 +815,8 @@ def _fill_calls(plan: Plan, reach: Reach) -> bool:
     chat = [
         (o, s)
         for o, s in reach.sites
-        if s.kind == "provider" and s.provider in SDK_PROVIDERS and s.operation != "embedding"
+        if (s.kind == "provider" and s.provider in SDK_PROVIDERS and s.operation != "embedding")
+        or frameworks.checked(s)
     ]
     embeds = [
         (o, s)
@@ -810,7 +827,16 @@ def _fill_calls(plan: Plan, reach: Reach) -> bool:
     if not used:
         return False
     plan.embedding = not chat
-    plan.providers = {SDK_PROVIDERS[s.provider] for _, s in used}
+    found = {
+        frameworks.provider_value(s) if s.kind == "framework" else SDK_PROVIDERS[s.provider]
+        for _, s in used
+    }
+    # LiteLLM reports the provider it routed to (not known here) and, like a framework, is
+    # instrumented by a registration in the bootstrap that the app itself must import.
+    found = {None if v == "litellm" else v for v in found}
+    plan.frameworks = any(s.kind == "framework" or s.provider == "litellm" for _, s in used)
+    plan.providers = {v for v in found if v is not None}
+    plan.providers_known = None not in found
     models: set[str] | None = set()
     for owner, site in used:
         model = owner.facts.call_models.get((site.line, site.column))

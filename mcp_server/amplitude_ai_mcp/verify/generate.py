@@ -137,7 +137,20 @@ def _test_files(base: Path) -> list[str]:
     return [r for r in rels if is_test_path(r) and MARKER not in _head(base / r)][:50]
 
 
-_LLM_WORDS = ("openai", "anthropic", "amplitude_ai", "OpenAI", "Anthropic", "litellm")
+_LLM_WORDS = (
+    "openai",
+    "anthropic",
+    "amplitude_ai",
+    "OpenAI",
+    "Anthropic",
+    # frameworks whose own clients make the calls
+    "langchain",
+    "langgraph",
+    "llama_index",
+    "pydantic_ai",
+    "from agents import",
+    "litellm",
+)
 
 
 def _reaching_files(base: Path, rels: list[str]) -> set[str]:
@@ -354,6 +367,7 @@ def generate(
                 local_packages=sorted(local),
                 app_env=sorted(env),
                 stubs=stubs,
+                integrations=any(p.frameworks for p in cand.plans),
             )
         )
     if not targets:

@@ -40,6 +40,9 @@ class Target:
     local_packages: list[str]  # top-level names of project modules the test imports
     app_env: list[str]  # environment variables the code needs set (read without default)
     stubs: dict[str, str] = field(default_factory=dict)  # constructor -> replacement (inputs)
+    # Reaches framework sites: instrumented by integrations the bootstrap registers when the
+    # app imports it, so the test imports the app first and never the bootstrap itself.
+    integrations: bool = False
 
 
 @dataclass
@@ -170,7 +173,7 @@ def _body(plan: Plan) -> list[str]:
 
 
 def _check(plan: Plan) -> str:
-    args = [f"providers={lit(sorted(plan.providers))}"]
+    args = [f"providers={lit(sorted(plan.providers)) if plan.providers_known else None}"]
     if plan.models is not None:
         args.append(f"models={lit(sorted(plan.models))}")
     if plan.test_session:
@@ -178,7 +181,9 @@ def _check(plan: Plan) -> str:
         args.append("user_id=VERIFY_USER")
     elif plan.expected_user is not None:
         args.append(f"user_id={lit(plan.expected_user)}")
-    if not plan.opens_session and not plan.test_session:
+    if plan.middleware and not plan.opens_session:
+        args.append("any_user=True")  # the middleware's session; its user comes from the request
+    elif not plan.opens_session and not plan.test_session:
         args.append("in_session=False")
     check = "check_embeddings" if plan.embedding else "check_turns"
     line = f"        {check}(app, {', '.join(args)})"
@@ -278,18 +283,49 @@ def open_app(
     for constructor, replacement in target["stubs"].items():
         monkeypatch.setattr(constructor, replacement)
     before = set(sys.modules)
+    registers = target["integrations"] and not script
     try:
         with fake_llm() as llm:
-            bootstrap = _import_bootstrap(target)
+            module = None
+            if registers:  # the app must load the bootstrap that registers its integrations
+                module = _import_by_location(target)
+                bootstrap = _registered_bootstrap(target)
+            else:
+                bootstrap = _import_bootstrap(target)
             with MockAmplitudeAI.capture(bootstrap.ai) as mock:
-                module = None if script else _import_by_location(target)
+                if module is None and not script:
+                    module = _import_by_location(target)
                 yield SimpleNamespace(
                     module=module, bootstrap=bootstrap, mock=mock, llm=llm, target=target
                 )
     finally:
         for name in set(sys.modules) - before:  # the next test imports the app afresh
+            # ... but not the bootstrap of registered integrations: registering them again
+            # would add a second LangChain hook / Agents processor to the process.
+            if registers and name == target["bootstrap"]:
+                continue
             if name.split(".")[0] in target["packages"]:
                 del sys.modules[name]
+
+
+def _registered_bootstrap(target: dict[str, Any]) -> Any:
+    """The bootstrap the app module loaded: framework integrations are registered by
+    importing it, so an app that does not import it sends no event."""
+    name = target["bootstrap"]
+    if name not in sys.modules:
+        try:
+            exists = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:
+            exists = False
+        if not exists:
+            _import_bootstrap(target)  # fails: the bootstrap does not exist
+        pytest.fail(
+            f"{target['file']} is not instrumented: importing it does not load {name}, which "
+            "registers the framework integrations, so no event would be sent (run the "
+            "instrument_file tool on it)",
+            pytrace=False,
+        )
+    return _import_bootstrap(target)
 
 
 def placeholder(name: str) -> str:
@@ -365,11 +401,9 @@ def run_script(app: SimpleNamespace, argv: list[str], answers: list[str]) -> Non
     try:
         with mock.patch("builtins.input", answer):
             if "." in target["module"]:
-                app.script_globals = runpy.run_module(
-                    target["module"], run_name="__main__", alter_sys=True
-                )
+                runpy.run_module(target["module"], run_name="__main__", alter_sys=True)
             else:
-                app.script_globals = runpy.run_path(path, run_name="__main__")
+                runpy.run_path(path, run_name="__main__")
     except (EOFError, _TimeUp):
         pass
     except SystemExit as exc:
@@ -413,11 +447,13 @@ def _asks_user(body: dict[str, Any]) -> bool:
 
 
 def _check_identity(
-    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None
+    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None, any_user: bool = False
 ) -> None:
     sessions = {e["event_properties"].get(SESSION_ID) for e in turn}
     assert None not in sessions, "events without a session id (no agent session around them)"
     assert len(sessions) == 1, f"one conversation expected, got sessions {sessions}"
+    if any_user:  # a per-request session of the web middleware: the user is the request's
+        return
     if session_id is not None:
         assert sessions == {session_id}, f"events in session {sessions}, not {session_id}"
     users = {e.get("user_id") for e in turn}
@@ -436,51 +472,21 @@ def _settle() -> None:
             wait(timeout=10)
 
 
-def _check_providers(app: SimpleNamespace, seen: list[Any], providers: list[str]) -> None:
-    if "litellm" not in providers:
-        assert seen == providers, f"providers tracked: {seen}, expected {providers}"
-        return
-    # LiteLLM reports the provider it routed each call to; its callback is registered by
-    # the bootstrap, which the test imported itself: the app must import it too.
-    assert None not in seen and set(providers) - {"litellm"} <= set(seen), seen
-    bootstrap = app.bootstrap
-    # A module holding the bootstrap's `ai` or the bootstrap module itself (its package
-    # holds it as a submodule attribute in any case: that is no import by the app).
-    package = bootstrap.__name__.rpartition(".")[0]
-    modules = [
-        (vars(m), (bootstrap.ai,) if name == package else (bootstrap.ai, bootstrap))
-        for name, m in list(sys.modules.items())
-        if name.split(".")[0] in app.target["packages"] and m is not bootstrap
-    ]
-    script = getattr(app, "script_globals", None)
-    modules += [(script, (bootstrap.ai, bootstrap))] if script is not None else []
-    imported = any(v is o for g, own in modules for v in list(g.values()) for o in own)
-    if not imported and app.module is None:  # a script that ended early: read its imports
-        source = (PROJECT_ROOT / app.target["file"]).read_text(encoding="utf-8")
-        short = bootstrap.__name__.rsplit(".", 1)[-1]
-        imported = any(
-            line.lstrip().startswith(("import ", "from ")) and short in line
-            for line in source.splitlines()
-        )
-    assert imported, (
-        f"{app.target['file']} never imports {bootstrap.__name__}, which registers the "
-        "LiteLLM callback: in the app its LiteLLM calls are not instrumented and send no "
-        "event (run instrument_file on it)"
-    )
-
-
 def check_turns(
     app: SimpleNamespace,
     *,
-    providers: list[str],
+    providers: list[str] | None,
     models: list[str] | None = None,
     session_id: str | None = None,
     user_id: str | None = None,
     in_session: bool = True,
+    any_user: bool = False,
 ) -> None:
     """Each LLM call tracked once, catalog-exact, with model, provider, user, session.
 
     ``in_session=False``: the code path opens no agent session, so identity is not checked.
+    ``any_user``: one session (the web middleware's per request), whatever its user.
+    ``providers=None``: a framework calls a provider the analysis could not name.
     """
     mock, llm = app.mock, app.llm
     _settle()
@@ -499,7 +505,7 @@ def check_turns(
     for call in calls:
         mock.assert_event_tracked(AI_RESPONSE, model_name=call.model)
     seen = sorted({e["event_properties"].get(PROVIDER) for e in responses})
-    _check_providers(app, seen, providers)
+    assert providers is None or seen == providers, f"providers tracked: {seen}, not {providers}"
     if models is not None:
         tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in responses})
         assert tracked == models, f"models tracked: {tracked}, expected {models}"
@@ -512,7 +518,7 @@ def check_turns(
     ids = [e["insert_id"] for e in mock.events]
     assert len(ids) == len(set(ids)), "an event was delivered twice"
     if in_session:
-        _check_identity(responses + messages, session_id, user_id)
+        _check_identity(responses + messages, session_id, user_id, any_user)
     mock.assert_all_valid()
     for event in mock.events:  # shown with pytest -s (or on failure)
         print(summary_line(event))
@@ -521,11 +527,12 @@ def check_turns(
 def check_embeddings(
     app: SimpleNamespace,
     *,
-    providers: list[str],
+    providers: list[str] | None,
     models: list[str] | None = None,
     session_id: str | None = None,
     user_id: str | None = None,
     in_session: bool = True,
+    any_user: bool = False,
 ) -> None:
     """Each embedding call tracked once as an [Agent] Embedding event with model and provider."""
     mock, llm = app.mock, app.llm
@@ -542,7 +549,7 @@ def check_embeddings(
         f"{len(calls)} embedding calls but {len(events)} {EMBEDDING!r} events"
     )
     seen = sorted({e["event_properties"].get(PROVIDER) for e in events})
-    _check_providers(app, seen, providers)
+    assert providers is None or seen == providers, f"providers tracked: {seen}, not {providers}"
     if models is not None:
         tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in events})
         assert tracked == models, f"models tracked: {tracked}, expected {models}"
@@ -550,7 +557,7 @@ def check_embeddings(
     expected = {len(llm.default.embedding)}  # the fake's vectors
     assert dimensions == expected, f"embedding dimensions tracked: {dimensions}, not {expected}"
     if in_session:
-        _check_identity(events, session_id, user_id)
+        _check_identity(events, session_id, user_id, any_user)
     mock.assert_all_valid()
 '''
 
@@ -567,6 +574,7 @@ def _target_literal(target: Target) -> str:
         "bootstrap": target.bootstrap,
         "packages": tuple(sorted(target.local_packages)),
         "env": tuple(sorted(set(target.app_env))),
+        "integrations": target.integrations,
     }
     stubs = ", ".join(f"{lit(k)}: {v}" for k, v in target.stubs.items())
     lines = [f"    {lit(k)}: {lit(v)}," for k, v in items.items()]

@@ -19,6 +19,14 @@ _ROUTES = (
     ("/responses", "openai", "responses", openai_wire.responses),
     ("/embeddings", "openai", "embeddings", openai_wire.embeddings),
     ("/v1/messages", "anthropic", "messages", anthropic_wire.messages),
+    ("/images/generations", "openai", "images", openai_wire.images),
+    ("/images/edits", "openai", "images", openai_wire.image_edits),
+    ("/images/variations", "openai", "images", openai_wire.images),
+    ("/audio/speech", "openai", "speech", openai_wire.speech),
+    ("/audio/transcriptions", "openai", "transcriptions", openai_wire.transcription),
+    ("/audio/translations", "openai", "translations", openai_wire.transcription),
+    ("/moderations", "openai", "moderations", openai_wire.moderation),
+    ("/completions", "openai", "completions", openai_wire.completion),  # after chat's
 )
 # Mistral's paths are OpenAI's: its requests are told apart by their user agent.
 _MISTRAL_ROUTES = (
@@ -60,7 +68,9 @@ class FakeCall:
     """One request the fake answered."""
 
     provider: str  # "openai" (also Azure), "anthropic", "gemini" or "mistral"
-    # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content"
+    # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content";
+    # OpenAI's "images", "speech", "transcriptions", "translations", "moderations",
+    # "completions"
     surface: str
     path: str
     body: dict[str, Any]
@@ -162,8 +172,8 @@ class FakeLLM:
         family, surface, render = route
         try:
             payload = json.loads(body or b"{}")
-        except ValueError:
-            payload = {}
+        except ValueError:  # audio and image uploads are multipart forms
+            payload = openai_wire.form_fields(headers, body) or {}
         if family == "gemini":  # the model is in the path, the stream flag is the method
             model, gemini_method = gemini_wire.parse(path)
             payload = {

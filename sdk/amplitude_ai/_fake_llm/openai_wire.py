@@ -1,4 +1,5 @@
-"""OpenAI wire format: chat completions, Responses API and embeddings (JSON and SSE)."""
+"""OpenAI wire format: chat completions, Responses API, embeddings, images, audio,
+moderations and legacy completions (JSON, SSE and multipart uploads)."""
 
 from __future__ import annotations
 
@@ -259,3 +260,271 @@ def embeddings(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
             "usage": {"prompt_tokens": reply.input_tokens, "total_tokens": reply.input_tokens},
         }
     )
+
+
+# ------------------------------------------------------------- multipart request bodies
+
+
+def form_fields(headers: Mapping[str, str], body: bytes) -> dict[str, Any] | None:
+    """The text fields of a ``multipart/form-data`` body (audio and image uploads), with
+    ``stream`` as a bool like in JSON bodies; ``None`` when the body is not multipart."""
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"content-type: " + content_type.encode() + b"\r\n\r\n" + body
+    )
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_filename() is not None:
+            continue  # the uploaded file itself
+        payload = part.get_payload(decode=True)
+        fields[name] = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    if "stream" in fields:
+        fields["stream"] = str(fields["stream"]).lower() == "true"
+    return fields
+
+
+# ----------------------------------------------------------------------------- images
+
+# A 1x1 transparent PNG: what every fake image is.
+_PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    )
+).decode()
+
+
+def _image_usage(reply: FakeReply) -> dict[str, Any]:
+    return {
+        "input_tokens": reply.input_tokens,
+        "input_tokens_details": {"image_tokens": 0, "text_tokens": reply.input_tokens},
+        "output_tokens": reply.output_tokens,
+        "total_tokens": reply.total_tokens,
+    }
+
+
+def images(
+    body: Mapping[str, Any], reply: FakeReply, *, kind: str = "image_generation"
+) -> WireResponse:
+    """Image generation, edit and variation. gpt-image models report token usage and
+    stream partial images; dall-e models answer with URLs or base64 and no usage."""
+    model = str(body.get("model") or "dall-e-2")
+    token_model = model.startswith("gpt-image")
+    if body.get("stream"):
+        events: list[tuple[str | None, Any]] = [
+            (
+                f"{kind}.partial_image",
+                {
+                    "type": f"{kind}.partial_image",
+                    "b64_json": _PNG,
+                    "partial_image_index": 0,
+                    "created_at": int(time.time()),
+                    "size": "1024x1024",
+                    "quality": "low",
+                    "background": "auto",
+                    "output_format": "png",
+                },
+            ),
+            (
+                f"{kind}.completed",
+                {
+                    "type": f"{kind}.completed",
+                    "b64_json": _PNG,
+                    "created_at": int(time.time()),
+                    "size": "1024x1024",
+                    "quality": "low",
+                    "background": "auto",
+                    "output_format": "png",
+                    "usage": _image_usage(reply),
+                },
+            ),
+        ]
+        return sse_response(events)
+    count = int(body.get("n") or 1)
+    url = body.get("response_format") == "url" or (
+        not token_model and body.get("response_format") != "b64_json"
+    )
+    item: dict[str, Any] = (
+        {"url": "https://images.example.invalid/fake.png"} if url else {"b64_json": _PNG}
+    )
+    if kind == "image_generation" and model == "dall-e-3":
+        item["revised_prompt"] = reply.text
+    payload: dict[str, Any] = {"created": int(time.time()), "data": [dict(item)] * count}
+    if token_model:
+        payload["usage"] = _image_usage(reply)
+    return json_response(payload)
+
+
+def image_edits(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
+    return images(body, reply, kind="image_edit")
+
+
+# ------------------------------------------------------------------------------ audio
+
+# A few bytes standing in for encoded audio (an MP3 frame header and silence).
+_AUDIO = b"\xff\xfb\x90\x64" + bytes(412)
+
+
+def speech(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
+    """Text to speech: the audio bytes, or SSE audio deltas with ``stream_format="sse"``
+    (gpt-4o-mini-tts), the last one with token usage."""
+    if body.get("stream_format") == "sse":
+        audio = base64.b64encode(_AUDIO).decode()
+        return sse_response(
+            [
+                (None, {"type": "speech.audio.delta", "audio": audio}),
+                (
+                    None,
+                    {
+                        "type": "speech.audio.done",
+                        "usage": {
+                            "input_tokens": reply.input_tokens,
+                            "output_tokens": reply.output_tokens,
+                            "total_tokens": reply.total_tokens,
+                        },
+                    },
+                ),
+            ]
+        )
+    kind = str(body.get("response_format") or "mp3")
+    return WireResponse(
+        200, {"content-type": f"audio/{'mpeg' if kind == 'mp3' else kind}"}, [_AUDIO]
+    )
+
+
+def _transcript_usage(model: str, reply: FakeReply) -> dict[str, Any]:
+    if model.startswith("whisper"):  # whisper is billed by duration, not tokens
+        return {"type": "duration", "seconds": 3}
+    return {
+        "type": "tokens",
+        "input_tokens": reply.input_tokens,
+        "input_token_details": {"audio_tokens": reply.input_tokens, "text_tokens": 0},
+        "output_tokens": reply.output_tokens,
+        "total_tokens": reply.total_tokens,
+    }
+
+
+def transcription(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
+    """Transcriptions and translations in each ``response_format``; streamed transcript
+    deltas (gpt-4o-transcribe models) with the usage in the final event."""
+    model = str(body.get("model") or "whisper-1")
+    usage = _transcript_usage(model, reply)
+    if body.get("stream"):
+        events: list[tuple[str | None, Any]] = [
+            (None, {"type": "transcript.text.delta", "delta": p, "logprobs": None})
+            for p in pieces(reply.text)
+        ]
+        events.append(
+            (
+                None,
+                {
+                    "type": "transcript.text.done",
+                    "text": reply.text,
+                    "logprobs": None,
+                    "usage": usage,
+                },
+            )
+        )
+        return sse_response(events)
+    kind = str(body.get("response_format") or "json")
+    if kind in ("text", "srt", "vtt"):
+        text = reply.text
+        if kind == "srt":
+            text = f"1\n00:00:00,000 --> 00:00:03,000\n{reply.text}\n"
+        elif kind == "vtt":
+            text = f"WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n{reply.text}\n"
+        return WireResponse(200, {"content-type": "text/plain; charset=utf-8"}, [text.encode()])
+    payload: dict[str, Any] = {"text": reply.text, "usage": usage}
+    if kind == "verbose_json":
+        payload.update(task="transcribe", language="english", duration=3.0, segments=[], words=[])
+    return json_response(payload)
+
+
+# -------------------------------------------------------------------------- moderations
+
+MODERATION_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/instructions",
+    "self-harm/intent",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
+
+
+def moderation(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
+    """One result per input; ``FakeReply.flagged`` names the categories to flag."""
+    inputs = body.get("input")
+    count = len(inputs) if isinstance(inputs, list) and inputs else 1
+    flagged = set(reply.flagged)
+    result = {
+        "flagged": bool(flagged),
+        "categories": {c: c in flagged for c in MODERATION_CATEGORIES},
+        "category_scores": {c: 0.9 if c in flagged else 0.0001 for c in MODERATION_CATEGORIES},
+        "category_applied_input_types": {c: ["text"] for c in MODERATION_CATEGORIES},
+    }
+    return json_response(
+        {
+            "id": new_id("modr-"),
+            "model": reply.model or str(body.get("model") or "omni-moderation-latest"),
+            "results": [dict(result) for _ in range(count)],
+        }
+    )
+
+
+# -------------------------------------------------------------------- legacy completions
+
+
+def completion(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
+    model = reply.model or str(body.get("model") or "gpt-3.5-turbo-instruct")
+    usage = {
+        "prompt_tokens": reply.input_tokens,
+        "completion_tokens": reply.output_tokens,
+        "total_tokens": reply.total_tokens,
+    }
+    base = {
+        "id": new_id("cmpl-"),
+        "object": "text_completion",
+        "created": int(time.time()),
+        "model": model,
+        "system_fingerprint": None,
+    }
+    if not body.get("stream"):
+        choice = {"text": reply.text, "index": 0, "logprobs": None, "finish_reason": _finish(reply)}
+        return json_response({**base, "choices": [choice], "usage": usage})
+    with_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    events: list[tuple[str | None, Any]] = [
+        (
+            None,
+            {**base, "choices": [{"text": p, "index": 0, "logprobs": None, "finish_reason": None}]},
+        )
+        for p in pieces(reply.text)
+    ]
+    events.append(
+        (
+            None,
+            {
+                **base,
+                "choices": [
+                    {"text": "", "index": 0, "logprobs": None, "finish_reason": _finish(reply)}
+                ],
+            },
+        )
+    )
+    if with_usage:
+        events.append((None, {**base, "choices": [], "usage": usage}))
+    events.append((None, "[DONE]"))
+    return sse_response(events)

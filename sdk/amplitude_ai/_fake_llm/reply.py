@@ -39,6 +39,8 @@ class FakeReply:
         retryable: Let the SDK retry an error (sets ``x-should-retry``); off by default
             so that tests fail fast instead of sleeping through retries.
         embedding: The vector returned by embeddings endpoints.
+        flagged: Moderation categories the moderations endpoint flags (e.g.
+            ``("harassment",)``); none by default.
     """
 
     text: str = "This is a fake reply."
@@ -55,6 +57,7 @@ class FakeReply:
     error_message: str = "fake error"
     retryable: bool = False
     embedding: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+    flagged: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:

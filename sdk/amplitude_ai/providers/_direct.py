@@ -20,10 +20,11 @@ from typing import Any
 
 from amplitude_ai import _claims
 from amplitude_ai._logging import log_once
-from amplitude_ai.context import current_context
+from amplitude_ai.context import SessionContext, current_context
+from amplitude_ai.propagation import inject_context
 
 from ._calls import EMPTY, SHIM_MARK, call_overrides, pop_overrides, tracking_active
-from ._emit import emit_call
+from ._emit import effective_ai, emit_call
 from ._hook import Surface
 from ._tracker import Tracker
 
@@ -108,6 +109,26 @@ def response_id(obj: Any) -> str | None:
         value = body.get("responseId") if isinstance(body, Mapping) else None
         found = value if isinstance(value, str) and value else None
     return found
+
+
+def context_headers(call: DirectCall) -> dict[str, str] | None:
+    """The propagation headers (``traceparent``, ``x-amplitude-*``) for ``call`` when its
+    ``AmplitudeAI`` has ``propagate_context`` on and there is a context to send, else
+    ``None``. Never raises."""
+    try:
+        if not effective_ai(call.tracker, call.ctx).config.propagate_context:
+            return None
+        scope = call.ctx
+        if call.overrides and scope is not None:
+            scope = scope.evolve(**call.overrides)
+        elif call.overrides:
+            scope = SessionContext(**call.overrides)
+        return inject_context({}, context=scope) or None
+    except Exception:
+        log_once(
+            "provider-propagate", logging.ERROR, "amplitude_ai: no context headers", exc_info=True
+        )
+        return None
 
 
 def begin(tracker: Tracker | None, surface: Surface | None, body: Any) -> DirectCall | None:

@@ -24,7 +24,7 @@ from ._tracker import Tracker
 class RequestInfo:
     """What the request says about the call (the response may override most of it)."""
 
-    kind: str  # "ai_response" or "embedding"
+    kind: str  # "ai_response", "embedding" or "span"
     fields: dict[str, Any] = field(default_factory=dict)
     user_message: str | None = None
 
@@ -90,6 +90,20 @@ def _emit_unsafe(
     if request.kind == "embedding":
         fields.pop("is_streaming", None)
         ai._emit("embedding", _args({**ident, **fields}), anonymous=True)
+        return
+    if request.kind == "span":  # a guardrail-like call (moderation): its result is the state
+        skip = ("span_name", "latency_ms")
+        state = {k: v for k, v in fields.items() if k not in skip and v is not None}
+        span: dict[str, Any] = {
+            **ident,
+            "span_name": fields.get("span_name"),
+            "latency_ms": latency_ms,
+            "output_state": state,
+        }
+        if error is not None:
+            span["is_error"] = True
+            span["error_message"] = _error_text(error)
+        ai._emit("span", _args(span), anonymous=True)
         return
     if request.user_message is not None:
         user_turn = _args({**ident, "content": request.user_message})

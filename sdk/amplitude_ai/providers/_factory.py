@@ -24,6 +24,7 @@ from ._calls import install_instance_shims
 from ._compat import has_request_hook, note_untested, warn_not_instrumented
 from ._hook import Resolver, request_async, request_sync
 from ._tracker import TRACKER_ATTR, Tracker, make_tracker, tracker_of
+from ._untracked import shim_resource_notices
 
 # Marks our classes (wrap() returns their instances unchanged).
 INSTRUMENTED_MARK = "_amplitude_ai_instrumented"
@@ -35,6 +36,17 @@ OPENAI_RESOURCES: ResourceTable = {
     "chat": {"completions": ("create", "parse", "stream")},
     "responses": {"": ("create", "parse", "stream")},
     "embeddings": {"": ("create",)},
+    "images": {"": ("generate", "edit", "create_variation")},
+    "audio": {
+        "speech": ("create",),
+        "transcriptions": ("create",),
+        "translations": ("create",),
+    },
+    "moderations": {"": ("create",)},
+    "completions": {"": ("create",)},
+    # Untracked APIs: their websocket entry points report themselves (see _untracked).
+    "realtime": {},
+    "beta": {},
 }
 ANTHROPIC_RESOURCES: ResourceTable = {
     "messages": {"": ("create", "parse", "stream")},
@@ -66,11 +78,15 @@ def _class_level(base: type[Any], name: str) -> bool:
     return any(name in vars(klass) for klass in base.__mro__)
 
 
-def _resource_property(base: type[Any], name: str, shims: Mapping[str, tuple[str, ...]]) -> Any:
+def _resource_property(
+    base: type[Any], name: str, shims: Mapping[str, tuple[str, ...]], provider: str
+) -> Any:
     inherited = getattr(base, name)
 
     def getter(self: Any) -> Any:
-        return _shim_resource(inherited.__get__(self, type(self)), shims)
+        resource = _shim_resource(inherited.__get__(self, type(self)), shims)
+        shim_resource_notices(name, resource, provider)
+        return resource
 
     getter.__name__ = name
     getter.__doc__ = inherited.__doc__
@@ -150,8 +166,8 @@ def build_client_class(
         "_amplitude_instance_resources": instance_resources,
     }
     for attr, shims in resources.items():
-        if attr not in instance_resources:
-            namespace[attr] = _resource_property(base, attr, shims)
+        if attr not in instance_resources and hasattr(base, attr):
+            namespace[attr] = _resource_property(base, attr, shims, provider)
     return type(name, (base,), namespace)
 
 

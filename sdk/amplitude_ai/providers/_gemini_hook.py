@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from amplitude_ai._logging import log_once
@@ -36,6 +37,7 @@ from ._direct import (
     begin,
     call_async,
     call_sync,
+    context_headers,
     tap_async_iterator,
     tap_iterator,
 )
@@ -43,6 +45,7 @@ from ._gemini_fields import resolve
 from ._tracker import PATCHED_TRACKERS, TRACKER_ATTR, Tracker
 
 PROVIDER = "gemini"
+VERTEX_PROVIDER = "vertex_ai"  # the registry's Gemini entry lists it in ``variant_ids``
 METHODS = ("request", "request_streamed", "async_request", "async_request_streamed")
 HOOK_MARK = "__amplitude_ai_gemini_hook__"
 
@@ -67,6 +70,22 @@ def _surface(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any]:
         return None, None
 
 
+def _with_headers(args: Any, kwargs: dict[str, Any], headers: dict[str, str]) -> Any:
+    """``(args, kwargs)`` whose ``http_options`` (4th argument) also send ``headers``: a
+    dict or an ``HttpOptions``, merged over the caller's own headers for this request."""
+    given = args[3] if len(args) > 3 else kwargs.get("http_options")
+    if given is None:
+        merged: Any = {"headers": headers}
+    elif isinstance(given, dict):
+        merged = {**given, "headers": {**(given.get("headers") or {}), **headers}}
+    else:  # HttpOptions (pydantic)
+        own = getattr(given, "headers", None) or {}
+        merged = given.model_copy(update={"headers": {**own, **headers}})
+    if len(args) > 3:
+        return (*args[:3], merged, *args[4:]), kwargs
+    return args, {**kwargs, "http_options": merged}
+
+
 def run(name: str, api_client: Any, original: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     """Call ``original`` (one of :data:`METHODS`, bound) and track it."""
     call = None
@@ -75,6 +94,18 @@ def run(name: str, api_client: Any, original: Callable[..., Any], args: Any, kwa
         if tracker is not None:
             surface, body = _surface(args, kwargs)
             call = begin(tracker, surface, body)
+    if call is not None:
+        if getattr(api_client, "vertexai", False):
+            # Same client, other service: Vertex AI calls say so (after begin() read the
+            # framework run, which frameworks announce as "gemini").
+            call.tracker = replace(call.tracker, provider=VERTEX_PROVIDER)
+        headers = context_headers(call)
+        if headers:
+            try:
+                args, kwargs = _with_headers(args, kwargs, headers)
+            except Exception:
+                log_once("gemini-headers", logging.ERROR, "amplitude_ai: no context headers",
+                         exc_info=True)  # fmt: skip
     if name == "request":
         return call_sync(call, lambda: original(*args, **kwargs))
     if name == "async_request":

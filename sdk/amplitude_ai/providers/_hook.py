@@ -15,7 +15,7 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from amplitude_ai import _claims
@@ -26,6 +26,7 @@ from amplitude_ai.propagation import inject_context
 from ._calls import call_overrides, tracking_active
 from ._emit import RequestInfo, effective_ai, emit_call
 from ._tracker import Tracker
+from ._untracked import note_untracked
 
 
 class Accumulator(Protocol):
@@ -47,6 +48,9 @@ class Surface:
     accumulator: Callable[[], Accumulator] | None = None
     # OpenAI chat streams only report usage when asked with stream_options.include_usage.
     asks_for_usage: bool = False
+    # Nothing is read from the body (audio speech): a call whose body the caller streams
+    # itself (``with_streaming_response``) is still reported, from the request.
+    request_only: bool = False
 
 
 Resolver = Callable[[str], "Surface | None"]
@@ -147,17 +151,64 @@ class _Call:
         self.finish(fields)
 
 
-def _begin(tracker: Tracker | None, options: Any, resolver: Resolver) -> _Call | None:
+# Caches keyed by object identity (the object is kept in the value to make the identity
+# check safe): base URL -> provider, and (tracker, provider) -> the re-targeted tracker.
+# Bounded: base URLs come from the application.
+_host_providers: dict[int, tuple[Any, str]] = {}
+_host_trackers: dict[tuple[int, str], tuple[Tracker, Tracker]] = {}
+_CACHE_LIMIT = 1024
+
+
+def _host_tracker(tracker: Tracker, client: Any) -> Tracker:
+    """``tracker`` reporting the provider that serves the client's ``base_url``: an
+    ``openai.OpenAI`` client pointed at Groq, Ollama, OpenRouter... (see
+    ``registry.provider_for_host``). Other clients (Azure, Anthropic) keep their own."""
+    if tracker.provider != "openai":
+        return tracker
+    url = getattr(client, "_base_url", None) or getattr(client, "base_url", None)
+    if url is None:
+        return tracker
+    cached = _host_providers.get(id(url))
+    if cached is not None and cached[0] is url:
+        provider = cached[1]
+    else:
+        from .registry import provider_for_host
+
+        host = str(getattr(url, "host", "") or "")
+        provider = provider_for_host(host, getattr(url, "port", None), tracker.provider)
+        if len(_host_providers) >= _CACHE_LIMIT:
+            _host_providers.clear()
+        _host_providers[id(url)] = (url, provider)
+    if provider == tracker.provider:
+        return tracker
+    known = _host_trackers.get((id(tracker), provider))
+    if known is not None and known[0] is tracker:
+        return known[1]
+    moved = replace(tracker, provider=provider)
+    if len(_host_trackers) >= _CACHE_LIMIT:
+        _host_trackers.clear()
+    _host_trackers[(id(tracker), provider)] = (tracker, moved)
+    return moved
+
+
+def _begin(
+    tracker: Tracker | None, options: Any, resolver: Resolver, client: Any = None
+) -> _Call | None:
     """A ``_Call`` when this request is one we track, else ``None``. Never raises."""
     try:
         if tracker is None or str(options.method).lower() != "post":
             return None
-        if not isinstance(options.json_data, Mapping):
-            return None
         surface = resolver(str(options.url))
         if surface is None:
+            note_untracked(tracker.provider, str(options.url))
             return None
-        return _Call(tracker, surface, options)
+        if not isinstance(options.json_data, Mapping):
+            return None
+        call = _Call(tracker, surface, options)
+        if client is not None:
+            # After _Call read the framework run: frameworks name the client's family.
+            call.tracker = _host_tracker(tracker, client)
+        return call
     except Exception:
         log_once(
             "provider-begin", logging.ERROR, "amplitude_ai: could not read a request", exc_info=True
@@ -195,7 +246,7 @@ def request_sync(
 ) -> Any:
     if tracking_active.get():
         return original(cast_to, options, *args, **kwargs)
-    call = _begin(tracker, options, resolver)
+    call = _begin(tracker, options, resolver, getattr(original, "__self__", None))
     if call is None:
         return original(cast_to, options, *args, **kwargs)
     token = tracking_active.set(True)
@@ -216,6 +267,8 @@ def request_sync(
 def _after_sync(call: _Call, result: Any) -> None:
     value, readable = _parsed(result)
     if not readable:
+        if call.surface.request_only:
+            call.finish({})
         return
     if call.surface.accumulator is not None and hasattr(value, "_iterator"):
         _wrap_stream(value, call)
@@ -382,7 +435,7 @@ async def request_async(
 ) -> Any:
     if tracking_active.get():
         return await original(cast_to, options, *args, **kwargs)
-    call = _begin(tracker, options, resolver)
+    call = _begin(tracker, options, resolver, getattr(original, "__self__", None))
     if call is None:
         return await original(cast_to, options, *args, **kwargs)
     token = tracking_active.set(True)
@@ -397,6 +450,8 @@ async def request_async(
         value, readable = _parsed(result)
         if inspect.isawaitable(value):
             value = await value
+        if not readable and call.surface.request_only:
+            call.finish({})
         if readable:
             if call.surface.accumulator is not None and hasattr(value, "_iterator"):
                 _wrap_async_stream(value, call)

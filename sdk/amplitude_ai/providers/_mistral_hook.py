@@ -27,6 +27,7 @@ from ._direct import (
     begin,
     call_async,
     call_sync,
+    context_headers,
     tap_async_iterator,
     tap_iterator,
 )
@@ -141,6 +142,22 @@ def _tap_async(call: DirectCall, stream: Any) -> Any:
     return _adopt(stream, tap, tap_async_iterator(tap, generator))
 
 
+def _takes_http_headers(method: Callable[..., Any]) -> bool:
+    """Whether the method accepts ``http_headers=`` (mistralai releases since 1.2 do);
+    earlier releases send no propagation headers."""
+    try:
+        return "http_headers" in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _add_context_headers(call: DirectCall, kwargs: dict[str, Any]) -> None:
+    """Send ``propagate_context`` headers with this request, over the caller's own."""
+    headers = context_headers(call)
+    if headers:
+        kwargs["http_headers"] = {**(kwargs.get("http_headers") or {}), **headers}
+
+
 def hooked(
     original: Callable[..., Any],
     surface: Surface,
@@ -153,6 +170,7 @@ def hooked(
     else a function taking the resource first (class hook). ``tracker(resource)`` says
     where the events go (``None``: untracked)."""
     is_async = inspect.iscoroutinefunction(original)
+    takes_headers = _takes_http_headers(original)
 
     def prepare(args: tuple[Any, ...], kwargs: dict[str, Any]) -> DirectCall | None:
         if tracking_active.get():
@@ -171,6 +189,8 @@ def hooked(
             token = call_overrides.set({**call_overrides.get(), **overrides}) if overrides else None
             try:
                 call = prepare(args, kwargs)
+                if call is not None and takes_headers:
+                    _add_context_headers(call, kwargs)
                 if not streams or call is None:
                     return await call_async(call, lambda: original(*args, **kwargs))
                 active = tracking_active.set(True)
@@ -195,6 +215,8 @@ def hooked(
             token = call_overrides.set({**call_overrides.get(), **overrides}) if overrides else None
             try:
                 call = prepare(args, kwargs)
+                if call is not None and takes_headers:
+                    _add_context_headers(call, kwargs)
                 if not streams or call is None:
                     return call_sync(call, lambda: original(*args, **kwargs))
                 active = tracking_active.set(True)
@@ -241,4 +263,5 @@ def instrument_resource(resource: Any, attr: str, tracker: Tracker) -> None:
             async def original(*args: Any, _plain: Any = plain, **kwargs: Any) -> Any:  # type: ignore[misc]
                 return await _plain(*args, **kwargs)
 
+        original.__wrapped__ = getattr(cls, name)  # type: ignore[attr-defined]  # its signature
         setattr(resource, name, hooked(original, surface, streams, lambda _r: tracker, bound=True))

@@ -1,8 +1,9 @@
 """OpenAI (and Azure OpenAI) request and response shapes -> tracking fields.
 
 Covers chat completions (objects and streamed chunks), the Responses API (objects and
-stream events) and embeddings. Every reader tolerates missing fields: the SDK version or
-an OpenAI-compatible server may leave any of them out.
+stream events), embeddings, and the other model endpoints (``_openai_media``: images,
+audio, moderations, legacy completions). Every reader tolerates missing fields: the SDK
+version or an OpenAI-compatible server may leave any of them out.
 """
 
 from __future__ import annotations
@@ -282,4 +283,9 @@ def resolve(url: str) -> Surface | None:
         return RESPONSES
     if path.endswith("/embeddings"):
         return EMBEDDINGS
+    from ._openai_media import SURFACES  # after chat: its path also ends in /completions
+
+    for suffix, surface in SURFACES:
+        if path.endswith(suffix):
+            return surface
     return None

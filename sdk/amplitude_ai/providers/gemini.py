@@ -13,6 +13,7 @@ the hook sits, and why, is explained in ``_gemini_hook``.
 
 from __future__ import annotations
 
+import contextlib
 import copy as _copy
 from typing import Any
 
@@ -31,12 +32,60 @@ from ._tracker import Tracker, make_tracker
 MODEL_METHODS = ("generate_content", "generate_content_stream", "embed_content")
 
 
+CHAT_METHODS = ("send_message", "send_message_stream")
+
+
 def _shim_models(client: Any) -> None:
     for models in (client.models, client.aio.models):
         for name in MODEL_METHODS:
             method = getattr(models, name, None)
             if method is not None and name not in vars(models):
                 setattr(models, name, kwargs_shim(method))
+    aio = client.aio
+    if not getattr(type(aio), "_amplitude_chats", False):
+        # A layout we cannot retype keeps working; its chats just take no amplitude_* kwargs.
+        with contextlib.suppress(TypeError):
+            aio.__class__ = _with_chat_shims(type(aio))
+
+
+def _shim_chats(chats: Any) -> Any:
+    """``chats`` (a fresh ``Chats``/``AsyncChats``) whose ``create()`` returns chats that
+    accept the ``amplitude_*`` kwargs on ``send_message``/``send_message_stream``."""
+    create = getattr(chats, "create", None)
+    if create is None or "create" in vars(chats):
+        return chats
+
+    def shimmed_create(*args: Any, **kwargs: Any) -> Any:
+        chat = create(*args, **kwargs)
+        for name in CHAT_METHODS:
+            method = getattr(chat, name, None)
+            if method is not None and name not in vars(chat):
+                setattr(chat, name, kwargs_shim(method))
+        return chat
+
+    chats.create = shimmed_create
+    return chats
+
+
+_chat_classes: dict[type[Any], type[Any]] = {}
+
+
+def _with_chat_shims(cls: type[Any]) -> type[Any]:
+    """``cls`` (google-genai's ``AsyncClient``) whose ``chats`` go through :func:`_shim_chats`
+    (the property builds a new ``AsyncChats`` on every access)."""
+    sub = _chat_classes.get(cls)
+    if sub is None:
+        inherited = cls.chats
+
+        def chats(self: Any) -> Any:
+            return _shim_chats(inherited.__get__(self, type(self)))
+
+        namespace = {"chats": property(chats), "_amplitude_chats": True}
+        sub = type(cls.__name__, (cls,), namespace)
+        sub.__qualname__ = cls.__qualname__
+        sub.__module__ = cls.__module__
+        _chat_classes[cls] = sub
+    return sub
 
 
 class Gemini(_genai.Client):
@@ -58,6 +107,11 @@ class Gemini(_genai.Client):
         self._amplitude_model_name = model_name
         instrument_api_client(self._api_client, tracker)
         _shim_models(self)
+
+    @property
+    def chats(self) -> Any:
+        """``client.chats``; its chats' ``send_message[_stream]`` take ``amplitude_*`` kwargs."""
+        return _shim_chats(super().chats)
 
     def _default_model(self, kwargs: dict[str, Any]) -> str:
         model = kwargs.pop("model", None) or getattr(self, "_amplitude_model_name", None)

@@ -31,6 +31,11 @@ Why these floors:
 The upper bounds are the next major release, which has not been tested yet; LiteLLM, which
 releases several minor versions a month and changes internals between them, is bounded at
 the next minor release instead.
+
+Besides the provider SDKs: ``untracked`` lists each client's APIs that are recognised but
+not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` maps the hosts
+an ``openai.OpenAI`` client can be pointed at (Groq, Ollama, OpenRouter...) to the provider
+id its calls report and the genai-prices id they are priced with.
 """
 
 from __future__ import annotations
@@ -57,6 +62,13 @@ class ProviderSpec:
     # The API methods the wrappers track, as attribute paths from a client instance.
     surfaces: tuple[str, ...] = ()
     pricing_id: str = ""  # the genai-prices provider id costs are looked up with
+    # APIs of the client the SDK recognises but does not track: (attribute path, reason).
+    # Calls to them are reported once per process (a warning and ``status()``), never
+    # silently dropped.
+    untracked: tuple[tuple[str, str], ...] = ()
+    # Other ``[Agent] Provider`` ids this client reports for a service it also reaches
+    # (Vertex AI through google-genai's client); same pricing id.
+    variant_ids: tuple[str, ...] = ()
     # Module-level callables of ``module`` that are LLM calls (LiteLLM has no client class;
     # its ``surfaces`` are these functions).
     functions: tuple[str, ...] = ()
@@ -90,6 +102,39 @@ _LITELLM_FUNCTIONS = (
     "embedding",
     "aembedding",
 )
+# OpenAI's endpoints besides chat, Responses and embeddings that the wrappers track (the
+# Azure OpenAI client has the same resources).
+OPENAI_OTHER_SURFACES: tuple[str, ...] = (
+    "images.generate",
+    "images.edit",
+    "images.create_variation",
+    "audio.speech.create",
+    "audio.transcriptions.create",
+    "audio.translations.create",
+    "moderations.create",
+    "completions.create",
+)
+_ASSISTANTS = (
+    "Assistants API (threads and runs): the model runs on OpenAI's side and its replies "
+    "are read back later from thread messages, so no request carries the reply and its "
+    "usage; track the turns manually with track_user_message/track_ai_message"
+)
+_REALTIME = (
+    "Realtime API: a websocket session, not request/response calls; track the turns "
+    "manually from the session's events"
+)
+_BATCH = (
+    "Batch API: the requests run hours later outside this process and the results come "
+    "back as a file; track them when you read the results"
+)
+OPENAI_UNTRACKED: tuple[tuple[str, str], ...] = (
+    ("beta.assistants", _ASSISTANTS),
+    ("beta.threads", _ASSISTANTS),
+    ("beta.threads.runs", _ASSISTANTS),
+    ("beta.realtime", _REALTIME),
+    ("realtime", _REALTIME),
+    ("batches", _BATCH),
+)
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
     ProviderSpec(
@@ -111,8 +156,10 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "responses.parse",
             "responses.stream",
             "embeddings.create",
+            *OPENAI_OTHER_SURFACES,
         ),
         pricing_id="openai",
+        untracked=OPENAI_UNTRACKED,
     ),
     ProviderSpec(
         id="azure_openai",
@@ -133,8 +180,10 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "responses.parse",
             "responses.stream",
             "embeddings.create",
+            *OPENAI_OTHER_SURFACES,
         ),
         pricing_id="azure",
+        untracked=OPENAI_UNTRACKED,
     ),
     ProviderSpec(
         id="anthropic",
@@ -156,6 +205,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "beta.messages.stream",
         ),
         pricing_id="anthropic",
+        untracked=(("messages.batches", _BATCH), ("beta.messages.batches", _BATCH)),
     ),
     ProviderSpec(
         id="gemini",
@@ -181,6 +231,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "aio.chats.create().send_message_stream",
         ),
         pricing_id="google",
+        variant_ids=("vertex_ai",),
     ),
     ProviderSpec(
         id="mistral",
@@ -252,3 +303,87 @@ def in_range(spec: ProviderSpec, version: str) -> bool:
     """Whether ``version`` of ``spec``'s distribution is within the supported range."""
     release = release_tuple(version)
     return bool(release) and release_tuple(spec.floor) <= release < release_tuple(spec.below)
+
+
+# ----------------------------------------------------------- OpenAI-compatible hosts
+
+
+@dataclass(frozen=True)
+class CompatibleHost:
+    """A service the OpenAI client talks to through ``base_url``, and how it is reported.
+
+    ``id`` is the ``[Agent] Provider`` of calls an ``openai.OpenAI`` client sends there.
+    ``pricing_id`` is the genai-prices provider the cost is looked up with (empty: the
+    model name alone decides, as for any provider genai-prices does not list);
+    ``self_hosted`` models run on the caller's own hardware and get no cost at all.
+    """
+
+    id: str
+    # Host names; a host also matches its subdomains, one starting with "-" any prefix.
+    hosts: tuple[str, ...] = ()
+    ports: tuple[int, ...] = ()  # local model servers, recognised by their default port
+    pricing_id: str = ""
+    self_hosted: bool = False
+
+
+COMPATIBLE_HOSTS: tuple[CompatibleHost, ...] = (
+    CompatibleHost("openai", ("api.openai.com",), pricing_id="openai"),
+    CompatibleHost(
+        "azure_openai",
+        ("openai.azure.com", "cognitiveservices.azure.com"),
+        pricing_id="azure",
+    ),
+    CompatibleHost("groq", ("api.groq.com",), pricing_id="groq"),
+    CompatibleHost("together", ("api.together.xyz", "api.together.ai"), pricing_id="together"),
+    CompatibleHost("deepseek", ("api.deepseek.com",), pricing_id="deepseek"),
+    CompatibleHost("openrouter", ("openrouter.ai",), pricing_id="openrouter"),
+    CompatibleHost("fireworks", ("api.fireworks.ai",), pricing_id="fireworks"),
+    CompatibleHost("mistral", ("api.mistral.ai",), pricing_id="mistral"),
+    CompatibleHost("xai", ("api.x.ai",), pricing_id="x-ai"),
+    CompatibleHost("perplexity", ("api.perplexity.ai",), pricing_id="perplexity"),
+    CompatibleHost("cerebras", ("api.cerebras.ai",), pricing_id="cerebras"),
+    CompatibleHost("novita", ("api.novita.ai",), pricing_id="novita"),
+    CompatibleHost("moonshot", ("api.moonshot.ai", "api.moonshot.cn"), pricing_id="moonshotai"),
+    CompatibleHost("deepinfra", ("api.deepinfra.com",)),
+    CompatibleHost("huggingface", ("router.huggingface.co", "api-inference.huggingface.co")),
+    # Gemini's and Anthropic's own OpenAI-compatible endpoints.
+    CompatibleHost("gemini", ("generativelanguage.googleapis.com",), pricing_id="google"),
+    # Vertex AI's OpenAI-compatible endpoint, global and regional (<region>-aiplatform...).
+    CompatibleHost(
+        "vertex_ai",
+        ("aiplatform.googleapis.com", "-aiplatform.googleapis.com"),
+        pricing_id="google",
+    ),
+    CompatibleHost("anthropic", ("api.anthropic.com",), pricing_id="anthropic"),
+    # Local model servers, by their default ports on this machine (Ollama's anywhere).
+    CompatibleHost("ollama", ports=(11434,), self_hosted=True),
+    CompatibleHost("lm_studio", ports=(1234,), self_hosted=True),
+    CompatibleHost("vllm", ports=(8000,), self_hosted=True),
+)
+# The provider id of an OpenAI client whose host is in none of the entries above.
+UNKNOWN_HOST_PROVIDER = "openai_compatible"
+HOST_PROVIDERS: dict[str, CompatibleHost] = {h.id: h for h in COMPATIBLE_HOSTS}
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "host.docker.internal"})
+_ANY_HOST_PORTS = frozenset({11434})  # Ollama's port is distinctive enough off this machine too
+
+
+def provider_for_host(host: str, port: int | None, default: str) -> str:
+    """The provider id of an OpenAI-compatible call to ``host:port``.
+
+    Known hosts give their own id; a loopback address on a local model server's default
+    port gives that server. Any other loopback address keeps ``default`` (the client's own
+    provider): that is where local proxies, test doubles and recorders of the real API
+    listen. Any other host gives :data:`UNKNOWN_HOST_PROVIDER`: it speaks OpenAI's API, but
+    who serves the model is not known (the model name still says which one it is).
+    """
+    name = host.lower().rstrip(".")
+    for entry in COMPATIBLE_HOSTS:
+        if any(
+            name == h or name.endswith(h if h.startswith("-") else "." + h) for h in entry.hosts
+        ):
+            return entry.id
+    local = name in _LOOPBACK or name.startswith("127.")
+    for entry in COMPATIBLE_HOSTS:
+        if port in entry.ports and (local or port in _ANY_HOST_PORTS):
+            return entry.id
+    return default if local else UNKNOWN_HOST_PROVIDER

@@ -283,11 +283,11 @@ def test_litellm_calls_are_left_alone_and_the_bootstrap_registers_the_callback(t
     out = plan(tmp_path, "app.py")
     assert out.result.skipped == [] and out.result.needs_input == []
     assert (out.result.uninstrumented_before, out.result.uninstrumented_after) == (2, 0)
-    assert [e.kind for e in out.result.edits if e.file == "app.py"] == ["register_litellm_callback"]
+    assert [e.kind for e in out.result.edits if e.file == "app.py"] == ["register_integration"]
     assert changed_lines(out.result.diff, "app.py") == ["+from amplitude_bootstrap import ai"]
     apply_changes(out.changes)
     boot = (tmp_path / "amplitude_bootstrap.py").read_text()
-    assert "from amplitude_ai import AIConfig, AmplitudeAI, ContentMode, patch_litellm" in boot
+    assert "from amplitude_ai import patch_litellm" in boot
     assert boot.count("patch_litellm(amplitude=ai)") == 1
     assert plan(tmp_path, "app.py").changes == []  # applied: nothing left to do
 
