@@ -1,7 +1,7 @@
 """Run the provider tests against several releases of the provider SDKs.
 
 Each matrix line is a virtualenv with one openai and one anthropic release, and on most
-lines one google-genai and one mistralai release too (plus the pins an
+lines one google-genai, one mistralai and one boto3 release too (plus the pins an
 app on those releases needs, e.g. ``httpx<0.28`` for openai lines that still pass
 ``proxies=`` to httpx). The SDK under test is not installed into it: the source tree is put on
 ``sys.path`` and only the SDK's runtime dependencies are installed, which keeps one line's
@@ -47,11 +47,13 @@ class Line:
     note: str = ""
     gemini: str = ""  # google-genai release ("" = not installed on this line)
     mistral: str = ""  # mistralai release
+    bedrock: str = ""  # boto3 release (its botocore comes with it)
     litellm: str = ""  # litellm release
 
     def requirements(self) -> list[str]:
         optional = [f"google-genai=={self.gemini}"] if self.gemini else []
         optional += [f"mistralai=={self.mistral}"] if self.mistral else []
+        optional += [f"boto3=={self.bedrock}"] if self.bedrock else []
         optional += [f"litellm=={self.litellm}"] if self.litellm else []
         return [*BASE_REQUIREMENTS, f"openai=={self.openai}", f"anthropic=={self.anthropic}",
                 *optional, *self.extra]  # fmt: skip
@@ -60,8 +62,9 @@ class Line:
     def label(self) -> str:
         names = f"openai {self.openai}, anthropic {self.anthropic}"
         names += f", google-genai {self.gemini}" if self.gemini else ""
+        names += f", mistralai {self.mistral}" if self.mistral else ""
         names += f", litellm {self.litellm}" if self.litellm else ""
-        return names + (f", mistralai {self.mistral}" if self.mistral else "")
+        return names + (f", boto3 {self.bedrock}" if self.bedrock else "")
 
 
 # Old openai/anthropic lines construct httpx clients with ``proxies=``, which httpx 0.28
@@ -70,8 +73,23 @@ class Line:
 # rides on late-1x-0x).
 OLD_HTTPX = ("httpx>=0.25,<0.28",)
 LINES = (
-    Line("floor", "1.0.0", "0.16.0", OLD_HTTPX, note="oldest supported release of each"),
-    Line("app-2024", "1.11.1", "0.30.1", OLD_HTTPX, note="releases an app pinned in early 2024"),
+    # boto3: 1.28.57 is the floor (InvokeModel only), 1.34.116 the first with Converse.
+    Line(
+        "floor",
+        "1.0.0",
+        "0.16.0",
+        OLD_HTTPX,
+        bedrock="1.28.57",
+        note="oldest supported release of each",
+    ),
+    Line(
+        "app-2024",
+        "1.11.1",
+        "0.30.1",
+        OLD_HTTPX,
+        bedrock="1.34.116",
+        note="releases an app pinned in 2024; boto3's first Converse release",
+    ),
     Line(
         "late-1x-0x",
         "1.109.1",
@@ -86,6 +104,7 @@ LINES = (
         "1.0.0",
         gemini="2.0.0",
         mistral="2.0.0",
+        bedrock="1.40.0",
         note="first openai 2.x, anthropic 1.x, google-genai 2.x, mistralai 2.x",
     ),
     Line(
@@ -122,6 +141,7 @@ LINES = (
         ci=False,
         gemini="3.6.1",
         mistral="3.7.0",
+        bedrock="1.44.8",
         litellm="1.110.2",
         note="newest releases",
     ),

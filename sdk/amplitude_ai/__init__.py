@@ -4,8 +4,8 @@ Track LLM conversations as ``[Agent]`` events (user messages, AI responses, tool
 embeddings, spans, sessions, enrichments and scores) through the official
 ``amplitude-analytics`` client. Importing this package has no side effects and imports no
 provider SDK: the instrumented clients (``OpenAI``, ``AsyncOpenAI``, ``AzureOpenAI``,
-``AsyncAzureOpenAI``, ``Anthropic``, ``AsyncAnthropic``, ``Gemini``, ``Mistral``) load their
-SDK on first access.
+``AsyncAzureOpenAI``, ``Anthropic``, ``AsyncAnthropic``, ``Gemini``, ``Mistral``, and the
+``Bedrock`` client factory) load their SDK on first access.
 """
 
 from ._version import __version__
@@ -28,6 +28,7 @@ from .patching import (
     patch,
     patch_anthropic,
     patch_azure_openai,
+    patch_bedrock,
     patch_gemini,
     patch_litellm,
     patch_mistral,
@@ -59,6 +60,7 @@ __all__ = [
     "AsyncAzureOpenAI",
     "AsyncOpenAI",
     "AzureOpenAI",
+    "Bedrock",
     "BoundAgent",
     "ConfigurationError",
     "ContentMode",
@@ -85,6 +87,7 @@ __all__ = [
     "patch",
     "patch_anthropic",
     "patch_azure_openai",
+    "patch_bedrock",
     "patch_gemini",
     "patch_litellm",
     "patch_mistral",

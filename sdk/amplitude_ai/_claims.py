@@ -91,6 +91,11 @@ _PATCH_NAMES = {
     "google-genai": "gemini",
     "mistral": "mistral",
     "mistralai": "mistral",
+    "bedrock": "bedrock",
+    "aws": "bedrock",
+    "amazon_bedrock": "bedrock",
+    "aws_bedrock": "bedrock",
+    "bedrock_converse": "bedrock",
     "litellm": "litellm",
 }
 

@@ -1,6 +1,6 @@
 """Zero-code instrumentation: ``patch()``, ``patch_openai()``, ``patch_anthropic()``,
-``patch_azure_openai()``, ``patch_gemini()``, ``patch_mistral()``, ``patch_litellm()`` and
-``unpatch()``.
+``patch_azure_openai()``, ``patch_gemini()``, ``patch_mistral()``, ``patch_bedrock()``,
+``patch_litellm()`` and ``unpatch()``.
 
 Patching replaces ``request`` on the provider's client classes and adds kwarg shims to
 the resource methods, so every client of that SDK is tracked, including clients created
@@ -13,6 +13,10 @@ What gets patched is found by looking, not by version number: a resource module,
 or method an older SDK release lacks (the Responses API, ``parse``, ``.stream()``) is
 skipped. A release whose client classes have no request hook is not patched at all;
 ``patch()`` lists it in ``.skipped`` of its result and warns once.
+
+Bedrock (boto3) has no client class to patch: ``patch_bedrock()`` registers event handlers
+with botocore instead (see ``providers._bedrock_hook``), so it covers clients created
+after it; ``unpatch()`` removes them again.
 
 LiteLLM is not patched but observed: its own callback list gets an
 ``AmplitudeLiteLLMCallback`` (see ``amplitude_ai.integrations.litellm``), which
@@ -35,6 +39,8 @@ _MISSING: Any = object()
 _lock = threading.Lock()
 # (owner, attribute, previous value in owner.__dict__ or _MISSING), in patch order.
 _saved: list[tuple[Any, str, Any]] = []
+# Undo steps that are not attribute assignments (event handlers registered on a session).
+_cleanups: list[Callable[[], None]] = []
 _trackers: dict[str, Any] = PATCHED_TRACKERS  # provider -> Tracker used by patched classes
 _PATCH_MARK = "__amplitude_ai_patched__"
 
@@ -365,6 +371,43 @@ def patch_mistral(amplitude: Any = None, *, user_id: str | None = None) -> None:
         _patch_mistral(amplitude, user_id)
 
 
+def _patch_bedrock(amplitude: Any, user_id: str | None) -> str | None:
+    """Register the Bedrock tracking handlers with every botocore session created from now
+    on (botocore's ``BUILTIN_HANDLERS``) and with boto3's default session if it exists."""
+    from .providers import _bedrock_hook
+    from .providers._compat import note_untested, warn_not_instrumented
+    from .providers._tracker import make_tracker
+
+    try:
+        from botocore import handlers
+    except ImportError as exc:
+        problem = f"no botocore ({exc})"
+        warn_not_instrumented("bedrock", problem)
+        return problem
+    note_untested("bedrock")
+    _trackers["bedrock"] = make_tracker(amplitude, "bedrock", user_id)
+    builtin = list(handlers.BUILTIN_HANDLERS)
+    ours = [(name, handler) for name, handler, _ in _bedrock_hook.HANDLERS]
+    if not all(spec in builtin for spec in ours):
+        _replace(handlers, "BUILTIN_HANDLERS", builtin + [s for s in ours if s not in builtin])
+    boto3 = importlib.import_module("boto3") if _installed("boto3") else None
+    session = getattr(boto3, "DEFAULT_SESSION", None)
+    if session is not None:
+        events = session.events
+        _bedrock_hook.register(events)
+        _cleanups.append(functools.partial(_bedrock_hook.unregister, events))
+    _registry.patched_providers.add("bedrock")
+    return None
+
+
+def patch_bedrock(amplitude: Any = None, *, user_id: str | None = None) -> None:
+    """Track every boto3 ``bedrock-runtime`` client created after this call (``converse``,
+    ``converse_stream``, ``invoke_model``, ``invoke_model_with_response_stream``). A client
+    created before it is not tracked: ``wrap()`` it or use ``amplitude_ai.Bedrock``."""
+    with _lock:
+        _patch_bedrock(amplitude, user_id)
+
+
 def _litellm_callback(amplitude: Any, user_id: str | None) -> Callable[[], Any]:
     def make() -> Any:
         from .integrations.litellm import AmplitudeLiteLLMCallback
@@ -408,6 +451,7 @@ _PATCHERS: dict[str, tuple[str, Callable[[Any, str | None], str | None]]] = {
     "azure_openai": ("openai", lambda ai, user: _patch_openai_family("azure_openai", ai, user)),
     "gemini": ("google.genai", _patch_gemini),
     "mistral": ("mistralai", _patch_mistral),
+    "bedrock": ("boto3", _patch_bedrock),
     "litellm": ("litellm", _patch_litellm),
 }
 
@@ -453,6 +497,8 @@ def unpatch() -> None:
     """Restore every attribute ``patch*`` replaced, exactly as it was (also ``del`` where
     nothing was defined before). Safe to call when nothing is patched."""
     with _lock:
+        while _cleanups:
+            _cleanups.pop()()
         while _saved:
             owner, name, previous = _saved.pop()
             if previous is _MISSING:

@@ -9,9 +9,10 @@ automatically when this package is installed.
 the one an app's bootstrap module created, already used by clients built at import time)
 would send, with the same assertion API, and restores normal delivery on exit.
 
-:func:`fake_llm` (fixture ``amplitude_ai_fake_llm``) answers the real OpenAI, Azure OpenAI
-and Anthropic clients with canned replies, offline, wherever in the process they were
-created; configure replies with :class:`FakeReply` per model or per call.
+:func:`fake_llm` (fixture ``amplitude_ai_fake_llm``) answers the real OpenAI, Azure OpenAI,
+Anthropic, google-genai, mistralai and boto3 ``bedrock-runtime`` clients with canned replies,
+offline, wherever in the process they were created; configure replies with
+:class:`FakeReply` per model or per call.
 """
 
 from __future__ import annotations

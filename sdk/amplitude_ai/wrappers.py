@@ -17,6 +17,8 @@ def _instrumented_class(client: Any) -> type[Any] | None:
 
     matches = []
     for spec in PROVIDERS:
+        if spec.client_factory:  # no classes to match (boto3): see _factory_made
+            continue
         for path in spec.import_paths:
             module = sys.modules.get(path)  # a client exists, so its SDK is imported
             if module is None:
@@ -30,6 +32,21 @@ def _instrumented_class(client: Any) -> type[Any] | None:
     _, module_name, drop_in = max(matches)
     target = importlib.import_module(f"amplitude_ai.providers.{module_name}")
     return getattr(target, drop_in)
+
+
+def _factory_made(client: Any) -> Any:
+    """The provider module that wraps ``client`` when its SDK makes clients with a factory
+    (boto3's ``bedrock-runtime``), else ``None``."""
+    import importlib
+
+    from .providers.registry import PROVIDERS
+
+    for spec in PROVIDERS:
+        if spec.client_factory and spec.module in sys.modules:
+            target = importlib.import_module(f"amplitude_ai.providers.{spec.drop_in_module}")
+            if target.owns(client):
+                return target
+    return None
 
 
 def _copy_of(client: Any) -> Any:
@@ -61,7 +78,7 @@ def _copy_of(client: Any) -> Any:
 def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> Any:
     """An instrumented copy of ``client`` (``openai.OpenAI``/``AsyncOpenAI``/``AzureOpenAI``/
     ``AsyncAzureOpenAI``, ``anthropic.Anthropic``/``AsyncAnthropic``, ``google.genai.Client``,
-    mistralai's ``Mistral``).
+    mistralai's ``Mistral``, a boto3 ``bedrock-runtime`` client).
 
     The copy is a real ``amplitude_ai.OpenAI`` (etc.) that shares the original's settings
     and HTTP connection pool; the original stays untouched. ``amplitude`` is an
@@ -75,10 +92,14 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
 
     if getattr(type(client), INSTRUMENTED_MARK, False):
         return client
+    factory_module = _factory_made(client)
+    if factory_module is not None:
+        return factory_module.wrap_client(client, amplitude, user_id)
     cls = _instrumented_class(client)
     if cls is None:
         raise ConfigurationError(
-            f"wrap() supports OpenAI, Azure OpenAI, Anthropic, Gemini and Mistral clients, not "
+            f"wrap() supports OpenAI, Azure OpenAI, Anthropic, Gemini, Mistral and boto3 "
+            "bedrock-runtime clients, not "
             f"{type(client).__module__}.{type(client).__qualname__}; for other providers use "
             "AmplitudeAI.track_ai_message() around the call"
         )

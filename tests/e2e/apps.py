@@ -61,6 +61,7 @@ PROJECT_APPS: dict[str, str] = {
     "system_only": "a job whose request has only a system message (no user turn to track)",
     "gradio_chat": "UI callback respond(message, history) iterating (user, bot) pairs",
     "client_injection": "a class given the module's client in __init__ (dependency injection)",
+    "bedrock_service": "boto3 bedrock-runtime from a client factory; converse, stream, invoke",
     "litellm_router": "LiteLLM module functions behind a router module, models from env settings",
 }
 
@@ -116,6 +117,8 @@ CHAINS = {
             )
         }
     ),
+    # the boto3 client is built by a factory in faq_bot/clients.py
+    "bedrock_service": Chain(files=("faq_bot/clients.py",)),
 }
 
 

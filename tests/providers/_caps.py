@@ -168,3 +168,34 @@ needs_image_model = pytest.mark.skipif(
 needs_speech = pytest.mark.skipif(not HAS_SPEECH, reason="no audio.speech in this openai")
 HAS_BATCHES = _module("openai.resources.batches") is not None
 needs_batches = pytest.mark.skipif(not HAS_BATCHES, reason="no Batch API in this openai")
+
+
+def _bedrock_model() -> Any:
+    """botocore's bundled bedrock-runtime service model (no client, no credentials)."""
+    try:
+        import botocore.session
+    except ImportError:
+        return None
+    try:
+        return botocore.session.get_session().get_service_model("bedrock-runtime")
+    except Exception:  # a botocore from before Bedrock
+        return None
+
+
+def _members(model: Any, shape: str) -> frozenset[str]:
+    try:
+        return frozenset(model.shape_for(shape).members)
+    except Exception:
+        return frozenset()
+
+
+_BEDROCK = _bedrock_model()
+BEDROCK_OPERATIONS = frozenset(_BEDROCK.operation_names) if _BEDROCK is not None else frozenset()
+# botocore drops response members its model does not know: early Converse releases report
+# no prompt-cache counts and no reasoning blocks.
+BEDROCK_HAS_CACHE = "cacheReadInputTokens" in _members(_BEDROCK, "TokenUsage")
+BEDROCK_HAS_REASONING = "reasoningContent" in _members(_BEDROCK, "ContentBlock")
+# Converse / ConverseStream arrived in boto3 1.34.116; InvokeModel exists from the floor.
+needs_converse = pytest.mark.skipif(
+    "Converse" not in BEDROCK_OPERATIONS, reason="no Converse API in this boto3"
+)

@@ -28,6 +28,7 @@ OPTIONAL = [
     for name, module in (
         ("gemini", "google.genai"),
         ("mistral", "mistralai"),
+        ("bedrock", "boto3"),
         ("litellm", "litellm"),
     )
     if importlib.util.find_spec(module.split(".")[0]) is not None

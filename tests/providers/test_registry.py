@@ -26,9 +26,18 @@ def test_entry_names_what_exists(spec):
     # A router (LiteLLM) is priced per provider it routes to, not with a pricing id.
     assert spec.surfaces and (spec.pricing_id or spec.functions) and spec.patch_function
     assert callable(getattr(amplitude_ai, spec.patch_function))
-    assert len(spec.client_classes) == len(spec.drop_ins)
+    if spec.client_factory:  # boto3: clients come from a factory, the drop-in is one too
+        assert not spec.client_classes and spec.service_name
+    else:
+        assert len(spec.client_classes) == len(spec.drop_ins)
     if not _installed(spec):
         pytest.skip(f"{spec.distribution} is not installed")
+    if spec.client_factory:
+        module_name, _, factory = spec.client_factory.rpartition(".")
+        assert callable(getattr(importlib.import_module(module_name), factory))
+        client = _client(spec)
+        assert client.meta.service_model.service_name == spec.service_name
+        return
     for class_name, drop_in in zip(spec.client_classes, spec.drop_ins, strict=True):
         provider_cls = None
         for path in spec.import_paths:
@@ -50,6 +59,11 @@ def _client(spec):
         "gemini": {"api_key": "k"},
         "mistral": {"api_key": "k"},
         "azure_openai": {"api_key": "k", "azure_endpoint": "http://x", "api_version": "v"},
+        "bedrock": {
+            "region_name": "us-east-1",
+            "aws_access_key_id": "k",
+            "aws_secret_access_key": "s",
+        },
     }.get(spec.id, {"api_key": "k"})
     return client(amplitude=MockAmplitudeAI(), **kwargs)
 
@@ -82,5 +96,6 @@ def test_surfaces_are_methods_of_the_client(spec):
         if owner is None or not callable(getattr(owner, method, None)):
             missing.append(surface)
     # Older releases may lack a surface (e.g. openai's Responses API); the newest have all.
-    assert not missing or spec.id in ("openai", "azure_openai", "anthropic"), missing
+    # (boto3 before 1.34.116 has no converse/converse_stream).
+    assert not missing or spec.id in ("openai", "azure_openai", "anthropic", "bedrock"), missing
     assert callable(attrgetter(spec.surfaces[0])(client))

@@ -19,6 +19,7 @@ EXPECTED_PUBLIC_API = {
     "AsyncAzureOpenAI",
     "AsyncOpenAI",
     "AzureOpenAI",
+    "Bedrock",
     "BoundAgent",
     "ConfigurationError",
     "ContentMode",
@@ -45,6 +46,7 @@ EXPECTED_PUBLIC_API = {
     "patch",
     "patch_anthropic",
     "patch_azure_openai",
+    "patch_bedrock",
     "patch_gemini",
     "patch_litellm",
     "patch_mistral",
@@ -64,6 +66,7 @@ LAZY_CLIENTS = {
     "OpenAI",
     "Gemini",
     "Mistral",
+    "Bedrock",
 }
 
 
@@ -126,8 +129,16 @@ def test_lazy_clients_are_the_provider_subclasses():
     assert issubclass(amplitude_ai.Anthropic, anthropic.Anthropic)
     assert issubclass(amplitude_ai.AsyncAnthropic, anthropic.AsyncAnthropic)
     assert set(dir(amplitude_ai)) >= LAZY_CLIENTS
-    with pytest.raises(AttributeError, match="no attribute 'Bedrock'"):
-        amplitude_ai.Bedrock  # noqa: B018  (not built yet)
+    # Bedrock is boto3's client factory wrapped: it builds botocore clients, not a subclass.
+    client = amplitude_ai.Bedrock(
+        amplitude=amplitude_ai.testing.MockAmplitudeAI(),
+        region_name="us-east-1",
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+    )
+    assert client.meta.service_model.service_name == "bedrock-runtime"
+    with pytest.raises(AttributeError, match="no attribute 'Cohere'"):
+        amplitude_ai.Cohere  # noqa: B018  (not a provider this SDK has)
 
 
 def test_every_public_object_is_documented():

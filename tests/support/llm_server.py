@@ -1,4 +1,5 @@
-"""A local OpenAI/Anthropic-compatible HTTP server on 127.0.0.1 for wrapper tests and benches.
+"""A local HTTP server on 127.0.0.1 speaking the OpenAI, Anthropic, Gemini, Mistral and
+Bedrock wire formats, for wrapper tests and benches.
 
 Answers come from a :class:`~amplitude_ai.testing.FakeLLM` (``server.llm``): JSON bodies
 with ``Content-Length``, SSE streams with chunked transfer encoding, one event per chunk
@@ -22,6 +23,9 @@ from typing import Any
 
 from amplitude_ai.testing import FakeCall, FakeLLM
 
+# SSE, and the AWS event-stream framing of Bedrock's streaming operations.
+_STREAM_TYPES = ("text/event-stream", "application/vnd.amazon.eventstream")
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -42,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(wire.status)
         for name, value in wire.headers.items():
             self.send_header(name, value)
-        if wire.headers.get("content-type") == "text/event-stream":
+        if wire.headers.get("content-type") in _STREAM_TYPES:
             self.send_header("transfer-encoding", "chunked")
             self.end_headers()
             for chunk in wire.chunks:

@@ -31,6 +31,23 @@ DROP_INS: dict[str, str] = {
     "anthropic.AsyncAnthropic": "AsyncAnthropic",
 }
 INSTRUMENTABLE = frozenset({"openai", "azure-openai", "anthropic"})
+
+
+def _factory_drop_ins() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """Client factories with a drop-in (``boto3.client`` -> ``Bedrock`` for the service
+    ``bedrock-runtime``, also as ``boto3.Session(...).client``), from the SDK's registry."""
+    from amplitude_ai.providers.registry import PROVIDERS
+
+    return {
+        spec.client_factory: (spec.drop_ins[0], spec.service_name, spec.session_classes)
+        for spec in PROVIDERS
+        if spec.client_factory and spec.drop_ins
+    }
+
+
+# factory qualname -> (drop-in name, the service name that makes it an LLM client, the
+# session classes whose ``.client(...)`` is the same factory)
+FACTORY_DROP_INS: dict[str, tuple[str, str, tuple[str, ...]]] = _factory_drop_ins()
 BOOTSTRAP_STEM = "amplitude_bootstrap"
 NOT_YET = "not yet instrumentable automatically"
 
@@ -49,6 +66,10 @@ class Construction:
     # The provider imports that may bind the called name (all of them move to amplitude_ai).
     imports: list[tuple[cst.ImportFrom, cst.ImportAlias]]
     reference: bool = False  # ``field(default_factory=OpenAI)``: becomes a lambda
+    # Built by a factory (``boto3.client("bedrock-runtime", ...)``): swapped by call path,
+    # its import stays (the drop-in has another name).
+    factory: bool = False
+    session: bool = False  # ``session.client(...)``: the drop-in gets ``session=session``
 
 
 @dataclass
@@ -192,6 +213,7 @@ class _Collector(cst.CSTVisitor):
         self.facts = facts
         self._depth = 0  # function nesting
         self._current: list[FunctionInfo] = []
+        self._sessions: set[str] = set()  # names (``session``, ``self.session``) of sessions
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -254,6 +276,8 @@ class _Collector(cst.CSTVisitor):
             self._current[-1].is_generator = True
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, cst.Call) and self._is_session(node.value):
+            self._sessions.update(dotted(t.target) or "" for t in node.targets)
         # ``escalation = Escalation()`` at module level: remember the imported class.
         if self._depth or self._in_class or not isinstance(node.value, cst.Call):
             return
@@ -287,6 +311,8 @@ class _Collector(cst.CSTVisitor):
                         break
         if not isinstance(node.func, (cst.Name, cst.Attribute)):
             return
+        if self._session_client(node, scope):
+            return
         for qn in sorted(scope.get_qualified_names_for(node.func), key=lambda q: q.name):
             if qn.source is not QualifiedNameSource.IMPORT:
                 continue
@@ -296,12 +322,42 @@ class _Collector(cst.CSTVisitor):
             if drop_in is not None:
                 self._construction(node, qn.name, drop_in, scope)
                 return
+            factory = FACTORY_DROP_INS.get(qn.name)
+            if factory is not None and _service_name(node) == factory[1]:
+                self._construction(node, qn.name, factory[0], scope, factory=True)
+                return
             cls = P.client_class(qn.name)
             if cls is not None and cls.kind == "provider" and cls.provider not in INSTRUMENTABLE:
                 self.facts.unsupported.append((self._line(node), qn.name, cls.provider))
                 return
             if qn.name.startswith("amplitude.ai.") or qn.name == "amplitude.ai.track":
                 self.facts.legacy.append((self._line(node), qn.name, node))
+
+    def _is_session(self, expr: cst.BaseExpression) -> bool:
+        """``boto3.Session(...)`` (a call of a registry session class), or a name that was
+        assigned one in this module."""
+        if not isinstance(expr, cst.Call):
+            return (dotted(expr) or "") in self._sessions
+        scope = self.get_metadata(ScopeProvider, expr, None)
+        if scope is None or not isinstance(expr.func, (cst.Name, cst.Attribute)):
+            return False
+        classes = {c for _, _, sessions in FACTORY_DROP_INS.values() for c in sessions}
+        return any(
+            qn.source is QualifiedNameSource.IMPORT and qn.name in classes
+            for qn in scope.get_qualified_names_for(expr.func)
+        )
+
+    def _session_client(self, node: cst.Call, scope: object) -> bool:
+        """``session.client("bedrock-runtime", ...)`` on a boto3 session: a construction."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or not self._is_session(func.value):
+            return False
+        for drop_in, service, sessions in FACTORY_DROP_INS.values():
+            if sessions and func.attr.value == "client" and _service_name(node) == service:
+                qualname = f"{sessions[0]}.client"
+                self._construction(node, qualname, drop_in, scope, factory=True, session=True)
+                return True
+        return False
 
     def _external_call(self, node: cst.Call, scope: object) -> None:
         func = node.func
@@ -320,10 +376,12 @@ class _Collector(cst.CSTVisitor):
         drop_in: str,
         scope: object,
         reference: bool = False,
+        factory: bool = False,
+        session: bool = False,
     ) -> None:
         imports: list[tuple[cst.ImportFrom, cst.ImportAlias]] = []
         func = node if reference else node.func  # type: ignore[union-attr]
-        if isinstance(func, cst.Name):
+        if isinstance(func, cst.Name) and not factory:
             for assignment in scope[func.value]:  # type: ignore[index]
                 target = getattr(assignment, "node", None)
                 if isinstance(target, cst.ImportFrom) and not isinstance(
@@ -350,8 +408,21 @@ class _Collector(cst.CSTVisitor):
                 has_amplitude=has_amplitude,
                 imports=imports,
                 reference=reference,
+                factory=factory,
+                session=session,
             )
         )
+
+
+def _service_name(call: cst.Call) -> str | None:
+    """The literal service name of ``boto3.client("bedrock-runtime", ...)``."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    named = [a for a in call.args if a.keyword is not None and a.keyword.value == "service_name"]
+    arg = named[0] if named else (positional[0] if positional else None)
+    if arg is not None and isinstance(arg.value, cst.SimpleString):
+        value = arg.value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
 
 
 def _is_route(decorator: cst.BaseExpression) -> bool:

@@ -517,7 +517,7 @@ def _report_unhandled(facts: Facts, plan: Plan, rel: str) -> None:
                 "provider client underneath it, or open an agent session around the call",
             )
             continue
-        if site.provider not in ("openai", "azure-openai", "anthropic"):
+        if site.provider not in ("openai", "azure-openai", "anthropic", "bedrock"):
             continue  # reported with its constructor (facts.unsupported)
         key = (site.client_file, site.receiver)
         if site.client_file and site.client_file != rel and key not in reported:

@@ -26,6 +26,18 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
         if c.reference:
             _plan_reference(c, plan, ai_name, by_import)
             continue
+        if c.factory:  # boto3.client("bedrock-runtime", ...) -> amplitude_ai.Bedrock(same args)
+            # (a boto3 session's .client(...) also passes session=<the session>)
+            plan.rewrite(c.call, _attribute_swap(c, ai_name))
+            plan.need_sdk_module = True
+            plan.need_bootstrap("ai")
+            plan.edit(
+                c.line,
+                KIND,
+                f"{c.qualname}(...) -> amplitude_ai.{c.drop_in}(...) (same arguments) with "
+                f"amplitude={ai_name}",
+            )
+            continue
         if (
             c.imports
             and isinstance(c.call.func, cst.Name)
@@ -103,6 +115,9 @@ def _attribute_swap(c: Construction, ai_name: str) -> Rewrite:
     def rewrite(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.Call)
         func = cst.Attribute(value=cst.Name(SDK), attr=cst.Name(c.drop_in))
+        if c.session:  # session.client(...) -> Bedrock(..., session=session)
+            assert isinstance(node.func, cst.Attribute)
+            node = add_keyword(node, "session", node.func.value)
         return _keyword(ai_name)(node.with_changes(func=func))
 
     return rewrite

@@ -761,7 +761,11 @@ class _Analyzer(cst.CSTVisitor):
             cls = P.client_class(sdk)
         if cls is None:
             return None
-        if cls.service_arg is not None and _string_arg(node, 0, "service_name") != cls.service_arg:
+        if (
+            cls.service_arg is not None
+            and sdk is None  # amplitude_ai.Bedrock(...) builds only that service
+            and _string_arg(node, 0, "service_name") != cls.service_arg
+        ):
             return None
         instrumented = f"{qualname} is the SDK's instrumented client" if sdk else None
         if instrumented is None and cls.kind == "framework" and self._passes_sdk_object(node):

@@ -466,6 +466,7 @@ SDK_CLIENTS: dict[str, str] = {
     "AsyncAnthropic": "anthropic.AsyncAnthropic",
     "Gemini": "google.genai.Client",
     "Mistral": "mistralai.Mistral",
+    "Bedrock": "boto3.client",  # a factory: Bedrock("bedrock-runtime", ...) like boto3.client
 }
 SDK_TRACKERS = frozenset({"AmplitudeAI", "MockAmplitudeAI"})  # make ai.agent(...) agents
 SDK_WRAP = "wrap"

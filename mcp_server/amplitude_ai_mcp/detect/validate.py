@@ -87,6 +87,16 @@ class LazyModules:
         return found
 
 
+def _factory_drop_ins() -> dict[str, str]:
+    """``boto3.client`` -> ``Bedrock``: client factories and their drop-in (SDK registry)."""
+    from amplitude_ai.providers.registry import PROVIDERS
+
+    return {p.client_factory: p.drop_ins[0] for p in PROVIDERS if p.client_factory and p.drop_ins}
+
+
+_FACTORY_DROP_INS = _factory_drop_ins()
+
+
 def validate_source(
     text: str, display: str, root: Path | None = None, rel: str | None = None
 ) -> FileValidation:
@@ -193,7 +203,7 @@ def suggestions(sites: list[CallSite]) -> list[str]:
             )
         else:
             origin = site.client_origin or "the client"
-            cls = origin.rsplit(".", 1)[-1]
+            cls = _FACTORY_DROP_INS.get(origin) or origin.rsplit(".", 1)[-1]
             built = (
                 f" (built at {site.client_file}:{site.client_line})"
                 if site.client_file and site.client_line

@@ -39,6 +39,7 @@ from .module_facts import (
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
 SDK_PROVIDERS = {"openai": "openai", "azure-openai": "azure_openai", "anthropic": "anthropic"}
+SDK_PROVIDERS["bedrock"] = "bedrock"  # boto3 bedrock-runtime, amplitude_ai.Bedrock
 # LiteLLM reports each call with the provider it routed to (``openai/...`` -> openai), and
 # strips that prefix from the model name: neither is known from the call site.
 SDK_PROVIDERS["litellm"] = "litellm"

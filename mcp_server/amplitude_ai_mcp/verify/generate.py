@@ -143,6 +143,7 @@ _LLM_WORDS = (
     "amplitude_ai",
     "OpenAI",
     "Anthropic",
+    "boto3",
     # frameworks whose own clients make the calls
     "langchain",
     "langgraph",

@@ -12,11 +12,17 @@ from .transport import intercept
 
 @contextmanager
 def fake_llm(default: FakeReply | str | None = None) -> Iterator[FakeLLM]:
-    """Answer every OpenAI, Azure OpenAI, Anthropic, Gemini (google-genai, also Vertex AI)
-    and Mistral call in the process with canned replies inside the block, without network
-    access and without changing the app; LiteLLM's calls too (through the openai SDK or its
-    own HTTP client), with ``LITELLM_LOCAL_MODEL_COST_MAP`` set inside the block so that a
-    LiteLLM imported there does not fetch its cost map from the internet.
+    """Answer every OpenAI, Azure OpenAI, Anthropic, Gemini (google-genai, also Vertex AI),
+    Mistral and AWS Bedrock runtime (boto3) call in the process with canned replies inside
+    the block, without network access and without changing the app.
+
+    boto3 signs requests before sending them: inside the block, dummy AWS credentials and
+    a region are provided through the environment where none are set (and the EC2
+    metadata lookup is off), so clients created in the block need no AWS account.
+
+    LiteLLM's calls are answered too (through the openai SDK or its own HTTP client), with
+    ``LITELLM_LOCAL_MODEL_COST_MAP`` set inside the block so that a LiteLLM imported there
+    does not fetch its cost map from the internet.
 
     Works for clients the test did not create (and for ones created before the block),
     sync and async, streamed and not::

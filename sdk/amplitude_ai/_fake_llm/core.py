@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import anthropic_wire, gemini_wire, mistral_wire, openai_wire
+from . import anthropic_wire, bedrock_wire, gemini_wire, mistral_wire, openai_wire
 from .reply import FakeReply, as_reply
 from .wire import WireResponse, json_response
 
@@ -45,6 +46,7 @@ _ERRORS = {
     "anthropic": anthropic_wire.error,
     "gemini": gemini_wire.error,
     "mistral": mistral_wire.error,
+    "bedrock": bedrock_wire.error,
 }
 
 
@@ -67,10 +69,11 @@ def client_family(headers: Mapping[str, str]) -> str | None:
 class FakeCall:
     """One request the fake answered."""
 
-    provider: str  # "openai" (also Azure), "anthropic", "gemini" or "mistral"
+    provider: str  # "openai" (also Azure), "anthropic", "gemini", "mistral" or "bedrock"
     # "chat", "responses", "embeddings", "messages", "generate_content", "embed_content";
     # OpenAI's "images", "speech", "transcriptions", "translations", "moderations",
-    # "completions"
+    # "completions"; Bedrock's "converse", "converse_stream", "invoke_model",
+    # "invoke_model_with_response_stream"
     surface: str
     path: str
     body: dict[str, Any]
@@ -86,8 +89,8 @@ class FakeCall:
 
 
 class FakeLLM:
-    """Answers OpenAI, Azure OpenAI, Anthropic, Gemini and Mistral API calls with canned
-    replies.
+    """Answers OpenAI, Azure OpenAI, Anthropic, Gemini, Mistral and AWS Bedrock runtime API
+    calls with canned replies.
 
     Reply selection, first match wins: the next queued reply (:meth:`queue`, :meth:`fail`),
     then the reply set for the requested model, then the default reply. Every answered
@@ -100,6 +103,7 @@ class FakeLLM:
         self._by_model: dict[str, FakeReply] = {}
         self._queue: deque[FakeReply] = deque()
         self._responder: Callable[[FakeCall], FakeReply | str | None] | None = None
+        self._failed: dict[str, FakeReply] = {}  # boto3 invocation id -> its failure
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ configure
@@ -181,15 +185,38 @@ class FakeLLM:
                 "model": model,
                 "stream": gemini_method == "streamGenerateContent",
             }
+        if family == "bedrock":  # the model id is in the path, the stream flag is the operation
+            model, operation = bedrock_wire.parse(path)
+            payload = {**payload, "model": model, "stream": bedrock_wire.is_streaming(operation)}
         call = FakeCall(family, surface, path, payload, {k.lower(): v for k, v in headers.items()})
         with self._lock:
             self.calls.append(call)
-        reply = self._choose(call.model, call)
+        reply = self._retried_failure(call) or self._choose(call.model, call)
+        self._remember_failure(call, reply)
         if reply.is_error:
             return _ERRORS[family](reply)
-        if family == "gemini":
+        if family in ("gemini", "bedrock"):
             return render(path, payload, reply)
         return render(payload, reply)
+
+    # boto3 retries throttling and server errors whatever the response says; a failure that
+    # is not retryable answers the retries of the same call (``amz-sdk-invocation-id``) too,
+    # so the app sees the error after botocore's attempts, as with a persistent failure.
+    def _retried_failure(self, call: FakeCall) -> FakeReply | None:
+        invocation = call.headers.get("amz-sdk-invocation-id")
+        attempt = re.search(r"attempt=(\d+)", call.headers.get("amz-sdk-request", ""))
+        if not invocation or attempt is None or attempt.group(1) == "1":
+            return None
+        with self._lock:
+            return self._failed.get(invocation)
+
+    def _remember_failure(self, call: FakeCall, reply: FakeReply) -> None:
+        invocation = call.headers.get("amz-sdk-invocation-id")
+        if invocation and reply.is_error and not reply.retryable:
+            with self._lock:
+                self._failed[invocation] = reply
+                while len(self._failed) > 256:
+                    self._failed.pop(next(iter(self._failed)))
 
     # -------------------------------------------------------------------- queries
     def calls_for(self, surface: str) -> list[FakeCall]:
@@ -202,10 +229,14 @@ class FakeLLM:
             self._by_model.clear()
             self.default = FakeReply()
             self._responder = None
+            self._failed.clear()
 
 
 def _route(path: str, headers: Mapping[str, str]) -> tuple[str, str, Any] | None:
     path = path.split("?", 1)[0].rstrip("/")
+    _, bedrock_op = bedrock_wire.parse(path)
+    if bedrock_op is not None:
+        return "bedrock", bedrock_wire.SURFACES[bedrock_op], bedrock_wire.render
     family = client_family(headers)
     if family == "gemini" or (family in (None, "litellm") and ":" in path.rsplit("/", 1)[-1]):
         _, method = gemini_wire.parse(path)

@@ -5,8 +5,10 @@ OpenAI, Anthropic, google-genai and mistralai clients send through ``httpx2`` or
 ``handle_request`` / ``handle_async_request`` are replaced for the duration of the block, so
 clients created anywhere in the process (before or inside the block) get the fake's answers
 without the application passing anything in. Early google-genai releases send synchronous
-calls through ``requests``; its ``HTTPAdapter.send`` is replaced the same way. Requests that
-are not provider SDK calls go through.
+calls through ``requests``; its ``HTTPAdapter.send`` is replaced the same way. boto3 sends
+through botocore's ``URLLib3Session.send``, replaced the same way for Bedrock runtime
+requests (signed as usual: dummy credentials come from the environment, see
+:func:`_aws_environment`). Requests that are not provider SDK calls go through.
 
 LiteLLM sends its own provider calls (Anthropic, Gemini, ...) through httpx too, but by
 default over an aiohttp-based async transport: inside the block it is told to use httpx's
@@ -145,6 +147,106 @@ def _install_requests(module: Any) -> None:
     adapter.send = send
 
 
+class _Raw:
+    """The urllib3 response botocore reads: whole (``read``) or in chunks (``stream``)."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = list(chunks)
+        self._buffer = b""
+
+    def stream(self, amt: int | None = None, decode_content: bool | None = None) -> Any:
+        if self._buffer:
+            yield self._buffer
+            self._buffer = b""
+        while self._chunks:
+            yield self._chunks.pop(0)
+
+    def read(self, amt: int | None = None, decode_content: bool | None = None) -> bytes:
+        data = self._buffer + b"".join(self._chunks)
+        self._chunks.clear()
+        if amt is None or amt >= len(data):
+            self._buffer = b""
+            return data
+        self._buffer = data[amt:]
+        return data[:amt]
+
+    def close(self) -> None:
+        self._chunks.clear()
+        self._buffer = b""
+
+    def release_conn(self) -> None:
+        return None
+
+
+def _is_bedrock_call(request: Any) -> bool:
+    from urllib.parse import urlsplit
+
+    from .bedrock_wire import parse
+
+    parts = urlsplit(request.url)
+    return parse(parts.path)[1] is not None and (
+        "bedrock-runtime" in (parts.hostname or "")
+        or "botocore" in str(request.headers.get("User-Agent", "")).lower()
+    )
+
+
+def _install_botocore(module: Any) -> None:
+    from urllib.parse import urlsplit
+
+    session_cls = module.httpsession.URLLib3Session
+    original = session_cls.send
+
+    def send(self: Any, request: Any) -> Any:
+        if not (_active and _is_bedrock_call(request)):
+            return original(self, request)
+        parts = urlsplit(request.url)
+        body = request.body or b""
+        if hasattr(body, "read"):
+            body = body.read()
+        body = body.encode() if isinstance(body, str) else body
+        headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+        wire = _active[-1].respond(request.method, parts.path, headers, bytes(body))
+        response = module.awsrequest.AWSResponse(
+            request.url, wire.status, wire.headers, _Raw(wire.chunks)
+        )
+        if not request.stream_output:
+            response.content  # noqa: B018  (read now, as botocore does for whole bodies)
+        return response
+
+    _installed.append((session_cls, "send", session_cls.__dict__["send"]))
+    session_cls.send = send
+
+
+# Set for the block where unset: signing needs credentials, a client needs a region, and
+# the credential chain must not wait for the EC2 metadata service.
+_AWS_DEFAULTS = {
+    "AWS_ACCESS_KEY_ID": "fake-access-key",
+    "AWS_SECRET_ACCESS_KEY": "fake-secret-key",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+_env_set: list[str] = []
+
+
+def _aws_environment() -> None:
+    env = os.environ
+    wanted = {"AWS_EC2_METADATA_DISABLED": _AWS_DEFAULTS["AWS_EC2_METADATA_DISABLED"]}
+    if not (env.get("AWS_ACCESS_KEY_ID") or env.get("AWS_PROFILE")):
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            wanted[name] = _AWS_DEFAULTS[name]
+    if not (env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION")):
+        wanted["AWS_DEFAULT_REGION"] = _AWS_DEFAULTS["AWS_DEFAULT_REGION"]
+    for name, value in wanted.items():
+        if name not in env:
+            env[name] = value
+            _env_set.append(name)
+
+
+def _restore_environment() -> None:
+    while _env_set:
+        os.environ.pop(_env_set.pop(), None)
+
+
 @contextmanager
 def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
     """Route provider SDK traffic to ``fake`` inside the block; nestable."""
@@ -155,6 +257,11 @@ def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
                     _install(importlib.import_module(name))
             if "requests" in sys.modules or importlib.util.find_spec("requests") is not None:
                 _install_requests(importlib.import_module("requests"))
+            if "botocore" in sys.modules or importlib.util.find_spec("botocore") is not None:
+                for name in ("botocore.httpsession", "botocore.awsrequest"):
+                    importlib.import_module(name)
+                _install_botocore(importlib.import_module("botocore"))
+                _aws_environment()
             _install_litellm()
         _active.append(fake)
     try:
@@ -166,4 +273,5 @@ def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
                 while _installed:
                     cls, name, original = _installed.pop()
                     setattr(cls, name, original)
+                _restore_environment()
                 _restore_env()

@@ -20,6 +20,13 @@ Why these floors:
   that cannot be installed together with genai-prices (this SDK's cost dependency), so 1.1
   is the oldest release an instrumented app can have. 2.0 moved the client to
   ``mistralai.client`` (``client_modules`` lists both places).
+- ``boto3>=1.28.57``: the first release with the ``bedrock-runtime`` service (InvokeModel
+  and InvokeModelWithResponseStream, at Bedrock's general availability). Converse and
+  ConverseStream arrived in 1.34.116; on older releases those methods do not exist, the
+  rest is tracked. boto3 has no client classes: clients come from the ``boto3.client``
+  factory, which is what ``client_factory``/``service_name`` describe, and the drop-in is
+  a factory too. The tracking hooks into botocore's event system, stable since long before
+  the floor.
 - ``litellm>=1.67``: LiteLLM has no client class: its module functions are the API, and
   calls are observed through LiteLLM's own callback list (``litellm.callbacks``), which every
   provider it routes to reports through. 1.67 is the oldest release on which the whole
@@ -69,6 +76,12 @@ class ProviderSpec:
     # Other ``[Agent] Provider`` ids this client reports for a service it also reaches
     # (Vertex AI through google-genai's client); same pricing id.
     variant_ids: tuple[str, ...] = ()
+    # SDKs that make clients with a factory instead of classes (boto3): the factory's
+    # dotted path and the service name it is called with; client_classes is then empty.
+    client_factory: str = ""
+    service_name: str = ""
+    # Classes whose instances have the factory as a method (``boto3.Session().client``).
+    session_classes: tuple[str, ...] = ()
     # Module-level callables of ``module`` that are LLM calls (LiteLLM has no client class;
     # its ``surfaces`` are these functions).
     functions: tuple[str, ...] = ()
@@ -254,6 +267,33 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "embeddings.create_async",
         ),
         pricing_id="mistral",
+    ),
+    ProviderSpec(
+        id="bedrock",
+        distribution="boto3",
+        floor="1.28.57",
+        below="2",
+        extra="bedrock",
+        module="boto3",
+        client_classes=(),
+        drop_ins=("Bedrock",),
+        drop_in_module="bedrock",
+        patch_function="patch_bedrock",
+        surfaces=(  # invoke_model first: the only ones at the floor
+            "invoke_model",
+            "invoke_model_with_response_stream",
+            "converse",
+            "converse_stream",
+        ),
+        pricing_id="aws",
+        # The guardrail and token-counting operations make no model response: not listed.
+        untracked=(
+            ("start_async_invoke", "an asynchronous job whose output lands in S3 later"),
+            ("invoke_model_with_bidirectional_stream", "a bidirectional (speech) stream"),
+        ),
+        client_factory="boto3.client",
+        service_name="bedrock-runtime",
+        session_classes=("boto3.Session", "boto3.session.Session"),
     ),
     ProviderSpec(
         id="litellm",

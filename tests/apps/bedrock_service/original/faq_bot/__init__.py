@@ -1,0 +1,1 @@
+"""FAQ answers for the help center, generated with Claude on Amazon Bedrock."""
