@@ -16,15 +16,23 @@ the rule is *first reporter wins*:
 * a failed call marks the exception object itself, which the framework re-raises
   unchanged;
 * when a framework exposes no response id (e.g. some streams), a patched provider SDK
-  (``patch()``) is known to track every call made through it, so the framework defers.
+  (``patch()``) is known to track every call made through it, so the framework defers;
+* the provider layer also marks each call it starts in the calling context
+  (``begin_call``). A layer that observes a model call in that same context (an OTEL span
+  exported inline, a CrewAI handler running on a copy of the emitting context) defers when
+  a provider-layer call began inside its observation or is in its request right now: that
+  covers failures and streams, which carry no response id.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
+import time
 from collections import OrderedDict
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from . import _registry
@@ -153,3 +161,61 @@ def response_id_of(obj: Any) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+@dataclass(frozen=True)
+class ProviderCall:
+    """A call the provider layer started: which SDK (its ``patch*`` name, when known) and
+    when (``time.time_ns()``, the clock OTEL spans use)."""
+
+    provider: str | None
+    started_ns: int
+
+
+_provider_call: ContextVar[ProviderCall | None] = ContextVar(
+    "amplitude_ai_provider_call", default=None
+)
+
+
+def begin_call(provider: str | None) -> ProviderCall:
+    """Mark, in the calling context, that the provider layer starts tracking a call."""
+    call = ProviderCall(_PATCH_NAMES.get(provider.lower()) if provider else None, time.time_ns())
+    _provider_call.set(call)
+    return call
+
+
+def last_call() -> ProviderCall | None:
+    """The provider-layer call most recently started in this context."""
+    return _provider_call.get()
+
+
+def _same_provider(call: ProviderCall, provider: str | None) -> bool:
+    # A layer that cannot name the provider (or names one we do not know) may well be
+    # looking at an instrumented SDK underneath.
+    wanted = _PATCH_NAMES.get(provider.lower()) if provider else None
+    return wanted is None or call.provider is None or wanted == call.provider
+
+
+def provider_call_since(provider: str | None, since_ns: int) -> bool:
+    """True when a provider-layer call of ``provider`` in this context began at or after
+    ``since_ns`` (the observer wraps it), or the provider layer is inside its request right
+    now (the observer sits below it, e.g. an HTTP-level span): that call is, or will be,
+    reported by the provider layer. Only the request itself counts as "right now", never a
+    stream read later, so a call abandoned unread cannot silence later observers."""
+    call = _provider_call.get()
+    if call is None or not _same_provider(call, provider):
+        return False
+    if call.started_ns >= since_ns:
+        return True
+    # The provider layer's "inside a request" flag; looked up, not imported, because the
+    # provider layer imports this module (a mark exists only once that layer has loaded).
+    calls = sys.modules.get("amplitude_ai.providers._calls")
+    return bool(calls is not None and calls.tracking_active.get())
+
+
+def provider_call_between(
+    before: ProviderCall | None, after: ProviderCall | None, provider: str | None
+) -> bool:
+    """True when the provider layer started a call of ``provider`` between two snapshots
+    of ``last_call()`` taken in the same flow of control."""
+    return after is not None and after is not before and _same_provider(after, provider)

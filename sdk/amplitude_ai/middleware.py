@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import copy_context
 from typing import TYPE_CHECKING, Any
 
@@ -101,19 +101,23 @@ class _RequestSessions:
         )
 
 
+def _resolver_failed(kind: str) -> None:
+    log_once(
+        f"middleware-{kind}",
+        logging.WARNING,
+        "amplitude_ai: %s_resolver raised; the request is tracked without it",
+        kind,
+        exc_info=True,
+    )
+
+
 def _call_resolver(kind: str, resolver: Resolver | None, request: Any) -> Any:
     if resolver is None:
         return None
     try:
         return resolver(request)
     except Exception:
-        log_once(
-            f"middleware-{kind}",
-            logging.WARNING,
-            "amplitude_ai: %s_resolver raised; the request is tracked without it",
-            kind,
-            exc_info=True,
-        )
+        _resolver_failed(kind)
         return None
 
 
@@ -123,17 +127,46 @@ async def _await_resolved(kind: str, value: Any) -> Any:
     try:
         return await value
     except Exception:
-        log_once(
-            f"middleware-{kind}",
-            logging.WARNING,
-            "amplitude_ai: %s_resolver raised; the request is tracked without it",
-            kind,
-            exc_info=True,
-        )
+        _resolver_failed(kind)
         return None
 
 
-class AmplitudeAIMiddleware:
+class _SessionMiddleware:
+    """The constructor both middlewares share (see :class:`AmplitudeAIMiddleware`)."""
+
+    def __init__(
+        self,
+        app: Callable[..., Any],
+        amplitude_ai: AmplitudeAI | None = None,
+        *,
+        amplitude: Any = None,
+        user_id_resolver: Resolver | None = None,
+        session_id_resolver: Resolver | None = None,
+        agent_id: str | None = None,
+        agent_version: str | None = None,
+        env: str | None = None,
+        customer_org_id: str | None = None,
+        end_sessions: bool = True,
+    ) -> None:
+        self.app = app
+        self._sessions = _RequestSessions(
+            amplitude_ai, amplitude, agent_id, agent_version, env, customer_org_id, end_sessions
+        )
+        self.user_id_resolver = user_id_resolver
+        self.session_id_resolver = session_id_resolver
+
+
+def _not_tracked() -> None:
+    """Log (once) that a request runs without a session because opening one failed."""
+    log_once(
+        "middleware-open",
+        logging.ERROR,
+        "amplitude_ai: could not open a request session; the request is not tracked",
+        exc_info=True,
+    )
+
+
+class AmplitudeAIMiddleware(_SessionMiddleware):
     """ASGI middleware: one ``[Agent]`` session context per HTTP/WebSocket request.
 
     Use with ``app.add_middleware(AmplitudeAIMiddleware, amplitude_ai=ai,
@@ -154,27 +187,6 @@ class AmplitudeAIMiddleware:
             middleware creates (default ``True``).
     """
 
-    def __init__(
-        self,
-        app: Callable[..., Awaitable[None]],
-        amplitude_ai: AmplitudeAI | None = None,
-        *,
-        amplitude: Any = None,
-        user_id_resolver: Resolver | None = None,
-        session_id_resolver: Resolver | None = None,
-        agent_id: str | None = None,
-        agent_version: str | None = None,
-        env: str | None = None,
-        customer_org_id: str | None = None,
-        end_sessions: bool = True,
-    ) -> None:
-        self.app = app
-        self._sessions = _RequestSessions(
-            amplitude_ai, amplitude, agent_id, agent_version, env, customer_org_id, end_sessions
-        )
-        self.user_id_resolver = user_id_resolver
-        self.session_id_resolver = session_id_resolver
-
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope.get("type") not in ("http", "websocket"):
             await self.app(scope, receive, send)
@@ -182,12 +194,7 @@ class AmplitudeAIMiddleware:
         try:
             session = await self._open(scope, receive)
         except Exception:
-            log_once(
-                "middleware-open",
-                logging.ERROR,
-                "amplitude_ai: could not open a request session; the request is not tracked",
-                exc_info=True,
-            )
+            _not_tracked()
             await self.app(scope, receive, send)
             return
         async with session:
@@ -221,7 +228,7 @@ def _starlette_request(scope: dict[str, Any], receive: Any) -> Any:
     return Request(scope, receive)
 
 
-class AmplitudeAIWSGIMiddleware:
+class AmplitudeAIWSGIMiddleware(_SessionMiddleware):
     """WSGI middleware: one ``[Agent]`` session context per request (Flask, Django, ...).
 
     Wrap the WSGI callable: ``app.wsgi_app = AmplitudeAIWSGIMiddleware(app.wsgi_app,
@@ -232,27 +239,6 @@ class AmplitudeAIWSGIMiddleware:
 
     Takes the same arguments as :class:`AmplitudeAIMiddleware`.
     """
-
-    def __init__(
-        self,
-        app: Callable[..., Iterable[bytes]],
-        amplitude_ai: AmplitudeAI | None = None,
-        *,
-        amplitude: Any = None,
-        user_id_resolver: Resolver | None = None,
-        session_id_resolver: Resolver | None = None,
-        agent_id: str | None = None,
-        agent_version: str | None = None,
-        env: str | None = None,
-        customer_org_id: str | None = None,
-        end_sessions: bool = True,
-    ) -> None:
-        self.app = app
-        self._sessions = _RequestSessions(
-            amplitude_ai, amplitude, agent_id, agent_version, env, customer_org_id, end_sessions
-        )
-        self.user_id_resolver = user_id_resolver
-        self.session_id_resolver = session_id_resolver
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         try:
@@ -267,12 +253,7 @@ class AmplitudeAIWSGIMiddleware:
                 _call_resolver("session_id", self.session_id_resolver, environ),
             )
         except Exception:
-            log_once(
-                "middleware-open",
-                logging.ERROR,
-                "amplitude_ai: could not open a request session; the request is not tracked",
-                exc_info=True,
-            )
+            _not_tracked()
             return self.app(environ, start_response)
         # The body may be produced after this call returns (streaming): run the app and
         # every step of the body in one private context that holds the session.

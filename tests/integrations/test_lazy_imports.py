@@ -18,6 +18,7 @@ FRAMEWORKS = (
     "flask",
     "anthropic",
     "openai",
+    "crewai",
 )
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.version import Version
 
 from amplitude_ai.providers.registry import PROVIDERS
 
@@ -59,3 +60,17 @@ def test_the_server_names_its_extra_when_it_is_missing(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "missing: fastmcp, libcst" in err and "pip install 'amplitude-ai[mcp]'" in err
+
+
+def test_the_crewai_extra_floor_is_the_release_its_own_line_tests():
+    """CrewAI is tested in venvs of its own (its pins clash with the server's), never in dev."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import crewai_line
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    (requirement,) = (Requirement(r) for r in EXTRAS["crewai"])
+    floor = min((line.crewai for line in crewai_line.LINES), key=Version)
+    assert f">={floor}" in str(requirement.specifier)
+    assert all(requirement.specifier.contains(line.crewai) for line in crewai_line.LINES)
+    assert "crewai" not in _requirements("dev") and "crewai" not in _requirements("demo")

@@ -1,4 +1,5 @@
-"""Fixtures: one local fake provider server per module, real SDK clients aimed at it.
+"""Fixtures: the shared local fake provider server (tests/support), real SDK clients aimed
+at it.
 
 Raw and instrumented clients share the server, so a test can send the same scripted
 reply through both and compare what the caller gets. Retries are off to stay fast.
@@ -6,47 +7,14 @@ reply through both and compare what the caller gets. Retries are off to stay fas
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from pathlib import Path
+import pytest
 
-_TESTS_DIR = str(Path(__file__).resolve().parent.parent)
-if _TESTS_DIR not in sys.path:
-    sys.path.insert(0, _TESTS_DIR)
-
-import pytest  # noqa: E402
-
-import amplitude_ai  # noqa: E402
-from amplitude_ai.testing import MockAmplitudeAI  # noqa: E402
-from support.llm_server import LLMServer  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[LLMServer]:
-    with LLMServer() as srv:
-        yield srv
+from amplitude_ai.testing import MockAmplitudeAI
+from support.llm_fixtures import ai, llm, no_leftover_patches, server  # noqa: F401
 
 
 @pytest.fixture
-def llm(server: LLMServer):
-    server.llm.reset()
-    yield server.llm
-    server.llm.reset()
-
-
-@pytest.fixture
-def ai() -> MockAmplitudeAI:
-    return MockAmplitudeAI()
-
-
-@pytest.fixture
-def session(ai: MockAmplitudeAI):
+def session(ai: MockAmplitudeAI):  # noqa: F811 (the imported fixture)
     with ai.agent("support-bot").session(user_id="user-1") as s:
         s.new_trace()
         yield s
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_patches():
-    yield
-    amplitude_ai.unpatch()

@@ -9,6 +9,7 @@ is imported itself, never before (``import amplitude_ai`` loads none of them).
   importable from ``amplitude_ai`` directly.
 * ``openai_agents``: ``AmplitudeTracingProcessor`` (OpenAI Agents SDK).
 * ``anthropic_tools``: ``AmplitudeToolLoop`` (Anthropic tool-use loop).
+* ``crewai``: ``AmplitudeCrewAIHooks`` (listeners on CrewAI's event bus).
 * ``litellm``: ``AmplitudeLiteLLMCallback``, a LiteLLM ``CustomLogger`` (registered by
   ``amplitude_ai.patch_litellm()`` and ``patch()``).
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from amplitude_ai import _registry
 from amplitude_ai._ids import new_uuid
 from amplitude_ai._logging import log_once
 from amplitude_ai.context import SessionContext, current_context
 
 if TYPE_CHECKING:
+    from amplitude_ai._kinds import EventKind, TrackArgs
     from amplitude_ai.client import AmplitudeAI
 
 
@@ -68,26 +68,36 @@ class IntegrationBase:
         return self._ai
 
     # ------------------------------------------------------------------ emitting
-    def emit(self, kind: str, fields: Mapping[str, Any], id_arg: str | None = None) -> str | None:
-        """Track one event; ``fields`` are tracking-call argument names. Never raises.
+    def emit(
+        self,
+        kind: str,
+        fields: Mapping[str, Any],
+        id_arg: str | None = None,
+        *,
+        unless_seen: bool = False,
+    ) -> str | None:
+        """Track one event through the SDK's single entry; ``fields`` are tracking-call
+        argument names. Never raises into the framework.
 
         Identity: ``fields`` first, then the integration's defaults, then the active
-        session. Without any user the event is grouped under the SDK's anonymous device
-        (Amplitude rejects events with neither a user nor a device id).
+        session; without any user the event goes to the SDK's anonymous device, as for
+        the other automatic tiers. Returns the event's id (generated when not given), also
+        when tracking failed, so callers can link later events to it.
         """
         event_id = fields.get(id_arg) if id_arg else None
         if id_arg and not event_id:
             event_id = new_uuid()
+        args = {k: v for k, v in fields.items() if v is not None}
+        if id_arg:
+            args[id_arg] = event_id
         try:
-            args = {k: v for k, v in fields.items() if v is not None}
-            if id_arg:
-                args[id_arg] = event_id
-            ctx = current_context()
-            if not (args.get("user_id") or self.defaults.user_id or (ctx and ctx.user_id)):
-                from amplitude_ai.providers._emit import anonymous_device_id
-
-                args.setdefault("device_id", anonymous_device_id())
-            self.ai._emit(kind, args, self.defaults)
+            self.ai._emit(
+                cast("EventKind", kind),
+                cast("TrackArgs", args),
+                self.defaults,
+                anonymous=True,
+                unless_seen=unless_seen,
+            )
         except Exception:
             log_once(
                 f"integration-emit:{type(self).__name__}",
@@ -101,19 +111,8 @@ class IntegrationBase:
     def emit_user_message(self, content: Any, scope: Mapping[str, Any]) -> None:
         """Track the user turn unless it is the one last tracked in this conversation
         (agent loops re-send the same question with every model call)."""
-        if not isinstance(content, str) or not content.strip():
-            return
-        ctx = current_context()
-        session_id = scope.get("session_id") or self.defaults.session_id
-        user_id = scope.get("user_id") or self.defaults.user_id
-        if ctx is not None:
-            session_id = session_id or ctx.session_id
-            user_id = user_id or ctx.user_id
-        trace_id = scope.get("trace_id") or (ctx.trace_id if ctx else None)
-        key = _registry.conversation_key(session_id, user_id)
-        if _registry.user_message_seen(key, trace_id, content):
-            return
-        self.emit("user_message", {**scope, "content": content}, "message_id")
+        if isinstance(content, str) and content.strip():
+            self.emit("user_message", {**scope, "content": content}, "message_id", unless_seen=True)
 
     def conversation(self, fallback_session: str, fallback_trace: str) -> dict[str, str]:
         """Session and trace for a framework run: the integration's or the active

@@ -140,6 +140,18 @@ def _operation(span: ReadableSpan, attrs: Mapping[str, Any]) -> str | None:
     )
 
 
+def _provider_layer_covers(span: ReadableSpan, provider: str | None) -> bool:
+    """The provider layer reports the call this span observed: ``patch()`` covers every call
+    of that SDK; a provider-layer call made in this context inside the span (the span wraps
+    the SDK call) or whose request is under way around it (an HTTP-level span below the SDK
+    call) is reported by that layer, failures and id-less streams included. The context
+    check needs the span exported inline (``SimpleSpanProcessor``), as the session context
+    does."""
+    return _claims.provider_patched(provider) or _claims.provider_call_since(
+        provider, span.start_time or 0
+    )
+
+
 def _num(value: Any) -> float | None:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -309,9 +321,9 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
     def _reported_elsewhere(
         self, span: ReadableSpan, attrs: Mapping[str, Any], provider: str
     ) -> bool:
-        return _claims.response_claimed(
-            attrs.get("gen_ai.response.id")
-        ) or _claims.provider_patched(provider)
+        return _claims.response_claimed(attrs.get("gen_ai.response.id")) or _provider_layer_covers(
+            span, provider
+        )
 
     def _user_turn(self, attrs: Mapping[str, Any], scope: Mapping[str, Any]) -> None:
         for message in reversed(_messages(attrs, "gen_ai.input.messages", "gen_ai.prompt")):
@@ -336,7 +348,7 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
         with self._lock:
             inner_calls = trace in self._model_traces
         provider = attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system")
-        if inner_calls or _claims.provider_patched(str(provider) if provider else None):
+        if inner_calls or _provider_layer_covers(span, str(provider) if provider else None):
             # The model calls of this agent were reported on their own: the agent is a span.
             self.emit(
                 "span",
@@ -381,7 +393,7 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
         self, span: ReadableSpan, attrs: Mapping[str, Any], scope: dict[str, Any]
     ) -> None:
         provider = attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system") or "unknown"
-        if _claims.provider_patched(str(provider)):
+        if _provider_layer_covers(span, str(provider)):
             return
         self.emit(
             "embedding",

@@ -54,6 +54,7 @@ class DirectCall:
         self.ttfb: float | None = None
         self.response_id: str | None = None  # lets framework layers skip this call
         self.run = _claims.current_run(tracker.provider)
+        _claims.begin_call(tracker.provider)  # layers around this call see it
         self._done = False
         self.started = time.perf_counter()
 
