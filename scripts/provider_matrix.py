@@ -48,11 +48,13 @@ class Line:
     gemini: str = ""  # google-genai release ("" = not installed on this line)
     mistral: str = ""  # mistralai release
     bedrock: str = ""  # boto3 release (its botocore comes with it)
+    litellm: str = ""  # litellm release
 
     def requirements(self) -> list[str]:
         optional = [f"google-genai=={self.gemini}"] if self.gemini else []
         optional += [f"mistralai=={self.mistral}"] if self.mistral else []
         optional += [f"boto3=={self.bedrock}"] if self.bedrock else []
+        optional += [f"litellm=={self.litellm}"] if self.litellm else []
         return [*BASE_REQUIREMENTS, f"openai=={self.openai}", f"anthropic=={self.anthropic}",
                 *optional, *self.extra]  # fmt: skip
 
@@ -61,6 +63,7 @@ class Line:
         names = f"openai {self.openai}, anthropic {self.anthropic}"
         names += f", google-genai {self.gemini}" if self.gemini else ""
         names += f", mistralai {self.mistral}" if self.mistral else ""
+        names += f", litellm {self.litellm}" if self.litellm else ""
         return names + (f", boto3 {self.bedrock}" if self.bedrock else "")
 
 
@@ -120,6 +123,15 @@ LINES = (
         mistral="3.0.0",
         note="first openai 3.x, anthropic 2.x, google-genai 3.x, mistralai 3.x",
     ),
+    # LiteLLM's floor, with the openai/anthropic releases of its time (it needs
+    # openai>=1.68.2).
+    Line(
+        "litellm-floor",
+        "1.68.2",
+        "0.49.0",
+        litellm="1.67.0",
+        note="oldest supported litellm",
+    ),
     # The main suite's venv resolves the dev extra to the newest releases: CI covers this
     # line there, with the whole suite.
     Line(
@@ -130,6 +142,7 @@ LINES = (
         gemini="3.6.1",
         mistral="3.7.0",
         bedrock="1.44.8",
+        litellm="1.110.2",
         note="newest releases",
     ),
 )

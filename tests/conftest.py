@@ -10,8 +10,13 @@ conform. Tests that deliberately send non-conforming events opt out with
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+# LiteLLM fetches its model cost map from the internet when it is imported unless told to
+# use the copy it ships; nothing in the suite leaves the machine.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:  # shared helpers import as ``support.*``

@@ -102,6 +102,7 @@ _PATCH_NAMES = {
     "amazon_bedrock": "bedrock",
     "aws_bedrock": "bedrock",
     "bedrock_converse": "bedrock",
+    "litellm": "litellm",
 }
 
 

@@ -1,6 +1,6 @@
 """Zero-code instrumentation: ``patch()``, ``patch_openai()``, ``patch_anthropic()``,
-``patch_azure_openai()``, ``patch_gemini()``, ``patch_mistral()``, ``patch_bedrock()`` and
-``unpatch()``.
+``patch_azure_openai()``, ``patch_gemini()``, ``patch_mistral()``, ``patch_bedrock()``,
+``patch_litellm()`` and ``unpatch()``.
 
 Patching replaces ``request`` on the provider's client classes and adds kwarg shims to
 the resource methods, so every client of that SDK is tracked, including clients created
@@ -17,6 +17,10 @@ skipped. A release whose client classes have no request hook is not patched at a
 Bedrock (boto3) has no client class to patch: ``patch_bedrock()`` registers event handlers
 with botocore instead (see ``providers._bedrock_hook``), so it covers clients created
 after it; ``unpatch()`` removes them again.
+
+LiteLLM is not patched but observed: its own callback list gets an
+``AmplitudeLiteLLMCallback`` (see ``amplitude_ai.integrations.litellm``), which
+``unpatch()`` takes out again.
 """
 
 from __future__ import annotations
@@ -404,6 +408,43 @@ def patch_bedrock(amplitude: Any = None, *, user_id: str | None = None) -> None:
         _patch_bedrock(amplitude, user_id)
 
 
+def _litellm_callback(amplitude: Any, user_id: str | None) -> Callable[[], Any]:
+    def make() -> Any:
+        from .integrations.litellm import AmplitudeLiteLLMCallback
+
+        return AmplitudeLiteLLMCallback(amplitude, user_id=user_id)
+
+    return make
+
+
+def _patch_litellm(amplitude: Any, user_id: str | None) -> str | None:
+    """Register the LiteLLM callback now, or when the app imports LiteLLM (``patch()``
+    never imports it: that takes seconds and may fetch LiteLLM's cost map)."""
+    from .providers import _litellm_registration
+    from .providers._compat import note_untested
+
+    note_untested("litellm")
+    _litellm_registration.register_when_imported(_litellm_callback(amplitude, user_id))
+    _registry.patched_providers.add("litellm")
+    return None
+
+
+def patch_litellm(amplitude: Any = None, *, user_id: str | None = None) -> None:
+    """Track every LiteLLM ``completion``/``acompletion`` (streamed too) and
+    ``embedding``/``aembedding`` call, whichever provider LiteLLM routes it to, by adding an
+    ``AmplitudeLiteLLMCallback`` to ``litellm.callbacks``. Calling it again replaces that
+    callback; ``unpatch()`` removes it."""
+    from .providers import _litellm_registration
+    from .providers._compat import note_untested
+    from .providers._tracker import resolve_ai
+
+    ai, _ = resolve_ai(amplitude)
+    with _lock:
+        note_untested("litellm")
+        _litellm_registration.register(_litellm_callback(ai, user_id))
+        _registry.patched_providers.add("litellm")
+
+
 _PATCHERS: dict[str, tuple[str, Callable[[Any, str | None], str | None]]] = {
     "openai": ("openai", lambda ai, user: _patch_openai_family("openai", ai, user)),
     "anthropic": ("anthropic", _patch_anthropic),
@@ -411,6 +452,7 @@ _PATCHERS: dict[str, tuple[str, Callable[[Any, str | None], str | None]]] = {
     "gemini": ("google.genai", _patch_gemini),
     "mistral": ("mistralai", _patch_mistral),
     "bedrock": ("boto3", _patch_bedrock),
+    "litellm": ("litellm", _patch_litellm),
 }
 
 
@@ -463,5 +505,8 @@ def unpatch() -> None:
                 delattr(owner, name)
             else:
                 setattr(owner, name, previous)
+        from .providers import _litellm_registration
+
+        _litellm_registration.unregister()
         _trackers.clear()
         _registry.patched_providers.clear()

@@ -58,9 +58,10 @@ def test_three_tiers_run_and_deliver_their_events(offline_env, capsys):
                 exec(compile(block, "README.md", "exec"), namespace)
         assert namespace["answer"] == "Retention is returning users."
         # The README shows what patch() returns with the dev extra's providers installed.
-        assert "['openai', 'anthropic', 'azure_openai', 'gemini', 'mistral', 'bedrock']" in (
-            capsys.readouterr().out
+        patched = (
+            "['openai', 'anthropic', 'azure_openai', 'gemini', 'mistral', 'bedrock', 'litellm']"
         )
+        assert patched in capsys.readouterr().out
         for future in namespace["ai"].flush():
             future.result(timeout=10)
         events = capture.wait_for_events(7, timeout=20)

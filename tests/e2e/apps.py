@@ -70,6 +70,7 @@ PROJECT_APPS: dict[str, str] = {
     "send_message_stream, aio chat session, a module-level instance and a __main__ block",
     "mistral_quizmaster": "a factory building a mistralai client per call (patch tier): "
     "chat.complete and an async chat.stream_async iterated with async for",
+    "litellm_router": "LiteLLM module functions behind a router module, models from env settings",
 }
 
 

@@ -36,6 +36,8 @@ def test_dev_and_demo_install_supported_provider_releases_and_the_server():
         reqs = _requirements(extra)
         assert "amplitude-ai" in reqs and reqs["amplitude-ai"].extras == {"mcp"}
         for spec in PROVIDERS:
+            if extra == "demo" and spec.callback:
+                continue  # a router (LiteLLM) is no SDK the demo's apps call
             assert reqs[spec.distribution].specifier == Requirement(spec.requirement).specifier
 
 

@@ -40,7 +40,7 @@ def _app(ai: AmplitudeAI, server) -> None:
     patched = amplitude_ai.patch(amplitude=ai)
     try:
         assert patched[:3] == ["openai", "anthropic", "azure_openai"]
-        assert set(patched[3:]) <= {"gemini", "mistral", "bedrock"}  # when the app also has those
+        assert set(patched[3:]) <= {"gemini", "mistral", "bedrock", "litellm"}  # the app has them
         assert patched.skipped == {}
         openai.OpenAI(**openai_kwargs(server)).chat.completions.create(
             model="gpt-4o",

@@ -25,7 +25,12 @@ QUESTION = [{"role": "user", "content": "What is retention?"}]
 # Providers the version-matrix venvs may not install (patch() skips what is not installed).
 OPTIONAL = [
     name
-    for name, module in (("gemini", "google.genai"), ("mistral", "mistralai"), ("bedrock", "boto3"))
+    for name, module in (
+        ("gemini", "google.genai"),
+        ("mistral", "mistralai"),
+        ("bedrock", "boto3"),
+        ("litellm", "litellm"),
+    )
     if importlib.util.find_spec(module.split(".")[0]) is not None
     and (module != "google.genai" or importlib.util.find_spec(module) is not None)
 ]

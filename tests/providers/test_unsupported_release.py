@@ -72,7 +72,7 @@ def test_patch_skips_the_release_and_says_so(server, llm, ai, session, monkeypat
     with pytest.warns(UnsupportedProviderWarning, match="has no request hook"):
         result = amplitude_ai.patch(amplitude=ai)
     assert result[0] == "anthropic"
-    assert set(result[1:]) <= {"gemini", "mistral", "bedrock"}  # installed with the dev extra
+    assert set(result[1:]) <= {"gemini", "mistral", "bedrock", "litellm"}  # the dev extra
     assert set(result.skipped) == {"openai", "azure_openai"}
     assert result.skipped["openai"] == "openai.OpenAI has no request hook"
     FutureOpenAI(**openai_kwargs(server)).chat.completions.create(model="gpt-4o", messages=QUESTION)

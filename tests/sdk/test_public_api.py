@@ -48,6 +48,7 @@ EXPECTED_PUBLIC_API = {
     "patch_azure_openai",
     "patch_bedrock",
     "patch_gemini",
+    "patch_litellm",
     "patch_mistral",
     "patch_openai",
     "tool",
@@ -152,7 +153,8 @@ def test_every_public_object_is_documented():
 def test_import_has_no_heavy_or_provider_side_effects():
     code = (
         "import sys, amplitude_ai\n"
-        "heavy = ['openai', 'anthropic', 'google.genai', 'mistralai', 'boto3', 'genai_prices',"
+        "heavy = ['openai', 'anthropic', 'google.genai', 'mistralai', 'boto3', 'litellm',"
+        " 'genai_prices',"
         " 'amplitude', 'httpx', 'httpx2']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )

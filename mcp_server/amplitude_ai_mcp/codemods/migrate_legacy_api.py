@@ -56,6 +56,8 @@ def plan_legacy(facts: Facts, plan: Plan) -> None:
         replacement = _REPLACEMENTS.get(short, "the matching amplitude_ai API (see the SDK docs)")
         plan.skip(line, KIND, f"old API {name}(): replace with {replacement}")
     for site in facts.sites:
+        if site.provider == "litellm":
+            continue  # the bootstrap registers the LiteLLM callback (register_integrations)
         # Framework runners (agents.Runner.run) are covered by their registered integration.
         if site.call_style == "module_function" and not site.instrumented and not site.integration:
             if site.qualified_name in P.LEGACY_FUNCTIONS:

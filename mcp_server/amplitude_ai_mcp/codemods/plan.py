@@ -330,6 +330,8 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     agents = [spec] if spec is not None else []
     variables = {a.agent_id: a.variable for a in agents}
     integrations = tuple(integ.needed(sites))
+    if options.tier == "patch":  # patch() registers the LiteLLM callback as well
+        integrations = tuple(k for k in integrations if k != "litellm")
     if boot_old is not None:
         boot_new, variables = boot.extend(
             boot_old.text, agents, options.tier == "patch", boot_rel, integrations

@@ -70,7 +70,16 @@ _BLOCKS: dict[str, tuple[str, ...]] = {
         "    pydantic_ai.InstrumentationSettings(tracer_provider=amplitude_tracer_provider)",
         ")",
     ),
+    "litellm": (
+        "# LiteLLM: every completion/embedding call, whichever provider it routes to, reports",
+        "# through LiteLLM's own callback list (litellm.callbacks).",
+        "from amplitude_ai import patch_litellm",
+        "",
+        "patch_litellm(amplitude=ai)",
+    ),
 }
+# Provider sites (not framework ones) instrumented by a block: LiteLLM's module functions.
+_PROVIDER_BLOCKS = frozenset({"litellm"})
 # Site provider -> block key (LangGraph shares LangChain's handler).
 _BLOCK_OF = {"langchain": "langchain", "langgraph": "langchain"}
 
@@ -88,10 +97,13 @@ def marker(key: str) -> str:
 
 
 def needed(sites: Iterable[CallSite]) -> list[str]:
-    """Blocks the file's uninstrumented framework sites need (test files excluded)."""
+    """Blocks the file's uninstrumented framework (and LiteLLM) sites need (test files
+    excluded)."""
     keys = set()
     for site in sites:
-        if site.kind != "framework" or site.instrumented or site.in_test:
+        if site.instrumented or site.in_test:
+            continue
+        if site.kind != "framework" and site.provider not in _PROVIDER_BLOCKS:
             continue
         key = block_key(site.provider)
         if key is not None:

@@ -426,6 +426,14 @@ INTEGRATIONS: dict[str, Integration] = {
             "agents.tracing.set_trace_processors",
         ),
     ),
+    # LiteLLM's module functions report through its own callback list, whatever provider
+    # it routes to (``patch_litellm(amplitude=ai)`` appends the callback there).
+    "litellm": Integration(
+        "amplitude_ai.integrations.litellm.AmplitudeLiteLLMCallback",
+        frozenset({"litellm"}),
+        hooks=("litellm.callbacks.append", "litellm.callbacks.extend"),
+        assigned=("litellm.callbacks",),
+    ),
     # pydantic-ai has no callback API: its own OTEL GenAI spans go through the bridge.
     "pydantic-ai": Integration(
         "amplitude_ai.integrations.opentelemetry.AmplitudeAgentExporter",

@@ -832,12 +832,17 @@ def _fill_calls(plan: Plan, reach: Reach) -> bool:
         frameworks.provider_value(s) if s.kind == "framework" else SDK_PROVIDERS[s.provider]
         for _, s in used
     }
-    plan.frameworks = any(s.kind == "framework" for _, s in used)
+    # LiteLLM reports the provider it routed to (not known here) and, like a framework, is
+    # instrumented by a registration in the bootstrap that the app itself must import.
+    found = {None if v == "litellm" else v for v in found}
+    plan.frameworks = any(s.kind == "framework" or s.provider == "litellm" for _, s in used)
     plan.providers = {v for v in found if v is not None}
     plan.providers_known = None not in found
     models: set[str] | None = set()
     for owner, site in used:
         model = owner.facts.call_models.get((site.line, site.column))
+        if site.provider == "litellm":
+            model = None
         if model is None or models is None:
             models = None
         else:

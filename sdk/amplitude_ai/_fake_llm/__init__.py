@@ -20,6 +20,10 @@ def fake_llm(default: FakeReply | str | None = None) -> Iterator[FakeLLM]:
     a region are provided through the environment where none are set (and the EC2
     metadata lookup is off), so clients created in the block need no AWS account.
 
+    LiteLLM's calls are answered too (through the openai SDK or its own HTTP client), with
+    ``LITELLM_LOCAL_MODEL_COST_MAP`` set inside the block so that a LiteLLM imported there
+    does not fetch its cost map from the internet.
+
     Works for clients the test did not create (and for ones created before the block),
     sync and async, streamed and not::
 

@@ -51,13 +51,17 @@ _ERRORS = {
 
 
 def client_family(headers: Mapping[str, str]) -> str | None:
-    """``"gemini"``/``"mistral"`` for requests from those SDKs (by their client headers)."""
+    """``"gemini"``/``"mistral"`` for requests from those SDKs (by their client headers);
+    ``"litellm"`` for requests LiteLLM sends itself (its Anthropic, Gemini, ... routes speak
+    those providers' wire formats over its own HTTP client)."""
     lowered = {k.lower(): v.lower() for k, v in headers.items()}
     agent = lowered.get("user-agent", "")
     if "google-genai" in lowered.get("x-goog-api-client", "") or "google-genai" in agent:
         return "gemini"
     if "mistral" in agent:
         return "mistral"
+    if agent.startswith("litellm/"):
+        return "litellm"
     return None
 
 
@@ -239,7 +243,7 @@ def _route(path: str, headers: Mapping[str, str]) -> tuple[str, str, Any] | None
     if bedrock_op is not None:
         return "bedrock", bedrock_wire.SURFACES[bedrock_op], bedrock_wire.render
     family = client_family(headers)
-    if family == "gemini" or (family is None and ":" in path.rsplit("/", 1)[-1]):
+    if family == "gemini" or (family in (None, "litellm") and ":" in path.rsplit("/", 1)[-1]):
         _, method = gemini_wire.parse(path)
         found = _GEMINI_METHODS.get(method or "")
         return ("gemini", found[0], found[1]) if found else None

@@ -9,6 +9,12 @@ calls through ``requests``; its ``HTTPAdapter.send`` is replaced the same way. b
 through botocore's ``URLLib3Session.send``, replaced the same way for Bedrock runtime
 requests (signed as usual: dummy credentials come from the environment, see
 :func:`_aws_environment`). Requests that are not provider SDK calls go through.
+
+LiteLLM sends its own provider calls (Anthropic, Gemini, ...) through httpx too, but by
+default over an aiohttp-based async transport: inside the block it is told to use httpx's
+(``DISABLE_AIOHTTP_TRANSPORT``), and the aiohttp transport of a LiteLLM imported earlier is
+answered as well. ``LITELLM_LOCAL_MODEL_COST_MAP`` keeps a LiteLLM imported inside the block
+from fetching its model cost map from the internet.
 """
 
 from __future__ import annotations
@@ -73,6 +79,43 @@ def _install(module: Any) -> None:
     ):
         _installed.append((cls, name, cls.__dict__[name]))
         setattr(cls, name, value)
+
+
+# Set for the block unless the app set them (restored on exit).
+_LITELLM_ENV = {"DISABLE_AIOHTTP_TRANSPORT": "True", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+_saved_env: dict[str, str | None] = {}
+
+
+def _install_litellm() -> None:
+    for name, value in _LITELLM_ENV.items():
+        _saved_env[name] = os.environ.get(name)
+        os.environ.setdefault(name, value)
+    if "litellm" not in sys.modules:
+        return  # imported later: it builds httpx transports, which are answered already
+    try:
+        module = importlib.import_module("litellm.llms.custom_httpx.aiohttp_transport")
+        cls = module.LiteLLMAiohttpTransport
+        original = cls.__dict__["handle_async_request"]
+        httpx = importlib.import_module("httpx")
+    except (ImportError, AttributeError, KeyError):
+        return  # a release without the aiohttp transport
+
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        if _active and _is_provider_call(request):
+            return await _answer_async(httpx, request)
+        return await original(self, request)
+
+    _installed.append((cls, "handle_async_request", original))
+    cls.handle_async_request = handle_async_request
+
+
+def _restore_env() -> None:
+    for name, value in _saved_env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _saved_env.clear()
 
 
 def _install_requests(module: Any) -> None:
@@ -241,6 +284,7 @@ def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
                 _install_botocore(importlib.import_module("botocore"))
                 _aws_environment()
             _install_genai_httpx()
+            _install_litellm()
         _active.append(fake)
     try:
         yield fake
@@ -252,3 +296,4 @@ def intercept(fake: FakeLLM) -> Iterator[FakeLLM]:
                     cls, name, original = _installed.pop()
                     setattr(cls, name, original)
                 _restore_environment()
+                _restore_env()

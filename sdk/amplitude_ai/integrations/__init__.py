@@ -10,6 +10,8 @@ is imported itself, never before (``import amplitude_ai`` loads none of them).
 * ``openai_agents``: ``AmplitudeTracingProcessor`` (OpenAI Agents SDK).
 * ``anthropic_tools``: ``AmplitudeToolLoop`` (Anthropic tool-use loop).
 * ``crewai``: ``AmplitudeCrewAIHooks`` (listeners on CrewAI's event bus).
+* ``litellm``: ``AmplitudeLiteLLMCallback``, a LiteLLM ``CustomLogger`` (registered by
+  ``amplitude_ai.patch_litellm()`` and ``patch()``).
 
 Per-request session context for web apps lives in :mod:`amplitude_ai.middleware`.
 When the provider SDK under a framework is instrumented too (``patch()``, a drop-in

@@ -27,8 +27,17 @@ Why these floors:
   factory, which is what ``client_factory``/``service_name`` describe, and the drop-in is
   a factory too. The tracking hooks into botocore's event system, stable since long before
   the floor.
+- ``litellm>=1.67``: LiteLLM has no client class: its module functions are the API, and
+  calls are observed through LiteLLM's own callback list (``litellm.callbacks``), which every
+  provider it routes to reports through. 1.67 is the oldest release on which the whole
+  LiteLLM suite passes: 1.61-1.66 keep async HTTP clients across event loops (a second
+  ``asyncio.run`` fails with "Event loop is closed"), 1.60 and older pin ``httpx<0.28``
+  (google-genai, also supported here, needs 0.28), and 1.53 downloads tokenizers from the
+  internet while counting streamed tokens.
 
-The upper bounds are the next major release, which has not been tested yet.
+The upper bounds are the next major release, which has not been tested yet; LiteLLM, which
+releases several minor versions a month and changes internals between them, is bounded at
+the next minor release instead.
 
 Besides the provider SDKs: ``untracked`` lists each client's APIs that are recognised but
 not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` maps the hosts
@@ -130,6 +139,12 @@ class ProviderSpec:
     transparent: tuple[str, ...] = ()
     # Settings the provider's client needs to be built offline (a generated test's env).
     offline_env: tuple[tuple[str, str], ...] = ()
+    # Module-level callables of ``module`` that are LLM calls (LiteLLM has no client class;
+    # its ``surfaces`` are these functions).
+    functions: tuple[str, ...] = ()
+    # ``module:Class`` of the amplitude_ai object registered with the provider's own
+    # callback mechanism (LiteLLM's ``litellm.callbacks``); empty for request-hooked SDKs.
+    callback: str = ""
 
     @property
     def surface_list(self) -> tuple[Surface, ...]:
@@ -153,6 +168,16 @@ class ProviderSpec:
         return f"{self.distribution}{self.specifier}"
 
 
+_LITELLM_FUNCTIONS = (
+    "completion",
+    "acompletion",
+    "text_completion",
+    "atext_completion",
+    "responses",
+    "aresponses",
+    "embedding",
+    "aembedding",
+)
 # OpenAI's endpoints besides chat, Responses and embeddings that the wrappers track (the
 # Azure OpenAI client has the same resources).
 OPENAI_OTHER_SURFACES: tuple[str, ...] = (
@@ -445,6 +470,23 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             ("AWS_DEFAULT_REGION", "us-east-1"),
         ),
     ),
+    ProviderSpec(
+        id="litellm",
+        distribution="litellm",
+        floor="1.67",
+        below="1.111",
+        extra="litellm",
+        module="litellm",
+        client_classes=(),
+        drop_ins=(),
+        drop_in_module="",
+        patch_function="patch_litellm",
+        surfaces=_LITELLM_FUNCTIONS,
+        # Priced per routed provider (events carry LiteLLM's ``custom_llm_provider``).
+        pricing_id="",
+        functions=_LITELLM_FUNCTIONS,
+        callback="amplitude_ai.integrations.litellm:AmplitudeLiteLLMCallback",
+    ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}
 
@@ -472,20 +514,6 @@ class KnownProvider:
 
 
 KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
-    KnownProvider(
-        id="litellm",
-        distribution="litellm",
-        module="litellm",
-        module_functions=(
-            Surface("litellm.completion", evidence=_CHAT_ARGS),
-            Surface("litellm.acompletion", is_async=True, evidence=_CHAT_ARGS),
-            Surface("litellm.text_completion", "completion"),
-            Surface("litellm.responses", "responses"),
-            Surface("litellm.aresponses", "responses", is_async=True),
-            Surface("litellm.embedding", "embedding"),
-            Surface("litellm.aembedding", "embedding", is_async=True),
-        ),
-    ),
     KnownProvider(
         id="groq",
         distribution="groq",

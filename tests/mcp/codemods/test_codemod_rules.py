@@ -245,7 +245,6 @@ def test_other_providers_are_reported_not_edited(tmp_path: Path) -> None:
         """
         from groq import Groq
         from cohere import ClientV2
-        import litellm
 
         groq = Groq()
         co = ClientV2(api_key="k")
@@ -253,17 +252,69 @@ def test_other_providers_are_reported_not_edited(tmp_path: Path) -> None:
 
         def ask(q):
             groq.chat.completions.create(model="m", messages=[])
-            co.chat(model="m", messages=[])
-            return litellm.completion(model="gpt-4o", messages=[])
+            return co.chat(model="m", messages=[])
         """
     )
     write_project(tmp_path, {"app.py": text})
     out = plan(tmp_path, "app.py")
     assert out.changes == []
     reasons = {(s.line, s.kind): s.reason for s in out.result.skipped}
+    assert "not yet instrumentable automatically" in reasons[(4, "not_instrumentable")]
     assert "not yet instrumentable automatically" in reasons[(5, "not_instrumentable")]
-    assert "not yet instrumentable automatically" in reasons[(6, "not_instrumentable")]
-    assert "litellm" in reasons[(12, "not_instrumentable")]
+
+
+LITELLM_APP = src(
+    """
+    import litellm
+
+
+    def ask(q):
+        return litellm.completion(model="gpt-4o", messages=[{"role": "user", "content": q}])
+
+
+    async def embed(texts):
+        return await litellm.aembedding(model="text-embedding-3-small", input=texts)
+    """
+)
+
+
+def test_litellm_calls_are_left_alone_and_the_bootstrap_registers_the_callback(tmp_path):
+    write_project(tmp_path, {"app.py": LITELLM_APP})
+    out = plan(tmp_path, "app.py")
+    assert out.result.skipped == [] and out.result.needs_input == []
+    assert (out.result.uninstrumented_before, out.result.uninstrumented_after) == (2, 0)
+    assert [e.kind for e in out.result.edits if e.file == "app.py"] == ["register_integration"]
+    assert changed_lines(out.result.diff, "app.py") == ["+from amplitude_bootstrap import ai"]
+    apply_changes(out.changes)
+    boot = (tmp_path / "amplitude_bootstrap.py").read_text()
+    assert "from amplitude_ai import patch_litellm" in boot
+    assert boot.count("patch_litellm(amplitude=ai)") == 1
+    assert plan(tmp_path, "app.py").changes == []  # applied: nothing left to do
+
+
+def test_an_existing_bootstrap_gets_the_litellm_registration_once(tmp_path):
+    write_project(
+        tmp_path,
+        {
+            "amplitude_bootstrap.py": "import amplitude_ai\n\nai = amplitude_ai.AmplitudeAI()\n",
+            "app.py": LITELLM_APP,
+            "other.py": LITELLM_APP,
+        },
+    )
+    apply_changes(plan(tmp_path, "app.py").changes)
+    apply_changes(plan(tmp_path, "other.py").changes)
+    boot = (tmp_path / "amplitude_bootstrap.py").read_text()
+    assert boot.count("patch_litellm(amplitude=ai)") == 1
+    assert "from amplitude_ai import patch_litellm" in boot
+
+
+def test_the_patch_tier_covers_litellm_without_a_second_registration(tmp_path):
+    write_project(tmp_path, {"app.py": LITELLM_APP})
+    out = plan(tmp_path, "app.py", tier="patch")
+    assert out.result.uninstrumented_after == 0
+    apply_changes(out.changes)
+    boot = (tmp_path / "amplitude_bootstrap.py").read_text()
+    assert "patch(amplitude=ai)" in boot and "patch_litellm" not in boot
 
 
 def test_legacy_amplitude_ai_apis_are_reported_precisely(tmp_path: Path) -> None:
