@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from provider_matrix import BASE_REQUIREMENTS, ROOT, ensure_venv
+from provider_matrix import BASE_REQUIREMENTS, ROOT, build_venvs, ensure_venv
 
 TESTS = ("tests/integrations/test_crewai.py",)
 
@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [ln for ln in LINES if not args.line or ln.name in args.line]
     if not lines:
         parser.error(f"no such line; known: {', '.join(ln.name for ln in LINES)}")
+    build_venvs(lines, 2)
     results = [(ln, *run_line(ln, pytest_args)) for ln in lines]
     print("\ncrewai lines:")
     for ln, code, seconds in results:

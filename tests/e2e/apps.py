@@ -71,6 +71,8 @@ PROJECT_APPS: dict[str, str] = {
     "mistral_quizmaster": "a factory building a mistralai client per call (patch tier): "
     "chat.complete and an async chat.stream_async iterated with async for",
     "litellm_router": "LiteLLM module functions behind a router module, models from env settings",
+    "compat_hosts": "OpenAI clients on Groq and Ollama base URLs from a config dataclass, "
+    "lru_cache factories, moderation and legacy completions on the platform client",
 }
 
 
@@ -132,6 +134,7 @@ CHAINS = {
     ),
     # the boto3 client is built by a factory in faq_bot/clients.py
     "bedrock_service": Chain(files=("faq_bot/clients.py",)),
+    "compat_hosts": Chain(files=("moderation-desk/desk/backends.py",)),
 }
 
 

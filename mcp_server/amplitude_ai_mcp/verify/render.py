@@ -481,6 +481,22 @@ def _settle() -> None:
             wait(timeout=10)
 
 
+def _check_moderations(app: SimpleNamespace) -> int:
+    """Each moderation call tracked once as a Span named ``moderation`` (a guardrail check,
+    not a reply); returns how many there were."""
+    calls = [c for c in app.llm.calls if c.surface == "moderations"]
+    spans = [
+        e
+        for e in app.mock.events_of_type(SPAN)
+        if e["event_properties"].get(SPAN_NAME) == "moderation"
+    ]
+    assert len(spans) == len(calls), (
+        f"{len(calls)} moderation call(s) but {len(spans)} {SPAN!r} events named 'moderation' "
+        "(the client that made them is not instrumented, or one was tracked twice)"
+    )
+    return len(calls)
+
+
 def check_turns(
     app: SimpleNamespace,
     *,
@@ -499,7 +515,10 @@ def check_turns(
     """
     mock, llm = app.mock, app.llm
     _settle()
-    calls = [c for c in llm.calls if not c.is_embedding]
+    if _check_moderations(app) and not [c for c in llm.calls if c.surface != "moderations"]:
+        mock.assert_all_valid()  # a moderation check only: its Span is the event
+        return
+    calls = [c for c in llm.calls if not c.is_embedding and c.surface != "moderations"]
     assert calls, "the entry point made no LLM call, so there is nothing to verify"
     responses = mock.events_of_type(AI_RESPONSE)
     assert responses, (
@@ -646,6 +665,8 @@ def render(spec: TestSpec) -> str:
         'USER_MESSAGE = _CATALOG.event_names["user_message"]',
         'AI_RESPONSE = _CATALOG.event_names["ai_response"]',
         'EMBEDDING = _CATALOG.event_names["embedding"]',
+        'SPAN = _CATALOG.event_names["span"]',
+        'SPAN_NAME = _CATALOG.property_names["span_name"]',
         'SESSION_ID = _CATALOG.property_names["session_id"]',
         'PROVIDER = _CATALOG.property_names["provider"]',
         'MODEL_NAME = _CATALOG.property_names["model_name"]',
