@@ -485,6 +485,12 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         # Priced per routed provider (events carry LiteLLM's ``custom_llm_provider``).
         pricing_id="",
         functions=_LITELLM_FUNCTIONS,
+        # What detection needs beyond the names: chat calls carry model and messages (how a
+        # lazy proxy standing in for the module is recognised as probable).
+        module_functions=(
+            Surface("litellm.completion", evidence=_CHAT_ARGS),
+            Surface("litellm.acompletion", is_async=True, evidence=_CHAT_ARGS),
+        ),
         callback="amplitude_ai.integrations.litellm:AmplitudeLiteLLMCallback",
     ),
 )
