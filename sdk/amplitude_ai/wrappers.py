@@ -112,6 +112,6 @@ def wrap(client: Any, amplitude: Any = None, *, user_id: str | None = None) -> A
         return client
     copy = _copy_of(client)
     copy.__class__ = cls
-    shim_instance_resources(copy, cls._amplitude_instance_resources)
+    shim_instance_resources(copy, cls._amplitude_instance_resources, cls._amplitude_provider)
     attach(copy, make_tracker(amplitude, cls._amplitude_provider, user_id))
     return copy

@@ -66,12 +66,18 @@ def _shim_resource(resource: Any, shims: Mapping[str, tuple[str, ...]]) -> Any:
     return resource
 
 
-def shim_instance_resources(client: Any, resources: ResourceTable) -> None:
-    """Shim the resources an older release sets as instance attributes in ``__init__``."""
+def shim_instance_resources(
+    client: Any, resources: ResourceTable, provider: str | None = None
+) -> None:
+    """Shim the resources an older release sets as instance attributes in ``__init__``
+    (with ``provider``, also their untracked-API notices: ``beta.realtime`` of openai < 1.7x
+    lives on such an attribute)."""
     fields = vars(client)
     for attr, shims in resources.items():
         if attr in fields:
-            _shim_resource(fields[attr], shims)
+            resource = _shim_resource(fields[attr], shims)
+            if provider is not None:
+                shim_resource_notices(attr, resource, provider)
 
 
 def _class_level(base: type[Any], name: str) -> bool:
@@ -121,7 +127,7 @@ def build_client_class(
     ) -> None:
         base.__init__(self, *args, **kwargs)
         if instance_resources:
-            shim_instance_resources(self, instance_resources)
+            shim_instance_resources(self, instance_resources, provider)
         if not getattr(_copying, "active", False):
             attach(self, make_tracker(amplitude, provider, amplitude_user_id))
 
