@@ -52,6 +52,8 @@ class Line:
     mistral: str = ""  # mistralai release
     bedrock: str = ""  # boto3 release (its botocore comes with it)
     litellm: str = ""  # litellm release
+    # Extra pytest arguments of this line only (e.g. a warning filter for a release's quirk).
+    pytest_args: tuple[str, ...] = ()
 
     def requirements(self) -> list[str]:
         optional = [f"google-genai=={self.gemini}"] if self.gemini else []
@@ -134,6 +136,16 @@ LINES = (
         "0.49.0",
         litellm="1.67.0",
         note="oldest supported litellm",
+        # litellm 1.67 caches async httpx clients and leaves their sockets to the garbage
+        # collector; pytest then reports the unclosed socket in whichever later test the
+        # collection happens to run (a different one each run). Newer releases close them.
+        pytest_args=(
+            "-W",
+            "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning",
+            "-W",
+            "ignore:Exception ignored in. <function _SelectorTransport.__del__"
+            ":pytest.PytestUnraisableExceptionWarning",
+        ),
     ),
     # The main suite's venv resolves the dev extra to the newest releases: CI covers this
     # line there, with the whole suite.
@@ -190,7 +202,7 @@ def run_line(line: Line, pytest_args: list[str]) -> tuple[int, float]:
         os.pathsep
     )
     cmd = [str(python), "-m", "pytest", "-q", "-p", "amplitude_ai.pytest_plugin",
-           "-p", "no:cacheprovider", *TESTS, *pytest_args]  # fmt: skip
+           "-p", "no:cacheprovider", *TESTS, *line.pytest_args, *pytest_args]  # fmt: skip
     print(f"== {line.name}: {line.label}", flush=True)
     code = subprocess.run(cmd, cwd=ROOT, env=env).returncode
     return code, time.perf_counter() - started
