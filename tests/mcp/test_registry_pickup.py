@@ -107,8 +107,9 @@ def test_every_entry_still_constructs_with_the_defaults() -> None:
 
 
 def test_the_server_and_the_sdk_share_one_registry_module() -> None:
-    """The server loads the registry without importing the SDK package (start-up time);
-    the SDK imported afterwards uses that very module, as a package attribute too."""
+    """The server loads the registry and its data modules without importing the SDK
+    package (start-up time); the SDK imported afterwards uses those very modules, as
+    package attributes too."""
     import subprocess
     import sys
 
@@ -116,11 +117,14 @@ def test_the_server_and_the_sdk_share_one_registry_module() -> None:
         "import sys\n"
         "import amplitude_ai_mcp.models\n"
         "assert 'amplitude_ai' not in sys.modules\n"
+        "hosts = sys.modules['amplitude_ai.providers.registry_hosts']\n"
         "import amplitude_ai.providers\n"
         "loaded = sys.modules['amplitude_ai.providers.registry']\n"
         "assert amplitude_ai.providers.registry is loaded\n"
         "from amplitude_ai.providers.registry import PROVIDERS\n"
         "assert PROVIDERS is loaded.PROVIDERS\n"
+        "from amplitude_ai.providers import registry_hosts\n"
+        "assert registry_hosts is hosts and loaded.COMPATIBLE_HOSTS is hosts.COMPATIBLE_HOSTS\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

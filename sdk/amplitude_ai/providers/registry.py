@@ -40,55 +40,60 @@ releases several minor versions a month and changes internals between them, is b
 the next minor release instead.
 
 Besides the provider SDKs: ``untracked`` lists each client's APIs that are recognised but
-not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` maps the hosts
-an ``openai.OpenAI`` client can be pointed at (Groq, Ollama, OpenRouter...) to the provider
-id its calls report and the genai-prices id they are priced with.
+not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` (in the data
+module ``registry_hosts``, re-exported here) maps the hosts an ``openai.OpenAI`` client can
+be pointed at (Groq, Ollama, OpenRouter...) to the provider id its calls report and the
+genai-prices id they are priced with.
 
 The same entries carry what the MCP server needs to find these providers in user code
 (client classes at every import path, API surfaces with their operation, not-tracked APIs
-with the reason, offline settings). ``KNOWN_PROVIDERS`` lists the provider SDKs the MCP
-server recognises in user code but the SDK does not instrument (yet): they are reported,
-never offered as instrumentable. Nothing outside this module names a provider client class
-or API path (``tests/mcp/test_provider_names.py`` checks that).
+with the reason, offline settings). ``KNOWN_PROVIDERS`` (module ``registry_known``,
+re-exported here) lists the provider SDKs the MCP server recognises in user code but the
+SDK does not instrument (yet): they are reported, never offered as instrumentable. Nothing
+outside this module and its ``registry_*`` data modules names a provider client class or
+API path (``tests/mcp/test_provider_names.py`` checks that). The data modules import
+nothing but each other, relatively: the MCP server loads them by file, without the
+``amplitude_ai`` package.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-Operation = str  # "chat" | "completion" | "responses" | "embedding"
+from .registry_hosts import (
+    COMPATIBLE_HOSTS,
+    HOST_PROVIDERS,
+    UNKNOWN_HOST_PROVIDER,
+    CompatibleHost,
+    provider_for_host,
+)
+from .registry_known import KNOWN_BY_ID, KNOWN_PROVIDERS, KnownProvider
+from .registry_surface import Operation, Surface, surface_facts
 
-
-@dataclass(frozen=True)
-class Surface:
-    """One API method, as an attribute path from a client instance (or, in
-    ``module_functions``, a qualified name), with what the path alone does not say."""
-
-    path: str
-    operation: Operation = "chat"
-    stream: bool = False
-    is_async: bool | None = None  # None: as the client class is
-    # Keyword arguments that identify this API on a receiver whose type is unknown.
-    evidence: tuple[str, ...] = ()
-    # Also infer an untyped parameter's type from a call with all of ``evidence``.
-    infer_type: bool = False
-    reason: str = ""  # set on untracked APIs: why the SDK does not track it
-
-
-def surface_facts(path: str) -> Surface:
-    """What a surface's name says: ``*embed*`` is an embedding, ``responses.*`` the
-    Responses API, a ``stream`` method streams, ``*_async`` / ``aio.*`` is async."""
-    method = path.rsplit(".", 1)[-1]
-    if "embed" in method or path.startswith("embeddings."):
-        operation = "embedding"
-    elif path.startswith("responses."):
-        operation = "responses"
-    elif path.split(".", 1)[0] in ("completions", "fim"):
-        operation = "completion"
-    else:
-        operation = "chat"
-    is_async = True if method.endswith("_async") or path.startswith("aio.") else None
-    return Surface(path, operation, "stream" in method, is_async)
+# The data modules' names are part of the registry's: importable from here.
+__all__ = [
+    "BY_ID",
+    "COMPATIBLE_HOSTS",
+    "HOST_PROVIDERS",
+    "KNOWN_BY_ID",
+    "KNOWN_PROVIDERS",
+    "OPENAI_OTHER_SURFACES",
+    "OPENAI_UNTRACKED",
+    "PROVIDERS",
+    "UNKNOWN_HOST_PROVIDER",
+    "CompatibleHost",
+    "KnownProvider",
+    "Operation",
+    "ProviderSpec",
+    "Surface",
+    "by_distribution",
+    "in_range",
+    "provider_for_host",
+    "provider_ids",
+    "release_tuple",
+    "reported_ids",
+    "surface_facts",
+]
 
 
 @dataclass(frozen=True)
@@ -497,89 +502,6 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}
 
 
-@dataclass(frozen=True)
-class KnownProvider:
-    """A provider SDK the MCP server recognises in user code but the SDK does not
-    instrument: its calls are reported with :attr:`reason`, never offered a drop-in,
-    ``wrap()`` or patch. An entry whose ``id`` is also in ``PROVIDERS`` only adds
-    detection facts to that entry (the SDK supports it)."""
-
-    id: str
-    distribution: str
-    module: str
-    client_classes: tuple[str, ...] = ()  # qualified names
-    surfaces: tuple[Surface, ...] = ()
-    module_functions: tuple[Surface, ...] = ()  # qualified names
-    client_factory: str = ""  # as ProviderSpec's three fields
-    service_name: str = ""
-    session_classes: tuple[str, ...] = ()
-    hosts: tuple[str, ...] = ()
-    same_api_as: str = ""  # a PROVIDERS id whose surfaces this client also has
-    offline_env: tuple[tuple[str, str], ...] = ()  # as ProviderSpec.offline_env
-    reason: str = "the SDK has no wrapper for it: track its calls with ai.track_ai_message(...)"
-
-
-KNOWN_PROVIDERS: tuple[KnownProvider, ...] = (
-    KnownProvider(
-        id="groq",
-        distribution="groq",
-        module="groq",
-        client_classes=("groq.Groq", "groq.AsyncGroq"),
-        same_api_as="openai",  # its host is in COMPATIBLE_HOSTS
-    ),
-    KnownProvider(
-        id="cohere",
-        distribution="cohere",
-        module="cohere",
-        client_classes=(
-            "cohere.Client",
-            "cohere.ClientV2",
-            "cohere.AsyncClient",
-            "cohere.AsyncClientV2",
-        ),
-        surfaces=(
-            Surface("chat"),
-            Surface("chat_stream", stream=True),
-            Surface("generate", "completion"),
-            Surface("embed", "embedding"),
-        ),
-        hosts=("api.cohere.com", "api.cohere.ai"),
-    ),
-    KnownProvider(
-        id="ollama",
-        distribution="ollama",
-        module="ollama",
-        client_classes=("ollama.Client", "ollama.AsyncClient"),
-        surfaces=(
-            Surface("chat"),
-            Surface("generate", "completion"),
-            Surface("embed", "embedding"),
-            Surface("embeddings", "embedding"),
-        ),
-        module_functions=(
-            Surface("ollama.chat"),
-            Surface("ollama.generate", "completion"),
-            Surface("ollama.embed", "embedding"),
-        ),
-    ),
-    KnownProvider(
-        id="google_generativeai",
-        distribution="google-generativeai",
-        module="google.generativeai",
-        client_classes=("google.generativeai.GenerativeModel",),
-        surfaces=(
-            Surface("generate_content"),
-            Surface("generate_content_async", is_async=True),
-        ),
-        module_functions=(Surface("google.generativeai.embed_content", "embedding"),),
-        reason="the deprecated google-generativeai package, not wrapped: port the calls to its "
-        "successor google-genai (which the SDK instruments), or track them with "
-        "ai.track_ai_message",
-    ),
-)
-KNOWN_BY_ID: dict[str, KnownProvider] = {k.id: k for k in KNOWN_PROVIDERS}
-
-
 def provider_ids() -> tuple[str, ...]:
     """Every provider id: the instrumented ones first, then the recognised ones."""
     ids = [p.id for p in PROVIDERS]
@@ -615,68 +537,6 @@ def in_range(spec: ProviderSpec, version: str) -> bool:
     return bool(release) and release_tuple(spec.floor) <= release < release_tuple(spec.below)
 
 
-# ----------------------------------------------------------- OpenAI-compatible hosts
-
-
-@dataclass(frozen=True)
-class CompatibleHost:
-    """A service the OpenAI client talks to through ``base_url``, and how it is reported.
-
-    ``id`` is the ``[Agent] Provider`` of calls an ``openai.OpenAI`` client sends there.
-    ``pricing_id`` is the genai-prices provider the cost is looked up with (empty: the
-    model name alone decides, as for any provider genai-prices does not list);
-    ``self_hosted`` models run on the caller's own hardware and get no cost at all.
-    """
-
-    id: str
-    # Host names; a host also matches its subdomains, one starting with "-" any prefix.
-    hosts: tuple[str, ...] = ()
-    ports: tuple[int, ...] = ()  # local model servers, recognised by their default port
-    pricing_id: str = ""
-    self_hosted: bool = False
-
-
-COMPATIBLE_HOSTS: tuple[CompatibleHost, ...] = (
-    CompatibleHost("openai", ("api.openai.com",), pricing_id="openai"),
-    CompatibleHost(
-        "azure_openai",
-        ("openai.azure.com", "cognitiveservices.azure.com"),
-        pricing_id="azure",
-    ),
-    CompatibleHost("groq", ("api.groq.com",), pricing_id="groq"),
-    CompatibleHost("together", ("api.together.xyz", "api.together.ai"), pricing_id="together"),
-    CompatibleHost("deepseek", ("api.deepseek.com",), pricing_id="deepseek"),
-    CompatibleHost("openrouter", ("openrouter.ai",), pricing_id="openrouter"),
-    CompatibleHost("fireworks", ("api.fireworks.ai",), pricing_id="fireworks"),
-    CompatibleHost("mistral", ("api.mistral.ai",), pricing_id="mistral"),
-    CompatibleHost("xai", ("api.x.ai",), pricing_id="x-ai"),
-    CompatibleHost("perplexity", ("api.perplexity.ai",), pricing_id="perplexity"),
-    CompatibleHost("cerebras", ("api.cerebras.ai",), pricing_id="cerebras"),
-    CompatibleHost("novita", ("api.novita.ai",), pricing_id="novita"),
-    CompatibleHost("moonshot", ("api.moonshot.ai", "api.moonshot.cn"), pricing_id="moonshotai"),
-    CompatibleHost("deepinfra", ("api.deepinfra.com",)),
-    CompatibleHost("huggingface", ("router.huggingface.co", "api-inference.huggingface.co")),
-    # Gemini's and Anthropic's own OpenAI-compatible endpoints.
-    CompatibleHost("gemini", ("generativelanguage.googleapis.com",), pricing_id="google"),
-    # Vertex AI's OpenAI-compatible endpoint, global and regional (<region>-aiplatform...).
-    CompatibleHost(
-        "vertex_ai",
-        ("aiplatform.googleapis.com", "-aiplatform.googleapis.com"),
-        pricing_id="google",
-    ),
-    CompatibleHost("anthropic", ("api.anthropic.com",), pricing_id="anthropic"),
-    # Local model servers, by their default ports on this machine (Ollama's anywhere).
-    CompatibleHost("ollama", ports=(11434,), self_hosted=True),
-    CompatibleHost("lm_studio", ports=(1234,), self_hosted=True),
-    CompatibleHost("vllm", ports=(8000,), self_hosted=True),
-)
-# The provider id of an OpenAI client whose host is in none of the entries above.
-UNKNOWN_HOST_PROVIDER = "openai_compatible"
-HOST_PROVIDERS: dict[str, CompatibleHost] = {h.id: h for h in COMPATIBLE_HOSTS}
-_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0", "host.docker.internal"})
-_ANY_HOST_PORTS = frozenset({11434})  # Ollama's port is distinctive enough off this machine too
-
-
 def reported_ids(provider: str) -> frozenset[str]:
     """Every ``[Agent] Provider`` id a client of ``provider`` can report: its own id, its
     variants (Vertex AI through google-genai), and for the OpenAI client the ids of the
@@ -686,25 +546,3 @@ def reported_ids(provider: str) -> frozenset[str]:
     if provider == "openai":
         ids |= {h.id for h in COMPATIBLE_HOSTS} | {UNKNOWN_HOST_PROVIDER}
     return frozenset(ids)
-
-
-def provider_for_host(host: str, port: int | None, default: str) -> str:
-    """The provider id of an OpenAI-compatible call to ``host:port``.
-
-    Known hosts give their own id; a loopback address on a local model server's default
-    port gives that server. Any other loopback address keeps ``default`` (the client's own
-    provider): that is where local proxies, test doubles and recorders of the real API
-    listen. Any other host gives :data:`UNKNOWN_HOST_PROVIDER`: it speaks OpenAI's API, but
-    who serves the model is not known (the model name still says which one it is).
-    """
-    name = host.lower().rstrip(".")
-    for entry in COMPATIBLE_HOSTS:
-        if any(
-            name == h or name.endswith(h if h.startswith("-") else "." + h) for h in entry.hosts
-        ):
-            return entry.id
-    local = name in _LOOPBACK or name.startswith("127.")
-    for entry in COMPATIBLE_HOSTS:
-        if port in entry.ports and (local or port in _ANY_HOST_PORTS):
-            return entry.id
-    return default if local else UNKNOWN_HOST_PROVIDER
