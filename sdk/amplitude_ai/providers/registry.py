@@ -78,6 +78,7 @@ __all__ = [
     "KNOWN_BY_ID",
     "KNOWN_PROVIDERS",
     "OPENAI_OTHER_SURFACES",
+    "OPENAI_SURFACES",
     "OPENAI_UNTRACKED",
     "PROVIDERS",
     "UNKNOWN_HOST_PROVIDER",
@@ -195,6 +196,19 @@ OPENAI_OTHER_SURFACES: tuple[str, ...] = (
     "moderations.create",
     "completions.create",
 )
+# Every API method the OpenAI wrappers track; the Azure OpenAI client has the same ones.
+OPENAI_SURFACES: tuple[str, ...] = (
+    "chat.completions.create",
+    "chat.completions.parse",
+    "chat.completions.stream",
+    "responses.create",
+    "responses.parse",
+    "responses.stream",
+    "embeddings.create",
+    "beta.chat.completions.parse",  # openai<1.92 spelling of chat.completions.parse
+    "beta.chat.completions.stream",
+    *OPENAI_OTHER_SURFACES,
+)
 _ASSISTANTS = (
     "Assistants API (threads and runs): the model runs on OpenAI's side and its replies "
     "are read back later from thread messages, so no request carries the reply and its "
@@ -262,18 +276,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_ins=("OpenAI", "AsyncOpenAI"),
         drop_in_module="openai",
         patch_function="patch_openai",
-        surfaces=(
-            "chat.completions.create",
-            "chat.completions.parse",
-            "chat.completions.stream",
-            "responses.create",
-            "responses.parse",
-            "responses.stream",
-            "embeddings.create",
-            "beta.chat.completions.parse",  # openai<1.92 spelling of chat.completions.parse
-            "beta.chat.completions.stream",
-            *OPENAI_OTHER_SURFACES,
-        ),
+        surfaces=OPENAI_SURFACES,
         pricing_id="openai",
         untracked=OPENAI_UNTRACKED,
         surface_details=_OPENAI_DETAILS,
@@ -306,18 +309,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         drop_in_module="azure",
         patch_function="patch_azure_openai",
         client_modules=("openai", "openai.lib.azure"),
-        surfaces=(
-            "chat.completions.create",
-            "chat.completions.parse",
-            "chat.completions.stream",
-            "responses.create",
-            "responses.parse",
-            "responses.stream",
-            "embeddings.create",
-            "beta.chat.completions.parse",
-            "beta.chat.completions.stream",
-            *OPENAI_OTHER_SURFACES,
-        ),
+        surfaces=OPENAI_SURFACES,
         pricing_id="azure",
         untracked=OPENAI_UNTRACKED,
         surface_details=_OPENAI_DETAILS,
