@@ -87,7 +87,7 @@ def _registry_entries() -> tuple[set[str], set[str], set[str]]:
         qualnames |= set(spec.detected_classes) | _factory_names(spec)
         for s in (*spec.module_functions, *spec.legacy_functions):
             qualnames.add(s.path)
-        for s in (*spec.surface_list, *spec.not_tracked):
+        for s in (*spec.surface_list, *spec.untracked):
             paths.add(s.path)
             paths.add(s.path.replace("().", "."))
     for known in R.KNOWN_PROVIDERS:

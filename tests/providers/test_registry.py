@@ -109,3 +109,22 @@ def test_reported_ids_cover_hosts_and_variants_of_a_client() -> None:
     assert registry.reported_ids("gemini") == {"gemini", "vertex_ai"}
     assert registry.reported_ids("anthropic") == {"anthropic"}
     assert "openai_compatible" not in registry.reported_ids("azure_openai")
+
+
+def test_every_untracked_api_the_sdk_reports_has_a_registry_reason() -> None:
+    """The SDK names untracked calls by request path (a resource such as ``beta.threads``)
+    or by operation (Bedrock): each name must resolve to the registry's ``untracked``."""
+    from amplitude_ai.providers import _bedrock_hook, _untracked
+    from amplitude_ai.providers.registry import BY_ID
+
+    reported = {
+        (provider, api) for provider, table in _untracked._PATHS.items() for _, api in table
+    } | {("bedrock", api) for api in _bedrock_hook.NOT_TRACKED.values()}
+    reported |= {("openai", api) for _, _, _, api in _untracked.REALTIME_CONNECT}
+    assert len(reported) >= 10
+    missing = {(p, api) for p, api in reported if not BY_ID[p].untracked_reason(api)}
+    assert missing == set()
+    assert BY_ID["openai"].untracked_reason("beta.threads") == BY_ID[
+        "azure_openai"
+    ].untracked_reason("beta.threads.runs.create")
+    assert BY_ID["openai"].untracked_reason("chat.completions") is None

@@ -688,7 +688,7 @@ def _shapes() -> list[Shape]:
                 shapes.setdefault(path, Shape(path, known.id, True, frozenset(surface.evidence)))
     for spec in R.PROVIDERS:
         tracked = set(spec.surfaces)
-        for surface in spec.not_tracked:
+        for surface in spec.untracked:
             if surface.path in tracked:  # tracked since: a surface wins
                 continue
             shapes.setdefault(

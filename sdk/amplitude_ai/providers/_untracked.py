@@ -1,11 +1,12 @@
 """APIs the wrappers recognise but do not track: reported, never dropped silently.
 
-The registry lists them per provider (``ProviderSpec.untracked``: attribute path and
-reason). The first call to one of them in a process logs one warning naming the API and
-the reason; every call is counted, and ``AmplitudeAI.status()["untracked_calls"]`` shows
-the counts with the reasons. Requests are recognised by their path in the request hook;
-the Realtime API opens a websocket instead of sending a request, so its ``connect()``
-methods get a small shim (per client for drop-ins, on the classes for ``patch()``).
+The registry lists them per provider (``ProviderSpec.untracked``: method paths with the
+reason, which the MCP server's detection reads too). The first call to one of them in a
+process logs one warning naming the API and the reason; every call is counted, and
+``AmplitudeAI.status()["untracked_calls"]`` shows the counts with the reasons. Requests
+are recognised by their path in the request hook; the Realtime API opens a websocket
+instead of sending a request, so its ``connect()`` methods get a small shim (per client
+for drop-ins, on the classes for ``patch()``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 
 from amplitude_ai._logging import log_once
 
-# Path fragments that must all appear in a request path -> the API it belongs to (a
-# registry ``untracked`` path); first match wins. Fragments, not prefixes: Azure and
+# Path fragments that must all appear in a request path -> the API it belongs to (the
+# resource of registry ``untracked`` methods); first match wins. Fragments, not prefixes: Azure and
 # proxies put a prefix before the path.
 _PATHS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "openai": (
@@ -43,10 +44,8 @@ def reason_for(provider: str, api: str) -> str:
     from .registry import BY_ID
 
     spec = BY_ID.get(provider)
-    for path, reason in spec.untracked if spec is not None else ():
-        if path == api:
-            return reason
-    return "not tracked by the SDK"
+    reason = spec.untracked_reason(api) if spec is not None else None
+    return reason or "not tracked by the SDK"
 
 
 def report(provider: str, api: str) -> None:

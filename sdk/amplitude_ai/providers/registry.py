@@ -40,10 +40,10 @@ releases several minor versions a month and changes internals between them, is b
 the next minor release instead.
 
 Besides the provider SDKs: ``untracked`` lists each client's APIs that are recognised but
-not tracked (with the reason the SDK reports), and :data:`COMPATIBLE_HOSTS` (in the data
-module ``registry_hosts``, re-exported here) maps the hosts an ``openai.OpenAI`` client can
-be pointed at (Groq, Ollama, OpenRouter...) to the provider id its calls report and the
-genai-prices id they are priced with.
+not tracked (with the reason the SDK reports and detection shows), and
+:data:`COMPATIBLE_HOSTS` (in the data module ``registry_hosts``, re-exported here) maps
+the hosts an ``openai.OpenAI`` client can be pointed at (Groq, Ollama, OpenRouter...) to
+the provider id its calls report and the genai-prices id they are priced with.
 
 The same entries carry what the MCP server needs to find these providers in user code
 (client classes at every import path, API surfaces with their operation, not-tracked APIs
@@ -116,19 +116,17 @@ class ProviderSpec:
     # The API methods the wrappers track, as attribute paths from a client instance.
     surfaces: tuple[str, ...] = ()
     pricing_id: str = ""  # the genai-prices provider id costs are looked up with
-    # APIs of the client the SDK recognises but does not track: (attribute path, reason).
-    # Calls to them are reported once per process (a warning and ``status()``), never
-    # silently dropped.
-    untracked: tuple[tuple[str, str], ...] = ()
+    # APIs of the client the SDK recognises but does not track: full method paths with the
+    # reason and the arguments that identify them on a receiver of unknown type. The SDK
+    # reports calls to them once per process (a warning and ``status()``; see
+    # ``untracked_reason``), never drops them silently; detection lists them as untracked.
+    untracked: tuple[Surface, ...] = ()
     # Other ``[Agent] Provider`` ids this client reports for a service it also reaches
     # (Vertex AI through google-genai's client); same pricing id.
     variant_ids: tuple[str, ...] = ()
     # ---- What the MCP server reads to find and instrument this provider in user code.
     # Per-surface facts where the name alone is not enough (see ``surface_facts``).
     surface_details: tuple[Surface, ...] = ()
-    # Detection's view of ``untracked``: full method paths with the reason and the
-    # arguments that identify them on a receiver of unknown type.
-    not_tracked: tuple[Surface, ...] = ()
     # Module-level calls that are API calls (qualified names; ``patch()`` covers them).
     module_functions: tuple[Surface, ...] = ()
     # SDKs that make clients with a factory instead of classes (boto3): the factory's
@@ -157,6 +155,15 @@ class ProviderSpec:
         """Every tracked surface with its facts (details override the name's)."""
         details = {d.path: d for d in self.surface_details}
         return tuple(details.get(path) or surface_facts(path) for path in self.surfaces)
+
+    def untracked_reason(self, api: str) -> str | None:
+        """Why the untracked ``api`` is not tracked: ``api`` is one of ``untracked``'s
+        methods or the resource they belong to (``beta.threads``, as the SDK reports calls
+        it recognises by their request path). None: not an untracked API of this client."""
+        for surface in self.untracked:
+            if surface.path == api or surface.path.startswith(f"{api}."):
+                return surface.reason
+        return None
 
     @property
     def import_paths(self) -> tuple[str, ...]:
@@ -237,7 +244,7 @@ _OPENAI_DETAILS = (
     Surface("moderations.create", evidence=("input",)),
     Surface("completions.create", "completion", evidence=("model", "prompt")),
 )
-_OPENAI_NOT_TRACKED = (
+OPENAI_UNTRACKED: tuple[Surface, ...] = (
     *(
         Surface(path, reason=_ASSISTANTS)
         for path in (
@@ -254,14 +261,6 @@ _OPENAI_NOT_TRACKED = (
     Surface("beta.realtime.connect", reason=_REALTIME),
     Surface("realtime.connect", evidence=("model",), reason=_REALTIME),
     Surface("batches.create", evidence=("input_file_id",), reason=_BATCH),
-)
-OPENAI_UNTRACKED: tuple[tuple[str, str], ...] = (
-    ("beta.assistants", _ASSISTANTS),
-    ("beta.threads", _ASSISTANTS),
-    ("beta.threads.runs", _ASSISTANTS),
-    ("beta.realtime", _REALTIME),
-    ("realtime", _REALTIME),
-    ("batches", _BATCH),
 )
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -280,7 +279,6 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         pricing_id="openai",
         untracked=OPENAI_UNTRACKED,
         surface_details=_OPENAI_DETAILS,
-        not_tracked=_OPENAI_NOT_TRACKED,
         module_functions=(
             # openai>=1's module-level default client (an OpenAI instance: patch() covers it).
             Surface("openai.chat.completions.create"),
@@ -313,7 +311,6 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         pricing_id="azure",
         untracked=OPENAI_UNTRACKED,
         surface_details=_OPENAI_DETAILS,
-        not_tracked=_OPENAI_NOT_TRACKED,
         transparent=_RAW,
         offline_env=(
             ("AZURE_OPENAI_API_KEY", "verify-offline"),
@@ -341,12 +338,11 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             "beta.messages.stream",
         ),
         pricing_id="anthropic",
-        untracked=(("messages.batches", _BATCH), ("beta.messages.batches", _BATCH)),
         surface_details=(
             Surface("messages.create", evidence=_ANTHROPIC_ARGS, infer_type=True),
             Surface("messages.stream", stream=True, evidence=_ANTHROPIC_ARGS),
         ),
-        not_tracked=(
+        untracked=(
             Surface(
                 "completions.create",
                 "completion",
@@ -425,7 +421,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             Surface("chat.complete", evidence=("model", "messages")),
             Surface("chat.complete_async", is_async=True, evidence=("model", "messages")),
         ),
-        not_tracked=(
+        untracked=(
             Surface(
                 "fim.complete",
                 "completion",
@@ -455,8 +451,17 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         pricing_id="aws",
         # The guardrail and token-counting operations make no model response: not listed.
         untracked=(
-            ("start_async_invoke", "an asynchronous job whose output lands in S3 later"),
-            ("invoke_model_with_bidirectional_stream", "a bidirectional (speech) stream"),
+            Surface(
+                "start_async_invoke",
+                evidence=("modelId", "modelInput", "outputDataConfig"),
+                reason="an asynchronous job whose output lands in S3 later",
+            ),
+            Surface(
+                "invoke_model_with_bidirectional_stream",
+                stream=True,
+                evidence=("modelId", "body"),
+                reason="a bidirectional (speech) stream",
+            ),
         ),
         client_factory="boto3.client",
         service_name="bedrock-runtime",
