@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
+from ._stream_link import adopt_stream
+
 # Per-call keyword -> the tracking field it sets.
 CALL_KWARGS: dict[str, str] = {
     "amplitude_user_id": "user_id",
@@ -111,7 +113,6 @@ def _adopting_class(cls: type[Any]) -> type[Any]:
     sub = _adopting.get(cls)
     if sub is not None:
         return sub
-    from ._hook import adopt_stream
 
     def handover(manager: Any, stream: Any) -> Any:
         raw = manager.__dict__.pop(_RAW_ATTR, None)

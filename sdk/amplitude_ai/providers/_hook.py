@@ -9,7 +9,6 @@ events can be emitted when the stream is exhausted, fails or is closed early.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import logging
 import time
@@ -25,6 +24,7 @@ from amplitude_ai.propagation import inject_context
 
 from ._calls import call_overrides, tracking_active
 from ._emit import RequestInfo, effective_ai, emit_call
+from ._stream_link import remember
 from ._tracker import Tracker
 from ._untracked import note_untracked
 
@@ -328,7 +328,7 @@ def _attach_stream(stream: Any, state: _StreamState, *, is_async: bool) -> None:
     ref = weakref.ref(stream)
     # A stream dropped without being read or closed still reports its call.
     finalizer = weakref.finalize(stream, state.finish)
-    _remember(stream, state, finalizer)
+    remember(stream, state, finalizer, _attach_stream)  # for adopt_stream
     if not hasattr(type(stream), "close"):  # older releases: streams have no close()
         return
     if is_async:
@@ -389,37 +389,6 @@ def _iterate_async(stream: Any, state: _StreamState) -> None:
             state.finish()
 
     stream._iterator = iterate()
-
-
-# Streams are linked to their HTTP response so that a helper that builds its own stream
-# object over the same response (anthropic 0.2x-0.3x ``messages.stream()``) can be adopted.
-_PENDING_ATTR = "_amplitude_ai_stream"
-
-
-def _remember(stream: Any, state: _StreamState, finalizer: Any) -> None:
-    response = getattr(stream, "response", None)
-    if response is None:
-        return
-    # A response type that takes no attributes just cannot be adopted from.
-    with contextlib.suppress(AttributeError, TypeError):
-        setattr(response, _PENDING_ATTR, (weakref.ref(stream), state, finalizer))
-
-
-def adopt_stream(stream: Any) -> None:
-    """Track ``stream`` in place of the stream the request returned when a helper rebuilt
-    it over the same response and the original will never be read. Never raises."""
-    try:
-        pending = getattr(getattr(stream, "response", None), _PENDING_ATTR, None)
-        if pending is None or not hasattr(stream, "_iterator"):
-            return
-        original, state, finalizer = pending
-        if original() is stream or state.call.done:
-            return
-        finalizer.detach()  # the discarded original must not end the call early
-        is_async = hasattr(stream._iterator, "__anext__")
-        _attach_stream(stream, state, is_async=is_async)
-    except Exception:
-        log_once("provider-adopt", logging.ERROR, "amplitude_ai: tracking failed", exc_info=True)
 
 
 # -------------------------------------------------------------------------- async

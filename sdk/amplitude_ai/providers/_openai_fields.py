@@ -13,37 +13,12 @@ from typing import Any
 
 from ._emit import RequestInfo
 from ._hook import Surface
-from ._read import count, get, number, text_of
+from ._openai_common import common_request, usage_fields
+from ._openai_media import SURFACES as MEDIA_SURFACES
+from ._read import count, get, text_of
 
 _TEXT_PARTS = frozenset({"text", "input_text", "output_text"})
 _SYSTEM_ROLES = frozenset({"system", "developer"})
-
-
-def _common_request(body: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "model": body.get("model"),
-        "temperature": number(body.get("temperature")),
-        "top_p": number(body.get("top_p")),
-        "is_streaming": bool(body.get("stream")),
-    }
-
-
-def _usage_fields(usage: Any, *, prompt: str, completion: str) -> dict[str, Any]:
-    if usage is None:
-        return {}
-    prompt_details = get(usage, f"{prompt}_details") or get(usage, "prompt_tokens_details")
-    completion_details = get(usage, f"{completion}_details") or get(
-        usage, "completion_tokens_details"
-    )
-    cached = count(get(prompt_details, "cached_tokens"))
-    reasoning = count(get(completion_details, "reasoning_tokens"))
-    return {
-        "input_tokens": count(get(usage, prompt)),
-        "output_tokens": count(get(usage, completion)),
-        "total_tokens": count(get(usage, "total_tokens")),
-        "cache_read_tokens": cached or None,
-        "reasoning_tokens": reasoning or None,
-    }
 
 
 # ------------------------------------------------------------------- chat completions
@@ -54,7 +29,7 @@ def chat_request(body: Mapping[str, Any]) -> RequestInfo:
     system = [
         text_of(get(m, "content"), _TEXT_PARTS) for m in messages if get(m, "role") in _SYSTEM_ROLES
     ]
-    fields = _common_request(body)
+    fields = common_request(body)
     fields["system_prompt"] = "\n".join(s for s in system if s) or None
     fields["max_output_tokens"] = count(body.get("max_completion_tokens") or body.get("max_tokens"))
     last = messages[-1] if messages else None
@@ -74,7 +49,7 @@ def chat_response(resp: Any) -> dict[str, Any]:
         "reasoning_content": get(message, "reasoning_content") or get(message, "reasoning"),
     }
     fields.update(
-        _usage_fields(get(resp, "usage"), prompt="prompt_tokens", completion="completion_tokens")
+        usage_fields(get(resp, "usage"), prompt="prompt_tokens", completion="completion_tokens")
     )
     return fields
 
@@ -138,7 +113,7 @@ class ChatStream:
             "tool_calls": [self.tools[i] for i in sorted(self.tools)] or None,
         }
         fields.update(
-            _usage_fields(self.usage, prompt="prompt_tokens", completion="completion_tokens")
+            usage_fields(self.usage, prompt="prompt_tokens", completion="completion_tokens")
         )
         return fields
 
@@ -147,7 +122,7 @@ class ChatStream:
 
 
 def responses_request(body: Mapping[str, Any]) -> RequestInfo:
-    fields = _common_request(body)
+    fields = common_request(body)
     instructions = body.get("instructions")
     fields["system_prompt"] = instructions if isinstance(instructions, str) else None
     fields["max_output_tokens"] = count(body.get("max_output_tokens"))
@@ -195,7 +170,7 @@ def responses_response(resp: Any) -> dict[str, Any]:
         "finish_reason": incomplete or status,
     }
     fields.update(
-        _usage_fields(get(resp, "usage"), prompt="input_tokens", completion="output_tokens")
+        usage_fields(get(resp, "usage"), prompt="input_tokens", completion="output_tokens")
     )
     return fields
 
@@ -283,9 +258,7 @@ def resolve(url: str) -> Surface | None:
         return RESPONSES
     if path.endswith("/embeddings"):
         return EMBEDDINGS
-    from ._openai_media import SURFACES  # after chat: its path also ends in /completions
-
-    for suffix, surface in SURFACES:
+    for suffix, surface in MEDIA_SURFACES:  # after chat: its path also ends in /completions
         if path.endswith(suffix):
             return surface
     return None

@@ -23,7 +23,7 @@ from typing import Any
 
 from ._emit import RequestInfo
 from ._hook import Surface
-from ._openai_fields import _common_request, _usage_fields
+from ._openai_common import common_request, usage_fields
 from ._read import count, get, number
 
 # The model OpenAI's image endpoints use when the request names none.
@@ -162,7 +162,7 @@ def _model_items(obj: Any) -> list[tuple[str, Any]]:
 
 
 def completion_request(body: Mapping[str, Any]) -> RequestInfo:
-    fields = _common_request(body)
+    fields = common_request(body)
     fields["max_output_tokens"] = count(body.get("max_tokens"))
     prompt = body.get("prompt")
     if isinstance(prompt, list) and len(prompt) == 1 and isinstance(prompt[0], str):
@@ -179,7 +179,7 @@ def completion_response(resp: Any) -> dict[str, Any]:
         "finish_reason": get(choice, "finish_reason"),
     }
     fields.update(
-        _usage_fields(get(resp, "usage"), prompt="prompt_tokens", completion="completion_tokens")
+        usage_fields(get(resp, "usage"), prompt="prompt_tokens", completion="completion_tokens")
     )
     return fields
 
@@ -216,7 +216,7 @@ class CompletionStream:
             "finish_reason": self.finish_reason,
         }
         fields.update(
-            _usage_fields(self.usage, prompt="prompt_tokens", completion="completion_tokens")
+            usage_fields(self.usage, prompt="prompt_tokens", completion="completion_tokens")
         )
         return fields
 
