@@ -10,8 +10,9 @@ Every variant calls ``chat.completions.create`` (``--provider openai``; ``azure`
 Azure OpenAI client; ``groq``: an OpenAI client whose ``base_url`` is Groq's, an
 OpenAI-compatible host, whose requests a redirecting transport delivers to the server),
 ``messages.create`` (``--provider anthropic``), ``models.generate_content[_stream]``
-(``--provider gemini``, google-genai) or ``chat.complete``/``chat.stream`` (``--provider
-mistral``) against the same local fake provider server
+(``--provider gemini``, google-genai), ``chat.complete``/``chat.stream`` (``--provider
+mistral``) or ``converse``/``converse_stream`` (``--provider bedrock``, boto3's
+``bedrock-runtime`` client) against the same local fake provider server
 (``tests/support/llm_server.py``, in a child process so its work does not compete for this
 process's GIL), non-streamed and streamed (the stream is read to the end). It runs with
 whatever openai/anthropic releases are installed: run it in the provider matrix venvs to
@@ -22,7 +23,9 @@ Each mode runs twice: over HTTP against the server (what the targets are about),
 an in-process ``httpx2.MockTransport`` answering from the same ``FakeLLM`` (no socket, no
 second process), which takes most of the machine's noise out of the µs added (Gemini and
 Mistral: an ``httpx2.MockTransport`` passed through their own client options, which the
-newest google-genai and mistralai releases send through).
+newest google-genai and mistralai releases send through; Bedrock: ``fake_llm()``
+answering botocore's send, so most of a raw call is botocore's own serialising, signing
+and event-stream parsing).
 
 ``raw``        ``openai.OpenAI`` / ``anthropic.Anthropic``: the baseline.
 ``hook``       ``amplitude_ai.OpenAI`` (``.Anthropic``) whose ``AmplitudeAI`` drops events
@@ -299,6 +302,61 @@ def _other_variants(provider: str, url: str | None, stream: bool) -> tuple[list[
     return [Variant(k, labels[k], caller(c)) for k, c in clients.items()], session
 
 
+BEDROCK_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def _bedrock_variants(url: str | None, stream: bool) -> tuple[list[Variant], Any]:
+    """boto3's bedrock-runtime client: raw, drop-in with events dropped, drop-in building
+    events. In process, ``fake_llm()`` answers botocore's send (boto3 has no transport
+    option); the returned context enters it around the session."""
+    import boto3
+    from botocore.config import Config
+
+    import amplitude_ai
+    from amplitude_ai.testing import FakeReply, fake_llm
+
+    kwargs: dict[str, Any] = {
+        "region_name": "us-east-1",
+        "aws_access_key_id": "AKIDBENCH",
+        "aws_secret_access_key": "bench-secret",
+        "config": Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+    }
+    if url:
+        kwargs["endpoint_url"] = url
+    dropping, sink = _sinks()
+    clients = {
+        "raw": boto3.client("bedrock-runtime", **kwargs),
+        "hook": amplitude_ai.Bedrock(amplitude=dropping, **kwargs),
+        "wrapped": amplitude_ai.Bedrock(amplitude=sink, **kwargs),
+    }
+    labels = {
+        "raw": "raw boto3.client('bedrock-runtime')",
+        "hook": "amplitude_ai.Bedrock, events dropped (wrapper only)",
+        "wrapped": "amplitude_ai.Bedrock, events built (2 per call)",
+    }
+    system = [{"text": "You are a product analytics assistant."}]
+
+    def caller(client: Any) -> Callable[[int], Any]:
+        def call(i: int) -> Any:
+            text = f"What is retention? (question {i})"
+            messages = [{"role": "user", "content": [{"text": text}]}]
+            options = {"modelId": BEDROCK_MODEL, "messages": messages, "system": system}
+            if stream:
+                response = client.converse_stream(**options)
+                for _ in response["stream"]:
+                    pass
+                return response
+            return client.converse(**options)
+
+        return call
+
+    context = contextlib.ExitStack()
+    if url is None:
+        context.enter_context(fake_llm(FakeReply(REPLY_TEXT, input_tokens=420, output_tokens=60)))
+    context.enter_context(sink.agent("bench-bot").session(user_id="bench-user"))
+    return [Variant(k, labels[k], caller(c)) for k, c in clients.items()], context
+
+
 def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[Variant], Any]:
     import importlib
 
@@ -306,6 +364,8 @@ def build_variants(provider: str, url: str | None, stream: bool) -> tuple[list[V
 
     if provider in ("gemini", "mistral"):
         return _other_variants(provider, url, stream)
+    if provider == "bedrock":
+        return _bedrock_variants(url, stream)
 
     family = "openai" if provider in OPENAI_FAMILY else provider
     module = importlib.import_module(family)
@@ -486,11 +546,21 @@ def main() -> None:
     )
     parser.add_argument(
         "--provider",
-        choices=("both", "all", "openai", "azure", "groq", "anthropic", "gemini", "mistral"),
+        choices=(
+            "both",
+            "all",
+            "openai",
+            "azure",
+            "groq",
+            "anthropic",
+            "gemini",
+            "mistral",
+            "bedrock",
+        ),
         default="both",
         help="which provider's raw and instrumented clients to compare (both: openai and "
         "anthropic; all: also azure, groq (an OpenAI client on an OpenAI-compatible host), "
-        "gemini and mistral)",
+        "gemini, mistral and bedrock)",
     )
     parser.add_argument("--json", help="write all samples and results here")
     parser.add_argument("--serve-llm", type=float, help=argparse.SUPPRESS)
@@ -506,12 +576,18 @@ def main() -> None:
     import anthropic
     import openai
 
-    print(f"openai {openai.__version__}, anthropic {anthropic.__version__}")
-    print(f"{args.repeats} samples x {args.number} calls, slices of {args.slice}")
     providers = {
         "both": ["openai", "anthropic"],
-        "all": ["openai", "azure", "groq", "anthropic", "gemini", "mistral"],
+        "all": ["openai", "azure", "groq", "anthropic", "gemini", "mistral", "bedrock"],
     }.get(args.provider, [args.provider])
+    versions = f"openai {openai.__version__}, anthropic {anthropic.__version__}"
+    if "bedrock" in providers:
+        import boto3
+        import botocore
+
+        versions += f", boto3 {boto3.__version__}, botocore {botocore.__version__}"
+    print(versions)
+    print(f"{args.repeats} samples x {args.number} calls, slices of {args.slice}")
     results = []
     with llm_server() as url:
         for target in (
