@@ -41,7 +41,7 @@ def _sections() -> tuple[_Section, ...]:
 
 def _split_markdown(source: str, text: str) -> list[_Section]:
     out: list[_Section] = []
-    heading, lines = source, []
+    heading, lines = source, list[str]()
     for line in text.splitlines():
         if line.startswith("#"):
             if lines:

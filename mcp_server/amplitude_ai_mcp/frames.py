@@ -41,7 +41,8 @@ def check_frame(line: str) -> types.JSONRPCError | None:
     try:
         frame = json.loads(line)
     except ValueError as exc:
-        return _error(None, PARSE_ERROR, f"parse error: not valid JSON ({exc.msg})")
+        detail = getattr(exc, "msg", str(exc))  # a JSONDecodeError's message, without position
+        return _error(None, PARSE_ERROR, f"parse error: not valid JSON ({detail})")
     if isinstance(frame, list):
         return _error(
             None,
@@ -70,7 +71,7 @@ def check_frame(line: str) -> types.JSONRPCError | None:
     try:
         types.jsonrpc_message_adapter.validate_json(line, by_name=False)
     except Exception as exc:
-        first = getattr(exc, "errors", lambda: [{}])()[:1]
+        first: list[Any] = getattr(exc, "errors", lambda: [{}])()[:1]
         detail = first[0].get("msg", type(exc).__name__) if first else type(exc).__name__
         return _error(request_id, INVALID_REQUEST, f"invalid request: {detail}")
     return None
@@ -176,5 +177,5 @@ def install() -> bool:
         return False
     if getattr(transport, "stdio_server", None) is not stdio_server:
         return False
-    transport.stdio_server = guarded_stdio_server  # type: ignore[attr-defined]
+    transport.stdio_server = guarded_stdio_server
     return True

@@ -5,7 +5,7 @@ Kept free of heavy imports: the server imports this at start-up to declare outpu
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -50,7 +50,10 @@ Tier = Literal["swap", "wrap", "patch", "session"]
 ContentMode = Literal["full", "metadata_only", "customer_enriched"]
 Framework = Literal["fastapi", "flask", "django", "starlette", "streamlit", "none"]
 # Every provider id of the SDK's provider registry (instrumented ones and recognised ones).
-Provider = Literal[registry.provider_ids()]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a Literal of values computed at import: a string to the type checker
+    Provider = str
+else:
+    Provider = Literal[registry.provider_ids()]
 # needs_input id -> answer: a Python expression (str) or a JSON value (written as its repr).
 Inputs = dict[str, Any]
 

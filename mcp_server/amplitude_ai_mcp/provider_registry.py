@@ -12,6 +12,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 PACKAGE = "amplitude_ai.providers"
 NAME = f"{PACKAGE}.registry"
@@ -64,4 +65,7 @@ def load() -> ModuleType:
         raise
 
 
-registry = load()
+if TYPE_CHECKING:  # the type checker sees the module itself (its names and types)
+    from amplitude_ai.providers import registry
+else:
+    registry = load()

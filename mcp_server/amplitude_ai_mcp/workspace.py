@@ -40,10 +40,10 @@ class Roots:
         cls, cli_roots: list[str] | None, env: dict[str, str] | None = None, cwd: str | None = None
     ) -> Roots:
         """``--root`` flags, else ``AMPLITUDE_AI_MCP_ROOTS`` (os.pathsep-separated), else cwd."""
-        env = os.environ if env is None else env
+        environ = os.environ if env is None else env
         raw = list(cli_roots or [])
-        if not raw and env.get(ENV_ROOTS):
-            raw = [p for p in env[ENV_ROOTS].split(os.pathsep) if p.strip()]
+        if not raw and environ.get(ENV_ROOTS):
+            raw = [p for p in environ[ENV_ROOTS].split(os.pathsep) if p.strip()]
         if not raw:
             raw = [cwd or os.getcwd()]
         return cls(tuple(check_root(p) for p in raw))

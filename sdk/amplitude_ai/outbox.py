@@ -128,7 +128,7 @@ class Outbox:
             ours = record is not None
             if ours and 200 <= code < 300:
                 self.stats["delivered"] += 1
-            elif ours and retryable(code, message) and not self._closed:
+            elif record is not None and retryable(code, message) and not self._closed:
                 self._held[insert_id] = record  # type: ignore[index]
                 self.stats["held"] += 1
             elif ours:

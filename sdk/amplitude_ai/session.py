@@ -106,7 +106,7 @@ class Session(BoundTrackingMethods):
         """Attach enrichments to the ``[Agent] Session End`` sent when the block exits."""
         self.enrichments = enrichments
 
-    def track_session_end(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def track_session_end(self, *args: Any, **kwargs: Any) -> None:
         """End the session now (the exit of the ``with`` block will not end it again)."""
         kwargs.setdefault("enrichments", self.enrichments)
         kwargs.setdefault("idle_timeout_minutes", self.idle_timeout_minutes)

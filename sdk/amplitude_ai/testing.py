@@ -127,8 +127,8 @@ class MockAmplitudeAI(AmplitudeAI):
                 recorder._keep_rejected(event, why)
                 original_reject(self, kind, event, why)
 
-            AmplitudeAI._deliver = lambda self, event: record(event)  # type: ignore[method-assign]
-            AmplitudeAI._reject = reject  # type: ignore[method-assign]
+            AmplitudeAI._deliver = lambda self, event: record(event)  # type: ignore[method-assign,assignment]
+            AmplitudeAI._reject = reject  # type: ignore[method-assign,assignment]
             try:
                 yield recorder
             finally:
@@ -140,12 +140,14 @@ class MockAmplitudeAI(AmplitudeAI):
         for instance in unique:
             bound_reject = instance._reject
 
-            def reject(kind: str, event: EventRecord, why: Any, _own: Any = bound_reject) -> None:
+            def reject_here(
+                kind: str, event: EventRecord, why: Any, _own: Any = bound_reject
+            ) -> None:
                 recorder._keep_rejected(event, why)
                 _own(kind, event, why)
 
             instance.__dict__["_deliver"] = record
-            instance.__dict__["_reject"] = reject
+            instance.__dict__["_reject"] = reject_here
         try:
             yield recorder
         finally:

@@ -191,7 +191,7 @@ def dotted(node: cst.BaseExpression | None) -> str | None:
 
 
 def _is_bootstrap_import(node: cst.ImportFrom) -> bool:
-    name = dotted(node.module) if node.module is not None else ""
+    name = (dotted(node.module) or "") if node.module is not None else ""
     return bool(name) and name.rsplit(".", 1)[-1] == BOOTSTRAP_STEM
 
 
@@ -493,7 +493,7 @@ class Rewriter(cst.CSTTransformer):
     def on_visit(self, node: cst.CSTNode) -> bool:
         return id(node) not in self.skip
 
-    def on_leave(
+    def on_leave(  # type: ignore[override]  # libcst types it generically (node in, same out)
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
     ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
         node = updated_node

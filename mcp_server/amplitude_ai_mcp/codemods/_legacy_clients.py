@@ -149,7 +149,7 @@ def _assignments(module: cst.Module, factories: dict[str, str]) -> list[_Assignm
         ):
             continue
         factory = factories[node.value.func.value]
-        elements = node.targets[0].target.elements  # type: ignore[attr-defined]
+        elements = node.targets[0].target.elements
         classes = _FACTORIES[factory]
         if len(elements) != len(classes) or not all(
             isinstance(e.value, cst.Name) for e in elements
@@ -158,7 +158,7 @@ def _assignments(module: cst.Module, factories: dict[str, str]) -> list[_Assignm
         names = [
             (e.value.value, cls)
             for e, cls in zip(elements, classes, strict=True)
-            if e.value.value != "_"
+            if isinstance(e.value, cst.Name) and e.value.value != "_"  # all Names (above)
         ]
         if names:
             out.append(_Assignment(stmt, factory, names))

@@ -59,7 +59,7 @@ def has_session(fn: cst.FunctionDef) -> bool:
     stmts = statements_after_docstring(fn)
     if len(stmts) != 1:
         return False
-    first = stmts[0]
+    first: cst.BaseStatement | cst.BaseSmallStatement = stmts[0]
     if isinstance(first, cst.Try) and len(first.body.body) == 1:
         first = first.body.body[0]
     return _is_session_with(first)
@@ -146,7 +146,7 @@ def _lazy_target(
             if target is not None and target.is_generator:
                 return target.node, _params(target.node), None
     if any(
-        (c.func.value if isinstance(c.func, cst.Name) else c.func.attr.value)  # type: ignore[union-attr]
+        (c.func.value if isinstance(c.func, cst.Name) else c.func.attr.value)  # type: ignore[attr-defined]
         != "Response"
         for c in work.stream_calls
     ):

@@ -42,9 +42,10 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
                 f"amplitude={ai_name}",
             )
             continue
+        func = c.call.func if isinstance(c.call, cst.Call) else None  # a Call unless a reference
         if (
             c.imports
-            and isinstance(c.call.func, cst.Name)
+            and isinstance(func, cst.Name)
             and all(_can_split(facts, i) for i, _ in c.imports)
         ):
             for import_from, alias in c.imports:
@@ -56,8 +57,8 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
                 KIND,
                 f"{c.qualname}(...) -> amplitude_ai.{c.drop_in} (drop-in) with amplitude={ai_name}",
             )
-        elif isinstance(c.call.func, (cst.Attribute, cst.Name)) and (
-            isinstance(c.call.func, cst.Attribute) or c.imports
+        elif isinstance(func, (cst.Attribute, cst.Name)) and (
+            isinstance(func, cst.Attribute) or c.imports
         ):
             # ``oa.OpenAI(...)``, or a name whose import cannot be split (a one-line
             # ``if x: from openai import APIError, OpenAI``): call the drop-in by module path.
@@ -66,7 +67,7 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
             plan.edit(
                 c.line,
                 KIND,
-                f"{dotted(c.call.func) or c.qualname}(...) -> amplitude_ai.{c.drop_in}(...) with "
+                f"{dotted(func) or c.qualname}(...) -> amplitude_ai.{c.drop_in}(...) with "
                 f"amplitude={ai_name}; other uses of the provider module are unchanged",
             )
         else:
@@ -140,7 +141,8 @@ def _as_drop_in(alias: cst.ImportAlias, drop_in: str) -> cst.ImportAlias:
 
 def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: dict[int, str]) -> None:
     assert not isinstance(node.names, cst.ImportStar)
-    moving = [a for a in node.names if id(a) in aliases]
+    originals = node.names  # (the closures below do not see the narrowing)
+    moving = [a for a in originals if id(a) in aliases]
     renamed = [_as_drop_in(a, aliases[id(a)]) for a in moving]
     if len(moving) == len(node.names) and not node.relative:
 
@@ -148,7 +150,7 @@ def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: dict[i
             assert isinstance(n, cst.ImportFrom)
             assert not isinstance(n.names, cst.ImportStar)
             names = [
-                _as_drop_in(a, aliases[id(o)]) for a, o in zip(n.names, node.names, strict=True)
+                _as_drop_in(a, aliases[id(o)]) for a, o in zip(n.names, originals, strict=True)
             ]
             return n.with_changes(module=cst.Name(SDK), names=names)
 
@@ -160,8 +162,8 @@ def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: dict[i
     def strip(n: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(n, cst.ImportFrom)
         assert not isinstance(n.names, cst.ImportStar)
-        kept = [a for a, o in zip(n.names, node.names, strict=True) if id(o) in kept_ids]
-        if isinstance(node.names[-1].comma, cst.MaybeSentinel) or n.rpar is None:
+        kept = [a for a, o in zip(n.names, originals, strict=True) if id(o) in kept_ids]
+        if isinstance(originals[-1].comma, cst.MaybeSentinel) or n.rpar is None:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return n.with_changes(names=kept)
 

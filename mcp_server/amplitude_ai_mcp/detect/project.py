@@ -329,7 +329,7 @@ def scan(
         except cst.ParserSyntaxError as exc:
             reason = (
                 libcst_limit(exc.raw_line)
-                if python_accepts(text)
+                if python_accepts(text or "")  # (set: a cached analysis never fails)
                 else f"syntax error at line {exc.raw_line}, column {exc.raw_column}"
             )
             skipped.append(SkippedFile(path=rel, reason=reason))

@@ -502,11 +502,12 @@ PATCH_TARGETS: dict[str, frozenset[str]] = {
 # Module prefixes -> provider / framework / web framework / observability name, for the scan's
 # dependency and import report. Keys are import names; values are display names.
 PROVIDER_MODULES: dict[str, str] = {}
-for _spec in (*R.PROVIDERS, *R.KNOWN_PROVIDERS):
+_ENTRIES: tuple[R.ProviderSpec | R.KnownProvider, ...] = (*R.PROVIDERS, *R.KNOWN_PROVIDERS)
+for _entry in _ENTRIES:
     # A module that makes clients by a factory serves other services too (boto3 alone is
     # not Bedrock): its import is no evidence of the provider (see project.py).
-    if not _spec.client_factory:
-        PROVIDER_MODULES.setdefault(_spec.module, _spec.id)
+    if not _entry.client_factory:
+        PROVIDER_MODULES.setdefault(_entry.module, _entry.id)
 FRAMEWORK_MODULES: dict[str, str] = {
     "langchain": "langchain",
     "langchain_core": "langchain",

@@ -472,7 +472,7 @@ def identifiers(stmts: Iterable[ast.stmt]) -> set[str]:
             found.add(node.attr)
         elif isinstance(node, (*_FUNCS, ast.ClassDef)):
             found.add(node.name)
-        elif isinstance(node, ast.arg) or (isinstance(node, ast.keyword) and node.arg):
+        elif isinstance(node, (ast.arg, ast.keyword)) and node.arg:
             found.add(node.arg)
         elif isinstance(node, ast.alias):
             found.update(node.name.split("."))

@@ -66,10 +66,12 @@ def _derived_client(analysis: FileAnalysis, key: str, source: ModuleSource, dept
     client = analysis.exports.get(head)
     if isinstance(client, ExternalRef):
         client = resolve_ref(client, source, depth + 1)[0]
-    derived = P.DERIVED.get((client.family, method)) if isinstance(client, ClientType) else None
+    if not isinstance(client, ClientType):
+        return None
+    derived = P.DERIVED.get((client.family, method))
     if derived is None:
         return None
-    return replace(client, family=derived, origin=f"{client.origin}.{method}")  # type: ignore[type-var]
+    return replace(client, family=derived, origin=f"{client.origin}.{method}")
 
 
 def finalize(
@@ -198,7 +200,7 @@ def _finalize_site(
         call_style=raw.call_style,
         receiver=raw.receiver,
         client_origin=base.origin,
-        resolved_by=resolved_by or base.resolved_by,  # type: ignore[arg-type]
+        resolved_by=resolved_by or base.resolved_by,
         qualified_name=f"{base.origin}.{api.path}",
         enclosing=raw.enclosing,
         instrumented=instrumented,
@@ -368,7 +370,7 @@ def _uncertain_site(u: UncertainSite, file: str, in_test: bool) -> UncertainCall
         column=u.column,
         provider=u.provider,
         api=u.api,
-        confidence=u.confidence,  # type: ignore[arg-type]
+        confidence=u.confidence,
         tracked=u.tracked,
         receiver=u.receiver,
         enclosing=u.enclosing,

@@ -68,7 +68,7 @@ async def scan_project(
 
 
 def scan_text(found: ScanResult) -> str:
-    def named(label: str, items: list) -> str | None:  # type: ignore[type-arg]
+    def named(label: str, items: list) -> str | None:
         if not items:
             return None
         return f"{label}: " + ", ".join(
@@ -127,9 +127,9 @@ def scan_text(found: ScanResult) -> str:
         lines.append(f"more: call again with offset={found.next_offset}")
     if found.skipped:
         lines += ["", "skipped files:"] + [f"- {s.path}: {s.reason}" for s in found.skipped]
-    for label, items in (("problems", found.problems), ("limits reached", found.caps_hit)):
-        if items:
-            lines.append(f"{label}: {'; '.join(items)}")
+    for label, notes in (("problems", found.problems), ("limits reached", found.caps_hit)):
+        if notes:
+            lines.append(f"{label}: {'; '.join(notes)}")
     return "\n".join(lines)
 
 

@@ -744,13 +744,13 @@ def plan_module(
                 )
             )
     for plan in chosen:
-        func = facts.functions.get(plan.qualname)
+        opener = facts.functions.get(plan.qualname)
         if plan.kind == "script":  # the session a function of the script opens
-            func = next(
+            opener = next(
                 (f for f in script_reach.functions if f.opens_session and f.session_user is None),
                 None,
             )
-        if func is not None and func.opens_session and func.session_user is None:
+        if opener is not None and opener.opens_session and opener.session_user is None:
             gaps.append(
                 Gap(
                     module.rel,

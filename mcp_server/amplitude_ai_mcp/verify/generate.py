@@ -36,7 +36,7 @@ MAX_DEPTH_FILES = 5  # import hops followed out from the files that name an LLM 
 _FORBIDDEN_NAMES = frozenset({"exec", "eval", "compile", "open", "__import__", "breakpoint"})
 
 
-def check_inputs(inputs: Mapping[str, str] | None) -> dict[str, str]:
+def check_inputs(inputs: Mapping[str, object] | None) -> dict[str, str]:
     """Answers to needs_input items: each a single Python expression, placed verbatim."""
     checked: dict[str, str] = {}
     for key, value in (inputs or {}).items():
@@ -242,7 +242,7 @@ def generate(
     path: str | None = None,
     root: str | None = None,
     apply: bool = False,
-    inputs: Mapping[str, str] | None = None,
+    inputs: Mapping[str, object] | None = None,
 ) -> VerifyTestResult:
     """The verify test for a module, a package or the whole project (``path`` omitted):
     every instrumented module that reaches an LLM call gets tests, in one file written under
@@ -526,7 +526,7 @@ def _entry(plan: Plan, target: Target, many: bool) -> EntryPoint:
     name = f"{target.file}:{plan.qualname}" if many else plan.qualname
     return EntryPoint(
         name=name,
-        kind=plan.kind,  # type: ignore[arg-type]
+        kind=plan.kind,
         line=plan.line,
         how=how,
         session="test" if plan.test_session else "app",

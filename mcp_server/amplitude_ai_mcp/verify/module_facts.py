@@ -405,10 +405,10 @@ class _Collector(cst.CSTVisitor):
             if text is not None:
                 self.facts.string_constants[name] = text
             if isinstance(node.value, cst.Call):
-                func = _dotted(node.value.func)
-                if func and "." not in func and func[:1].isupper():
-                    self.facts.instances[name] = func  # ``escalation = Escalation()``
-                framework = _WEB_APPS.get(self.qualify(func)) if func else None
+                called = _dotted(node.value.func)
+                if called and "." not in called and called[:1].isupper():
+                    self.facts.instances[name] = called  # ``escalation = Escalation()``
+                framework = _WEB_APPS.get(self.qualify(called)) if called else None
                 if framework:
                     self.facts.web_apps[name] = framework
                     for arg in node.value.args:  # APIRouter(prefix=) / Blueprint(url_prefix=)
@@ -613,8 +613,8 @@ class _Collector(cst.CSTVisitor):
             "request.args",
             "request.values",
         ):
-            index = node.slice[0].slice if len(node.slice) == 1 else None
-            key = _string(index.value) if isinstance(index, cst.Index) else None
+            only = node.slice[0].slice if len(node.slice) == 1 else None
+            key = _string(only.value) if isinstance(only, cst.Index) else None
             if key and key not in func.form_keys:
                 func.form_keys.append(key)
         if _dotted(value) == "os.environ" and len(node.slice) == 1:

@@ -22,9 +22,13 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # Offline stand-ins for the provider SDKs' settings (constructors fail without them); the
 # fake LLM answers before any request could leave the process.
 FAKE_ENV = {
-    key: value
-    for entry in (*PROVIDERS, *(k for k in KNOWN_PROVIDERS if k.id in {p.id for p in PROVIDERS}))
-    for key, value in entry.offline_env
+    **{key: value for spec in PROVIDERS for key, value in spec.offline_env},
+    **{
+        key: value
+        for known in KNOWN_PROVIDERS
+        if known.id in {p.id for p in PROVIDERS}
+        for key, value in known.offline_env
+    },
 }
 
 

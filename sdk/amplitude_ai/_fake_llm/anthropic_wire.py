@@ -54,7 +54,7 @@ def _blocks(reply: FakeReply, body: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def messages(body: Mapping[str, Any], reply: FakeReply) -> WireResponse:
-    message = {
+    message: dict[str, Any] = {
         "id": new_id("msg_"),
         "type": "message",
         "role": "assistant",

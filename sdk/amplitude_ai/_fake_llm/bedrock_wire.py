@@ -153,8 +153,8 @@ def converse_stream(model: str, body: Mapping[str, Any], reply: FakeReply) -> Wi
         index += 1
     if reply.text:
         for piece in pieces(reply.text):
-            delta = {"text": piece}
-            events.append(_event("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
+            text = {"contentBlockIndex": index, "delta": {"text": piece}}
+            events.append(_event("contentBlockDelta", text))
         events.append(_event("contentBlockStop", {"contentBlockIndex": index}))
         index += 1
     for i, call in enumerate(reply.tool_calls):

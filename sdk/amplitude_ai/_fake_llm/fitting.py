@@ -105,7 +105,8 @@ def _offered_tools(body: Mapping[str, Any]) -> list[tuple[str, Any]]:
     for tool in _as_list(body.get("tools")):
         if not isinstance(tool, Mapping):
             continue
-        spec = tool.get("function") if isinstance(tool.get("function"), Mapping) else tool
+        function = tool.get("function")
+        spec = function if isinstance(function, Mapping) else tool
         name = spec.get("name")
         if isinstance(name, str):
             params = spec.get("parameters", spec.get("input_schema", {}))

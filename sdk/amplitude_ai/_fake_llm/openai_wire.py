@@ -100,7 +100,7 @@ def _chat_stream(
             data["usage"] = None
         return None, data
 
-    events = [chunk({"role": "assistant", "content": ""})]
+    events: list[tuple[str | None, Any]] = [chunk({"role": "assistant", "content": ""})]
     events += [chunk({"reasoning_content": p}) for p in pieces(reply.reasoning or "")]
     events += [chunk({"content": p}) for p in pieces(reply.text)]
     for index, (call_id, call) in enumerate(zip(ids, reply.tool_calls, strict=True)):

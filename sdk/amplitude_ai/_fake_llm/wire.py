@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ def json_response(
     )
 
 
-def sse_response(events: list[tuple[str | None, Any]]) -> WireResponse:
+def sse_response(events: Sequence[tuple[str | None, Any]]) -> WireResponse:
     """``events``: (event name or None, data) pairs; data ``"[DONE]"`` is sent verbatim."""
     chunks = []
     for name, data in events:

@@ -70,7 +70,7 @@ class _Start:
     outer_run: str | None  # a framework run (LangChain ...) this call belongs to
 
 
-class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):  # type: ignore[misc]
+class AmplitudeLiteLLMCallback(IntegrationBase, CustomLogger):
     """LiteLLM ``CustomLogger`` reporting calls as ``[Agent]`` events.
 
     Args:

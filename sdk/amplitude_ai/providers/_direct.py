@@ -120,10 +120,8 @@ def context_headers(call: DirectCall) -> dict[str, str] | None:
         if not effective_ai(call.tracker, call.ctx).config.propagate_context:
             return None
         scope = call.ctx
-        if call.overrides and scope is not None:
-            scope = scope.evolve(**call.overrides)
-        elif call.overrides:
-            scope = SessionContext(**call.overrides)
+        if call.overrides:
+            scope = (scope if scope is not None else SessionContext()).evolve(**call.overrides)
         return inject_context({}, context=scope) or None
     except Exception:
         log_once(

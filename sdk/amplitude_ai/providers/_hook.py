@@ -97,10 +97,8 @@ class _Call:
         # amplitude.Amplitude (as it decides where the events go).
         if effective_ai(tracker, self.ctx).config.propagate_context:
             scope = self.ctx
-            if self.overrides and scope is not None:
-                scope = scope.evolve(**self.overrides)
-            elif self.overrides:
-                scope = SessionContext(**self.overrides)
+            if self.overrides:
+                scope = (scope if scope is not None else SessionContext()).evolve(**self.overrides)
             headers = dict(options.headers) if isinstance(options.headers, Mapping) else {}
             changes["headers"] = inject_context(headers, context=scope)
         self.options = options.model_copy(update=changes) if changes else options

@@ -150,7 +150,7 @@ def shim_resource_notices(attr: str, resource: Any, provider: str) -> None:
     try:
         owner = getattr(resource, child, None) if child else resource
         method = getattr(owner, "connect", None) if owner is not None else None
-        if method is None or getattr(method, NOTICE_MARK, None) is not None:
+        if owner is None or method is None or getattr(method, NOTICE_MARK, None) is not None:
             return
         owner.connect = notice_shim(method, provider, api)
     except Exception:

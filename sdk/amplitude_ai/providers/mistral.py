@@ -44,7 +44,7 @@ def _instrument(client: Any, tracker: Tracker) -> None:
             instrument_resource(resource, attr, tracker)
 
 
-class Mistral(_Base):  # type: ignore[misc,valid-type]
+class Mistral(_Base):
     """mistralai's ``Mistral`` that tracks its chat and embedding calls."""
 
     def __init__(
@@ -60,7 +60,7 @@ class Mistral(_Base):  # type: ignore[misc,valid-type]
 
 
 setattr(Mistral, INSTRUMENTED_MARK, True)
-Mistral._amplitude_provider = PROVIDER  # type: ignore[attr-defined]
+Mistral._amplitude_provider = PROVIDER
 
 
 def wrap_client(client: Any, amplitude: Any = None, user_id: str | None = None) -> Any:

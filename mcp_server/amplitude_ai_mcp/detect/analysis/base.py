@@ -13,7 +13,7 @@ from amplitude_ai_mcp.detect import providers as P
 from .cst_shapes import _expressions_in, _names_in
 from .fast_metadata import FastPositionProvider, FastScopeProvider
 from .findings import FileAnalysis
-from .values import ClientType, Value, _sdk_stand_in
+from .values import ClientType, Value, _Item, _sdk_stand_in
 
 _MAX_CHAIN = 8
 
@@ -26,8 +26,8 @@ class AnalyzerBase(cst.CSTVisitor):
         self.result = FileAnalysis(module=module)
         self._package = module if is_package else module.rpartition(".")[0]
         # (scope, name) -> bound value expression (or a precomputed value)
-        self._bindings: dict[tuple[Scope, str], list[cst.BaseExpression | Value]] = {}
-        self._attr_bindings: dict[tuple[str, str], list[cst.BaseExpression | Value]] = {}
+        self._bindings: dict[tuple[Scope, str], list[cst.BaseExpression | Value | _Item]] = {}
+        self._attr_bindings: dict[tuple[str, str], list[cst.BaseExpression | Value | _Item]] = {}
         self._returns: dict[tuple[Scope, str], list[cst.BaseExpression]] = {}
         self._calls: list[tuple[cst.Call, str | None]] = []
         self._refs: list[tuple[cst.BaseExpression, cst.Call, str | None]] = []

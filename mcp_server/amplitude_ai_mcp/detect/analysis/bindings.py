@@ -96,7 +96,9 @@ class BindingCollector(SiteClassifier):
         if node.asname is not None:
             self._bind_target(node.asname.name, node.item)
 
-    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | Value) -> None:
+    def _bind_target(
+        self, target: cst.BaseExpression, value: cst.BaseExpression | Value | _Item
+    ) -> None:
         if isinstance(target, cst.Name):
             scope = self.get_metadata(FastScopeProvider, target, None)
             if scope is not None:

@@ -5,6 +5,7 @@ values, parameters traced to their callers, deps containers).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import libcst as cst
@@ -64,7 +65,7 @@ class ClientFlow(AnalyzerBase):
             scope = scope.parent
         return None
 
-    def _first_known(self, values: list[cst.BaseExpression | Value | _Item]) -> Value:
+    def _first_known(self, values: Sequence[cst.BaseExpression | Value | _Item]) -> Value:
         fallback: Value = None
         for value in values:
             if isinstance(value, _Item):

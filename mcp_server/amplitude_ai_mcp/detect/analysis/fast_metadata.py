@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from libcst import BatchableCSTVisitor
+from collections.abc import Callable, Mapping
+
+from libcst import BatchableCSTVisitor, CSTNode
 from libcst.metadata import (
     ExpressionContextProvider,
     PositionProvider,
@@ -16,7 +18,7 @@ class _CachedVisitorsMixin:
     """libcst finds a provider's visit_/leave_ methods with ``inspect.getmembers`` on every
     resolution (~7 ms per provider per file here); the set is per class, so look it up once."""
 
-    def get_visitors(self) -> dict[str, object]:
+    def get_visitors(self) -> Mapping[str, Callable[[CSTNode], None]]:
         cls = type(self)
         names = _VISITOR_NAMES.get(cls)
         if names is None:
@@ -27,7 +29,7 @@ class _CachedVisitorsMixin:
 
 # ScopeProvider depends on ExpressionContextProvider by class identity, so that one cannot be
 # swapped for a subclass; give it the same (behaviour-preserving) cached lookup instead.
-ExpressionContextProvider.get_visitors = _CachedVisitorsMixin.get_visitors  # type: ignore[method-assign]
+ExpressionContextProvider.get_visitors = _CachedVisitorsMixin.get_visitors  # type: ignore[method-assign,assignment]
 
 
 class FastScopeProvider(_CachedVisitorsMixin, ScopeProvider):

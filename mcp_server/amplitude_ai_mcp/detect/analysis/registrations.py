@@ -84,9 +84,9 @@ class Registrations(ClientFlow):
                 typed = self._first_known(values)
                 if typed is not None and not isinstance(typed, (_Param, AttrPath)):
                     self.result.exports[name] = typed
-        for (scope, name), values in self._returns.items():
+        for (scope, name), returned in self._returns.items():
             if isinstance(scope, GlobalScope) or scope is module_scope:
-                typed = self._first_known(list(values))
+                typed = self._first_known(list(returned))
                 if typed is not None and not isinstance(typed, (_Param, AttrPath)):
                     self.result.exports[f"{name}()"] = typed
         # Classes: ``Holder.client`` attribute bindings, reachable as ``module.Holder().client``.

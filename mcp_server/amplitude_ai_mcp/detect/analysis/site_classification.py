@@ -256,7 +256,7 @@ class SiteClassifier(Registrations):
             positional
             and isinstance(positional[0], cst.SimpleString)
             and _is_verb(positional[0])
-            and positional[0].evaluated_value.upper() != "POST"  # type: ignore[union-attr]
+            and positional[0].evaluated_value.upper() != "POST"
         ):
             return None  # client.request("GET", url)
         if url is None and positional:
