@@ -7,8 +7,8 @@ very objects."""
 
 from __future__ import annotations
 
-import ast
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -18,14 +18,13 @@ PACKAGE = "amplitude_ai.providers"
 NAME = f"{PACKAGE}.registry"
 
 
+# A top-level ``from .x import ...`` (a line scan: parsing the files would cost start-up time).
+_SIBLING_IMPORT = re.compile(r"^from \.(\w+) import", re.MULTILINE)
+
+
 def _siblings(path: Path) -> list[str]:
-    """The modules of the same package that ``path`` imports (``from .x import ...``)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [
-        node.module
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
-    ]
+    """The modules of the same package that ``path`` imports at its top level."""
+    return _SIBLING_IMPORT.findall(path.read_text(encoding="utf-8"))
 
 
 def _load(directory: Path, stem: str, added: list[str]) -> ModuleType:
