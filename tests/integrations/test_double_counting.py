@@ -188,12 +188,15 @@ def test_bridge_span_around_an_inner_span_around_a_call_reports_once(ai, server,
     provider = _bridge(ai, processor)
     tracer = provider.get_tracer("framework")
     llm.fail(500, "down")  # no response id to match either
-    with ai.agent("bot").session(user_id="u-1"):
-        with _outer_chat_span(tracer), tracer.start_as_current_span("retry-loop"):
-            with pytest.raises(openai.InternalServerError):
-                client.chat.completions.create(
-                    model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
-                )
+    with (
+        ai.agent("bot").session(user_id="u-1"),
+        _outer_chat_span(tracer),
+        tracer.start_as_current_span("retry-loop"),
+        pytest.raises(openai.InternalServerError),
+    ):
+        client.chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}]
+        )
     _flushed(provider)
     (reply,) = tracked(ai, "ai_response")
     assert reply["is_error"] is True and "span_kind" not in reply
