@@ -73,7 +73,7 @@ def test_complete_reports_the_prompt_and_the_answer(ai, server, llm, handler):
     assert (reply["model_name"], reply["provider"]) == (MODEL, "openai")
     assert (reply["input_tokens"], reply["output_tokens"]) == (12, 3)
     assert reply["llm_message"]["text"] == "Forty-two."
-    assert reply["finish_reason"] == "stop"
+    assert reply["finish_reason"] == "stop" and reply["is_streaming"] is False
     assert reply["agent_id"] == "li-bot" and reply["user_id"] == "u-1"
     (user,) = tracked(ai, "user_message")
     assert user["llm_message"]["text"] == "What is the answer?"
@@ -111,7 +111,7 @@ def test_streams_report_the_whole_answer_once(ai, server, llm, handler, kind):
     assert "".join(c.delta or "" for c in chunks) == "one two three"
     (reply,) = tracked(ai, "ai_response")
     assert reply["llm_message"]["text"] == "one two three"
-    assert reply["model_name"] == MODEL
+    assert reply["model_name"] == MODEL and reply["is_streaming"] is True
     assert server.requests[-1].body["stream"] is True
     (user,) = tracked(ai, "user_message")
     assert user["llm_message"]["text"] == "count"

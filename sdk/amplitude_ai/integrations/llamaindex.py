@@ -56,7 +56,6 @@ class _Event:
     system_prompt: str | None = None
     inputs: Any = None
     tool_name: str | None = None
-    streaming: bool = False
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -306,6 +305,8 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
             extra = _get(response, "additional_kwargs") or {}
             fields.update(
                 content=_text(text),
+                # A streamed answer ends with its last chunk, which carries a delta.
+                is_streaming=_get(response, "delta") is not None,
                 input_tokens=_get(usage, "prompt_tokens")
                 or _get(usage, "input_tokens")
                 or extra.get("prompt_tokens"),
