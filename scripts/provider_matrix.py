@@ -102,7 +102,7 @@ def provider_line(
     """A ``providers`` line: one openai and one anthropic release, and optionally one
     google-genai, mistralai, boto3 (its botocore comes with it) and litellm release."""
     optional = {"google-genai": gemini, "mistralai": mistral, "boto3": bedrock, "litellm": litellm}
-    pins = (("openai", openai), ("anthropic", anthropic))
+    pins: tuple[tuple[str, str], ...] = (("openai", openai), ("anthropic", anthropic))
     pins += tuple((dist, release) for dist, release in optional.items() if release)
     return Line(name, pins, "providers", extra, **options)  # type: ignore[arg-type]
 

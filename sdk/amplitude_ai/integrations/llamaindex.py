@@ -227,7 +227,7 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
         elif event.kind == CBEventType.EMBEDDING:
             self._embedding(event, payload, event_id, latency)
         elif event.kind == CBEventType.FUNCTION_CALL:
-            output = payload.get(EventPayload.FUNCTION_OUTPUT)
+            result = payload.get(EventPayload.FUNCTION_OUTPUT)
             self.emit(
                 "tool_call",
                 {
@@ -238,7 +238,7 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
                     "is_error": error is not None,
                     "error_message": error_text(error) if error is not None else None,
                     "input": event.inputs,
-                    "output": _get(output, "content") if output is not None else None,
+                    "output": _get(result, "content") if result is not None else None,
                 },
                 "invocation_id",
             )

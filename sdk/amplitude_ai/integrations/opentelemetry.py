@@ -421,7 +421,8 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
         _claims.claim_response(attrs.get("gen_ai.response.id"), run=_claims.current_run())
 
     def _agent(self, span: ReadableSpan, attrs: Mapping[str, Any], scope: dict[str, Any]) -> None:
-        trace = span.get_span_context().trace_id if span.get_span_context() else 0
+        context = span.get_span_context()
+        trace = context.trace_id if context is not None else 0
         with self._lock:
             inner_calls = trace in self._model_traces
         provider = attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system")
