@@ -11,7 +11,9 @@ to a line set:
   dev venv); runs every ``tests/**/test_crewai*.py``;
 * ``llamaindex``: llama-index-core with LlamaIndex's own OpenAI LLM and embedding packages
   (``llama-index-llms-openai`` caps openai below the dev venv's release); runs
-  ``tests/integrations/test_llamaindex*.py``.
+  ``tests/integrations/test_llamaindex*.py``;
+* ``otel``: the [otel] extra's floor (the dev venv has the newest release); runs the OTEL
+  bridge's tests.
 
 The SDK under test is not installed into a line: the source tree is put on ``sys.path`` and
 only the SDK's runtime dependencies are installed, which keeps one line's setup to a few
@@ -53,6 +55,7 @@ SET_TESTS = {
     "providers": ("tests/providers",),
     "crewai": ("tests/**/test_crewai*.py",),
     "llamaindex": ("tests/integrations/test_llamaindex*.py",),
+    "otel": ("tests/integrations/test_opentelemetry.py", "tests/integrations/test_otel*.py"),
 }
 LINE_SETS = tuple(SET_TESTS)
 
@@ -226,6 +229,14 @@ LINES = (
         ),
         "llamaindex",
         note="newest releases (openai: the newest llama-index-llms-openai accepts)",
+    ),
+    # The OTEL bridge at the [otel] extra's floor, over the newest openai.
+    Line(
+        "otel-floor",
+        (("opentelemetry-api", "1.27.0"), ("opentelemetry-sdk", "1.27.0"), ("openai", "3.60.0")),
+        "otel",
+        ("httpx>=0.28,<0.29",),  # the tests' HTTP-level instrumentation hooks an httpx client
+        note="the [otel] extra's floor",
     ),
 )
 

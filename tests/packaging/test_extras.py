@@ -93,3 +93,8 @@ def test_the_llamaindex_extra_floor_is_the_release_its_own_line_tests():
     tested in venvs of their own, with llama-index-core at the extra's floor and newest."""
     _floor_is_tested("llamaindex", "llama-index-core", "llamaindex")
     assert "llama-index-llms-openai" not in _requirements("dev")
+
+
+def test_the_otel_extra_floor_is_the_release_its_own_line_tests():
+    _floor_is_tested("otel", "opentelemetry-sdk", "otel")
+    _floor_is_tested("otel", "opentelemetry-api", "otel")
