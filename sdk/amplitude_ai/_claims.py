@@ -21,7 +21,10 @@ the rule is *first reporter wins*:
   (``begin_call``). A layer that observes a model call in that same context (an OTEL span
   exported inline, a CrewAI handler running on a copy of the emitting context) defers when
   a provider-layer call began inside its observation or is in its request right now: that
-  covers failures and streams, which carry no response id.
+  covers failures and streams, which carry no response id;
+* when an OpenTelemetry span is current as a provider-layer call starts, the span is
+  recorded as covered (``cover_span``), so the OTEL bridge can tell even when it exports
+  later on another thread (``BatchSpanProcessor``), where the calling context is gone.
 """
 
 from __future__ import annotations
