@@ -5,6 +5,7 @@ HTTP-level instrumentations such as OpenLIT observe a provider client."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
@@ -35,6 +36,22 @@ def tracer_provider(exporter: Any, processor: str = "simple") -> TracerProvider:
     else:
         raise ValueError(f"unknown processor {processor!r}; one of {PROCESSORS}")
     return provider
+
+
+def flush_like_the_batch_worker(provider: TracerProvider) -> None:
+    """Export what is queued the way the batch worker does: on a thread of its own (the
+    SDK's worker name), in a context that knows nothing of the app's calls; then shut the
+    provider down. Inline processors exported already: flushing them is a no-op."""
+    flushed: list[bool] = []
+
+    def worker() -> None:
+        flushed.append(provider.force_flush())
+        provider.shutdown()
+
+    thread = threading.Thread(target=worker, name="OtelBatchSpanRecordProcessor")
+    thread.start()
+    thread.join()
+    assert flushed == [True]
 
 
 def _messages(body: dict[str, Any]) -> str:

@@ -10,8 +10,6 @@ recorded when the call started is known there)."""
 
 from __future__ import annotations
 
-import threading
-
 import openai
 import pytest
 
@@ -45,19 +43,9 @@ def _bridge(ai, processor: str):
 
 
 def _flushed(provider) -> None:
-    """Export what is queued the way the batch worker does: on a thread of its own (the
-    SDK's worker name), in a context that knows nothing of the app's calls. Inline
-    processors exported already; flushing them is a no-op."""
-    flushed: list[bool] = []
+    from ._otel import flush_like_the_batch_worker
 
-    def worker() -> None:
-        flushed.append(provider.force_flush())
-        provider.shutdown()
-
-    thread = threading.Thread(target=worker, name="OtelBatchSpanRecordProcessor")
-    thread.start()
-    thread.join()
-    assert flushed == [True]
+    flush_like_the_batch_worker(provider)
 
 
 ALL_PROCESSORS = ["simple", "amplitude-batch", "plain-batch"]
