@@ -12,6 +12,7 @@ the dev extra: these tests skip there and run in the ``llamaindex`` line set of
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from llama_index.llms.openai import OpenAI as LlamaOpenAI
 
 import amplitude_ai
 from amplitude_ai.integrations.llamaindex import AmplitudeLlamaIndexHandler
+from amplitude_ai.testing import FakeReply, FakeToolCall
 
 from ._events import tracked
 
@@ -197,6 +199,42 @@ def test_failures_are_reported_as_errors(ai, server, llm, handler):
     assert first["is_error"] is True and "backend down" in first["error_message"]
     assert second["is_error"] is True and "slow down" in second["error_message"]
     assert first["model_name"] == MODEL
+
+
+def weather(city: str) -> str:
+    """The weather in a city."""
+    return f"sunny in {city}"
+
+
+def test_a_function_agent_run_reports_its_model_calls_and_the_tools_they_ask_for(
+    ai, server, llm, handler, global_callbacks
+):
+    """llama-index-core 0.14 agents are workflows: their model calls arrive as LLM events,
+    the tool runs themselves as workflow steps (no callback event), so the tools show up as
+    the tool calls the model asked for."""
+    from llama_index.core.agent.workflow import FunctionAgent
+
+    llm.queue(
+        FakeReply("", tool_calls=(FakeToolCall("weather", {"city": "Oslo"}),)),
+        FakeReply("It is sunny in Oslo."),
+    )
+    agent = FunctionAgent(tools=[weather], llm=_llm(server, handler))
+
+    async def run() -> str:
+        with ai.agent("weather-bot").session(user_id="u-7"):
+            return str(await agent.run("Weather in Oslo?"))
+
+    assert asyncio.run(run()) == "It is sunny in Oslo."
+    asked, answered = tracked(ai, "ai_response")
+    (call,) = json.loads(asked["tool_calls"])  # sent as JSON text
+    assert (call["name"], json.loads(call["arguments"])) == ("weather", {"city": "Oslo"})
+    assert answered["llm_message"]["text"] == "It is sunny in Oslo." and not answered.get(
+        "tool_calls"
+    )
+    (user,) = tracked(ai, "user_message")  # the question, once per session
+    assert user["llm_message"]["text"] == "Weather in Oslo?"
+    assert {r["session_id"] for r in (asked, answered, user)} == {asked["session_id"]}
+    assert server.requests[-1].body["messages"][-1]["role"] == "tool"
 
 
 # ------------------------------------------------------------------ with the provider layer
