@@ -251,7 +251,7 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
         elif event.span_id is not None:
             response = payload.get(EventPayload.RESPONSE)
             nodes = payload.get(EventPayload.NODES)
-            output = None
+            output: Any = None
             if response is not None:
                 output = {"response": _text(_get(response, "response") or response)}
             elif nodes is not None:
