@@ -35,12 +35,17 @@ from .module_facts import (
     collect,
     is_request_json,
 )
+from .request_identity import RequestUser, Unknown, request_user
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
 # Provider ids the SDK instruments (from the provider registry): the generated test checks
 # their calls; events carry the same id.
 SDK_PROVIDERS = {provider: provider for provider in sorted(P.INSTRUMENTED)}
+# Providers whose events name the provider and model a call was routed to (registry facts).
+ROUTED = frozenset(spec.id for spec in P.R.PROVIDERS if spec.routed)
+# Providers instrumented by a callback the bootstrap registers (not by a client the app builds).
+BY_CALLBACK = frozenset(spec.id for spec in P.R.PROVIDERS if spec.callback)
 _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
 )
@@ -103,6 +108,11 @@ class Plan:
     providers_known: bool = True  # False: a framework site whose provider is not known
     frameworks: bool = False  # reaches framework sites (instrumented by an integration)
     middleware: bool = False  # a route behind the SDK's web middleware
+    # Request headers the test sends (a dict, or the developer's answer as source), and
+    # whose user the middleware's session then carries: "test" (VERIFY_USER), "answered"
+    # (some user: the developer said which headers name one), None (not checked).
+    headers: dict[str, Any] | Code = field(default_factory=dict)
+    middleware_user: str | None = None
     models: set[str] | None = None
     embedding: bool = False  # only embeddings: checked with [Agent] Embedding events
     form: dict[str, Any] | None = None  # Flask form fields
@@ -764,6 +774,7 @@ def plan_module(
             )
         if plan.kind == "route" and frameworks.has_middleware(module):
             plan.middleware = True  # a session per request; the user depends on the request
+            _request_user(plan, module, gaps, inputs)
         elif plan.kind == "route" and not plan.opens_session:
             gaps.append(
                 Gap(
@@ -779,6 +790,52 @@ def plan_module(
                 )
             )
     return chosen, gaps, all_sites
+
+
+def _request_user(plan: Plan, module: ModuleInfo, gaps: list[Gap], inputs: dict[str, str]) -> None:
+    """Send the test user where the middleware's resolver reads it, or ask how to."""
+    ident = gap_id(module.rel, "middleware", "request-user")
+    if ident in inputs:
+        plan.headers, plan.middleware_user = Code(inputs[ident]), "answered"
+        return
+    found = request_user(module.tree)
+    if isinstance(found, RequestUser) and found.place is not None:
+        user = Code("VERIFY_USER")
+        if found.place == "header":
+            plan.headers = {found.key: user}
+        elif found.place == "cookie":
+            plan.headers = {"cookie": Code(f"{_source(found.key + '=')} + VERIFY_USER")}
+        else:
+            plan.query[found.key] = user
+        plan.middleware_user = "test"
+        return
+    if found is None or any(g.id == ident for g in gaps):
+        return
+    if isinstance(found, Unknown):
+        gaps.append(
+            Gap(
+                module.rel,
+                found.line,
+                f"the web middleware finds the request's user with `{found.shown}`, which the "
+                "generated test cannot read; which request headers name a user? Answer with a "
+                f"dict of headers in inputs[{ident!r}] (the test then checks that the events "
+                "carry one user); until then the user is not checked",
+                'e.g. {"authorization": "Bearer verify-token"}',
+                ident,
+                "a Python dict of request headers that make the resolver return a user id",
+            )
+        )
+        return
+    gaps.append(
+        Gap(
+            module.rel,
+            found.line,
+            "the web middleware has no user_id_resolver: every request is tracked without a "
+            "user, so the generated test cannot check one",
+            "pass user_id_resolver=lambda request: ... (the request's user id) to the middleware",
+            gap_id(module.rel, "middleware", "no-resolver"),
+        )
+    )
 
 
 def _order_routes(
@@ -832,16 +889,17 @@ def _fill_calls(plan: Plan, reach: Reach) -> bool:
         frameworks.provider_value(s) if s.kind == "framework" else SDK_PROVIDERS[s.provider]
         for _, s in used
     }
-    # LiteLLM reports the provider it routed to (not known here) and, like a framework, is
-    # instrumented by a registration in the bootstrap that the app itself must import.
-    found = {None if v == "litellm" else v for v in found}
-    plan.frameworks = any(s.kind == "framework" or s.provider == "litellm" for _, s in used)
+    # A router (LiteLLM) reports the provider and model it routed to (not known here); a
+    # provider instrumented through its own callback list is, like a framework, instrumented
+    # by a registration in the bootstrap that the app itself must import.
+    found = {None if v in ROUTED else v for v in found}
+    plan.frameworks = any(s.kind == "framework" or s.provider in BY_CALLBACK for _, s in used)
     plan.providers = {v for v in found if v is not None}
     plan.providers_known = None not in found
     models: set[str] | None = set()
     for owner, site in used:
         model = owner.facts.call_models.get((site.line, site.column))
-        if site.provider == "litellm":
+        if site.provider in ROUTED:
             model = None
         if model is None or models is None:
             models = None

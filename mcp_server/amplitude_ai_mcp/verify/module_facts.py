@@ -142,6 +142,8 @@ class ModuleFacts:
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (module, name)
     bootstrap_imports: list[tuple[str, int]] = field(default_factory=list)  # (module, line)
     web_apps: dict[str, str] = field(default_factory=dict)  # name -> framework
+    # module-level functions that build and return a web app (``create_app``) -> framework
+    app_factories: dict[str, str] = field(default_factory=dict)
     string_constants: dict[str, str] = field(default_factory=dict)
     call_models: dict[tuple[int, int], str | None] = field(default_factory=dict)
     env_reads: list[str] = field(default_factory=list)
@@ -212,6 +214,7 @@ class _Collector(cst.CSTVisitor):
         self._function: Function | None = None
         self._depth = 0  # function nesting; nested defs count as their outer function
         self._method_calls: set[int] = set()  # ids of Attribute nodes that are called
+        self._local_apps: dict[str, str] = {}  # web apps the current function names
 
     # ------------------------------------------------------------------ structure
     def _line(self, node: cst.CSTNode) -> int:
@@ -276,6 +279,11 @@ class _Collector(cst.CSTVisitor):
         ]
         qualname = f"{cls}.{node.name.value}" if cls else node.name.value
         func = Function(qualname, self._line(node), node.asynchronous is not None, params, cls)
+        self._local_apps = {}
+        returns = _dotted(node.returns.annotation) if node.returns else None
+        framework = _WEB_APPS.get(self.qualify(returns)) if returns else None
+        if cls is None and framework is not None and "-" not in framework:
+            self.facts.app_factories[qualname] = framework  # ``def create_app() -> FastAPI``
         func.route = self._route(node) if cls is None else None
         if cls is None:
             self._cli_decorators(node, func)
@@ -374,11 +382,34 @@ class _Collector(cst.CSTVisitor):
             if name.rsplit(".", 1)[-1] == BOOTSTRAP_STEM:
                 self.facts.bootstrap_imports.append((name, self._line(node)))
 
+    def _app_framework(self, value: cst.BaseExpression | None) -> str | None:
+        """The framework of an app (not a router) that ``value`` constructs."""
+        if not isinstance(value, cst.Call):
+            return None
+        func = _dotted(value.func)
+        framework = _WEB_APPS.get(self.qualify(func)) if func else None
+        return framework if framework is not None and "-" not in framework else None
+
+    def visit_Return(self, node: cst.Return) -> None:
+        func = self._function
+        if func is None or func.class_name is not None or self._depth != 1:
+            return
+        framework = self._app_framework(node.value)
+        if framework is None and isinstance(node.value, cst.Name):
+            framework = self._local_apps.get(node.value.value)
+        if framework is not None:
+            self.facts.app_factories[func.qualname] = framework
+
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._function is not None or self._classes:
             func = self._function
             if func is None:
                 return
+            framework = self._app_framework(node.value)
+            if framework is not None:
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        self._local_apps[target.target.value] = framework
             parses = _parses_json(node.value)
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -409,6 +440,7 @@ class _Collector(cst.CSTVisitor):
                 if func and "." not in func and func[:1].isupper():
                     self.facts.instances[name] = func  # ``escalation = Escalation()``
                 framework = _WEB_APPS.get(self.qualify(func)) if func else None
+                framework = framework or self.facts.app_factories.get(func or "")
                 if framework:
                     self.facts.web_apps[name] = framework
                     for arg in node.value.args:  # APIRouter(prefix=) / Blueprint(url_prefix=)

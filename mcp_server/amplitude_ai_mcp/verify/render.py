@@ -27,6 +27,11 @@ FAKE_ENV = {
     for key, value in entry.offline_env
 }
 
+# (module, attribute) of provider callback lists that report after the call returned.
+PENDING_REPORTS = [
+    tuple(spec.pending_reports.rsplit(".", 1)) for spec in PROVIDERS if spec.pending_reports
+]
+
 
 @dataclass
 class Target:
@@ -98,12 +103,16 @@ def _call(target: str, args: list[tuple[str, Any]]) -> str:
     return f"{target}({', '.join(f'{check_dotted(k)}={lit(v)}' for k, v in args)})"
 
 
-def _request(plan: Plan, flask: bool, indent: str) -> list[str]:
+def _request(plan: Plan, flask: bool, indent: str, headers: Any = None) -> list[str]:
+    """One request; ``headers``: what names the user to the middleware (every request)."""
     route = plan.route
     assert route is not None
     method = route.method.lower()
     extra = ""
     lines: list[str] = []
+    if headers:
+        lines.append(f"{indent}headers = {lit(headers)}")
+        extra += ", headers=headers"
     if plan.openapi_body and not flask:
         lines.append(f"{indent}body = openapi_body(web, {lit(route.path)}, {lit(method)})")
         extra += ", json=body"
@@ -135,8 +144,8 @@ def _route_body(plan: Plan) -> list[str]:
             lines.append(f"        web = module.{app_name}")
         lines.append("        client = web.test_client()  # keeps cookies between requests")
         for earlier in plan.before:
-            lines += _request(earlier, True, "        ")
-        lines += _request(plan, True, "        ")
+            lines += _request(earlier, True, "        ", plan.headers)
+        lines += _request(plan, True, "        ", plan.headers)
         return lines
     lines += ["        from fastapi.testclient import TestClient", ""]
     if route.framework == "fastapi-router":
@@ -147,8 +156,8 @@ def _route_body(plan: Plan) -> list[str]:
         lines.append(f"        web = module.{app_name}")
     lines.append("        with TestClient(web) as client:  # keeps cookies between requests")
     for earlier in plan.before:
-        lines += _request(earlier, False, "            ")
-    lines += _request(plan, False, "            ")
+        lines += _request(earlier, False, "            ", plan.headers)
+    lines += _request(plan, False, "            ", plan.headers)
     return lines
 
 
@@ -182,7 +191,11 @@ def _check(plan: Plan) -> str:
     elif plan.expected_user is not None:
         args.append(f"user_id={lit(plan.expected_user)}")
     if plan.middleware and not plan.opens_session:
-        args.append("any_user=True")  # the middleware's session; its user comes from the request
+        # the middleware's session: its user is the one the test's request names
+        if plan.middleware_user == "test":
+            args.append("user_id=VERIFY_USER")
+        elif plan.middleware_user is None:
+            args.append("any_user=True")  # no way to name one: see the needs_input item
     elif not plan.opens_session and not plan.test_session:
         args.append("in_session=False")
     check = "check_embeddings" if plan.embedding else "check_turns"
@@ -229,6 +242,10 @@ def _describe(plan: Plan, target: Target) -> tuple[str, str]:
         session = "Runs inside a session the test opens (the app opens none on this path)."
     elif plan.opens_session:
         session = "Runs in the app's own agent session."
+    elif plan.middleware and plan.middleware_user == "test":
+        session = "Runs in the web middleware's session for the user the request names."
+    elif plan.middleware:
+        session = "Runs in the web middleware's session for this request."
     else:
         session = "Opens no agent session: events are checked, user and session are not."
     return _safe_text(how + "."), session
@@ -283,16 +300,24 @@ def open_app(
     for constructor, replacement in target["stubs"].items():
         monkeypatch.setattr(constructor, replacement)
     before = set(sys.modules)
-    registers = target["integrations"] and not script
+    registers = target["integrations"]
     try:
         with fake_llm() as llm:
-            module = None
-            if registers:  # the app must load the bootstrap that registers its integrations
+            module = bootstrap = None
+            if registers and script:
+                # Nothing is imported first: the script itself must load the bootstrap that
+                # registers its integrations (run_script checks it did); every AmplitudeAI
+                # in the process is captured meanwhile.
+                _bootstrap_file(target)
+                capture = MockAmplitudeAI.capture()
+            elif registers:  # the app must load the bootstrap that registers its integrations
                 module = _import_by_location(target)
-                bootstrap = _registered_bootstrap(target)
+                bootstrap = _registered_bootstrap(target, "importing it")
+                capture = MockAmplitudeAI.capture(bootstrap.ai)
             else:
                 bootstrap = _import_bootstrap(target)
-            with MockAmplitudeAI.capture(bootstrap.ai) as mock:
+                capture = MockAmplitudeAI.capture(bootstrap.ai)
+            with capture as mock:
                 if module is None and not script:
                     module = _import_by_location(target)
                 yield SimpleNamespace(
@@ -308,9 +333,9 @@ def open_app(
                 del sys.modules[name]
 
 
-def _registered_bootstrap(target: dict[str, Any]) -> Any:
-    """The bootstrap the app module loaded: framework integrations are registered by
-    importing it, so an app that does not import it sends no event."""
+def _registered_bootstrap(target: dict[str, Any], how: str) -> Any:
+    """The bootstrap the app module loaded (``how``: importing or running it): framework
+    integrations are registered by importing it, so an app that does not sends no event."""
     name = target["bootstrap"]
     if name not in sys.modules:
         try:
@@ -320,12 +345,20 @@ def _registered_bootstrap(target: dict[str, Any]) -> Any:
         if not exists:
             _import_bootstrap(target)  # fails: the bootstrap does not exist
         pytest.fail(
-            f"{target['file']} is not instrumented: importing it does not load {name}, which "
+            f"{target['file']} is not instrumented: {how} does not load {name}, which "
             "registers the framework integrations, so no event would be sent (run the "
             "instrument_file tool on it)",
             pytrace=False,
         )
     return _import_bootstrap(target)
+
+
+def _bootstrap_file(target: dict[str, Any]) -> None:
+    """Fail before running anything when the bootstrap module does not exist (looked up
+    as a file: importing its package could run the app's own code)."""
+    base = PROJECT_ROOT / target["import_root"] / Path(*target["bootstrap"].split("."))
+    if not (base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()):
+        _import_bootstrap(target)  # fails with the reason
 
 
 def placeholder(name: str) -> str:
@@ -413,6 +446,8 @@ def run_script(app: SimpleNamespace, argv: list[str], answers: list[str]) -> Non
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
         sys.argv, sys.stdin = old_argv, old_stdin
+    if target["integrations"]:  # the script, not the test, must have loaded the bootstrap
+        app.bootstrap = _registered_bootstrap(target, "running it")
 
 
 def openapi_body(web: Any, path: str, method: str) -> Any:
@@ -433,7 +468,10 @@ def check_response(response: Any, where: str) -> None:
 @contextmanager
 def verify_session(app: SimpleNamespace) -> Iterator[Any]:
     """A session for code paths where the app opens none (gives the calls a user)."""
-    agent = app.bootstrap.ai.agent("amplitude-verify-test")
+    # A script with framework integrations loads its bootstrap itself, later: until then
+    # a stand-in instance opens the session (the context is process-wide; it is captured).
+    ai = app.bootstrap.ai if app.bootstrap is not None else AmplitudeAI(api_key="verify-offline")
+    agent = ai.agent("amplitude-verify-test")
     with agent.session(user_id=VERIFY_USER) as session:
         yield session
 
@@ -472,13 +510,14 @@ def _same_providers(seen: list[str], expected: list[str]) -> bool:
 
 
 def _settle() -> None:
-    """LiteLLM reports calls to its callbacks after they returned, from worker threads:
-    wait for those reports before counting events."""
-    litellm = sys.modules.get("litellm")
-    for callback in list(getattr(litellm, "callbacks", None) or ()):
-        wait = getattr(callback, "wait_for_pending", None)
-        if callable(wait):
-            wait(timeout=10)
+    """Some providers report calls to their callbacks after they returned, from worker
+    threads (LiteLLM): wait for those reports before counting events."""
+    for module_name, attribute in PENDING_REPORTS:
+        module = sys.modules.get(module_name)
+        for callback in list(getattr(module, attribute, None) or ()):
+            wait = getattr(callback, "wait_for_pending", None)
+            if callable(wait):
+                wait(timeout=10)
 
 
 def _check_moderations(app: SimpleNamespace) -> int:
@@ -659,6 +698,8 @@ def render(spec: TestSpec) -> str:
         "FAKE_ENV = {",
         *(f"    {lit(k)}: {lit(v)}," for k, v in FAKE_ENV.items()),
         "}",
+        "# Callback lists whose entries report calls after they returned (wait for them).",
+        f"PENDING_REPORTS = {lit(PENDING_REPORTS)}",
         "SCRIPT_SECONDS = 60  # a script still running after this long is stopped",
         'VERIFY_USER = "verify-test-user"',
         "_CATALOG = load_catalog()",
