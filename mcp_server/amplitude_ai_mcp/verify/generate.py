@@ -25,8 +25,9 @@ from amplitude_ai_mcp.detect.source import parse_module
 from amplitude_ai_mcp.models import EntryPoint, NeedsInput, VerifyTestResult
 from amplitude_ai_mcp.workspace import Roots, WorkspaceError
 
-from .entry_points import Gap, ModuleInfo, Plan, Project, ReachFinder, gap_id, plan_module
+from .entry_points import Project, ReachFinder, plan_module
 from .module_facts import BOOTSTRAP_STEM
+from .plans import Gap, ModuleInfo, Plan, gap_id
 from .render import MARKER, Target, TestSpec, check_dotted, render
 
 BOOTSTRAP_MARK = "# amplitude-ai: bootstrap"

@@ -15,7 +15,7 @@ from typing import Any
 
 from amplitude_ai.providers.registry import KNOWN_PROVIDERS, PROVIDERS
 
-from .entry_points import Code, Plan
+from .plans import Code, Plan
 
 MARKER = "# amplitude-ai: verify-test"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
