@@ -13,13 +13,8 @@ import libcst as cst
 
 from amplitude_ai_mcp.detect import providers as P
 
-from .module_facts import (
-    CliArg,
-    Function,
-    ModuleFacts,
-    Usage,
-    is_request_json,
-)
+from .cst_reading import is_request_json
+from .facts_model import CliArg, Function, ModuleFacts, Usage
 from .plans import Code, Gap, ModuleInfo, Plan, gap_id
 
 if TYPE_CHECKING:

@@ -32,12 +32,8 @@ from .arguments import (
     route_plan,
     script_argv,
 )
-from .module_facts import (
-    MODULE_CODE,
-    Function,
-    ModuleFacts,
-    collect,
-)
+from .facts_model import MODULE_CODE, Function, ModuleFacts
+from .module_facts import collect
 from .plans import Code, Gap, ModuleInfo, Plan, gap_id
 from .request_identity import RequestUser, Unknown, request_user
 

@@ -26,7 +26,7 @@ from amplitude_ai_mcp.models import EntryPoint, NeedsInput, VerifyTestResult
 from amplitude_ai_mcp.workspace import Roots, WorkspaceError
 
 from .entry_points import Project, ReachFinder, plan_module
-from .module_facts import BOOTSTRAP_STEM
+from .facts_model import BOOTSTRAP_STEM
 from .plans import Gap, ModuleInfo, Plan, gap_id
 from .render import MARKER, Target, TestSpec, check_dotted, render
 

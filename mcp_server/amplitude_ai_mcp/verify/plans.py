@@ -10,10 +10,7 @@ import libcst as cst
 
 from amplitude_ai_mcp.detect.sites import CallSite
 
-from .module_facts import (
-    ModuleFacts,
-    Route,
-)
+from .facts_model import ModuleFacts, Route
 
 
 class Code(str):
