@@ -36,6 +36,7 @@ from .facts_model import MODULE_CODE, Function, ModuleFacts
 from .module_facts import collect
 from .plans import Code, Gap, ModuleInfo, Plan, gap_id
 from .request_identity import RequestUser, Unknown, request_user
+from .serving_app import ServingApp, including_modules, serving_app
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
@@ -304,7 +305,15 @@ def plan_module(
                     gap_id(module.rel, plan.qualname, "session-user"),
                 )
             )
-        if plan.kind == "route" and frameworks.has_middleware(module):
+        serving = _serving(plan, module, finder.project)
+        if serving is not None:  # a router's route, in the app (and middleware) serving it
+            plan.serving_app = (serving.module.name, serving.app)
+            plan.url = serving.prefix + plan.url
+            for earlier in plan.before:
+                earlier.url = serving.prefix + earlier.url
+            plan.middleware = True
+            _request_user(plan, serving.module, gaps, inputs)
+        elif plan.kind == "route" and frameworks.has_middleware(module):
             plan.middleware = True  # a session per request; the user depends on the request
             _request_user(plan, module, gaps, inputs)
         elif plan.kind == "route" and not plan.opens_session:
@@ -324,11 +333,23 @@ def plan_module(
     return chosen, gaps, all_sites
 
 
+def _serving(plan: Plan, module: ModuleInfo, project: Project) -> ServingApp | None:
+    route = plan.route
+    if plan.kind != "route" or route is None or frameworks.has_middleware(module):
+        return None
+    if not route.framework.endswith(("-router", "-blueprint")):
+        return None
+    for rel, name in including_modules(project.root, module):
+        project.load_file(rel, name, sites=False)
+    return serving_app(module, route.app, project.loaded)
+
+
 def _request_user(plan: Plan, module: ModuleInfo, gaps: list[Gap], inputs: dict[str, str]) -> None:
     """Send the test user where the middleware's resolver reads it, or ask how to."""
     ident = gap_id(module.rel, "middleware", "request-user")
     if ident in inputs:
         plan.headers, plan.middleware_user = Code(inputs[ident]), "answered"
+        plan.request_user_id = ident
         return
     found = request_user(module.tree)
     if isinstance(found, RequestUser) and found.place is not None:

@@ -382,12 +382,8 @@ def generate(
         gap_id(t.file, p.qualname, name) for t in targets for p in t.plans for name, _ in p.args
     }
     known |= used_ids
-    known |= {  # headers naming the request's user to the web middleware
-        gap_id(t.file, "middleware", "request-user")
-        for t in targets
-        for p in t.plans
-        if p.middleware_user == "answered"
-    }
+    # headers naming the request's user to the web middleware
+    known |= {p.request_user_id for t in targets for p in t.plans if p.request_user_id}
     unknown = sorted(set(answers) - known - _answered_ids(chosen, answers))
     if unknown:
         raise WorkspaceError(

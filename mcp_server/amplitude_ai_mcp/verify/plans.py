@@ -63,11 +63,15 @@ class Plan:
     providers_known: bool = True  # False: a framework site whose provider is not known
     frameworks: bool = False  # reaches framework sites (instrumented by an integration)
     middleware: bool = False  # a route behind the SDK's web middleware
+    # A router's route served by the project's app (with the middleware) in another module:
+    # (that module's import name, the app's name there); the URL has the include's prefix.
+    serving_app: tuple[str, str] | None = None
     # Request headers the test sends (a dict, or the developer's answer as source), and
     # whose user the middleware's session then carries: "test" (VERIFY_USER), "answered"
     # (some user: the developer said which headers name one), None (not checked).
     headers: dict[str, Any] | Code = field(default_factory=dict)
     middleware_user: str | None = None
+    request_user_id: str = ""  # the needs_input id answered with those headers
     models: set[str] | None = None
     embedding: bool = False  # only embeddings: checked with [Agent] Embedding events
     form: dict[str, Any] | None = None  # Flask form fields

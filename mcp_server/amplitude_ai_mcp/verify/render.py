@@ -136,8 +136,14 @@ def _route_body(plan: Plan) -> list[str]:
     app_name = check_dotted(route.app)
     flask = route.framework.startswith("flask")
     lines: list[str] = []
+    serving = None
+    if plan.serving_app is not None:  # the app that includes the router, middleware and all
+        module, name = plan.serving_app
+        serving = f"importlib.import_module({lit(check_dotted(module))}).{check_dotted(name)}"
     if flask:
-        if route.framework == "flask-blueprint":
+        if serving is not None:
+            lines.append(f"        web = {serving}")
+        elif route.framework == "flask-blueprint":
             lines += ["        from flask import Flask", ""]
             lines.append("        web = Flask(__name__)")
             lines.append(f"        web.register_blueprint(module.{app_name})")
@@ -149,7 +155,9 @@ def _route_body(plan: Plan) -> list[str]:
         lines += _request(plan, True, "        ", plan.headers)
         return lines
     lines += ["        from fastapi.testclient import TestClient", ""]
-    if route.framework == "fastapi-router":
+    if serving is not None:
+        lines.append(f"        web = {serving}")
+    elif route.framework == "fastapi-router":
         lines += ["        from fastapi import FastAPI", ""]
         lines.append("        web = FastAPI()")
         lines.append(f"        web.include_router(module.{app_name})")

@@ -1,8 +1,7 @@
 """HTTP API: POST a document, get a summary back."""
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
 
-from .chains import summary_chain
+from .routers import summaries
 from .settings import get_settings
 
 
@@ -12,23 +11,9 @@ def create_app() -> FastAPI:
 
 
 app = create_app()
-
-
-class SummaryRequest(BaseModel):
-    document: str = Field(min_length=1)
-    max_words: int = 60
-
-
-class SummaryResponse(BaseModel):
-    summary: str
+app.include_router(summaries.router, prefix="/v1")
 
 
 @app.get("/health")
 def health() -> dict:
     return {"status": "ok"}
-
-
-@app.post("/v1/summaries", response_model=SummaryResponse)
-async def create_summary(req: SummaryRequest) -> SummaryResponse:
-    text = await summary_chain.ainvoke({"document": req.document, "max_words": req.max_words})
-    return SummaryResponse(summary=text)
