@@ -187,3 +187,43 @@ def test_routed_providers_come_from_the_registry():
     assert "litellm" in entry_points.ROUTED and "litellm" in entry_points.BY_CALLBACK
     assert "openai" not in entry_points.ROUTED
     assert ("litellm", "callbacks") in PENDING_REPORTS
+
+
+ROUTER = (
+    "from fastapi import APIRouter\n"
+    "from langchain_openai import ChatOpenAI\n"
+    "router = APIRouter(prefix='/qa')\n"
+    "model = ChatOpenAI(model='gpt-4o-mini')\n\n\n"
+    "@router.post('/ask')\n"
+    "def ask(q: str):\n"
+    "    return {'a': model.invoke(q).content}\n"
+)
+ROUTER_APP = (
+    "from fastapi import FastAPI\n"
+    "from .routers import qa\n\n\n"
+    "def create_app() -> FastAPI:\n"
+    "    application = FastAPI()\n"
+    "    application.include_router(qa.router, prefix='/api/')\n"
+    "    return application\n\n\n"
+    "app = create_app()\n"
+)
+
+
+def test_a_router_route_is_driven_through_the_app_with_the_middleware(tmp_path):
+    """The route runs in the app that includes its router (and its middleware), at the
+    include's prefix, with the user the middleware's resolver reads."""
+    root = _project(
+        tmp_path,
+        {"svc/routers/__init__.py": "", "svc/routers/qa.py": ROUTER, "svc/main.py": ROUTER_APP},
+    )
+    apply_changes(plan_file(root, root / "svc/routers/qa.py", Options()).changes)
+    text = _instrument(root, "svc/main.py", 'request.headers.get("x-user")')
+    assert "    application.add_middleware(\n" in text  # the factory's own local name
+    source = generate(Roots((root,)), "svc/routers/qa.py").test_source
+    assert 'web = importlib.import_module("svc.main").app' in source
+    assert 'client.post("/api/qa/ask", headers=headers, params=query)' in source
+    assert source.rstrip().endswith("user_id=VERIFY_USER)")
+    # without the middleware in the app, the router is driven in a bare app, as before
+    (root / "svc/main.py").write_text(ROUTER_APP)
+    bare = generate(Roots((root,)), "svc/routers/qa.py").test_source
+    assert "web.include_router(module.router)" in bare and "svc.main" not in bare
