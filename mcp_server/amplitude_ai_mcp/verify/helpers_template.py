@@ -222,9 +222,10 @@ def check_response(response: Any, where: str) -> None:
 @contextmanager
 def verify_session(app: SimpleNamespace) -> Iterator[Any]:
     """A session for code paths where the app opens none (gives the calls a user)."""
-    # A script with framework integrations loads its bootstrap itself, later: until then
-    # a stand-in instance opens the session (the context is process-wide; it is captured).
-    ai = app.bootstrap.ai if app.bootstrap is not None else AmplitudeAI(api_key="verify-offline")
+    # A script with framework integrations loads its bootstrap itself, later: until then a
+    # recording stand-in (no client, nothing sent) opens the session; the session context is
+    # process-wide, so the app's events carry it all the same.
+    ai = app.bootstrap.ai if app.bootstrap is not None else MockAmplitudeAI()
     agent = ai.agent("amplitude-verify-test")
     with agent.session(user_id=VERIFY_USER) as session:
         yield session
