@@ -227,3 +227,20 @@ def test_a_router_route_is_driven_through_the_app_with_the_middleware(tmp_path):
     (root / "svc/main.py").write_text(ROUTER_APP)
     bare = generate(Roots((root,)), "svc/routers/qa.py").test_source
     assert "web.include_router(module.router)" in bare and "svc.main" not in bare
+
+
+def test_a_returned_starlette_app_in_an_async_factory_gets_the_middleware(tmp_path):
+    root = _project(
+        tmp_path,
+        {
+            "svc/asgi.py": (
+                "from starlette.applications import Starlette\n"
+                "from .chains import ask\n\n\n"
+                "async def build(debug: bool = False) -> Starlette:\n"
+                "    return Starlette(debug=debug)\n"
+            )
+        },
+    )
+    text = _instrument(root, "svc/asgi.py", "request.query_params.get('user')")
+    assert "    app = Starlette(debug=debug)\n    app.add_middleware(\n" in text
+    assert text.endswith("    )\n    return app\n")
