@@ -70,6 +70,9 @@ class Project:
         tree = parse_module(text)  # guarded: hostile input is rejected, never a crash
         package = name if is_package else name.rpartition(".")[0]
         info = ModuleInfo(name, rel, tree, collect(tree, package), [])
+        factories = self._imported_factories(info)
+        if factories:  # ``app = create_app()`` with the factory in another module: again
+            info.facts = collect(tree, package, factories)
         if sites:
             self._detect(info, is_package)
         if self._cache.get(name) is None:
@@ -78,6 +81,23 @@ class Project:
         for key, calls in info.facts.call_literals.items():
             self.literals.setdefault(key, []).extend(calls)
         return info
+
+    def _imported_factories(self, info: ModuleInfo) -> dict[str, str]:
+        """App factories of project modules that ``info`` calls at import (qualified name ->
+        framework): the apps they return carry the module's routes."""
+        found: dict[str, str] = {}
+        code = info.tree.code
+        for name, ctor in info.facts.built_at_import.items():
+            if f"@{name}." not in code or name in info.facts.web_apps:
+                continue  # no route is declared on it (or it is known to be an app)
+            module, _, func = ctor.rpartition(".")
+            if not module or module == info.name or func[:1].isupper():
+                continue
+            other = self.load(module, sites=False)
+            framework = other.facts.app_factories.get(func) if other is not None else None
+            if framework is not None:
+                found[ctor] = framework
+        return found
 
     def _detect(self, info: ModuleInfo, is_package: bool) -> None:
         # The detection engine on the tree parsed once (as validate_file would on the text).

@@ -83,10 +83,11 @@ _WEB_APPS = {
 }
 
 
-def collect(tree: cst.Module, package: str) -> ModuleFacts:
-    """Facts of ``tree``; ``package`` resolves relative imports."""
+def collect(tree: cst.Module, package: str, factories: dict[str, str] | None = None) -> ModuleFacts:
+    """Facts of ``tree``; ``package`` resolves relative imports; ``factories``: app factories
+    of other modules (qualified name -> framework), so ``app = create_app()`` is an app."""
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    visitor = _Collector(package)
+    visitor = _Collector(package, factories or {})
     wrapper.visit(visitor)
     return visitor.facts
 
@@ -96,10 +97,11 @@ class _Collector(cst.CSTVisitor):
     # cheaper than libcst's scope analysis and enough for constructor calls.
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, package: str) -> None:
+    def __init__(self, package: str, factories: dict[str, str]) -> None:
         super().__init__()
         self.facts = ModuleFacts()
         self._package = package
+        self._factories = factories
         self._classes: list[str] = []
         self._function: Function | None = None
         self._depth = 0  # function nesting; nested defs count as their outer function
@@ -331,6 +333,7 @@ class _Collector(cst.CSTVisitor):
                     self.facts.instances[name] = func  # ``escalation = Escalation()``
                 framework = _WEB_APPS.get(self.qualify(func)) if func else None
                 framework = framework or self.facts.app_factories.get(func or "")
+                framework = framework or self._factories.get(self.qualify(func or ""))
                 if framework:
                     self.facts.web_apps[name] = framework
                     for arg in node.value.args:  # APIRouter(prefix=) / Blueprint(url_prefix=)

@@ -244,3 +244,27 @@ def test_a_returned_starlette_app_in_an_async_factory_gets_the_middleware(tmp_pa
     text = _instrument(root, "svc/asgi.py", "request.query_params.get('user')")
     assert "    app = Starlette(debug=debug)\n    app.add_middleware(\n" in text
     assert text.endswith("    )\n    return app\n")
+
+
+def test_routes_on_an_app_built_by_a_factory_of_another_module_are_driven(tmp_path):
+    root = _project(
+        tmp_path,
+        {
+            "svc/factory.py": (
+                "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"
+            ),
+            "svc/views.py": (
+                "from flask import request\n"
+                "from .chains import ask\n"
+                "from .factory import create_app\n\n"
+                "app = create_app()\n\n\n"
+                "@app.post('/ask')\n"
+                "def view():\n"
+                "    return {'a': ask(request.get_json()['q'])}\n"
+            ),
+        },
+    )
+    apply_changes(plan_file(root, root / "svc/chains.py", Options()).changes)
+    result = generate(Roots((root,)), "svc/views.py")
+    assert [e.name.rsplit(":", 1)[-1] for e in result.entry_points] == ["view"]
+    assert 'client.post("/ask", json=body)' in result.test_source
