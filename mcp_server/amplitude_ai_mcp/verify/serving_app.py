@@ -85,8 +85,11 @@ def including_modules(root: Path, module: ModuleInfo) -> list[tuple[str, str]]:
     base = rel_parts[: len(rel_parts) - len(name_parts)]
     top = root.joinpath(*base, name_parts[0])
     found: list[tuple[str, str]] = []
+    inside = root.resolve()
     for path in sorted(top.rglob("*.py"))[:_MAX_FILES]:
         try:
+            if not path.resolve().is_relative_to(inside):  # a link out of the project
+                continue
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
