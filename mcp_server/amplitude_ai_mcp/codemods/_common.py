@@ -95,6 +95,11 @@ class Facts:
     instances: dict[str, str] = field(default_factory=dict)  # global name -> imported class
     reaches_elsewhere: set[str] = field(default_factory=set)  # set by the orchestrator
     positions: dict[int, int] = field(default_factory=dict)  # id(node) -> line
+    text: str | None = None  # the module's source (``module`` may be a slice of it)
+
+    def code(self) -> str:
+        """The whole module's source text."""
+        return self.text if self.text is not None else self.module.code
 
 
 @dataclass
@@ -422,10 +427,15 @@ def _is_route(decorator: cst.BaseExpression) -> bool:
 
 
 def collect_facts(
-    module: cst.Module, file: str, sites: list[CallSite], wrapper: MetadataWrapper | None = None
+    module: cst.Module,
+    file: str,
+    sites: list[CallSite],
+    wrapper: MetadataWrapper | None = None,
+    text: str | None = None,
 ) -> Facts:
-    """``wrapper``: the detection's wrapper of ``module``, so its metadata is reused."""
-    facts = Facts(module=module, file=file, sites=sites)
+    """``wrapper``: the detection's wrapper of ``module``, so its metadata is reused; ``text``:
+    the module's source, when ``module`` is a slice of it."""
+    facts = Facts(module=module, file=file, sites=sites, text=text)
     if wrapper is None:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _Collector(facts)

@@ -29,13 +29,15 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
+from amplitude_ai_mcp.detect import guard
 from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
 from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
+from amplitude_ai_mcp.detect.relevance import Context, EditSlice, edit_slice, identifiers
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
-from amplitude_ai_mcp.detect.source import adopt, focused_wrapper
+from amplitude_ai_mcp.detect.source import adopt, cached_analysis, digest, focused_wrapper
 from amplitude_ai_mcp.detect.source import load as load_model
 from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
 from amplitude_ai_mcp.detect.validate import LazyModules, context_for, infer_import_root
@@ -62,10 +64,12 @@ from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .add_web_middleware import plan_middleware
 from .migrate_legacy_api import plan_legacy
+from .reuse import instrumented_after
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
 TIERS: tuple[str, ...] = get_args(Tier)
+LEGACY_MODULE = "amplitude.ai"  # the old SDK's import path (migrate_legacy_api)
 AGENT_ID_KEY = "agent_id"
 
 
@@ -104,6 +108,9 @@ class FileChange:
 class Outcome:
     result: InstrumentResult
     changes: list[FileChange] = field(default_factory=list)
+    # uninstrumented_after comes from the first detection pass and the edit set (True) or
+    # from a detection pass over the output (False): see :func:`.reuse.instrumented_after`.
+    after_reused: bool = True
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,12 @@ def _encoding(data: bytes) -> str:
 def parse(text: str, shown: str) -> cst.Module:
     """libcst's tree of ``text``, after Python itself accepted it (libcst's grammar is more
     lenient, e.g. about where ``from __future__`` may appear)."""
+    check_python(text, shown)
+    return _parse_checked(text, shown)
+
+
+def check_python(text: str, shown: str) -> None:
+    """Refuse text Python itself does not compile (nothing is parsed by libcst)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings belong to the user's own run
@@ -159,6 +172,9 @@ def parse(text: str, shown: str) -> cst.Module:
         ) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise WorkspaceError(f"{shown} cannot be compiled ({type(exc).__name__})") from None
+
+
+def _parse_checked(text: str, shown: str) -> cst.Module:
     try:
         return guarded_parse(text)
     except SourceRejected as exc:
@@ -197,20 +213,46 @@ def _sites(
     wrapper: MetadataWrapper | None = None,
     sources: list[_Overlay] | None = None,
     text: str | None = None,
+    cut: EditSlice | None = None,
 ) -> list[CallSite]:
-    # With the text, the analysis comes from (and goes to) the shared per-content cache, on
-    # the model's own wrapper: its metadata is resolved once for detection and the codemods.
-    analysis = analyze_module(
-        text if text is not None else module,
-        module_name_for(rel),
-        rel.endswith("__init__.py"),
-        wrapper=None if text is not None else wrapper,
-    )
+    # With the text, the analysis comes from (and goes to) the shared per-content cache.
+    # With an edit slice, detection runs on the codemods' own tree and wrapper: one parse and
+    # one resolution of scope and position metadata serve both (the slice keeps everything
+    # detection needs, see detect/relevance.py, and adds imports and the docstring).
+    name, is_package = module_name_for(rel), rel.endswith("__init__.py")
+    analysis = None
+    if cut is not None and text is not None:
+        analysis = cached_analysis(digest(text), name, is_package)
+        if analysis is None:
+            analysis = analyze_module(module, name, is_package, wrapper=wrapper)
+            if cut.dropped_imports:
+                analysis.imports = sorted(
+                    [*analysis.imports, *cut.dropped_imports], key=lambda item: item[1]
+                )
+            analysis.imported_modules |= cut.dropped_modules
+    if analysis is None:
+        analysis = analyze_module(
+            text if text is not None else module,
+            name,
+            is_package,
+            wrapper=None if text is not None else wrapper,
+        )
     analysis.file = rel
     source = _Overlay(root, analysis, planned or {})
     if sources is not None:
         sources.append(source)
     return finalize(analysis, rel, source, in_test=is_test_path(rel))
+
+
+def _may_patch(source: _Overlay, import_name: str, text: str) -> bool:
+    """Whether importing the planned bootstrap (``text``) may patch clients or register
+    integrations: it calls ``patch()``, or imports a module of the project (which might)."""
+    analysis = analyze_module(text, import_name)
+    return (
+        bool(analysis.patches)
+        or analysis.patch_in_function
+        or any(source.module(name) is not None for name, _ in analysis.imports)
+    )
 
 
 def _reaches_elsewhere(facts: Facts, source: _Overlay) -> set[str]:
@@ -283,7 +325,76 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         )
     rel = workspace.relative(path, root)
     source = read_source(path, rel)
-    module = parse(source.text, rel)
+    check_python(source.text, rel)
+    context = context_for(root, infer_import_root(root, rel))
+    outcome = _plan(root, path, options, rel, source, _edit_tree(source.text, rel, context))
+    if outcome is None:  # the slice's output could not be put back together: edit it whole
+        outcome = _plan(root, path, options, rel, source, _whole_tree(source.text, rel, context))
+    assert outcome is not None  # the whole module needs no restoring
+    return outcome
+
+
+@dataclass
+class _EditTree:
+    """The tree the codemods read and edit: the edit slice's (see
+    :func:`..detect.relevance.edit_slice`) or the whole module's, with a metadata wrapper over
+    the statements that matter."""
+
+    module: cst.Module
+    wrapper: MetadataWrapper
+    skip: set[int]  # id() of the statements no edit enters (dropped code, markers)
+    dropped_names: set[str]  # identifiers spelled in the dropped code
+    lines: dict[int, int]  # id(top-level statement) -> line, where the wrapper lacks it
+    cut: EditSlice | None = None  # None: ``module`` is the whole module
+
+
+def _package(rel: str) -> str:
+    module_name = module_name_for(rel)
+    return module_name if rel.endswith("__init__.py") else module_name.rpartition(".")[0]
+
+
+def _edit_tree(text: str, rel: str, context: Context) -> _EditTree:
+    """The edit slice of ``text`` parsed alone: libcst never reads (nor later generates) the
+    statements no codemod edits, which are most of a real module. The old ``amplitude.ai``
+    API migration reads the whole module, so a file that mentions it is edited whole."""
+    cut = edit_slice(text, _package(rel), context) if LEGACY_MODULE not in text else None
+    if cut is None:
+        return _whole_tree(text, rel, context)
+    reason = guard.precheck(text, depth=False)  # the depth check runs on the parsed slice
+    if reason:
+        raise WorkspaceError(f"{rel} cannot be instrumented: {reason}")
+    module = _parse_checked(cut.text, rel)
+    markers = {id(stmt) for stmt in module.body if _is_marker(stmt, cut.prefix)}
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return _EditTree(module, wrapper, markers, identifiers(cut.dropped), {}, cut)
+
+
+def _is_marker(stmt: cst.BaseStatement, prefix: str) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(marker := stmt.body[0].value, (cst.Name, cst.Subscript))
+        and isinstance(name := marker if isinstance(marker, cst.Name) else marker.value, cst.Name)
+        and name.value.startswith(prefix)
+    )
+
+
+def _whole_tree(text: str, rel: str, context: Context) -> _EditTree:
+    module = _parse_checked(text, rel)
+    # Scopes and positions of the statements detection keeps only (a focused wrapper over
+    # the same nodes): resolving them for the whole tree was most of the cost.
+    focus = focused_wrapper(module, text, _package(rel), context)
+    if focus is None:
+        return _EditTree(module, load_model(text).wrapper, set(), set(), {})
+    skip = {id(stmt) for stmt in focus.dropped}
+    return _EditTree(module, focus.wrapper, skip, focus.dropped_names, focus.lines)
+
+
+def _plan(
+    root: Path, path: Path, options: Options, rel: str, source: Source, tree: _EditTree
+) -> Outcome | None:
+    module, wrapper = tree.module, tree.wrapper
     plan = Plan(file=rel, inputs=options.inputs)
     agent_id = options.agent_id
     if options.tier == "session":
@@ -291,18 +402,12 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         if given is not None and agent_id is None:
             agent_id = literal_string(plan.input_id(AGENT_ID_KEY), given)
     spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
-    # The codemods read scopes and positions of the statements detection keeps (a focused
-    # wrapper over the same nodes): resolving them for the whole tree was most of the cost.
-    context = context_for(root, infer_import_root(root, rel))
-    module_name = module_name_for(rel)
-    package = module_name if rel.endswith("__init__.py") else module_name.rpartition(".")[0]
-    focus = focused_wrapper(module, source.text, package, context)
-    wrapper = focus.wrapper if focus is not None else load_model(source.text).wrapper
     sources: list[_Overlay] = []
-    sites = _sites(module, rel, root, wrapper=wrapper, sources=sources, text=source.text)
-    facts = collect_facts(module, rel, sites, wrapper)
-    if focus is not None:
-        add_dropped(facts, focus.dropped_names, focus.lines)
+    sites = _sites(
+        module, rel, root, wrapper=wrapper, sources=sources, text=source.text, cut=tree.cut
+    )
+    facts = collect_facts(module, rel, sites, wrapper, source.text)
+    add_dropped(facts, tree.dropped_names, tree.lines)
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
         facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
     ai_name = _ai_name(facts)
@@ -377,9 +482,13 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             agents, options.content_mode, options.tier == "patch", newline, integrations
         )
     _plan_imports(facts, plan, ai_name, location.import_name)
-    skip = {id(stmt) for stmt in focus.dropped} if focus is not None else set()
-    new_module = module.visit(Rewriter(plan, import_index(module), skip))
-    new_text = new_module.code
+    new_module = module.visit(Rewriter(plan, import_index(module), tree.skip))
+    new_text: str | None = new_module.code
+    if tree.cut is not None:
+        new_text = tree.cut.restore(new_text)
+        if new_text is None:
+            return None
+    assert new_text is not None
     _check_parses(new_text, rel)
 
     changes: list[FileChange] = []
@@ -410,12 +519,25 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     if new_text != source.text:
         changes.append(FileChange(path, source.data, new_text.encode(source.encoding)))
     before = sum(not s.instrumented and not s.in_test for s in sites)
+    reused = True
     if new_text == source.text and boot_new == (boot_old.text if boot_old else None):
         after = before  # nothing changes: no second analysis
     else:
-        adopt(new_text, new_module)  # re-validation (and a later validate_file) skip the parse
-        after_sites = _sites(new_module, rel, root, planned_modules, text=new_text)
-        after = sum(not s.instrumented and not s.in_test for s in after_sites)
+        proven = instrumented_after(
+            facts,
+            plan,
+            options.tier,
+            bool(integrations),
+            boot_new is not None and _may_patch(sources[0], location.import_name, boot_new),
+        )
+        if proven is not None:
+            after = sum(not done and not s.in_test for s, done in zip(sites, proven, strict=True))
+        else:  # the edits do not prove it: analyse the output
+            reused = False
+            if tree.cut is None:
+                adopt(new_text, new_module)  # re-validation and a later validate_file reuse it
+            after_sites = _sites(new_module, rel, root, planned_modules, text=new_text)
+            after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
     _ask_about_versions(root, sites, plan)
     check_ids(options.inputs, plan.known_ids)  # every question is asked by now
@@ -434,7 +556,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         uninstrumented_before=before,
         uninstrumented_after=after,
     )
-    return Outcome(result, changes)
+    return Outcome(result, changes, reused)
 
 
 def _ask_about_versions(root: Path, sites: list[CallSite], plan: Plan) -> None:
