@@ -11,6 +11,8 @@ fixture and detection-corpus file, that the proven answer equals a re-detection 
 
 from __future__ import annotations
 
+from amplitude_ai_mcp.detect.sites import CallSite
+
 from ._common import Facts, Plan
 
 # Tiers whose edits change instrumentation only through the constructions they rewrite
@@ -33,17 +35,15 @@ def instrumented_after(
     """
     if tier not in _BY_CONSTRUCTION or integrations or bootstrap_patches:
         return None
-    built = {(c.line, c.qualname): id(c.call) in plan.rewrites for c in facts.constructions}
+    built: dict[int, list[tuple[str, bool]]] = {}
+    for c in facts.constructions:
+        built.setdefault(c.line, []).append((c.qualname, id(c.call) in plan.rewrites))
     done: list[bool] = []
     for site in facts.sites:
         if site.instrumented:
             done.append(True)
             continue
-        rewritten = (
-            built.get((site.client_line, site.client_origin))
-            if site.client_file == facts.file
-            else None
-        )
+        rewritten = _rewritten(built, site) if site.client_file == facts.file else None
         if rewritten is not None:
             if not rewritten:
                 return None
@@ -53,3 +53,18 @@ def instrumented_after(
         else:
             done.append(False)
     return done
+
+
+def _rewritten(built: dict[int, list[tuple[str, bool]]], site: CallSite) -> bool | None:
+    """Whether the construction that built the site's client (same line, and its qualified
+    name or a client derived from it: ``google.genai.Client.chats.create``) was rewritten;
+    None when no construction of the file built it."""
+    origin = site.client_origin or ""
+    found = [
+        rewritten
+        for qualname, rewritten in built.get(site.client_line or 0, ())
+        if origin == qualname or origin.startswith(f"{qualname}.")
+    ]
+    if not found:
+        return None
+    return all(found)
