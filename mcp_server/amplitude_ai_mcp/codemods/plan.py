@@ -29,21 +29,16 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
-from amplitude_ai_mcp.detect import guard
 from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
-from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.project import is_test_path
-from amplitude_ai_mcp.detect.relevance import Context, EditSlice, edit_slice, identifiers
+from amplitude_ai_mcp.detect.relevance import EditSlice
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
-from amplitude_ai_mcp.detect.source import adopt, cached_analysis, digest, focused_wrapper
-from amplitude_ai_mcp.detect.source import load as load_model
-from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
+from amplitude_ai_mcp.detect.source import adopt, cached_analysis, digest
 from amplitude_ai_mcp.detect.validate import LazyModules, context_for, infer_import_root
 from amplitude_ai_mcp.inputs import check_ids, literal_string
 from amplitude_ai_mcp.models import InstrumentResult, Tier
-from amplitude_ai_mcp.syntax_check import libcst_limit
 from amplitude_ai_mcp.workspace import WorkspaceError
 
 from . import add_bootstrap_module as boot
@@ -63,13 +58,13 @@ from ._common import (
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .add_web_middleware import plan_middleware
+from .edit_tree import EditTree, check_python, edit_tree, parse, untouched, whole_tree
 from .migrate_legacy_api import plan_legacy
 from .reuse import instrumented_after
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
 TIERS: tuple[str, ...] = get_args(Tier)
-LEGACY_MODULE = "amplitude.ai"  # the old SDK's import path (migrate_legacy_api)
 AGENT_ID_KEY = "agent_id"
 
 
@@ -150,46 +145,6 @@ def _encoding(data: bytes) -> str:
     except SyntaxError:
         return "utf-8"
     return encoding
-
-
-def parse(text: str, shown: str) -> cst.Module:
-    """libcst's tree of ``text``, after Python itself accepted it (libcst's grammar is more
-    lenient, e.g. about where ``from __future__`` may appear)."""
-    check_python(text, shown)
-    return _parse_checked(text, shown)
-
-
-def check_python(text: str, shown: str) -> None:
-    """Refuse text Python itself does not compile (nothing is parsed by libcst)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings belong to the user's own run
-            compile(text, shown, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        raise WorkspaceError(
-            f"{shown} is not valid Python: syntax error ({exc.msg}) at line {exc.lineno}, "
-            f"column {(exc.offset or 1) - 1}; fix it first (nothing was changed)"
-        ) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise WorkspaceError(f"{shown} cannot be compiled ({type(exc).__name__})") from None
-
-
-def _parse_checked(text: str, shown: str) -> cst.Module:
-    try:
-        return guarded_parse(text)
-    except SourceRejected as exc:
-        if exc.reason.startswith("valid Python"):
-            raise WorkspaceError(f"{shown} is {exc.reason}") from None
-        raise WorkspaceError(f"{shown} cannot be instrumented: {exc.reason}") from None
-    except cst.ParserSyntaxError as exc:
-        # Python compiled it above, so this is a limit of libcst's parser, not the user's
-        # syntax: e.g. an implicit concatenation of thousands of string literals.
-        raise WorkspaceError(
-            f"{shown} is {libcst_limit(exc.raw_line)}; split that expression to instrument "
-            "this file (nothing was changed)"
-        ) from None
-    except RecursionError:
-        raise WorkspaceError(f"{shown} is too deeply nested to analyse") from None
 
 
 class _Overlay(LazyModules):
@@ -327,72 +282,15 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     source = read_source(path, rel)
     check_python(source.text, rel)
     context = context_for(root, infer_import_root(root, rel))
-    outcome = _plan(root, path, options, rel, source, _edit_tree(source.text, rel, context))
+    outcome = _plan(root, path, options, rel, source, edit_tree(source.text, rel, context))
     if outcome is None:  # the slice's output could not be put back together: edit it whole
-        outcome = _plan(root, path, options, rel, source, _whole_tree(source.text, rel, context))
+        outcome = _plan(root, path, options, rel, source, whole_tree(source.text, rel, context))
     assert outcome is not None  # the whole module needs no restoring
     return outcome
 
 
-@dataclass
-class _EditTree:
-    """The tree the codemods read and edit: the edit slice's (see
-    :func:`..detect.relevance.edit_slice`) or the whole module's, with a metadata wrapper over
-    the statements that matter."""
-
-    module: cst.Module
-    wrapper: MetadataWrapper
-    skip: set[int]  # id() of the statements no edit enters (dropped code, markers)
-    dropped_names: set[str]  # identifiers spelled in the dropped code
-    lines: dict[int, int]  # id(top-level statement) -> line, where the wrapper lacks it
-    cut: EditSlice | None = None  # None: ``module`` is the whole module
-
-
-def _package(rel: str) -> str:
-    module_name = module_name_for(rel)
-    return module_name if rel.endswith("__init__.py") else module_name.rpartition(".")[0]
-
-
-def _edit_tree(text: str, rel: str, context: Context) -> _EditTree:
-    """The edit slice of ``text`` parsed alone: libcst never reads (nor later generates) the
-    statements no codemod edits, which are most of a real module. The old ``amplitude.ai``
-    API migration reads the whole module, so a file that mentions it is edited whole."""
-    cut = edit_slice(text, _package(rel), context) if LEGACY_MODULE not in text else None
-    if cut is None:
-        return _whole_tree(text, rel, context)
-    reason = guard.precheck(text, depth=False)  # the depth check runs on the parsed slice
-    if reason:
-        raise WorkspaceError(f"{rel} cannot be instrumented: {reason}")
-    module = _parse_checked(cut.text, rel)
-    markers = {id(stmt) for stmt in module.body if _is_marker(stmt, cut.prefix)}
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    return _EditTree(module, wrapper, markers, identifiers(cut.dropped), {}, cut)
-
-
-def _is_marker(stmt: cst.BaseStatement, prefix: str) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(marker := stmt.body[0].value, (cst.Name, cst.Subscript))
-        and isinstance(name := marker if isinstance(marker, cst.Name) else marker.value, cst.Name)
-        and name.value.startswith(prefix)
-    )
-
-
-def _whole_tree(text: str, rel: str, context: Context) -> _EditTree:
-    module = _parse_checked(text, rel)
-    # Scopes and positions of the statements detection keeps only (a focused wrapper over
-    # the same nodes): resolving them for the whole tree was most of the cost.
-    focus = focused_wrapper(module, text, _package(rel), context)
-    if focus is None:
-        return _EditTree(module, load_model(text).wrapper, set(), set(), {})
-    skip = {id(stmt) for stmt in focus.dropped}
-    return _EditTree(module, focus.wrapper, skip, focus.dropped_names, focus.lines)
-
-
 def _plan(
-    root: Path, path: Path, options: Options, rel: str, source: Source, tree: _EditTree
+    root: Path, path: Path, options: Options, rel: str, source: Source, tree: EditTree
 ) -> Outcome | None:
     module, wrapper = tree.module, tree.wrapper
     plan = Plan(file=rel, inputs=options.inputs)
@@ -482,14 +380,15 @@ def _plan(
             agents, options.content_mode, options.tier == "patch", newline, integrations
         )
     _plan_imports(facts, plan, ai_name, location.import_name)
-    new_module = module.visit(Rewriter(plan, import_index(module), tree.skip))
+    skip = tree.skip | untouched(tree, plan)
+    new_module = module.visit(Rewriter(plan, import_index(module), skip))
     new_text: str | None = new_module.code
+    _check_parses(new_text, rel)  # the slice's code: the rest goes back as it was
     if tree.cut is not None:
         new_text = tree.cut.restore(new_text)
         if new_text is None:
             return None
     assert new_text is not None
-    _check_parses(new_text, rel)
 
     changes: list[FileChange] = []
     planned_modules: dict[str, str] = {}
