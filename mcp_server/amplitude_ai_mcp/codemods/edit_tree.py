@@ -15,7 +15,9 @@ parsed, with a wrapper over the statements detection keeps
 
 from __future__ import annotations
 
+import ast
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -43,12 +45,15 @@ def parse(text: str, shown: str) -> cst.Module:
     return parse_checked(text, shown)
 
 
-def check_python(text: str, shown: str) -> None:
-    """Refuse text Python itself does not compile (nothing is parsed by libcst)."""
+def check_python(text: str, shown: str) -> ast.Module:
+    """Refuse text Python itself does not compile (nothing is parsed by libcst); its ``ast``
+    (the edit slice is cut from it)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings belong to the user's own run
-            compile(text, shown, "exec", dont_inherit=True)
+            tree = compile(text, shown, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            compile(tree, shown, "exec", dont_inherit=True)  # symbol table and code
+            return tree
     except SyntaxError as exc:
         raise WorkspaceError(
             f"{shown} is not valid Python: syntax error ({exc.msg}) at line {exc.lineno}, "
@@ -88,6 +93,8 @@ class EditTree:
     dropped_names: set[str]  # identifiers spelled in the dropped code
     lines: dict[int, int]  # id(top-level statement) -> line, where the wrapper lacks it
     cut: EditSlice | None = None  # None: ``module`` is the whole module
+    # The dropped code's text and identifiers (see ``Facts.dropped``), for a slice.
+    dropped: tuple[str, Callable[[], set[str]]] | None = None
 
 
 def _package(rel: str) -> str:
@@ -95,11 +102,11 @@ def _package(rel: str) -> str:
     return module_name if rel.endswith("__init__.py") else module_name.rpartition(".")[0]
 
 
-def edit_tree(text: str, rel: str, context: Context) -> EditTree:
+def edit_tree(text: str, rel: str, context: Context, parsed: ast.Module | None = None) -> EditTree:
     """The edit slice of ``text`` parsed alone: libcst never reads (nor later generates) the
     statements no codemod edits, which are most of a real module. The old ``amplitude.ai``
     API migration reads the whole module, so a file that mentions it is edited whole."""
-    cut = edit_slice(text, _package(rel), context) if LEGACY_MODULE not in text else None
+    cut = edit_slice(text, _package(rel), context, parsed) if LEGACY_MODULE not in text else None
     if cut is None:
         return whole_tree(text, rel, context)
     reason = guard.precheck(text, depth=False)  # the depth check runs on the parsed slice
@@ -108,7 +115,10 @@ def edit_tree(text: str, rel: str, context: Context) -> EditTree:
     module = parse_checked(cut.text, rel)
     markers = {id(stmt) for stmt in module.body if _is_marker(stmt, cut.prefix)}
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    return EditTree(module, wrapper, markers, identifiers(cut.dropped), {}, cut)
+    dropped_text = "\n".join(original for _, original in cut.markers)
+    return EditTree(
+        module, wrapper, markers, set(), {}, cut, (dropped_text, lambda: identifiers(cut.dropped))
+    )
 
 
 def _is_marker(stmt: cst.BaseStatement, prefix: str) -> bool:

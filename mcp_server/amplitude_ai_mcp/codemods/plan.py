@@ -12,6 +12,7 @@ Judgement calls become ``needs_input`` items with stable ids; ``Options.inputs``
 
 from __future__ import annotations
 
+import ast
 import difflib
 import hashlib
 import os
@@ -201,13 +202,39 @@ def _sites(
 
 def _may_patch(source: _Overlay, import_name: str, text: str) -> bool:
     """Whether importing the planned bootstrap (``text``) may patch clients or register
-    integrations: it calls ``patch()``, or imports a module of the project (which might)."""
+    integrations: it calls ``patch()``, or imports a module of the project (which might).
+    The bootstraps this server writes import only ``os`` and ``amplitude_ai``'s core names
+    unless they patch or register integrations: those are told apart without libcst."""
+    if _plain_bootstrap(text):
+        return False
     analysis = analyze_module(text, import_name)
     return (
         bool(analysis.patches)
         or analysis.patch_in_function
         or any(source.module(name) is not None for name, _ in analysis.imports)
     )
+
+
+def _plain_bootstrap(text: str) -> bool:
+    """No call of anything named ``patch``/``register…``/``add…`` and no import but ``os``
+    and names of the top-level ``amplitude_ai`` package (read with ``ast``)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(alias.name != "os" for alias in node.names):
+                return False
+        elif isinstance(node, ast.ImportFrom):
+            if node.module != SDK or node.level or any(a.name == "patch" for a in node.names):
+                return False
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name == "patch" or name.startswith(("register", "add", "set")):
+                return False
+    return True
 
 
 def _reaches_elsewhere(facts: Facts, source: _Overlay) -> set[str]:
@@ -280,9 +307,9 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         )
     rel = workspace.relative(path, root)
     source = read_source(path, rel)
-    check_python(source.text, rel)
+    parsed = check_python(source.text, rel)
     context = context_for(root, infer_import_root(root, rel))
-    outcome = _plan(root, path, options, rel, source, edit_tree(source.text, rel, context))
+    outcome = _plan(root, path, options, rel, source, edit_tree(source.text, rel, context, parsed))
     if outcome is None:  # the slice's output could not be put back together: edit it whole
         outcome = _plan(root, path, options, rel, source, whole_tree(source.text, rel, context))
     assert outcome is not None  # the whole module needs no restoring
@@ -306,6 +333,7 @@ def _plan(
     )
     facts = collect_facts(module, rel, sites, wrapper, source.text)
     add_dropped(facts, tree.dropped_names, tree.lines)
+    facts.dropped = tree.dropped
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
         facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
     ai_name = _ai_name(facts)
@@ -475,7 +503,7 @@ def _ai_name(facts: Facts) -> str:
     if existing:
         return existing
     for candidate in ("ai", "amplitude_ai_tracker", "_amplitude_ai"):
-        if candidate not in facts.names:
+        if not facts.spells(candidate):
             return candidate
     return "_amplitude_ai_"  # pragma: no cover - every candidate spelled in the file
 

@@ -240,12 +240,14 @@ class EditSlice:
         return "".join(out)
 
 
-def edit_slice(text: str, package: str, context: Context = NO_CONTEXT) -> EditSlice | None:
+def edit_slice(
+    text: str, package: str, context: Context = NO_CONTEXT, tree: ast.Module | None = None
+) -> EditSlice | None:
     """The slice of ``text`` the codemods edit (see :class:`EditSlice`), or None to edit the
-    whole module (no slice, or nothing would be dropped)."""
-    if not ENABLED:
+    whole module (no slice, or nothing would be dropped); ``tree``: its ``ast``, if parsed."""
+    if not ENABLED or "\r" in text.replace("\r\n", "\n"):
         return None
-    tree = _parse(text)
+    tree = tree or _parse(text)
     if tree is None:
         return None
     cut = _cut(tree, text, package, context)
