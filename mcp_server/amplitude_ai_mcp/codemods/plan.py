@@ -7,16 +7,14 @@ also covers the bootstrap module. ``apply_changes`` writes atomically and refuse
 changed since it was read.
 
 Judgement calls become ``needs_input`` items with stable ids; ``Options.inputs`` answers them
-(checked by :mod:`amplitude_ai_mcp.inputs`) and the re-plan places the answers verbatim.
+(see :mod:`.inputs`) and the re-plan places the answers verbatim.
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
 import hashlib
 import os
-import re
 import stat
 import tempfile
 import tokenize
@@ -27,18 +25,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect import providers as P
-from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
-from amplitude_ai_mcp.detect.project import is_test_path
-from amplitude_ai_mcp.detect.relevance import EditSlice
-from amplitude_ai_mcp.detect.resolve import finalize
-from amplitude_ai_mcp.detect.sites import CallSite
-from amplitude_ai_mcp.detect.source import adopt, cached_analysis, digest
-from amplitude_ai_mcp.detect.validate import LazyModules, context_for, infer_import_root
-from amplitude_ai_mcp.inputs import check_ids, literal_string
+from amplitude_ai_mcp.detect.source import adopt
+from amplitude_ai_mcp.detect.validate import context_for, infer_import_root
 from amplitude_ai_mcp.models import InstrumentResult, Tier
 from amplitude_ai_mcp.workspace import WorkspaceError
 
@@ -59,14 +50,15 @@ from ._common import (
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .add_web_middleware import plan_middleware
+from .detection import Overlay, may_patch, reaches_elsewhere, sites_of, uses_framework
 from .edit_tree import EditTree, check_python, edit_tree, parse, untouched, whole_tree
+from .inputs import answered_agent_id, ask_about_versions, ask_agent_id, check_answers
 from .migrate_legacy_api import plan_legacy
 from .reuse import instrumented_after
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
 TIERS: tuple[str, ...] = get_args(Tier)
-AGENT_ID_KEY = "agent_id"
 
 
 @dataclass(frozen=True)
@@ -148,154 +140,6 @@ def _encoding(data: bytes) -> str:
     return encoding
 
 
-class _Overlay(LazyModules):
-    """Project modules from disk, except the ones the plan is about to write."""
-
-    def __init__(self, root: Path | None, own: FileAnalysis, planned: dict[str, str]) -> None:
-        super().__init__(root, own)
-        self.own_module = own.module
-        for name, text in planned.items():
-            try:
-                self._cache[name] = analyze_module(text, name)
-            except cst.ParserSyntaxError:  # pragma: no cover - we generated it
-                continue
-
-
-def _sites(
-    module: cst.Module,
-    rel: str,
-    root: Path,
-    planned: dict[str, str] | None = None,
-    wrapper: MetadataWrapper | None = None,
-    sources: list[_Overlay] | None = None,
-    text: str | None = None,
-    cut: EditSlice | None = None,
-) -> list[CallSite]:
-    # With the text, the analysis comes from (and goes to) the shared per-content cache.
-    # With an edit slice, detection runs on the codemods' own tree and wrapper: one parse and
-    # one resolution of scope and position metadata serve both (the slice keeps everything
-    # detection needs, see detect/relevance.py, and adds imports and the docstring).
-    name, is_package = module_name_for(rel), rel.endswith("__init__.py")
-    analysis = None
-    if cut is not None and text is not None:
-        analysis = cached_analysis(digest(text), name, is_package)
-        if analysis is None:
-            analysis = analyze_module(module, name, is_package, wrapper=wrapper)
-            if cut.dropped_imports:
-                analysis.imports = sorted(
-                    [*analysis.imports, *cut.dropped_imports], key=lambda item: item[1]
-                )
-            analysis.imported_modules |= cut.dropped_modules
-    if analysis is None:
-        analysis = analyze_module(
-            text if text is not None else module,
-            name,
-            is_package,
-            wrapper=None if text is not None else wrapper,
-        )
-    analysis.file = rel
-    source = _Overlay(root, analysis, planned or {})
-    if sources is not None:
-        sources.append(source)
-    return finalize(analysis, rel, source, in_test=is_test_path(rel))
-
-
-def _may_patch(source: _Overlay, import_name: str, text: str) -> bool:
-    """Whether importing the planned bootstrap (``text``) may patch clients or register
-    integrations: it calls ``patch()``, or imports a module of the project (which might).
-    The bootstraps this server writes import only ``os`` and ``amplitude_ai``'s core names
-    unless they patch or register integrations: those are told apart without libcst."""
-    if _plain_bootstrap(text):
-        return False
-    analysis = analyze_module(text, import_name)
-    return (
-        bool(analysis.patches)
-        or analysis.patch_in_function
-        or any(source.module(name) is not None for name, _ in analysis.imports)
-    )
-
-
-def _plain_bootstrap(text: str) -> bool:
-    """No call of anything named ``patch``/``register…``/``add…`` and no import but ``os``
-    and names of the top-level ``amplitude_ai`` package (read with ``ast``)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(alias.name != "os" for alias in node.names):
-                return False
-        elif isinstance(node, ast.ImportFrom):
-            if node.module != SDK or node.level or any(a.name == "patch" for a in node.names):
-                return False
-        elif isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name == "patch" or name.startswith(("register", "add", "set")):
-                return False
-    return True
-
-
-def _reaches_elsewhere(facts: Facts, source: _Overlay) -> set[str]:
-    """Module-level functions of this file that call an LLM-calling function (or a method of
-    a module-level instance) defined in another module of the project."""
-    found: set[str] = set()
-    for name, info in facts.functions.items():
-        for target in info.external:
-            if "\0" in target:
-                instance, method = target.split("\0")
-                cls = facts.instances.get(instance)
-                if cls is None:
-                    continue
-                target = f"{cls}.{method}"
-            if _calls_llm(_absolute(target, facts.file), source):
-                found.add(name)
-                break
-    return found
-
-
-def _uses_framework(source: _Overlay) -> bool:
-    """The file, or a project module it imports, imports an LLM framework (LangChain,
-    LlamaIndex, ...): its web app gets the SDK middleware for per-request sessions."""
-    own = source.module(source.own_module)
-    if own is None:  # pragma: no cover - the overlay always holds the planned file
-        return False
-    modules = [own, *(source.module(name) for name, _ in own.imports)]
-    return any(
-        name.split(".")[0] in P.FRAMEWORK_MODULES
-        for analysis in modules
-        if analysis is not None
-        for name in analysis.imported_modules
-    )
-
-
-def _absolute(qualname: str, rel: str) -> str:
-    """``.escalation.Escalation`` seen from ``bot/app.py`` -> ``bot.escalation.Escalation``."""
-    if not qualname.startswith("."):
-        return qualname
-    module = module_name_for(rel)
-    package = module if rel.endswith("__init__.py") else module.rpartition(".")[0]
-    dots = len(qualname) - len(qualname.lstrip("."))
-    parts = package.split(".") if package else []
-    base = parts[: len(parts) - (dots - 1)] if dots - 1 <= len(parts) else []
-    return ".".join([*base, qualname[dots:]])
-
-
-def _calls_llm(qualname: str, source: _Overlay) -> bool:
-    parts = qualname.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        analysis = source.module(".".join(parts[:cut]))
-        if analysis is None:
-            continue
-        symbol = ".".join(parts[cut:])
-        return any(
-            raw.enclosing == symbol or (raw.enclosing or "").startswith(f"{symbol}.")
-            for raw in analysis.sites
-        )
-    return False
-
-
 def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     """Plan (never write) the instrumentation of ``path`` (already confined to ``root``)."""
     if options.tier not in TIERS:
@@ -323,19 +167,17 @@ def _plan(
     plan = Plan(file=rel, inputs=options.inputs)
     agent_id = options.agent_id
     if options.tier == "session":
-        given = plan.answer(AGENT_ID_KEY)  # the agent_id parameter wins over an answer
-        if given is not None and agent_id is None:
-            agent_id = literal_string(plan.input_id(AGENT_ID_KEY), given)
+        agent_id = answered_agent_id(plan, agent_id)
     spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
-    sources: list[_Overlay] = []
-    sites = _sites(
+    sources: list[Overlay] = []
+    sites = sites_of(
         module, rel, root, wrapper=wrapper, sources=sources, text=source.text, cut=tree.cut
     )
     facts = collect_facts(module, rel, sites, wrapper, source.text)
     add_dropped(facts, tree.dropped_names, tree.lines)
     facts.dropped = tree.dropped
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
-        facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
+        facts.reaches_elsewhere = reaches_elsewhere(facts, sources[0])
     ai_name = _ai_name(facts)
     location = boot.locate(path, root)
     boot_rel = workspace.relative(location.path, root)
@@ -345,16 +187,7 @@ def _plan(
     agent_var: str | None = None
     if options.tier == "session":
         if spec is None:
-            suggested = boot.suggest_agent_id(location)
-            plan.ask(
-                0,
-                "which agent id should these sessions belong to? Answer here or pass agent_id "
-                f"(the plan uses {suggested!r} until then)",
-                suggested,
-                key=AGENT_ID_KEY,
-                answer="the agent id, a string (letters, digits, - _ . :)",
-            )
-            spec = boot.agent_spec(suggested, None)
+            spec = ask_agent_id(plan, location)
         agent_var = spec.variable
     # Agents: read the existing bootstrap so its variable names win.
     boot_old = _read_bootstrap(location.path, boot_rel)
@@ -396,7 +229,7 @@ def _plan(
         )
     if options.tier == "session" and agent_var is not None:
         plan_session(facts, plan, agent_var)
-    if _uses_framework(sources[0]):  # a provider-only web app keeps its current plan
+    if uses_framework(sources[0]):  # a provider-only web app keeps its current plan
         plan_middleware(facts, plan, wrapper, ai_name, options.tier)
     plan_flush(facts, plan, ai_name)
     plan_legacy(facts, plan)
@@ -455,7 +288,7 @@ def _plan(
             plan,
             options.tier,
             bool(integrations),
-            boot_new is not None and _may_patch(sources[0], location.import_name, boot_new),
+            boot_new is not None and may_patch(sources[0], location.import_name, boot_new),
         )
         if proven is not None:
             after = sum(not done and not s.in_test for s, done in zip(sites, proven, strict=True))
@@ -463,11 +296,11 @@ def _plan(
             reused = False
             if tree.cut is None:
                 adopt(new_text, new_module)  # re-validation and a later validate_file reuse it
-            after_sites = _sites(new_module, rel, root, planned_modules, text=new_text)
+            after_sites = sites_of(new_module, rel, root, planned_modules, text=new_text)
             after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
-    _ask_about_versions(root, sites, plan)
-    check_ids(options.inputs, plan.known_ids)  # every question is asked by now
+    ask_about_versions(root, (s.provider for s in sites), plan)
+    check_answers(plan)
     result = InstrumentResult(
         file=rel,
         tier=options.tier,
@@ -484,18 +317,6 @@ def _plan(
         uninstrumented_after=after,
     )
     return Outcome(result, changes, reused)
-
-
-def _ask_about_versions(root: Path, sites: list[CallSite], plan: Plan) -> None:
-    """A provider release the SDK does not support (or cannot tell) is a question to the
-    user: the instrumented calls would otherwise run untracked on it."""
-    from amplitude_ai_mcp.project_versions import version_questions
-
-    questions = version_questions(root, {s.provider for s in sites})
-    for n, (question, requirement) in enumerate(questions, 1):
-        # The id names the distribution (stable); the fix is a pin, not an expression.
-        name = re.match(r"[A-Za-z0-9_.\-]+", requirement or "")
-        plan.ask(0, question, requirement, key=f"{name.group(0) if name else n}:version")
 
 
 def _ai_name(facts: Facts) -> str:
