@@ -129,6 +129,11 @@ def _cold() -> None:
     except ImportError:  # older checkouts: nothing cached
         return
     clear_caches()
+    try:
+        from amplitude_ai_mcp.codemods.edit_tree import forget_trees
+    except ImportError:  # older checkouts: no plan-side cache
+        return
+    forget_trees()
 
 
 def _time(fn: Callable[[], Any], runs: int, cold: bool = True) -> list[float]:

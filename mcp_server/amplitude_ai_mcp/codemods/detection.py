@@ -14,10 +14,8 @@ from libcst.metadata import MetadataWrapper
 from amplitude_ai_mcp.detect import providers as P
 from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
 from amplitude_ai_mcp.detect.project import is_test_path
-from amplitude_ai_mcp.detect.relevance import EditSlice
 from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
-from amplitude_ai_mcp.detect.source import cached_analysis, digest
 from amplitude_ai_mcp.detect.validate import LazyModules
 
 from ._common import SDK, Facts
@@ -44,28 +42,16 @@ def sites_of(
     wrapper: MetadataWrapper | None = None,
     sources: list[Overlay] | None = None,
     text: str | None = None,
-    cut: EditSlice | None = None,
+    analysis: FileAnalysis | None = None,
 ) -> list[CallSite]:
-    # With the text, the analysis comes from (and goes to) the shared per-content cache.
-    # With an edit slice, detection runs on the codemods' own tree and wrapper: one parse and
-    # one resolution of scope and position metadata serve both (the slice keeps everything
-    # detection needs, see detect/relevance.py, and adds imports and the docstring).
-    name, is_package = module_name_for(rel), rel.endswith("__init__.py")
-    analysis = None
-    if cut is not None and text is not None:
-        analysis = cached_analysis(digest(text), name, is_package)
-        if analysis is None:
-            analysis = analyze_module(module, name, is_package, wrapper=wrapper)
-            if cut.dropped_imports:
-                analysis.imports = sorted(
-                    [*analysis.imports, *cut.dropped_imports], key=lambda item: item[1]
-                )
-            analysis.imported_modules |= cut.dropped_modules
+    """The call sites of the planned file: from ``analysis`` when the caller has it (the edit
+    slice's, see :meth:`.edit_tree.EditTree.analysis`), else from the text (through the shared
+    per-content cache) or from ``module`` on ``wrapper``."""
     if analysis is None:
         analysis = analyze_module(
             text if text is not None else module,
-            name,
-            is_package,
+            module_name_for(rel),
+            rel.endswith("__init__.py"),
             wrapper=None if text is not None else wrapper,
         )
     analysis.file = rel

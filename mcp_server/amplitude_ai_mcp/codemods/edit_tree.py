@@ -16,15 +16,22 @@ parsed, with a wrapper over the statements detection keeps
 from __future__ import annotations
 
 import ast
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp.detect import guard
-from amplitude_ai_mcp.detect.analyze import FastPositionProvider, module_name_for
+from amplitude_ai_mcp.detect.analyze import (
+    FastPositionProvider,
+    FileAnalysis,
+    analyze_module,
+    module_name_for,
+)
 from amplitude_ai_mcp.detect.guard import SourceRejected
 from amplitude_ai_mcp.detect.relevance import Context, EditSlice, edit_slice, identifiers
 from amplitude_ai_mcp.detect.source import focused_wrapper
@@ -95,6 +102,57 @@ class EditTree:
     cut: EditSlice | None = None  # None: ``module`` is the whole module
     # The dropped code's text and identifiers (see ``Facts.dropped``), for a slice.
     dropped: tuple[str, Callable[[], set[str]]] | None = None
+    _analysis: FileAnalysis | None = None
+
+    def analysis(self, rel: str) -> FileAnalysis | None:
+        """Detection's analysis of the slice, on this tree and wrapper (one parse and one
+        resolution of scope and position metadata for detection and the codemods: the slice
+        keeps everything detection reads, see :mod:`..detect.relevance`); None for a whole
+        tree (detection then reads the text). A fresh copy each time: callers set ``file``."""
+        if self.cut is None:
+            return None
+        if self._analysis is None:
+            found = analyze_module(
+                self.module, module_name_for(rel), rel.endswith("__init__.py"), self.wrapper
+            )
+            found.imports = sorted([*found.imports, *self.cut.dropped_imports], key=_line)
+            found.imported_modules = found.imported_modules | self.cut.dropped_modules
+            self._analysis = found
+        return replace(self._analysis)
+
+
+def _line(item: tuple[str, int]) -> int:
+    return item[1]
+
+
+# Recent edit trees by (file sha256, path, relevance context): a plan and the apply that
+# follows it (the same content) parse and resolve metadata once. Trees are large: keep few.
+_TREES: OrderedDict[tuple[str, str, str], EditTree] = OrderedDict()
+_TREES_SIZE = 4
+_TREES_LOCK = threading.Lock()
+
+
+def recall(key: tuple[str, str, str]) -> EditTree | None:
+    with _TREES_LOCK:
+        tree = _TREES.get(key)
+        if tree is not None:
+            _TREES.move_to_end(key)
+        return tree
+
+
+def remember(key: tuple[str, str, str], tree: EditTree) -> None:
+    """Keep ``tree`` (after a plan used it: its metadata and analysis are resolved, so later
+    plans only read it)."""
+    with _TREES_LOCK:
+        _TREES[key] = tree
+        _TREES.move_to_end(key)
+        while len(_TREES) > _TREES_SIZE:
+            _TREES.popitem(last=False)
+
+
+def forget_trees() -> None:
+    with _TREES_LOCK:
+        _TREES.clear()
 
 
 def _package(rel: str) -> str:
@@ -122,14 +180,14 @@ def edit_tree(text: str, rel: str, context: Context, parsed: ast.Module | None =
 
 
 def _is_marker(stmt: cst.BaseStatement, prefix: str) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(marker := stmt.body[0].value, (cst.Name, cst.Subscript))
-        and isinstance(name := marker if isinstance(marker, cst.Name) else marker.value, cst.Name)
-        and name.value.startswith(prefix)
-    )
+    """``<prefix>3_``, alone or subscripted with a string: a run of dropped statements."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    expr = stmt.body[0]
+    if not isinstance(expr, cst.Expr):
+        return False
+    value = expr.value.value if isinstance(expr.value, cst.Subscript) else expr.value
+    return isinstance(value, cst.Name) and value.value.startswith(prefix)
 
 
 def whole_tree(text: str, rel: str, context: Context) -> EditTree:

@@ -51,7 +51,16 @@ from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .add_web_middleware import plan_middleware
 from .detection import Overlay, may_patch, reaches_elsewhere, sites_of, uses_framework
-from .edit_tree import EditTree, check_python, edit_tree, parse, untouched, whole_tree
+from .edit_tree import (
+    EditTree,
+    check_python,
+    edit_tree,
+    parse,
+    recall,
+    remember,
+    untouched,
+    whole_tree,
+)
 from .inputs import answered_agent_id, ask_about_versions, ask_agent_id, check_answers
 from .migrate_legacy_api import plan_legacy
 from .reuse import instrumented_after
@@ -151,9 +160,15 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         )
     rel = workspace.relative(path, root)
     source = read_source(path, rel)
-    parsed = check_python(source.text, rel)
     context = context_for(root, infer_import_root(root, rel))
-    outcome = _plan(root, path, options, rel, source, edit_tree(source.text, rel, context, parsed))
+    key = (source.sha256, rel, context.key)
+    tree = recall(key)  # this content was planned (so checked) moments ago
+    if tree is None:
+        parsed = check_python(source.text, rel)
+        tree = edit_tree(source.text, rel, context, parsed)
+    outcome = _plan(root, path, options, rel, source, tree)
+    if outcome is not None and tree.cut is not None:
+        remember(key, tree)
     if outcome is None:  # the slice's output could not be put back together: edit it whole
         outcome = _plan(root, path, options, rel, source, whole_tree(source.text, rel, context))
     assert outcome is not None  # the whole module needs no restoring
@@ -171,7 +186,13 @@ def _plan(
     spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
     sources: list[Overlay] = []
     sites = sites_of(
-        module, rel, root, wrapper=wrapper, sources=sources, text=source.text, cut=tree.cut
+        module,
+        rel,
+        root,
+        wrapper=wrapper,
+        sources=sources,
+        text=source.text,
+        analysis=tree.analysis(rel),
     )
     facts = collect_facts(module, rel, sites, wrapper, source.text)
     add_dropped(facts, tree.dropped_names, tree.lines)
