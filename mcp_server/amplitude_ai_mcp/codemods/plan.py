@@ -1,10 +1,11 @@
 """instrument_file: run the codemods on one file, describe the result, and (optionally) write it.
 
-``plan_file`` reads the file once (its sha256 goes into the result), analyses it with the
-detection engine, lets each codemod record its changes on the original tree, applies them in
-one pass, checks that the output parses, re-validates it, and renders one unified diff that
-also covers the bootstrap module. ``apply_changes`` writes atomically and refuses when a file
-changed since it was read.
+``plan_file`` reads the file once (its sha256 goes into the result), parses the statements
+that matter (:mod:`.edit_tree`), analyses them with the detection engine, lets each codemod
+record its changes on that tree, applies them in one pass, checks that the output parses,
+reports what stays uninstrumented (from the edit set where it proves it, :mod:`.reuse`, else
+by analysing the output), and renders one unified diff that also covers the bootstrap module.
+``apply_changes`` writes atomically and refuses when a file changed since it was read.
 
 Judgement calls become ``needs_input`` items with stable ids; ``Options.inputs`` answers them
 (see :mod:`.inputs`) and the re-plan places the answers verbatim.
