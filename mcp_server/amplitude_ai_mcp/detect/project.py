@@ -11,7 +11,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
@@ -135,7 +135,7 @@ class _Seen:
     signature: tuple[int, int, int, int]  # size, mtime_ns, inode, device
     recorded_ns: int
     size: int
-    digest: str
+    digest: str | None  # of the text, for candidates (others are hashed if ever analysed)
     imports: frozenset[str]
     strong: bool
 
@@ -153,8 +153,8 @@ def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
 
-def _remembered(path: Path) -> _Seen | None:
-    seen = _SEEN.get(str(path))
+def _remembered(path: str) -> _Seen | None:
+    seen = _SEEN.get(path)
     if seen is None:
         return None
     try:
@@ -166,21 +166,30 @@ def _remembered(path: Path) -> _Seen | None:
     return seen
 
 
-def _remember(path: Path, text: str, size: int, imports: set[str], strong: bool) -> _Seen | None:
+def _remember(path: str, text: str, size: int, imports: set[str], strong: bool) -> _Seen | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
     if len(_SEEN) >= _SEEN_MAX:
         _SEEN.clear()
-    seen = _Seen(_signature(st), time.time_ns(), size, digest(text), frozenset(imports), strong)
-    _SEEN[str(path)] = seen
+    key = digest(text) if strong else None  # hashing 125 MB of non-candidates costs ~0.2 s
+    seen = _Seen(_signature(st), time.time_ns(), size, key, frozenset(imports), strong)
+    _SEEN[path] = seen
     return seen
 
 
+def _note_digest(path: str, seen: _Seen | None, text: str) -> None:
+    """Record the digest of a non-candidate file read again for analysis (a later scan then
+    finds its analysis by content without reading it)."""
+    if seen is not None and seen.digest is None and _SEEN.get(path) is seen:
+        _SEEN[path] = replace(seen, digest=digest(text))
+
+
 def forget_scans() -> None:
-    """Drop the per-process scan cache (tests and benchmarks)."""
+    """Drop the per-process scan caches (tests and benchmarks)."""
     _SEEN.clear()
+    _MEMOS.clear()
 
 
 @dataclass
@@ -230,7 +239,16 @@ def walk_python_files(
     root: Path, limits: Limits, skipped: list[SkippedFile], caps: list[str]
 ) -> tuple[list[tuple[str, Path]], list[str]]:
     """Sorted (relpath, path) of .py files under root, plus package dirs (workspaces)."""
-    found: list[tuple[str, Path]] = []
+    found, packages = _walk(root, limits, skipped, caps)
+    return [(rel, Path(path)) for rel, path in found], packages
+
+
+def _walk(
+    root: Path, limits: Limits, skipped: list[SkippedFile], caps: list[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """:func:`walk_python_files` with paths as strings: a scan compares and stats them on
+    every run, and building 10,000 ``Path`` objects was most of a re-scan's time."""
+    found: list[tuple[str, str]] = []
     packages: list[str] = []
     stack = [root]
     base = str(root)
@@ -262,7 +280,7 @@ def walk_python_files(
                 continue
             # String slicing, not Path.relative_to: pathlib parsing was most of a re-scan.
             rel = entry.path[prefix:].replace(os.sep, "/")
-            path = Path(entry.path)
+            path = entry.path
             if entry.is_symlink():
                 try:
                     target = Path(os.path.realpath(path, strict=True))
@@ -272,7 +290,7 @@ def walk_python_files(
                 if not workspace.is_within(target, root):
                     skipped.append(SkippedFile(path=rel, reason="symlink to outside the root"))
                     continue
-                path = target
+                path = str(target)
             if len(found) >= limits.max_files:
                 if not caps or not caps[-1].startswith("max_files"):
                     caps.append(f"max_files={limits.max_files}: further files not scanned")
@@ -281,6 +299,36 @@ def walk_python_files(
             found.append((rel, path))
         stack.extend(reversed(subdirs))
     return found, sorted(packages)
+
+
+@dataclass
+class _Outcome:
+    """What scanning the files of a tree found, before the report (which also reads the
+    dependency files and pages the sites): reusable while no file changed."""
+
+    project: _Project
+    skipped: list[SkippedFile]
+    caps: list[str]
+    analysed: int
+    imports_by_module: dict[str, set[str]]
+    sites: list[CallSite]
+    uncertain: list[UncertainSite]
+    agents: list[AgentRef]
+    handoffs: bool
+
+
+@dataclass(frozen=True)
+class _Memo:
+    files: list[tuple[str, str]]
+    seen: list[_Seen]  # the per-file records the outcome was computed from (by identity)
+    outcome: _Outcome
+
+
+# Per server process: (root, limits) -> the last outcome. A re-scan in which every file is the
+# same _Seen record (same path, stat signature unchanged and out of the racy window: see
+# _remembered) reuses it whole instead of re-resolving 10,000 files' imports and sites.
+_MEMOS: dict[tuple[str, Limits], _Memo] = {}
+_MEMOS_MAX = 8
 
 
 def scan(
@@ -297,13 +345,69 @@ def scan(
     limits = limits or Limits()
     skipped: list[SkippedFile] = []
     caps: list[str] = []
-    files, packages = walk_python_files(root, limits, skipped, caps)
+    files, packages = _walk(root, limits, skipped, caps)
+    seen_now = [_remembered(path) for _, path in files]
+    key = (str(root), limits)
+    memo = _MEMOS.get(key)
+    if (
+        memo is not None
+        and memo.files == files
+        and len(memo.seen) == len(seen_now)
+        and all(a is b for a, b in zip(memo.seen, seen_now, strict=True))
+    ):
+        outcome = memo.outcome
+        if progress is not None:
+            progress(len(files), len(files), "unchanged since the last scan")
+    else:
+        outcome = _scan_files(root, files, seen_now, limits, progress, cancelled)
+        after = [_SEEN.get(path) for _, path in files]
+        if all(s is not None for s in after):
+            if len(_MEMOS) >= _MEMOS_MAX:
+                _MEMOS.clear()
+            _MEMOS[key] = _Memo(list(files), after, outcome)  # type: ignore[arg-type]
+        else:
+            _MEMOS.pop(key, None)  # unreadable files are retried every scan
+    result = _report(
+        root,
+        outcome.project,
+        files,
+        packages,
+        list(outcome.sites),
+        list(outcome.agents),
+        outcome.handoffs,
+        [*skipped, *outcome.skipped],
+        [*caps, *outcome.caps],
+        outcome.analysed,
+        outcome.imports_by_module,
+        offset,
+        limit,
+        include_tests,
+    )
+    uncertain = outcome.uncertain
+    app_uncertain = [s for s in uncertain if not s.in_test]
+    result.counts.probable = sum(s.confidence == "probable" for s in app_uncertain)
+    result.counts.untracked = sum(not s.tracked for s in app_uncertain)
+    result.uncertain_sites = (app_uncertain + [s for s in uncertain if s.in_test])[:100]
+    return result
+
+
+def _scan_files(
+    root: Path,
+    files: list[tuple[str, str]],
+    seen_now: list[_Seen | None],
+    limits: Limits,
+    progress: ProgressFn | None,
+    cancelled: Callable[[], bool] | None,
+) -> _Outcome:
+    """Prefilter every file, analyse the candidates, resolve their sites across files."""
+    skipped: list[SkippedFile] = []
+    caps: list[str] = []
     total = len(files)
     project = _Project(root)
     modules = {rel: project.register(rel) for rel, _ in files}
     context = Context(project.all_modules | project.by_suffix.keys())
     imports_by_module: dict[str, set[str]] = {}
-    weak: list[tuple[str, Path]] = []
+    weak: list[tuple[str, str]] = []
     total_bytes = 0
     analysed = 0
 
@@ -313,15 +417,20 @@ def scan(
         if progress is not None and i % 250 == 0:
             progress(i, total, f"{i}/{total} files")
 
-    def analyse(rel: str, path: Path, text: str | None, seen: _Seen | None = None) -> None:
+    def analyse(rel: str, path: str, text: str | None, seen: _Seen | None = None) -> None:
         nonlocal analysed
         module = modules[rel]
         is_package = rel.endswith("__init__.py")
         try:
-            analysis = cached_analysis(seen.digest, module, is_package, context) if seen else None
+            analysis = (
+                cached_analysis(seen.digest, module, is_package, context)
+                if seen is not None and seen.digest is not None
+                else None
+            )
             if analysis is None:
                 if text is None:
                     text = workspace.read_python(path, limits.max_file_bytes).text
+                    _note_digest(path, seen, text)
                 analysis = analyze_module(text, module, is_package=is_package, context=context)
         except (workspace.WorkspaceError, OSError) as exc:
             skipped.append(SkippedFile(path=rel, reason=str(exc)))
@@ -350,7 +459,7 @@ def scan(
             if f"max_total_bytes={limits.max_total_bytes}" not in caps:
                 caps.append(f"max_total_bytes={limits.max_total_bytes}")
             continue
-        seen = _remembered(path)
+        seen = seen_now[i]
         text: str | None = None
         if seen is None:
             try:
@@ -403,27 +512,9 @@ def scan(
             for line, fw, name in analysis.agents
         )
         handoffs = handoffs or analysis.handoffs
-    result = _report(
-        root,
-        project,
-        files,
-        packages,
-        sites,
-        agents,
-        handoffs,
-        skipped,
-        caps,
-        analysed,
-        imports_by_module,
-        offset,
-        limit,
-        include_tests,
+    return _Outcome(
+        project, skipped, caps, analysed, imports_by_module, sites, uncertain, agents, handoffs
     )
-    app_uncertain = [s for s in uncertain if not s.in_test]
-    result.counts.probable = sum(s.confidence == "probable" for s in app_uncertain)
-    result.counts.untracked = sum(not s.tracked for s in app_uncertain)
-    result.uncertain_sites = (app_uncertain + [s for s in uncertain if s.in_test])[:100]
-    return result
 
 
 def _absolute(name: str, importer: str) -> str:
@@ -446,7 +537,7 @@ def _imports_any(name: str, interesting: set[str], project: _Project) -> bool:
 def _report(
     root: Path,
     project: _Project,
-    files: list[tuple[str, Path]],
+    files: list[tuple[str, str]],
     packages: list[str],
     sites: list[CallSite],
     agents: list[AgentRef],
