@@ -7,7 +7,6 @@ use a distinctive API path, or import a project module that exports a client are
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -24,10 +23,13 @@ from . import providers as P
 from .analyze import FileAnalysis, analyze_module, module_name_for
 from .deps import read_declarations
 from .guard import describe_failure
+from .prefilter import imported_modules, strong_candidate
 from .relevance import Context, live_export
 from .resolve import Caller, callee_matches, finalize, finalize_uncertain
 from .sites import CallSite, UncertainSite
 from .source import cached_analysis, digest
+
+__all__ = ["imported_modules", "scan", "strong_candidate", "walk_python_files"]
 
 SKIP_DIRS = frozenset(
     {
@@ -57,18 +59,6 @@ SKIP_DIRS = frozenset(
     }
 )
 PACKAGE_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
-_IMPORT_RE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w., \t]+))", re.M
-)
-_STRONG_MODULES = tuple(
-    sorted(
-        {m.split(".")[0] for m in (*P.PROVIDER_MODULES, *P.FRAMEWORK_MODULES)}
-        | {"boto3", P.SDK_MODULE, "google"}
-    )
-)
-_DISTINCTIVE = re.compile(
-    r"\.(?:chat\.completions|responses|messages|embeddings)\.(?:with_\w+\.)?\w+\b"
-)
 
 
 @dataclass(frozen=True)
@@ -94,38 +84,6 @@ def is_test_path(rel: str) -> bool:
         or name.endswith("_test.py")
         or name == "conftest.py"
     )
-
-
-def imported_modules(text: str) -> set[str]:
-    """Modules named by import statements (text level; used only to choose files to parse).
-
-    Every import statement spells ``import``: find that word (a plain substring search), then
-    match the statement pattern at the start of its line. A multiline-anchored regex over
-    the whole text costs ~7x more (it tries every line start)."""
-    found: set[str] = set()
-    find, rfind = text.find, text.rfind
-    last_line = -1
-    pos = find("import")
-    while pos >= 0:
-        line = rfind("\n", 0, pos) + 1
-        if line != last_line:
-            last_line = line
-            match = _IMPORT_RE.match(text, line)
-            if match is not None:
-                if match.group(1) is not None:
-                    found.add(match.group(1))
-                else:
-                    for part in match.group(2).split(","):
-                        name = part.strip().split(" ")[0]
-                        if name:
-                            found.add(name)
-        pos = find("import", pos + 6)
-    return found
-
-
-def strong_candidate(text: str, imports: set[str]) -> bool:
-    tops = {m.split(".")[0] for m in imports}
-    return bool(tops.intersection(_STRONG_MODULES)) or _DISTINCTIVE.search(text) is not None
 
 
 @dataclass(frozen=True)
