@@ -1,14 +1,17 @@
 """Project scan: walk (sorted, confined), prefilter, analyse, resolve across files, report.
 
-Speed comes from a cheap text prefilter: only files that import a provider/framework/our SDK,
-use a distinctive API path, or import a project module that exports a client are parsed.
+Speed comes from a cheap text prefilter (:mod:`.prefilter`): only files that import a
+provider/framework/our SDK, use a distinctive API path, or import a project module that
+exports a client are parsed. Within a server process, an unchanged file is not read again
+(stat signature), an unchanged content is not analysed again (content hash, :mod:`.source`),
+and a re-scan of a tree in which nothing changed reuses the last outcome whole; the report
+(:mod:`.scan_report`) is built fresh every time.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,16 +19,15 @@ from pathlib import Path
 import libcst as cst
 
 from amplitude_ai_mcp import workspace
-from amplitude_ai_mcp.models import AgentRef, Detected, ScanCounts, ScanResult, SkippedFile
+from amplitude_ai_mcp.models import AgentRef, ScanResult, SkippedFile
 from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 
-from . import providers as P
 from .analyze import FileAnalysis, analyze_module, module_name_for
-from .deps import read_declarations
 from .guard import describe_failure
 from .prefilter import imported_modules, strong_candidate
 from .relevance import Context, live_export
 from .resolve import Caller, callee_matches, finalize, finalize_uncertain
+from .scan_report import build_report
 from .sites import CallSite, UncertainSite
 from .source import cached_analysis, digest
 
@@ -325,7 +327,7 @@ def scan(
             _MEMOS[key] = _Memo(list(files), after, outcome)  # type: ignore[arg-type]
         else:
             _MEMOS.pop(key, None)  # unreadable files are retried every scan
-    result = _report(
+    result = build_report(
         root,
         outcome.project,
         files,
@@ -490,128 +492,3 @@ def _imports_any(name: str, interesting: set[str], project: _Project) -> bool:
     if parent:
         candidates |= {parent, *project.by_suffix.get(parent, ())}
     return bool(candidates & interesting)
-
-
-def _report(
-    root: Path,
-    project: _Project,
-    files: list[tuple[str, str]],
-    packages: list[str],
-    sites: list[CallSite],
-    agents: list[AgentRef],
-    handoffs: bool,
-    skipped: list[SkippedFile],
-    caps: list[str],
-    analysed: int,
-    imports_by_module: dict[str, set[str]],
-    offset: int,
-    limit: int,
-    include_tests: bool,
-) -> ScanResult:
-    declared_files: list[str] = []
-    locks: list[str] = []
-    problems: list[str] = []
-    declared: dict[str, list[str]] = {}
-    for directory in [root, *(root / p for p in packages)]:
-        decl = read_declarations(directory, root)
-        declared_files.extend(decl.files)
-        locks.extend(decl.locks)
-        problems.extend(decl.problems)
-        for name, sources in decl.names.items():
-            declared.setdefault(name, []).extend(sources)
-
-    groups: dict[str, dict[str, Detected]] = {
-        "provider": {},
-        "framework": {},
-        "web": {},
-        "observability": {},
-    }
-
-    def entry(group: str, name: str) -> Detected:
-        return groups[group].setdefault(name, Detected(name=name))
-
-    for dist, sources in declared.items():
-        if dist in P.DISTRIBUTIONS:
-            group, name = P.DISTRIBUTIONS[dist]
-            entry(group, name).declared_in = sorted(set(sources))
-    tables = (
-        ("provider", P.PROVIDER_MODULES),
-        ("framework", P.FRAMEWORK_MODULES),
-        ("web", P.WEB_MODULES),
-        ("observability", P.OBSERVABILITY_MODULES),
-    )
-    # prefix -> (group, name): a module matches a table entry by any of its dotted prefixes.
-    by_prefix: dict[str, list[tuple[str, str]]] = {}
-    for group, table in tables:
-        for prefix, name in table.items():
-            by_prefix.setdefault(prefix, []).append((group, name))
-    known: dict[str, tuple[tuple[str, str], ...]] = {}  # imported module -> its entries
-
-    def entries_of(module: str) -> tuple[tuple[str, str], ...]:
-        found = known.get(module)
-        if found is None:
-            parts = module.split(".")
-            hits = [
-                e for i in range(1, len(parts) + 1) for e in by_prefix.get(".".join(parts[:i]), ())
-            ]
-            if module.startswith("boto3"):
-                hits.append(("provider", "bedrock"))
-            found = known[module] = tuple(hits)
-        return found
-
-    for imports in imports_by_module.values():
-        hit: set[tuple[str, str]] = set()
-        for module in imports:
-            hit.update(entries_of(module))
-        for group, name in hit:
-            entry(group, name).imported_in += 1
-    test_sites = [s for s in sites if s.in_test]
-    app_sites = [s for s in sites if not s.in_test]
-    for site in app_sites:
-        group = "provider" if site.kind == "provider" else "framework"
-        entry(group, site.provider).call_sites += 1
-    # boto3 alone is not Bedrock: keep it only with evidence of bedrock-runtime.
-    bedrock = groups["provider"].get("bedrock")
-    if (
-        bedrock is not None
-        and bedrock.call_sites == 0
-        and not any(s.provider == "bedrock" for s in sites)
-    ):
-        del groups["provider"]["bedrock"]
-    ordered = app_sites + (test_sites if include_tests else [])
-    page = ordered[offset : offset + limit]
-    next_offset = offset + limit if offset + limit < len(ordered) else None
-    multi_agent = handoffs or len(agents) >= 2
-    counts = ScanCounts(
-        python_files=len(files),
-        analysed_files=analysed,
-        call_sites=len(app_sites),
-        uninstrumented=sum(not s.instrumented for s in app_sites),
-        instrumented=sum(s.instrumented for s in app_sites),
-        test_call_sites=len(test_sites),
-        skipped_files=len(skipped),
-        by_provider=dict(sorted(Counter(s.provider for s in app_sites).items())),
-    )
-    max_skipped = 50
-    if len(skipped) > max_skipped:
-        caps.append(f"skipped list shows {max_skipped} of {len(skipped)} files")
-    return ScanResult(
-        root=str(root),
-        counts=counts,
-        providers=sorted(groups["provider"].values(), key=lambda d: d.name),
-        frameworks=sorted(groups["framework"].values(), key=lambda d: d.name),
-        web_frameworks=sorted(groups["web"].values(), key=lambda d: d.name),
-        observability=sorted(groups["observability"].values(), key=lambda d: d.name),
-        dependency_files=declared_files,
-        lock_files=locks,
-        workspaces=packages,
-        agents=agents[:100],
-        multi_agent=multi_agent,
-        call_sites=page,
-        offset=offset,
-        limit=limit,
-        next_offset=next_offset,
-        skipped=skipped[:max_skipped],
-        problems=problems,
-        caps_hit=caps,
-    )
