@@ -348,6 +348,10 @@ def scan(
     result.counts.probable = sum(s.confidence == "probable" for s in app_uncertain)
     result.counts.untracked = sum(not s.tracked for s in app_uncertain)
     result.uncertain_sites = (app_uncertain + [s for s in uncertain if s.in_test])[:100]
+    # The outcome may serve the next re-scan: hand out copies of what it holds.
+    result.call_sites = [s.model_copy(deep=True) for s in result.call_sites]
+    result.uncertain_sites = [s.model_copy(deep=True) for s in result.uncertain_sites]
+    result.agents = [a.model_copy(deep=True) for a in result.agents]
     return result
 
 
