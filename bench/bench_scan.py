@@ -233,7 +233,13 @@ def main() -> None:
         base = summarise(built["files"], base_runs)
         report["baseline"] = {"revision": args.baseline, "summary": base, "runs": base_runs}
         print(f"  baseline {args.baseline}:")
-        for key in ("files_per_s", "files_per_cpu_s", "rescan_s", "rescan_speedup"):
+        for key in (
+            "files_per_s",
+            "files_per_cpu_s",
+            "rescan_s",
+            "rescan_speedup",
+            "load_1min_per_run",
+        ):
             print(f"    {key}: {base[key]}")
         print(
             "  this tree vs baseline (medians): first scan "
