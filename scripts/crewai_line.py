@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from provider_matrix import BASE_REQUIREMENTS, ROOT, build_venvs, ensure_venv
 
-TESTS = ("tests/integrations/test_crewai.py",)
+# The integration tests, and the MCP chain on the CrewAI example app (its instrument and
+# generate half runs in this interpreter, named by AMPLITUDE_AI_MCP_PYTHON below).
+TESTS = ("tests/integrations/test_crewai.py", "tests/e2e/test_crewai_chain.py")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ def run_line(line: CrewLine, pytest_args: list[str]) -> tuple[int, float]:
     started = time.perf_counter()
     python = ensure_venv(line)  # type: ignore[arg-type]  # same shape as a provider line
     env = dict(os.environ)  # the tests keep CrewAI offline themselves (before importing it)
+    env.setdefault("AMPLITUDE_AI_MCP_PYTHON", sys.executable)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "sdk"), env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep
     )

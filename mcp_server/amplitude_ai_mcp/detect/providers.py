@@ -130,9 +130,22 @@ _FRAMEWORK_FAMILIES = (
             Api("iter", "agent_run", is_async=True),
         ),
     ),
+    # A crew run (``Crew.kickoff`` and its batch/async forms) and an agent run on its own.
     Family(
         "crewai",
-        (Api("kickoff", "agent_run"), Api("kickoff_async", "agent_run", is_async=True)),
+        (
+            Api("kickoff", "agent_run", is_async=False),
+            Api("kickoff_async", "agent_run", is_async=True),
+            Api("akickoff", "agent_run", is_async=True),
+            Api("kickoff_for_each", "agent_run", is_async=False),
+            Api("kickoff_for_each_async", "agent_run", is_async=True),
+            Api("akickoff_for_each", "agent_run", is_async=True),
+        ),
+    ),
+    # CrewAI's own LLM client called directly (``LLM(model="openai/gpt-4o").call(...)``).
+    Family(
+        "crewai-llm",
+        (Api("call", "chat", is_async=False), Api("acall", "chat", is_async=True)),
     ),
 )
 
@@ -198,7 +211,17 @@ _FRAMEWORK_CLASSES: tuple[ClientClass, ...] = (
         )
     ],
     ClientClass("pydantic_ai.Agent", "pydantic-ai", "pydantic-ai", kind="framework"),
-    ClientClass("crewai.Crew", "crewai", "crewai", kind="framework"),
+    *[
+        ClientClass(qualname, "crewai", family, kind="framework")
+        for qualname, family in (
+            ("crewai.Crew", "crewai"),
+            ("crewai.crew.Crew", "crewai"),
+            ("crewai.Agent", "crewai"),
+            ("crewai.agent.Agent", "crewai"),
+            ("crewai.LLM", "crewai-llm"),
+            ("crewai.llm.LLM", "crewai-llm"),
+        )
+    ],
 )
 
 _FRAMEWORK_FUNCTIONS: tuple[ModuleFunction, ...] = (
@@ -392,8 +415,15 @@ MODULE_FUNCTIONS: tuple[ModuleFunction, ...] = (
 @dataclass(frozen=True)
 class Integration:
     """The SDK integration that instruments a framework's sites, and how an app registers
-    it: calls (or module attributes assigned) whose qualified names are ``hooks``. A hook
-    counts when it is given an amplitude_ai object, or runs in a module importing one."""
+    it: calls (or module attributes assigned) whose qualified names are ``hooks``.
+
+    A hook counts only when what it registers is ours: its arguments (or the value
+    assigned) reach ``target`` or one of ``accepts`` (directly, through names bound at
+    module level, or through calls on those names: ``provider.add_span_processor(...)``).
+    A hook that falls back to a process-wide object (pydantic-ai's ``instrument_all()``
+    uses the global tracer provider) also counts when a ``global_setters`` call at module
+    level installs an object that reaches ours. A hook that is ours itself
+    (``AmplitudeCrewAIHooks(ai).register()``) always counts."""
 
     target: (
         str  # what to register, e.g. amplitude_ai.integrations.langchain.AmplitudeCallbackHandler
@@ -401,12 +431,20 @@ class Integration:
     frameworks: frozenset[str]  # site providers it covers
     hooks: tuple[str, ...] = ()
     assigned: tuple[str, ...] = ()  # ``module.attr = handler`` registrations
+    accepts: tuple[str, ...] = ()  # other SDK names that make a registration ours
+    global_setters: tuple[str, ...] = ()
+
+    @property
+    def ours(self) -> frozenset[str]:
+        """Qualified names whose presence makes a registration this integration's."""
+        return frozenset({self.target, *self.accepts})
 
 
 _LANGCHAIN_INTEGRATION = Integration(
     "amplitude_ai.integrations.langchain.AmplitudeCallbackHandler",
     frozenset({"langchain", "langgraph"}),
     hooks=("langchain_core.tracers.context.register_configure_hook",),
+    accepts=("amplitude_ai.integrations.langchain.create_amplitude_callback",),
 )
 INTEGRATIONS: dict[str, Integration] = {
     "langchain": _LANGCHAIN_INTEGRATION,
@@ -434,11 +472,19 @@ INTEGRATIONS: dict[str, Integration] = {
         hooks=("litellm.callbacks.append", "litellm.callbacks.extend"),
         assigned=("litellm.callbacks",),
     ),
+    # CrewAI reports crews, tasks, agents, model calls and tools on its event bus; the
+    # hooks listen there once registered (``AmplitudeCrewAIHooks(ai).register()``).
+    "crewai": Integration(
+        "amplitude_ai.integrations.crewai.AmplitudeCrewAIHooks",
+        frozenset({"crewai"}),
+        hooks=("amplitude_ai.integrations.crewai.AmplitudeCrewAIHooks.register",),
+    ),
     # pydantic-ai has no callback API: its own OTEL GenAI spans go through the bridge.
     "pydantic-ai": Integration(
         "amplitude_ai.integrations.opentelemetry.AmplitudeAgentExporter",
         frozenset({"pydantic-ai"}),
         hooks=("pydantic_ai.Agent.instrument_all",),
+        global_setters=("opentelemetry.trace.set_tracer_provider",),
     ),
 }
 # Web app constructors -> (framework, the middleware that opens a session per request).
@@ -468,6 +514,11 @@ def _registrations(attribute: str) -> dict[str, frozenset[str]]:
 
 REGISTRATION_CALLS = _registrations("hooks")  # qualname -> frameworks it instruments
 REGISTRATION_ASSIGNS = _registrations("assigned")
+
+
+def registered_by(hook: str) -> tuple[Integration, ...]:
+    """The integrations a hook (a registration call or assigned attribute) can register."""
+    return tuple(i for i in dict.fromkeys(INTEGRATIONS.values()) if hook in (*i.hooks, *i.assigned))
 
 
 # Module API of releases below a provider's floor (instrument_file says how to port them).
