@@ -1,0 +1,1 @@
+"""The per-file analysis behind :mod:`..analyze`, split by concern."""

@@ -1,0 +1,96 @@
+"""What the module already does with our SDK and frameworks: ``patch()`` calls, registered
+integrations, agents it defines, and the values it exports to other modules.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import (
+    GlobalScope,
+)
+
+from amplitude_ai_mcp.detect import providers as P
+
+from .client_flow import ClientFlow
+from .cst_shapes import _expressions_in, _string_arg
+from .values import _SDK_AGENT, _SDK_AI, AttrPath, ClientType, _Param
+
+_PATCH_TARGETS = P.PATCH_TARGETS  # from the provider registry
+_AGENT_CONSTRUCTORS = {
+    "agents.Agent": "openai-agents",
+    "pydantic_ai.Agent": "pydantic-ai",
+    "crewai.Agent": "crewai",
+    "langgraph.graph.StateGraph": "langgraph",
+}
+
+
+class Registrations(ClientFlow):
+    def _collect_patch_and_agents(self, call: cst.Call, enclosing: str | None) -> None:
+        for qn, _ in self._qualnames(call.func):
+            if qn.startswith(f"{P.SDK_MODULE}."):
+                last = qn.rsplit(".", 1)[-1]
+                if last == P.SDK_PATCH_PREFIX or last in _PATCH_TARGETS:
+                    if enclosing is None:
+                        self.result.patches.append((self._line(call), _PATCH_TARGETS.get(last)))
+                    else:
+                        self.result.patch_in_function = True
+            elif (
+                qn.endswith(("add_trace_processor", "set_trace_processors"))
+                and self._passes_sdk_object(call)
+                and enclosing is None
+            ):
+                self.result.patches.append((self._line(call), frozenset({"openai-agents"})))
+            elif (
+                qn in P.REGISTRATION_CALLS
+                and enclosing is None
+                and (self._passes_sdk_object(call) or self._imports_sdk())
+            ):  # a framework integration registered (LangChain hook, pydantic-ai's OTEL)
+                self.result.patches.append((self._line(call), P.REGISTRATION_CALLS[qn]))
+            framework = _AGENT_CONSTRUCTORS.get(qn)
+            if framework is not None:
+                name = _string_arg(call, 0, "name") or ""
+                self.result.agents.append((self._line(call), framework, name))
+                if any(a.keyword is not None and a.keyword.value == "handoffs" for a in call.args):
+                    self.result.handoffs = True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("agent", "child"):
+            receiver = self._type_of(call.func.value)
+            if receiver in (_SDK_AI, _SDK_AGENT):
+                name = _string_arg(call, 0, "agent_id") or ""
+                self.result.agents.append((self._line(call), "amplitude-ai", name))
+
+    def _imports_sdk(self) -> bool:
+        return any(m.split(".")[0] == P.SDK_MODULE for m in self.result.imported_modules)
+
+    def _collect_assigned_registration(
+        self, target: cst.BaseExpression, value: cst.BaseExpression
+    ) -> None:
+        """``llama_index.core.global_handler = <amplitude_ai handler>`` at module level."""
+        if not isinstance(target, cst.Attribute) or self._enclosing() is not None:
+            return
+        for qn, _ in self._qualnames(target):
+            frameworks = P.REGISTRATION_ASSIGNS.get(qn)
+            if frameworks is None:
+                continue
+            for sub in _expressions_in(value):
+                if any(q.startswith(f"{P.SDK_MODULE}.") for q, _ in self._qualnames(sub)):
+                    self.result.patches.append((self._line(target), frameworks))
+                    return
+
+    def _collect_exports(self) -> None:
+        module_scope = None
+        for (scope, name), values in self._bindings.items():
+            if isinstance(scope, GlobalScope):
+                module_scope = scope
+                typed = self._first_known(values)
+                if typed is not None and not isinstance(typed, (_Param, AttrPath)):
+                    self.result.exports[name] = typed
+        for (scope, name), values in self._returns.items():
+            if isinstance(scope, GlobalScope) or scope is module_scope:
+                typed = self._first_known(list(values))
+                if typed is not None and not isinstance(typed, (_Param, AttrPath)):
+                    self.result.exports[f"{name}()"] = typed
+        # Classes: ``Holder.client`` attribute bindings, reachable as ``module.Holder().client``.
+        for (cls, attr), values in self._attr_bindings.items():
+            typed = self._first_known(values)
+            if isinstance(typed, ClientType):
+                self.result.exports[f"{cls}.{attr}"] = typed

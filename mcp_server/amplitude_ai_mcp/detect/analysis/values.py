@@ -1,0 +1,113 @@
+"""What an expression can hold, as far as one module's analysis can tell.
+
+Values referring to other modules stay symbolic (:class:`ExternalRef`) until
+:mod:`..resolve` looks them up in the other files' exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import libcst as cst
+
+from amplitude_ai_mcp.detect import providers as P
+
+
+@dataclass(frozen=True)
+class ClientType:
+    """An expression's value is an LLM client (or framework object) of ``family``."""
+
+    family: str
+    provider: str
+    kind: P.Kind
+    is_async: bool
+    origin: str  # qualified name of the constructor
+    instrumented: str | None = None  # reason when our SDK already instruments it
+    module_level_line: int | None = None  # built at module level on this line (patch order)
+    resolved_by: str = "constructor"
+    built_line: int | None = None  # line of the constructor call in its module
+
+
+@dataclass(frozen=True)
+class ExternalRef:
+    """A name defined in another module (``called``: the result of calling it)."""
+
+    qualname: str
+    called: bool = False
+
+
+@dataclass(frozen=True)
+class AttrPath:
+    """``base`` followed by attribute segments, e.g. ``client`` + ``chat.completions.create``."""
+
+    base: Value
+    segments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A module-level LLM function (``litellm.completion``) or an alias of one."""
+
+    function: P.ModuleFunction
+
+
+class _Param:
+    """An unannotated parameter: its type can only be judged by how it is used."""
+
+    def __repr__(self) -> str:
+        return "PARAM"
+
+
+PARAM = _Param()
+
+
+class _ParamOf(_Param):
+    """An unannotated parameter of a function of this module: callers in the module that pass
+    a client tell its type (``callee``: ``name``, ``Class.method`` or ``Class.__init__``)."""
+
+    def __init__(self, callee: str, index: int, name: str) -> None:
+        self.callee, self.index, self.name = callee, index, name
+
+
+@dataclass(frozen=True, eq=False)
+class _Item:
+    """Element ``index`` of what ``call`` returns (``client, model = make_client()``)."""
+
+    call: cst.Call
+    index: int
+
+
+Value = Union[ClientType, ExternalRef, AttrPath, FunctionRef, _Param, None]  # noqa: UP007 - runtime alias on 3.10
+
+
+# Values of our own SDK, tracked only to report the agents an app already defines.
+_SDK_AI = ExternalRef("amplitude_ai.AmplitudeAI", called=True)
+_SDK_AGENT = ExternalRef("amplitude_ai.BoundAgent", called=True)
+
+
+def _called(qualname: str) -> Value:
+    """The value of calling another module's ``qualname``."""
+    if qualname.startswith(f"{P.SDK_MODULE}."):
+        # Our SDK's client (for the agents report); other SDK calls make no client.
+        return _SDK_AI if qualname.rsplit(".", 1)[-1] in P.SDK_TRACKERS else None
+    return ExternalRef(qualname, called=True)
+
+
+def _library_ref(ref: ExternalRef) -> bool:
+    """A name from a provider or framework package (never one of the project's factories)."""
+    top = ref.qualname.split(".")[0]
+    return top in P.FRAMEWORK_MODULES or top in P.PROVIDER_MODULES or top == P.SDK_MODULE
+
+
+def _provider_of(client: ClientType) -> str:
+    """The API family's provider of a client (Azure OpenAI and OpenAI-compatible clients
+    share OpenAI's endpoints)."""
+    return "openai" if client.family == "openai" else client.provider
+
+
+def _sdk_stand_in(qualname: str) -> str | None:
+    """``amplitude_ai.OpenAI`` / ``amplitude_ai.providers.openai.OpenAI`` -> ``openai.OpenAI``."""
+    if not qualname.startswith(f"{P.SDK_MODULE}."):
+        return None
+    return P.SDK_CLIENTS.get(qualname.rsplit(".", 1)[-1])
