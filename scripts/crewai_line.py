@@ -26,7 +26,11 @@ from provider_matrix import BASE_REQUIREMENTS, ROOT, build_venvs, ensure_venv
 
 # The integration tests, and the MCP chain on the CrewAI example app (its instrument and
 # generate half runs in this interpreter, named by AMPLITUDE_AI_MCP_PYTHON below).
-TESTS = ("tests/integrations/test_crewai.py", "tests/e2e/test_crewai_chain.py")
+TESTS = (
+    "tests/integrations/test_crewai.py",
+    "tests/integrations/test_crewai_exit.py",
+    "tests/e2e/test_crewai_chain.py",
+)
 
 
 @dataclass(frozen=True)
