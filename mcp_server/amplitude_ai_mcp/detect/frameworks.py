@@ -209,6 +209,8 @@ class Integration:
     assigned: tuple[str, ...] = ()  # ``module.attr = handler`` registrations
     accepts: tuple[str, ...] = ()  # other SDK names that make a registration ours
     global_setters: tuple[str, ...] = ()
+    # ``with target(...):`` instruments the framework's calls inside the block.
+    context_manager: bool = False
 
     @property
     def ours(self) -> frozenset[str]:
@@ -254,6 +256,7 @@ INTEGRATIONS: dict[str, Integration] = {
         "amplitude_ai.integrations.crewai.AmplitudeCrewAIHooks",
         frozenset({"crewai"}),
         hooks=("amplitude_ai.integrations.crewai.AmplitudeCrewAIHooks.register",),
+        context_manager=True,
     ),
     # pydantic-ai has no callback API: its own OTEL GenAI spans go through the bridge.
     "pydantic-ai": Integration(
@@ -290,6 +293,12 @@ def _registrations(attribute: str) -> dict[str, frozenset[str]]:
 
 REGISTRATION_CALLS = _registrations("hooks")  # qualname -> frameworks it instruments
 REGISTRATION_ASSIGNS = _registrations("assigned")
+
+
+# Integration class -> the frameworks whose calls a ``with`` block of it instruments.
+SCOPED_INTEGRATIONS: dict[str, frozenset[str]] = {
+    i.target: i.frameworks for i in INTEGRATIONS.values() if i.context_manager
+}
 
 
 def registered_by(hook: str) -> tuple[Integration, ...]:

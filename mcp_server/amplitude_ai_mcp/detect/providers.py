@@ -33,6 +33,7 @@ from .frameworks import INTEGRATIONS as INTEGRATIONS
 from .frameworks import MIDDLEWARE_HOOKS as MIDDLEWARE_HOOKS
 from .frameworks import REGISTRATION_ASSIGNS as REGISTRATION_ASSIGNS
 from .frameworks import REGISTRATION_CALLS as REGISTRATION_CALLS
+from .frameworks import SCOPED_INTEGRATIONS as SCOPED_INTEGRATIONS
 from .frameworks import WEB_APPS as WEB_APPS
 from .frameworks import WEB_MODULES as WEB_MODULES
 from .frameworks import Integration as Integration

@@ -127,3 +127,32 @@ def test_registered_hooks_make_the_crew_sites_instrumented(tmp_path):
     main.write_text("import research.analytics\n" + main.read_text())
     sites = scan(tmp_path).call_sites
     assert len(sites) == 3 and all(s.instrumented for s in sites), sites
+
+
+WITH_HOOKS = (
+    "from amplitude_ai import AmplitudeAI\n"
+    "from amplitude_ai.integrations.crewai import AmplitudeCrewAIHooks\n"
+    "from crewai import Crew\n"
+    "from langchain_openai import ChatOpenAI\n"
+    "ai = AmplitudeAI()\n"
+    "crew = Crew(agents=[], tasks=[])\n"
+    "model = ChatOpenAI()\n"
+    "def go(q):\n"
+    "    with AmplitudeCrewAIHooks(ai, user_id='u-1'):\n"
+    "        result = crew.kickoff(inputs={'q': q})\n"
+    "        model.invoke(q)\n"
+    "    crew.kickoff(inputs={'q': q})\n"
+    "    return result\n"
+)
+
+
+def test_a_kickoff_inside_the_hooks_with_block_is_instrumented(tmp_path):
+    sites = validate_source(WITH_HOOKS, "app.py", tmp_path, "app.py").call_sites
+    found = {(s.line, s.provider): s.instrumented for s in sites}
+    assert found == {
+        (10, "crewai"): True,  # inside the block
+        (11, "langchain"): False,  # the CrewAI hooks do not see LangChain runs
+        (12, "crewai"): False,  # after the block
+    }
+    inside = next(s for s in sites if s.line == 10)
+    assert "with block" in inside.instrumentation
