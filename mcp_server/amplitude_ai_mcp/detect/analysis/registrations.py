@@ -63,10 +63,12 @@ class Registrations(ClientFlow):
 
     def _registers_ours(self, hook: str, values: list[cst.BaseExpression]) -> bool:
         """Whether registration ``hook`` given ``values`` (a call's arguments, or the value
-        assigned) registers our integration: see :class:`providers.Integration`."""
+        assigned) registers our integration: see :class:`frameworks.Integration`."""
         for integration in P.registered_by(hook):
             if any(self._reaches(v, integration.ours, 0) for v in values):
                 return True
+            if not integration.global_setters:
+                continue
             setters = [  # trace.set_tracer_provider(...) at module level
                 call
                 for call, enclosing in self._calls
