@@ -21,7 +21,10 @@ the rule is *first reporter wins*:
   (``begin_call``). A layer that observes a model call in that same context (an OTEL span
   exported inline, a CrewAI handler running on a copy of the emitting context) defers when
   a provider-layer call began inside its observation or is in its request right now: that
-  covers failures and streams, which carry no response id.
+  covers failures and streams, which carry no response id;
+* when an OpenTelemetry span is current as a provider-layer call starts, the span is
+  recorded as covered (``cover_span``), so the OTEL bridge can tell even when it exports
+  later on another thread (``BatchSpanProcessor``), where the calling context is gone.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ from .providers.registry import PROVIDERS
 
 _MAX_IDS = 4096
 _ids: OrderedDict[str, None] = OrderedDict()
+# OpenTelemetry spans (trace id, span id) under which the provider layer tracks a call ->
+# the provider (``patch*`` name, ``None`` when unknown). Recorded in the calling context
+# when the call starts, so an exporter running later on another thread (a
+# ``BatchSpanProcessor``) still knows the span's model call is reported.
+_spans: OrderedDict[tuple[int, int], str | None] = OrderedDict()
 _lock = threading.Lock()
 _ERROR_MARK = "_amplitude_ai_tracked"
 
@@ -78,11 +86,11 @@ def run_claimed(key: str | None) -> bool:
         return key in _runs
 
 
-def _remember(store: OrderedDict[str, None], key: str | None) -> None:
+def _remember(store: OrderedDict[Any, Any], key: Any, value: Any = None) -> None:
     if not key:
         return
     with _lock:
-        store[key] = None
+        store[key] = value
         store.move_to_end(key)
         if len(store) > _MAX_IDS:
             store.popitem(last=False)
@@ -176,9 +184,13 @@ _provider_call: ContextVar[ProviderCall | None] = ContextVar(
 
 
 def begin_call(provider: str | None) -> ProviderCall:
-    """Mark, in the calling context, that the provider layer starts tracking a call."""
+    """Mark, in the calling context, that the provider layer starts tracking a call (and,
+    when an OpenTelemetry span is current, that the call runs under that span)."""
     call = ProviderCall(_PATCH_NAMES.get(provider.lower()) if provider else None, time.time_ns())
     _provider_call.set(call)
+    span = _current_otel_span()
+    if span is not None:
+        cover_span(*span, call.provider)
     return call
 
 
@@ -217,3 +229,37 @@ def provider_call_between(
     """True when the provider layer started a call of ``provider`` between two snapshots
     of ``last_call()`` taken in the same flow of control."""
     return after is not None and after is not before and _same_provider(after, provider)
+
+
+def _current_otel_span() -> tuple[int, int] | None:
+    """The (trace id, span id) of the OpenTelemetry span current in this context, if any.
+    Looked up, not imported: without OpenTelemetry loaded there is no span to record."""
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
+        return None
+    try:
+        context = trace.get_current_span().get_span_context()
+    except Exception:  # a half-initialised or unusual OpenTelemetry install
+        return None
+    if not context.is_valid:
+        return None
+    return context.trace_id, context.span_id
+
+
+def cover_span(trace_id: int, span_id: int, provider: str | None) -> None:
+    """Record that the provider layer reports the model call of span ``span_id``."""
+    _remember(_spans, (trace_id, span_id), provider)
+
+
+def span_claim(trace_id: int, span_id: int) -> ProviderCall | None:
+    """The provider-layer call recorded under span ``span_id`` (its start time is not
+    kept: 0), or ``None`` when no call of the provider layer ran under that span."""
+    with _lock:
+        if (trace_id, span_id) not in _spans:
+            return None
+        return ProviderCall(_spans[(trace_id, span_id)], 0)
+
+
+def call_matches(call: ProviderCall, provider: str | None) -> bool:
+    """Whether a provider-layer ``call`` can be the call of ``provider`` an observer saw."""
+    return _same_provider(call, provider)

@@ -8,7 +8,7 @@ original beside the bootstrap the tool wrote.
 
 CrewAI's pins clash with the MCP server's, so no venv holds both. The MCP half (instrument,
 validate, generate) runs wherever ``amplitude_ai_mcp`` imports: in this process, or else
-in the interpreter named by ``AMPLITUDE_AI_MCP_PYTHON`` (``scripts/crewai_line.py`` sets it
+in the interpreter named by ``AMPLITUDE_AI_MCP_PYTHON`` (``scripts/provider_matrix.py`` sets it
 when it runs this file in a CrewAI venv). The generated tests run only where CrewAI is
 installed; in the dev venv that half skips.
 """
@@ -105,7 +105,7 @@ def prepared(tmp_path_factory):
 @pytest.fixture(scope="module")
 def outcomes(prepared):
     if importlib.util.find_spec("crewai") is None:
-        pytest.skip("crewai is not installed here (scripts/crewai_line.py runs this part)")
+        pytest.skip("crewai is not installed here (the matrix's crewai lines run this part)")
     base, _ = prepared
     with pytest.MonkeyPatch.context() as patch:  # read by offline_env() for the subprocesses
         for name, value in CREWAI_OFFLINE.items():

@@ -5,20 +5,53 @@ HTTP-level instrumentations such as OpenLIT observe a provider client."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
 SCOPE = "tests.genai.openai"
 
 
-def tracer_provider(exporter: Any) -> TracerProvider:
+# How the bridge's exporter is attached: inline (the seed's form), batched through the
+# bridge's own processor (keeps each span's context), or a plain BatchSpanProcessor.
+PROCESSORS = ("simple", "amplitude-batch", "plain-batch")
+
+
+def tracer_provider(exporter: Any, processor: str = "simple") -> TracerProvider:
+    """A tracer provider exporting to ``exporter``; call ``force_flush()`` before reading
+    the events of a batched one. Batches wait for the flush (no timed export mid-test)."""
+    from amplitude_ai.integrations.opentelemetry import AmplitudeSpanProcessor
+
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    if processor == "simple":
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    elif processor == "amplitude-batch":
+        provider.add_span_processor(AmplitudeSpanProcessor(exporter, schedule_delay_millis=60_000))
+    elif processor == "plain-batch":
+        provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=60_000))
+    else:
+        raise ValueError(f"unknown processor {processor!r}; one of {PROCESSORS}")
     return provider
+
+
+def flush_like_the_batch_worker(provider: TracerProvider) -> None:
+    """Export what is queued the way the batch worker does: on a thread of its own (the
+    SDK's worker name), in a context that knows nothing of the app's calls; then shut the
+    provider down. Inline processors exported already: flushing them is a no-op."""
+    flushed: list[bool] = []
+
+    def worker() -> None:
+        flushed.append(provider.force_flush())
+        provider.shutdown()
+
+    thread = threading.Thread(target=worker, name="OtelBatchSpanRecordProcessor")
+    thread.start()
+    thread.join()
+    assert flushed == [True]
 
 
 def _messages(body: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 server; CrewAI hands its events to worker threads, out of order.
 
 CrewAI's pins clash with the MCP server's, so it is not in the dev venv: these tests skip
-there and run in their own venv (``python scripts/crewai_line.py``, part of CI).
+there and run in venvs of their own (``scripts/provider_matrix.py --set crewai``, in CI).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tempfile
 import pytest
 
 if importlib.util.find_spec("crewai") is None:  # checked before the environment is touched
-    pytest.skip("crewai is not installed (see scripts/crewai_line.py)", allow_module_level=True)
+    pytest.skip("crewai is not installed (scripts/provider_matrix.py)", allow_module_level=True)
 
 # Offline and quiet before CrewAI is imported: no telemetry, tracing or version check, and
 # CrewAI's own test mode (no interactive "view your traces?" prompt after a failed run).

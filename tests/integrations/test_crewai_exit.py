@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 if importlib.util.find_spec("crewai") is None:
-    pytest.skip("crewai is not installed (see scripts/crewai_line.py)", allow_module_level=True)
+    pytest.skip("crewai is not installed (scripts/provider_matrix.py)", allow_module_level=True)
 
 from support.capture_server import CaptureServer
 

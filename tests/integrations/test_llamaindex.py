@@ -121,7 +121,7 @@ def test_streamed_and_failed_completions(ai, server, llm):
     with pytest.raises(openai.InternalServerError):
         model.complete("again")
     streamed, failed = tracked(ai, "ai_response")
-    assert streamed["llm_message"]["text"] == "one two"
+    assert streamed["llm_message"]["text"] == "one two" and streamed["is_streaming"] is True
     assert failed["is_error"] is True and "backend down" in failed["error_message"]
 
 

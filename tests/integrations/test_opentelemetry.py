@@ -5,6 +5,7 @@ calls) become catalog-valid ``[Agent]`` events; scope filters; the two privacy g
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 
 import openai
@@ -236,3 +237,56 @@ def test_batch_processor_exports_from_its_worker_thread(ai):
     # The worker thread sees no session (use SimpleSpanProcessor to inherit it): the
     # span's own conversation id groups it.
     assert (reply["session_id"], reply["user_id"]) == ("conv-b", "u-b")
+
+
+def test_the_bridge_processor_batches_with_each_spans_session(ai):
+    """AmplitudeSpanProcessor exports in batches on its worker thread, yet each span is
+    mapped in the context it ended in: the live session, not the conversation id."""
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from amplitude_ai.integrations.opentelemetry import AmplitudeSpanProcessor
+
+    provider = TracerProvider()
+    processor = AmplitudeSpanProcessor(AmplitudeAgentExporter(ai), schedule_delay_millis=60_000)
+    provider.add_span_processor(processor)
+    tracer = provider.get_tracer("openlit")
+    attributes = _chat_attributes(**{"gen_ai.conversation.id": "conv-b"})
+    with (
+        ai.agent("bot").session(user_id="u-live", session_id="s-live"),
+        tracer.start_as_current_span("chat gpt-4o", attributes=attributes),
+    ):
+        pass
+    assert tracked(ai, "ai_response") == []  # queued, not exported yet
+    worker = threading.Thread(target=provider.force_flush, name="OtelBatchSpanRecordProcessor")
+    worker.start()
+    worker.join()
+    provider.shutdown()
+    (reply,) = tracked(ai, "ai_response")
+    assert (reply["session_id"], reply["user_id"], reply["agent_id"]) == ("s-live", "u-live", "bot")
+
+
+def test_the_bridge_processor_exports_inline_without_batching(ai):
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from amplitude_ai.integrations.opentelemetry import AmplitudeSpanProcessor
+
+    provider = TracerProvider()
+    provider.add_span_processor(AmplitudeSpanProcessor(AmplitudeAgentExporter(ai), batch=False))
+    with ai.agent("bot").session(user_id="u-i", session_id="s-i"):
+        with provider.get_tracer("openlit").start_as_current_span(
+            "chat gpt-4o", attributes=_chat_attributes()
+        ):
+            pass
+        (reply,) = tracked(ai, "ai_response")  # exported when the span ended
+    assert reply["session_id"] == "s-i"
+
+
+def test_the_bridge_processor_refuses_what_it_cannot_use():
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+    from amplitude_ai.integrations.opentelemetry import AmplitudeSpanProcessor
+
+    with pytest.raises(TypeError, match="needs an AmplitudeAgentExporter, got ConsoleSpanExporter"):
+        AmplitudeSpanProcessor(ConsoleSpanExporter())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="batch options were given with batch=False"):
+        AmplitudeSpanProcessor(AmplitudeAgentExporter(), batch=False, max_queue_size=10)

@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("pydantic_ai")
 
+from opentelemetry.sdk.trace import TracerProvider
 from pydantic_ai import Agent
 from pydantic_ai.models.instrumented import InstrumentationSettings
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -19,14 +20,14 @@ from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter
 from amplitude_ai.testing import FakeReply, FakeToolCall
 
 from ._events import tracked
-from ._otel import tracer_provider
+from ._otel import PROCESSORS, flush_like_the_batch_worker, tracer_provider
 
 
-def _agent(ai, client: openai.AsyncOpenAI) -> Agent:
+def _agent(ai, client: openai.AsyncOpenAI, provider: TracerProvider | None = None) -> Agent:
     model = OpenAIChatModel("gpt-4o-mini", provider=OpenAIProvider(openai_client=client))
     agent = Agent(model, name="helper", instructions="Be brief.")
     agent.instrument = InstrumentationSettings(
-        tracer_provider=tracer_provider(AmplitudeAgentExporter(ai, user_id="u-1"))
+        tracer_provider=provider or tracer_provider(AmplitudeAgentExporter(ai, user_id="u-1"))
     )
 
     @agent.tool_plain
@@ -69,8 +70,9 @@ def test_pydantic_ai_agent_run_through_the_bridge(ai, server, llm):
     assert len({e["event_properties"]["[Agent] Session ID"] for e in ai.events}) == 1
 
 
+@pytest.mark.parametrize("processor", PROCESSORS)
 @pytest.mark.parametrize("provider_layer", ["patch", "drop-in"])
-def test_provider_layer_and_bridge_report_once(ai, server, llm, provider_layer):
+def test_provider_layer_and_bridge_report_once(ai, server, llm, provider_layer, processor):
     _queue(llm)
     options = {"api_key": "sk", "base_url": server.openai_url, "max_retries": 0}
     if provider_layer == "patch":
@@ -78,8 +80,10 @@ def test_provider_layer_and_bridge_report_once(ai, server, llm, provider_layer):
         client = openai.AsyncOpenAI(**options)
     else:
         client = amplitude_ai.AsyncOpenAI(amplitude=ai, **options)
+    provider = tracer_provider(AmplitudeAgentExporter(ai, user_id="u-1"), processor)
     with ai.agent("app").session(user_id="u-1"):
-        _agent(ai, client).run_sync("Weather in Oslo?")
+        _agent(ai, client, provider).run_sync("Weather in Oslo?")
+    flush_like_the_batch_worker(provider)
     assert len(tracked(ai, "ai_response")) == 2
     assert len(tracked(ai, "user_message")) == 1
     assert len(tracked(ai, "tool_call")) == 1

@@ -62,15 +62,39 @@ def test_the_server_names_its_extra_when_it_is_missing(monkeypatch, capsys):
     assert "missing: fastmcp, libcst" in err and "pip install 'amplitude-ai[mcp]'" in err
 
 
-def test_the_crewai_extra_floor_is_the_release_its_own_line_tests():
-    """CrewAI is tested in venvs of its own (its pins clash with the server's), never in dev."""
+def _matrix_lines(line_set: str) -> list:
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        import crewai_line
+        import provider_matrix
     finally:
         sys.path.remove(str(ROOT / "scripts"))
-    (requirement,) = (Requirement(r) for r in EXTRAS["crewai"])
-    floor = min((line.crewai for line in crewai_line.LINES), key=Version)
-    assert f">={floor}" in str(requirement.specifier)
-    assert all(requirement.specifier.contains(line.crewai) for line in crewai_line.LINES)
+    return provider_matrix.select(sets=[line_set])
+
+
+def _floor_is_tested(extra: str, distribution: str, line_set: str) -> None:
+    """The extra's floor is the oldest release its matrix line set runs, and every release
+    the set runs is inside the extra's range."""
+    (requirement,) = (Requirement(r) for r in EXTRAS[extra] if Requirement(r).name == distribution)
+    releases = [line.release(distribution) for line in _matrix_lines(line_set)]
+    assert releases and None not in releases
+    (floor,) = (Version(s.version) for s in requirement.specifier if s.operator == ">=")
+    assert floor == min(Version(r) for r in releases)
+    assert all(requirement.specifier.contains(release) for release in releases)
+
+
+def test_the_crewai_extra_floor_is_the_release_its_own_line_tests():
+    """CrewAI is tested in venvs of its own (its pins clash with the server's), never in dev."""
+    _floor_is_tested("crewai", "crewai", "crewai")
     assert "crewai" not in _requirements("dev") and "crewai" not in _requirements("demo")
+
+
+def test_the_llamaindex_extra_floor_is_the_release_its_own_line_tests():
+    """LlamaIndex's own OpenAI packages cap openai below the dev venv's release: they are
+    tested in venvs of their own, with llama-index-core at the extra's floor and newest."""
+    _floor_is_tested("llamaindex", "llama-index-core", "llamaindex")
+    assert "llama-index-llms-openai" not in _requirements("dev")
+
+
+def test_the_otel_extra_floor_is_the_release_its_own_line_tests():
+    _floor_is_tested("otel", "opentelemetry-sdk", "otel")
+    _floor_is_tested("otel", "opentelemetry-api", "otel")

@@ -60,7 +60,7 @@ class IntegrationBase:
         if not self._explicit:
             ctx = current_context()
             if ctx is not None and ctx.ai is not None:
-                return ctx.ai
+                return cast("AmplitudeAI", ctx.ai)  # sessions are opened by an AmplitudeAI
         if self._ai is None:
             from amplitude_ai.client import AmplitudeAI
 

@@ -56,7 +56,6 @@ class _Event:
     system_prompt: str | None = None
     inputs: Any = None
     tool_name: str | None = None
-    streaming: bool = False
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -177,7 +176,13 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
             parent = self._events.get(parent_id) if parent_id else None
         if parent is None:
             run = new_uuid()
-            event = _Event(kind, time.perf_counter(), self.conversation(run, run))
+            scope = self.conversation(run, run)
+            if kind in (CBEventType.LLM, CBEventType.EMBEDDING) and "session_id" not in scope:
+                # A bare model call inside a session (an agent workflow's turns arrive as
+                # separate top-level events): it belongs to the session's trace, not to one
+                # of its own, so the question an agent re-sends each turn is tracked once.
+                scope.pop("trace_id", None)
+            event = _Event(kind, time.perf_counter(), scope)
         else:
             event = _Event(
                 kind,
@@ -228,7 +233,7 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
         elif event.kind == CBEventType.EMBEDDING:
             self._embedding(event, payload, event_id, latency)
         elif event.kind == CBEventType.FUNCTION_CALL:
-            output = payload.get(EventPayload.FUNCTION_OUTPUT)
+            result = payload.get(EventPayload.FUNCTION_OUTPUT)
             self.emit(
                 "tool_call",
                 {
@@ -239,7 +244,7 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
                     "is_error": error is not None,
                     "error_message": error_text(error) if error is not None else None,
                     "input": event.inputs,
-                    "output": _get(output, "content") if output is not None else None,
+                    "output": _get(result, "content") if result is not None else None,
                 },
                 "invocation_id",
             )
@@ -306,6 +311,8 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
             extra = _get(response, "additional_kwargs") or {}
             fields.update(
                 content=_text(text),
+                # A streamed answer ends with its last chunk, which carries a delta.
+                is_streaming=_get(response, "delta") is not None,
                 input_tokens=_get(usage, "prompt_tokens")
                 or _get(usage, "input_tokens")
                 or extra.get("prompt_tokens"),
@@ -313,6 +320,7 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
                 or _get(usage, "output_tokens")
                 or extra.get("completion_tokens"),
                 finish_reason=_finish_reason(raw),
+                tool_calls=_tool_calls(message, raw),
             )
         self.emit("ai_response", fields, "message_id")
         if error is not None:
@@ -338,6 +346,33 @@ class AmplitudeLlamaIndexHandler(IntegrationBase, BaseCallbackHandler):
             },
             "span_id",
         )
+
+
+def _tool_calls(message: Any, raw: Any) -> list[dict[str, Any]] | None:
+    """The tool calls a chat answer asks for: LlamaIndex's OpenAI LLM keeps the provider
+    SDK's objects under ``additional_kwargs["tool_calls"]``; else the raw completion's."""
+    extra = _get(message, "additional_kwargs") if message is not None else None
+    calls = _get(extra, "tool_calls") if extra else None
+    if not calls:
+        choices = _get(raw, "choices")
+        if isinstance(choices, Sequence) and choices:
+            calls = _get(_get(choices[0], "message"), "tool_calls")
+    if not isinstance(calls, Sequence) or isinstance(calls, (str, bytes)):
+        return None
+    found = []
+    for call in calls:
+        function = _get(call, "function")
+        name = _get(function, "name")
+        if name:
+            arguments = _get(function, "arguments")
+            found.append(
+                {
+                    "id": _get(call, "id"),
+                    "type": "function",
+                    "function": {"name": str(name), "arguments": arguments},
+                }
+            )
+    return found or None
 
 
 def _finish_reason(raw: Any) -> str | None:

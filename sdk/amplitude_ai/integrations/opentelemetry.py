@@ -13,35 +13,50 @@ Routing by ``gen_ai.operation.name`` (inferred from the span name when absent):
 Two gates for content: text is sent only if the span carries it (the instrumentation's
 opt-in capture) *and* the ``AmplitudeAI`` content mode allows it (``metadata_only`` and
 ``customer_enriched`` drop it). Session and agent fields come from the active
-``agent.session()`` when the span ends inside one (``SimpleSpanProcessor``), else from
-``gen_ai.conversation.id`` / the exporter's defaults, else the span's trace id.
+``agent.session()`` the span ended in, else from ``gen_ai.conversation.id`` / the
+exporter's defaults, else the span's trace id.
 
-Use: ``provider.add_span_processor(SimpleSpanProcessor(AmplitudeAgentExporter(
-amplitude=amplitude, user_id="u-1")))``.
+Use: ``provider.add_span_processor(AmplitudeSpanProcessor(AmplitudeAgentExporter(
+amplitude=amplitude, user_id="u-1")))`` (batched export that keeps each span's session and
+call context), or ``SimpleSpanProcessor(AmplitudeAgentExporter(...))`` (inline export).
+A plain ``BatchSpanProcessor(AmplitudeAgentExporter(...))`` exports on its own thread,
+where the session is unknown and an HTTP-level span of a failed request cannot be matched
+to the provider-layer call it belongs to.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
+import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
 from opentelemetry.trace import StatusCode
 
 from amplitude_ai import _claims
 from amplitude_ai.integrations._base import IntegrationBase
 
-__all__ = ["AmplitudeAgentExporter"]
+__all__ = ["AmplitudeAgentExporter", "AmplitudeSpanProcessor"]
 
 _MODEL_OPS = frozenset({"chat", "text_completion", "generate_content"})
 _AGENT_OPS = frozenset({"invoke_agent", "create_agent"})
 _KNOWN_OPS = _MODEL_OPS | _AGENT_OPS | {"embeddings", "execute_tool"}
 _MAX_TRACES = 4096
+# Contexts of ended spans waiting for a batched export (the batch queue holds 2048 spans
+# by default; a span the processor dropped never comes back for its context).
+_MAX_PENDING = 8192
 _TOKEN = re.compile(r"[._\-/\s]+")
 
 
@@ -140,16 +155,41 @@ def _operation(span: ReadableSpan, attrs: Mapping[str, Any]) -> str | None:
     )
 
 
+def _span_key(span: ReadableSpan) -> tuple[int, int] | None:
+    context = span.get_span_context()
+    return (context.trace_id, context.span_id) if context is not None else None
+
+
 def _provider_layer_covers(span: ReadableSpan, provider: str | None) -> bool:
-    """The provider layer reports the call this span observed: ``patch()`` covers every call
-    of that SDK; a provider-layer call made in this context inside the span (the span wraps
-    the SDK call) or whose request is under way around it (an HTTP-level span below the SDK
-    call) is reported by that layer, failures and id-less streams included. The context
-    check needs the span exported inline (``SimpleSpanProcessor``), as the session context
-    does."""
-    return _claims.provider_patched(provider) or _claims.provider_call_since(
-        provider, span.start_time or 0
+    """The provider layer reports the call this span observed:
+
+    * ``patch()`` covers every call of that SDK;
+    * a provider-layer call started while this span (or a span below it) was current: the
+      span wraps the SDK call, recorded when the call started (any span processor);
+    * in the context the span ended in (inline export, or the context
+      ``AmplitudeSpanProcessor`` keeps for a batched export): a provider-layer call began
+      inside the span, or its request is under way around it (an HTTP-level span below the
+      SDK call). Failures and id-less streams included."""
+    key = _span_key(span)
+    claim = _claims.span_claim(*key) if key is not None else None
+    return (
+        _claims.provider_patched(provider)
+        or (claim is not None and _claims.call_matches(claim, provider))
+        or _claims.provider_call_since(provider, span.start_time or 0)
     )
+
+
+def _pass_cover_to_parent(span: ReadableSpan) -> None:
+    """A span under which the provider layer tracked a call covers its ancestors too (a
+    wrapper's chat span around an inner span around the SDK call). Children end, and are
+    exported, before their parents."""
+    key = _span_key(span)
+    parent = span.parent
+    if key is None or parent is None or not parent.is_valid:
+        return
+    claim = _claims.span_claim(*key)
+    if claim is not None:
+        _claims.cover_span(parent.trace_id, parent.span_id, claim.provider)
 
 
 def _num(value: Any) -> float | None:
@@ -196,6 +236,7 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
         self.allowed_scopes = frozenset(allowed_scopes) if allowed_scopes is not None else None
         self.blocked_scopes = frozenset(blocked_scopes or ())
         self._model_traces: OrderedDict[int, None] = OrderedDict()
+        self._pending: OrderedDict[tuple[int, int], contextvars.Context] = OrderedDict()
         self._lock = threading.Lock()
         self._shutdown = False
 
@@ -205,7 +246,13 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
             return SpanExportResult.FAILURE
         for span in spans:
             try:
-                self._export_one(span)
+                _pass_cover_to_parent(span)
+                context = self._take_context(span)
+                if context is not None:
+                    context.run(self._export_one, span)
+                else:
+                    self._warn_if_detached()
+                    self._export_one(span)
             except Exception:  # one odd span must not stop the others (nor the app)
                 from amplitude_ai._logging import log_once
 
@@ -216,6 +263,36 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
                     exc_info=True,
                 )
         return SpanExportResult.SUCCESS
+
+    def keep_context(self, span: ReadableSpan) -> None:
+        """Keep the calling context of an ended span for its later export (the session
+        and the provider layer's call marks live there)."""
+        key = _span_key(span)
+        if key is None:
+            return
+        with self._lock:
+            self._pending[key] = contextvars.copy_context()
+            if len(self._pending) > _MAX_PENDING:
+                self._pending.popitem(last=False)
+
+    def _take_context(self, span: ReadableSpan) -> contextvars.Context | None:
+        key = _span_key(span)
+        with self._lock:
+            return self._pending.pop(key, None) if key is not None else None
+
+    @staticmethod
+    def _warn_if_detached() -> None:
+        if threading.current_thread().name.startswith("OtelBatch"):
+            from amplitude_ai._logging import log_once
+
+            log_once(
+                "otel-batch-detached",
+                logging.WARNING,
+                "amplitude_ai: AmplitudeAgentExporter runs under a BatchSpanProcessor, "
+                "which exports without the app's context (no session; HTTP-level spans of "
+                "failed requests may be counted twice); use "
+                "AmplitudeSpanProcessor(exporter) for batched export instead",
+            )
 
     def shutdown(self) -> None:
         self._shutdown = True
@@ -344,7 +421,8 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
         _claims.claim_response(attrs.get("gen_ai.response.id"), run=_claims.current_run())
 
     def _agent(self, span: ReadableSpan, attrs: Mapping[str, Any], scope: dict[str, Any]) -> None:
-        trace = span.get_span_context().trace_id if span.get_span_context() else 0
+        context = span.get_span_context()
+        trace = context.trace_id if context is not None else 0
         with self._lock:
             inner_calls = trace in self._model_traces
         provider = attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system")
@@ -419,3 +497,52 @@ class AmplitudeAgentExporter(IntegrationBase, SpanExporter):
             self._model_traces.move_to_end(context.trace_id)
             if len(self._model_traces) > _MAX_TRACES:
                 self._model_traces.popitem(last=False)
+
+
+class AmplitudeSpanProcessor(SpanProcessor):
+    """Span processor for the bridge: exports through ``exporter`` in batches (or inline
+    with ``batch=False``) and keeps each ended span's calling context for its export, so a
+    batched export sees the span's session and the provider layer's call marks as an
+    inline export does (one AI Response per call whichever layer observes it).
+
+    Args:
+        exporter: The ``AmplitudeAgentExporter`` to export through.
+        batch: Export on a background thread in batches (``BatchSpanProcessor``), else
+            inline when each span ends (``SimpleSpanProcessor``).
+        batch_options: Keyword arguments for ``BatchSpanProcessor`` (``schedule_delay_millis``,
+            ``max_queue_size``, ...).
+    """
+
+    def __init__(
+        self,
+        exporter: AmplitudeAgentExporter,
+        *,
+        batch: bool = True,
+        **batch_options: Any,
+    ) -> None:
+        if not isinstance(exporter, AmplitudeAgentExporter):
+            raise TypeError(
+                "AmplitudeSpanProcessor needs an AmplitudeAgentExporter, got "
+                f"{type(exporter).__name__}"
+            )
+        if batch_options and not batch:
+            raise TypeError("batch options were given with batch=False")
+        self.exporter = exporter
+        self._inner: SpanProcessor = (
+            BatchSpanProcessor(exporter, **batch_options)
+            if batch
+            else SimpleSpanProcessor(exporter)
+        )
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        self._inner.on_start(span, parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self.exporter.keep_context(span)
+        self._inner.on_end(span)
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)
