@@ -87,6 +87,12 @@ FRAMEWORK_APPS: dict[str, str] = {
     "pydantic_ai_agent": "pydantic-ai Agent.run_sync, model name from settings",
     "fastapi_langchain": "FastAPI route awaiting an LCEL chain's ainvoke; ASGI middleware",
     "flask_langchain": "Flask app built by a factory, view invoking ChatOpenAI; WSGI middleware",
+    "summary_service": "FastAPI factory that returns FastAPI(...) unnamed, an APIRouter included "
+    "with a prefix, settings via lru_cache, an async LCEL chain; middleware user from a header",
+    "wiki_flask_factory": "Flask get_application() returning Flask(__name__), config class, "
+    "ChatOpenAI view; WSGI middleware user id from a forwarded-user header",
+    "digest_cli": "argparse script (python -m digest.cli) invoking an LCEL chain under "
+    "__main__: the script itself must load the bootstrap",
 }
 
 
@@ -124,6 +130,12 @@ CHAINS = {
         user_id='request.headers.get("x-user-id")',
     ),
     "flask_langchain": Chain(user_id='environ.get("HTTP_X_USER_ID")'),
+    # the route is on a router; the app that includes it is built by a factory in main.py
+    "summary_service": Chain(
+        files=("summary_api/routers/summaries.py", "summary_api/main.py"),
+        user_id='request.headers.get("X-Api-User")',
+    ),
+    "wiki_flask_factory": Chain(user_id='environ.get("HTTP_X_FORWARDED_USER")'),
     # a graph node is a function of the state: the developer answers with a state
     "langgraph_graph": Chain(
         inputs={

@@ -4,7 +4,9 @@ Same steps as ``test_instrument_verify_chain``: plan -> apply -> re-apply change
 validate_file reports 0 uninstrumented -> generate_verify_test on the project -> the
 generated tests pass on the instrumented copy, fail on the original, and fail on the
 original beside the bootstrap the tool wrote (the app does not import it, so the framework
-integrations are never registered and no event is sent).
+integrations are never registered and no event is sent; a script must load it itself: the
+test imports nothing before running it). Web apps' tests name the request's user the way the
+middleware reads it, and check it on the events.
 
 Framework integrations register process-wide (a LangChain configure hook, an Agents SDK
 trace processor), so each app's generated tests run in a pytest process of its own.

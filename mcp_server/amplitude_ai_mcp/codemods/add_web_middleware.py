@@ -2,7 +2,9 @@
 
 For a FastAPI/Starlette app, ``app.add_middleware(AmplitudeAIMiddleware, ...)`` goes right
 after ``app = FastAPI(...)`` (at module level or inside the app factory); for Flask,
-``app.wsgi_app`` is wrapped with ``AmplitudeAIWSGIMiddleware``. Every LLM call made while a
+``app.wsgi_app`` is wrapped with ``AmplitudeAIWSGIMiddleware``. A factory that returns the
+app it builds (``return FastAPI(...)``) gets it bound to a local name first, the middleware
+added to it, and that name returned. Every LLM call made while a
 request is handled (framework runs included) then carries the request's session and user.
 
 Only outside the session tier: there, sessions are opened around each handler instead, and
@@ -13,6 +15,7 @@ A file that already mentions the middleware class is left alone (idempotent).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -34,13 +37,23 @@ _RESOLVER = {
 }
 
 
+# Local names tried, in order, for the app a factory returns without naming it.
+_LOCAL_NAMES = ("app", "application", "web_app", "amplitude_web_app")
+
+
 @dataclass
 class WebApp:
-    statement: cst.SimpleStatementLine  # ``app = FastAPI(...)``
+    statement: cst.SimpleStatementLine  # ``app = FastAPI(...)`` or ``return FastAPI(...)``
     name: str
     framework: str  # fastapi, starlette, flask
     middleware: str  # qualified name of the SDK middleware
     line: int
+    returned: bool = False  # ``return FastAPI(...)``: bound to ``name`` before the return
+    factory: str = ""  # the function returning it (names its needs_input item)
+
+    @property
+    def label(self) -> str:
+        return f"{self.factory}()" if self.returned else self.name
 
 
 class _FindApps(cst.CSTVisitor):
@@ -50,29 +63,88 @@ class _FindApps(cst.CSTVisitor):
         super().__init__()
         self.apps: list[WebApp] = []
         self._statement: cst.SimpleStatementLine | None = None
+        self._functions: list[cst.FunctionDef] = []
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._statement = node
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._functions.pop()
+
+    def _web_app(self, value: cst.BaseExpression | None) -> tuple[str, str] | None:
+        """(framework, middleware) when ``value`` constructs a web app."""
+        if not isinstance(value, cst.Call):
+            return None
+        scope = self.get_metadata(ScopeProvider, value, None)
+        if scope is None:
+            return None
+        for qn in scope.get_qualified_names_for(value.func):
+            found = P.WEB_APPS.get(qn.name) if qn.source is QualifiedNameSource.IMPORT else None
+            if found is not None:
+                return found
+        return None
+
     def visit_Assign(self, node: cst.Assign) -> None:
-        value = node.value
         if (
             self._statement is None
             or len(node.targets) != 1
             or not isinstance(node.targets[0].target, cst.Name)
-            or not isinstance(value, cst.Call)
         ):
             return
-        scope = self.get_metadata(ScopeProvider, value, None)
-        if scope is None:
+        found = self._web_app(node.value)
+        if found is not None:
+            line = self.get_metadata(PositionProvider, node).start.line
+            name = node.targets[0].target.value
+            self.apps.append(WebApp(self._statement, name, found[0], found[1], line))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        statement = self._statement
+        if (
+            statement is None
+            or not self._functions
+            or len(statement.body) != 1
+            or statement.body[0] is not node
+        ):
             return
-        for qn in scope.get_qualified_names_for(value.func):
-            found = P.WEB_APPS.get(qn.name) if qn.source is QualifiedNameSource.IMPORT else None
-            if found is not None:
-                line = self.get_metadata(PositionProvider, node).start.line
-                name = node.targets[0].target.value
-                self.apps.append(WebApp(self._statement, name, found[0], found[1], line))
-                return
+        found = self._web_app(node.value)
+        if found is None:
+            return
+        used = set(_names_in(self._functions[-1]))
+        name = next((n for n in _LOCAL_NAMES if n not in used), None)
+        if name is None:  # pragma: no cover - every candidate name taken
+            return
+        line = self.get_metadata(PositionProvider, node).start.line
+        factory = self._functions[-1].name.value
+        self.apps.append(WebApp(statement, name, found[0], found[1], line, True, factory))
+
+
+def _names_in(node: cst.CSTNode) -> list[str]:
+    """Every plain name the node spells (a local must not shadow or clash with any)."""
+    names: list[str] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            names.append(name.value)
+
+    node.visit(_Names())
+    return names
+
+
+def _bind_returned(name: str) -> Callable[[cst.CSTNode], cst.CSTNode]:
+    """``return FastAPI(...)`` -> ``name = FastAPI(...)`` (comments and blank lines kept)."""
+
+    def rewrite(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.SimpleStatementLine)
+        ret = node.body[0]
+        assert isinstance(ret, cst.Return)
+        assert ret.value is not None
+        assign = cst.Assign([cst.AssignTarget(cst.Name(name))], ret.value)
+        return node.with_changes(body=[assign])
+
+    return rewrite
 
 
 def find_apps(wrapper: MetadataWrapper) -> list[WebApp]:
@@ -94,7 +166,7 @@ def plan_middleware(
     for app in apps:
         asgi = app.framework != "flask"
         param, suggestion = _RESOLVER["asgi" if asgi else "wsgi"]
-        key = f"{app.name}:user_id_resolver"
+        key = f"{app.name}:user_id_resolver"  # the same once a returned app is named
         given = plan.answer(key)  # asked or not, an answer given earlier stays accepted
         cls = app.middleware.rsplit(".", 1)[-1]
         if cls in code:
@@ -106,7 +178,7 @@ def plan_middleware(
         else:
             plan.ask(
                 app.line,
-                f"which user id should the sessions of {app.name}'s requests carry? Answer "
+                f"which user id should the sessions of {app.label}'s requests carry? Answer "
                 f"with an expression of `{param}` ("
                 + ("the Starlette Request" if asgi else "the WSGI environ")
                 + "); until then requests are tracked without a user",
@@ -126,6 +198,9 @@ def plan_middleware(
             one_line = head + "\n" + "".join(f"    {a},\n" for a in args) + ")"
         statement = cst.parse_statement(one_line + "\n")
         plan.insert_after.setdefault(id(app.statement), []).append(statement)
+        if app.returned:
+            plan.rewrite(app.statement, _bind_returned(app.name))
+            plan.insert_after[id(app.statement)].append(cst.parse_statement(f"return {app.name}\n"))
         plan.need_bootstrap("ai")
         if cls not in imported:
             imported.add(cls)
@@ -135,5 +210,5 @@ def plan_middleware(
         plan.edit(
             app.line,
             KIND,
-            f"one agent session per request of {app.name} ({app.framework}) with {cls}",
+            f"one agent session per request of {app.label} ({app.framework}) with {cls}",
         )

@@ -2,14 +2,12 @@
 
 Reach is computed from the detection engine's call sites (so exactly the calls scan and
 validate_file report) plus a call graph of plain names, ``self.method`` calls and functions
-imported from other project modules. Arguments come from annotations and defaults; whatever
-cannot be built that way becomes a ``needs_input`` item instead of a guess.
+imported from other project modules. The values each entry point is driven with come from
+``arguments``; the plan and gap types live in ``plans``.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,99 +23,30 @@ from amplitude_ai_mcp.detect.source import parse_module
 from amplitude_ai_mcp.detect.validate import LazyModules
 
 from . import frameworks
-from .module_facts import (
-    MODULE_CODE,
-    CliArg,
-    Function,
-    ModuleFacts,
-    Route,
-    Usage,
-    collect,
-    is_request_json,
+from .arguments import (
+    STDIN_ANSWERS,
+    Arguments,
+    as_source,
+    call_args,
+    expected_user,
+    route_plan,
+    script_argv,
 )
+from .facts_model import MODULE_CODE, Function, ModuleFacts
+from .module_facts import collect
+from .plans import Code, Gap, ModuleInfo, Plan, gap_id
+from .request_identity import RequestUser, Unknown, request_user
+from .serving_app import ServingApp, including_modules, serving_app
 
 MAX_DEPTH = 4  # cross-module hops followed from an entry point
 # Provider names of the detection table -> the values the SDK writes into [Agent] Provider.
 # Provider ids the SDK instruments (from the provider registry): the generated test checks
 # their calls; events carry the same id.
 SDK_PROVIDERS = {provider: provider for provider in sorted(P.INSTRUMENTED)}
-_FRAMEWORK_PARAMS = frozenset(
-    {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}
-)
-TEXT_VALUE = "Hello from the verify test"
-_CLIENT_NAMES = frozenset(
-    {"client", "llm", "llm_client", *(f"{provider}_client" for provider in P.INSTRUMENTED)}
-)
-_CANNOT = object()
-# What a script reads from input()/stdin: a question, then the usual ways to leave a loop.
-STDIN_ANSWERS = (TEXT_VALUE, "exit", "quit", "q")
-
-
-class Code(str):
-    """A value the test writes as source (a constructor call, an answer from ``inputs``)."""
-
-
-@dataclass
-class ModuleInfo:
-    name: str  # import name
-    rel: str  # path relative to the project root
-    tree: cst.Module
-    facts: ModuleFacts
-    sites: list[CallSite]
-    detected: bool = False
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Something the generator will not guess (becomes a needs_input item)."""
-
-    file: str
-    line: int
-    question: str
-    suggestion: str | None = None
-    id: str = ""  # stable; the answer comes back through ``inputs[id]``
-    answer: str | None = None  # what inputs[id] takes (None: not answerable by a value)
-
-
-def gap_id(rel: str, qualname: str, what: str) -> str:
-    return f"{rel}:{qualname}:{what}"
-
-
-@dataclass
-class Plan:
-    """How the generated test drives one entry point."""
-
-    qualname: str
-    line: int
-    kind: str  # function, method, route
-    is_async: bool
-    args: list[tuple[str, Any]] = field(default_factory=list)
-    init_args: list[tuple[str, Any]] = field(default_factory=list)
-    route: Route | None = None
-    url: str = ""
-    json: dict[str, Any] | None = None
-    query: dict[str, Any] = field(default_factory=dict)
-    opens_session: bool = False
-    expected_user: str | None = None
-    providers: set[str] = field(default_factory=set)
-    providers_known: bool = True  # False: a framework site whose provider is not known
-    frameworks: bool = False  # reaches framework sites (instrumented by an integration)
-    middleware: bool = False  # a route behind the SDK's web middleware
-    models: set[str] | None = None
-    embedding: bool = False  # only embeddings: checked with [Agent] Embedding events
-    form: dict[str, Any] | None = None  # Flask form fields
-    openapi_body: bool = False  # FastAPI: build the body from the app's OpenAPI schema
-    before: list[Plan] = field(default_factory=list)  # routes that set the state it reads
-    argv: list[str] = field(default_factory=list)  # script: command-line arguments
-    stdin: list[str] = field(default_factory=list)  # script: input()/stdin answers
-    json_reply: bool = False
-    reply_keys: list[str] = field(default_factory=list)
-    tool_calls: bool = False
-
-    @property
-    def test_session(self) -> bool:
-        """Run inside a session the test opens (the app opens none on this path)."""
-        return not self.opens_session and self.kind != "route"
+# Providers whose events name the provider and model a call was routed to (registry facts).
+ROUTED = frozenset(spec.id for spec in P.R.PROVIDERS if spec.routed)
+# Providers instrumented by a callback the bootstrap registers (not by a client the app builds).
+BY_CALLBACK = frozenset(spec.id for spec in P.R.PROVIDERS if spec.callback)
 
 
 class Project:
@@ -141,6 +70,9 @@ class Project:
         tree = parse_module(text)  # guarded: hostile input is rejected, never a crash
         package = name if is_package else name.rpartition(".")[0]
         info = ModuleInfo(name, rel, tree, collect(tree, package), [])
+        factories = self._imported_factories(info)
+        if factories:  # ``app = create_app()`` with the factory in another module: again
+            info.facts = collect(tree, package, factories)
         if sites:
             self._detect(info, is_package)
         if self._cache.get(name) is None:
@@ -149,6 +81,23 @@ class Project:
         for key, calls in info.facts.call_literals.items():
             self.literals.setdefault(key, []).extend(calls)
         return info
+
+    def _imported_factories(self, info: ModuleInfo) -> dict[str, str]:
+        """App factories of project modules that ``info`` calls at import (qualified name ->
+        framework): the apps they return carry the module's routes."""
+        found: dict[str, str] = {}
+        code = info.tree.code
+        for name, ctor in info.facts.built_at_import.items():
+            if f"@{name}." not in code or name in info.facts.web_apps:
+                continue  # no route is declared on it (or it is known to be an app)
+            module, _, func = ctor.rpartition(".")
+            if not module or module == info.name or func[:1].isupper():
+                continue
+            other = self.load(module, sites=False)
+            framework = other.facts.app_factories.get(func) if other is not None else None
+            if framework is not None:
+                found[ctor] = framework
+        return found
 
     def _detect(self, info: ModuleInfo, is_package: bool) -> None:
         # The detection engine on the tree parsed once (as validate_file would on the text).
@@ -280,392 +229,6 @@ class ReachFinder:
         return None
 
 
-# --------------------------------------------------------------------------- arguments
-
-
-def _annotation_name(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _annotation_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    if isinstance(node, cst.SimpleString):  # "OpenAI" forward reference
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def text_for(name: str) -> str:
-    lowered = name.lower()
-    if "user" in lowered and ("id" in lowered or lowered in ("user", "username")):
-        return "verify-user"
-    if lowered.endswith("_id"):
-        return f"verify-{lowered[:-3].replace('_', '-')}"
-    if "email" in lowered:
-        return "verify@example.com"
-    return TEXT_VALUE
-
-
-class Arguments:
-    """Values for parameters: annotation, then the project's own literal calls, then how
-    the body uses the parameter (``_CANNOT`` when nothing shows what it is)."""
-
-    def __init__(self, facts: ModuleFacts, literals: dict[str, Any] | None = None) -> None:
-        self.facts = facts
-        self.literals = literals or {}
-
-    def qualified(self, name: str) -> str:
-        head, _, rest = name.partition(".")
-        if head in self.facts.imports:
-            module, attr = self.facts.imports[head]
-            full = ".".join(p for p in (module, attr) if p)
-            return f"{full}.{rest}" if rest else full
-        return name
-
-    def is_client(self, node: cst.BaseExpression | None) -> bool:
-        name = _annotation_name(node)
-        if name is None:
-            return False
-        full = self.qualified(name)
-        if full.startswith(f"{P.SDK_MODULE}."):
-            return True
-        return P.client_class(full) is not None
-
-    def app_client(self) -> str | None:
-        """A client the module itself builds at import (``client = OpenAI(amplitude=ai)``)."""
-        for var, ctor in self.facts.built_at_import.items():
-            if ctor.startswith(f"{P.SDK_MODULE}.") or P.client_class(ctor) is not None:
-                return var
-        return None
-
-    def from_call_sites(self, func_name: str, index: int, name: str) -> Any:
-        """The literal a call of ``func_name`` in the project passes for this parameter."""
-        for positional, keywords in self.literals.get(func_name, ()):
-            if name in keywords:
-                return keywords[name]
-            if index < len(positional):
-                return positional[index]
-        return _CANNOT
-
-    def from_usage(self, name: str, usage: Usage | None) -> Any:
-        lowered = name.lower()
-        if usage is None:
-            return text_for(name)
-        if usage.called:
-            return Code("lambda *args, **kwargs: None")
-        if usage.keys:
-            return {k: text_for(k) for k in usage.keys}
-        if usage.mapping:
-            return {"topic": TEXT_VALUE}
-        if usage.iterated or usage.indexed:
-            if usage.item_arity:  # `for user, bot in history`
-                return [[TEXT_VALUE] * usage.item_arity]
-            if any(w in lowered for w in ("message", "history", "turn", "conversation")):
-                return [{"role": "user", "content": TEXT_VALUE}]
-            return [TEXT_VALUE]
-        if usage.attrs:
-            fields = ", ".join(f"{a}={_source(text_for(a))}" for a in usage.attrs)
-            return Code(f"SimpleNamespace({fields})")
-        if usage.arithmetic:
-            return 1
-        return text_for(name)
-
-    def constructed(self, node: cst.BaseExpression | None, depth: int) -> Any:
-        """``module.Cls(...)`` for a dataclass or pydantic model of this module."""
-        name = _annotation_name(node)
-        fields = self.facts.dataclass_fields.get(name or "") or self.facts.model_fields.get(
-            name or ""
-        )
-        if fields is None or name is None or not name.isidentifier():
-            return _CANNOT
-        parts = []
-        for f in fields:
-            if f.has_default:
-                continue
-            value = self.value(f.name, f.annotation, depth + 1)
-            if value is _CANNOT:
-                value = text_for(f.name)
-            parts.append(f"{f.name}={_source(value)}")
-        return Code(f"module.{name}({', '.join(parts)})")
-
-    def value(self, name: str, node: cst.BaseExpression | None, depth: int = 0) -> Any:
-        if node is None or depth > 3:
-            return _CANNOT
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            for side in (node.left, node.right):
-                if _annotation_name(side) != "None":
-                    return self.value(name, side, depth + 1)
-            return None
-        if isinstance(node, cst.Subscript):
-            base = (_annotation_name(node.value) or "").rsplit(".", 1)[-1]
-            inner = node.slice[0].slice if node.slice else None
-            inner_node = inner.value if isinstance(inner, cst.Index) else None
-            if base == "Optional":
-                return self.value(name, inner_node, depth + 1)
-            if base in ("list", "List", "Sequence", "Iterable", "tuple", "Tuple", "set"):
-                item = self.value(name.rstrip("s"), inner_node, depth + 1)
-                if isinstance(item, dict) and not item:
-                    chat = any(w in name.lower() for w in ("message", "history", "conversation"))
-                    item = {"role": "user", "content": TEXT_VALUE} if chat else _CANNOT
-                items = [item] if isinstance(item, (str, int, float, dict)) else []
-                return tuple(items) if base in ("tuple", "Tuple") else items
-            if base in ("dict", "Dict", "Mapping"):
-                return {}
-            return _CANNOT
-        simple = (_annotation_name(node) or "").rsplit(".", 1)[-1]
-        found = {
-            "str": text_for(name),
-            "int": 1,
-            "float": 0.5,
-            "bool": False,
-            "list": [],
-            "dict": {},
-            "None": None,
-            "Any": text_for(name),
-        }.get(simple, _CANNOT)
-        if found is _CANNOT:
-            return self.constructed(node, depth)
-        return found
-
-    def model_json(self, node: cst.BaseExpression | None) -> dict[str, Any] | None:
-        """A JSON body for a pydantic model defined in this module (None when not one)."""
-        name = _annotation_name(node)
-        fields = self.facts.model_fields.get(name or "")
-        if fields is None:
-            return None
-        body: dict[str, Any] = {}
-        for f in fields:
-            if f.has_default:
-                continue
-            value = self.value(f.name, f.annotation)
-            if value is _CANNOT or _has_code(value) or value == []:
-                return None
-            body[f.name] = value
-        return body
-
-
-def _has_code(value: Any) -> bool:
-    if isinstance(value, Code):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_has_code(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_code(v) for v in value.values())
-    return False
-
-
-def _source(value: Any) -> str:
-    if isinstance(value, Code):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value)  # double quotes, like the rest of the generated test
-    return repr(value)
-
-
-# --------------------------------------------------------------------------- planning
-
-
-def _expected_user(
-    expr: cst.BaseExpression | None, plan: Plan, func: Function, body_param: str | None
-) -> str | None:
-    """The user id the app's own session will carry, when it follows from our inputs."""
-    if expr is None:
-        return None
-    args = dict(plan.args) | plan.query
-    if isinstance(expr, cst.Name):
-        value = args.get(expr.value)
-        return value if isinstance(value, str) else None
-    if (
-        isinstance(expr, cst.Attribute)
-        and isinstance(expr.value, cst.Name)
-        and expr.value.value == body_param
-        and plan.json is not None
-    ):
-        value = plan.json.get(expr.attr.value)
-        return value if isinstance(value, str) else None
-    key: str | None = None
-    owner: cst.BaseExpression | None = None
-    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
-        index = expr.slice[0].slice
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            key, owner = str(index.value.evaluated_value), expr.value
-    elif (
-        isinstance(expr, cst.Call)
-        and isinstance(expr.func, cst.Attribute)
-        and expr.func.attr.value == "get"
-        and expr.args
-        and isinstance(expr.args[0].value, cst.SimpleString)
-    ):
-        key, owner = str(expr.args[0].value.evaluated_value), expr.func.value
-    if key is None or plan.json is None:
-        return None
-    is_json = (isinstance(owner, cst.Name) and owner.value in func.json_names) or (
-        owner is not None and is_request_json(owner)
-    )
-    value = plan.json.get(key) if is_json else None
-    return value if isinstance(value, str) else None
-
-
-def _call_args(
-    func: Function,
-    arguments: Arguments,
-    rel: str,
-    gaps: list[Gap],
-    skip_first: bool,
-    inputs: dict[str, str],
-) -> list[tuple[str, Any]] | None:
-    params = func.params[1:] if skip_first else func.params
-    out: list[tuple[str, Any]] = []
-    short = func.qualname.rsplit(".", 1)[-1]
-    for index, p in enumerate(params):
-        ident = gap_id(rel, func.qualname, p.name)
-        if ident in inputs:
-            out.append((p.name, Code(inputs[ident])))
-            continue
-        if p.has_default:
-            continue
-        takes_client = arguments.is_client(p.annotation) or (
-            p.annotation is None and p.name in _CLIENT_NAMES
-        )
-        own = arguments.app_client() if takes_client else None
-        if own is not None:  # the module's own (instrumented) client, never one the test builds
-            out.append((p.name, Code(f"module.{own}")))
-            continue
-        if arguments.is_client(p.annotation):
-            gaps.append(
-                Gap(
-                    rel,
-                    func.line,
-                    f"{func.qualname}() takes an LLM client (`{p.name}`); the test drives it "
-                    "only through a caller that builds the instrumented client",
-                    "call it from a function that constructs the client, or give the "
-                    "parameter a default",
-                    ident,
-                )
-            )
-            return None
-        value = arguments.value(p.name, p.annotation)
-        if value is _CANNOT and p.annotation is None:
-            value = arguments.from_call_sites(short, index, p.name)
-            if value is _CANNOT:
-                value = arguments.from_usage(p.name, func.usage.get(p.name))
-        if value is _CANNOT:
-            shown = cst.Module([]).code_for_node(p.annotation) if p.annotation else "no annotation"
-            gaps.append(
-                Gap(
-                    rel,
-                    func.line,
-                    f"what value should the test pass for `{p.name}` of {func.qualname}() "
-                    f"({shown})? Answer with a Python expression in inputs[{ident!r}] "
-                    "(`module` is the module under test)",
-                    "annotate it (str, int, list[str], a pydantic model) or give it a default",
-                    ident,
-                    f"a Python expression for `{p.name}`, evaluated in the test",
-                )
-            )
-            return None
-        out.append((p.name, value))
-    return out
-
-
-_PATH_PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}|<(?:\w+:)?(\w+)>")
-
-
-def _route_plan(
-    plan: Plan,
-    func: Function,
-    arguments: Arguments,
-    rel: str,
-    gaps: list[Gap],
-    inputs: dict[str, str],
-) -> str | None:
-    """Fill url/json/query of a route plan; returns the body parameter name (FastAPI)."""
-    route = plan.route
-    assert route is not None
-    path_values: dict[str, Any] = {}
-    body_param: str | None = None
-    path_names = {a or b for a, b in _PATH_PARAM.findall(route.path)}
-    if route.framework.startswith("flask"):
-        for name in path_names:
-            path_values[name] = 1 if f"int:{name}" in route.path else text_for(name)
-        if func.json_keys and route.method != "GET":
-            plan.json = {k: text_for(k) for k in func.json_keys}
-        if func.form_keys:
-            values = {k: text_for(k) for k in func.form_keys}
-            if route.method == "GET":
-                plan.query.update(values)
-            else:
-                plan.form = values
-    else:
-        for p in func.params:
-            ident = gap_id(rel, func.qualname, p.name)
-            ann = (_annotation_name(p.annotation) or "").rsplit(".", 1)[-1]
-            if p.default_is_depends or ann in _FRAMEWORK_PARAMS:
-                continue
-            body = arguments.model_json(p.annotation)
-            if body is not None:
-                plan.json, body_param = body, p.name
-                continue
-            if ann in arguments.facts.model_fields or (
-                p.annotation is not None and arguments.value(p.name, p.annotation) is _CANNOT
-            ):
-                plan.openapi_body, body_param = True, p.name  # the app's schema says what fits
-                continue
-            if p.has_default and p.name not in path_names:
-                continue
-            if ident in inputs:
-                value: Any = Code(inputs[ident])
-            elif p.annotation is None:
-                value = text_for(p.name)  # FastAPI reads unannotated parameters as text
-            else:
-                value = arguments.value(p.name, p.annotation)
-            if value is _CANNOT or isinstance(value, (list, dict, tuple)):
-                if p.name not in path_names and route.method != "GET":
-                    plan.openapi_body = True  # the app's own schema says what it accepts
-                    body_param = p.name
-                    continue
-                gaps.append(
-                    Gap(
-                        rel,
-                        func.line,
-                        f"what should the test send for `{p.name}` of {route.method} "
-                        f"{route.path}? Answer with a Python expression in inputs[{ident!r}]",
-                        "annotate it with a scalar type or a pydantic model",
-                        ident,
-                        f"a Python expression for `{p.name}`, evaluated in the test",
-                    )
-                )
-                return "__cannot__"
-            if p.name in path_names:
-                path_values[p.name] = value
-            else:
-                plan.query[p.name] = value
-    plan.url = _PATH_PARAM.sub(
-        lambda m: str(path_values.get(m.group(1) or m.group(2), "1")), route.path
-    )
-    return body_param
-
-
-def _script_argv(module: ModuleInfo, reach: Reach) -> list[str]:
-    """Command-line arguments for argparse / click / typer entry points."""
-    args: list[CliArg] = list(module.facts.cli_args)
-    for func in reach.functions:
-        if func.is_cli_command:
-            args.extend(func.cli_args)
-            if not func.cli_args:  # typer: parameters without defaults are positional
-                args.extend(CliArg(p.name, True, "str") for p in func.params if not p.has_default)
-    argv: list[str] = []
-    for arg in args:
-        if not arg.required:
-            continue
-        value = arg.choice or {"int": "1", "float": "0.5"}.get(arg.kind, TEXT_VALUE)
-        if arg.flag.startswith("-"):
-            argv += [arg.flag] if arg.kind == "flag" else [arg.flag, str(value)]
-        else:
-            argv.append(str(value))
-    return argv
-
-
 def plan_module(
     module: ModuleInfo, finder: ReachFinder, inputs: dict[str, str] | None = None
 ) -> tuple[list[Plan], list[Gap], list[tuple[ModuleInfo, CallSite]]]:
@@ -762,8 +325,17 @@ def plan_module(
                     gap_id(module.rel, plan.qualname, "session-user"),
                 )
             )
-        if plan.kind == "route" and frameworks.has_middleware(module):
+        serving = _serving(plan, module, finder.project)
+        if serving is not None:  # a router's route, in the app (and middleware) serving it
+            plan.serving_app = (serving.module.name, serving.app)
+            plan.url = serving.prefix + plan.url
+            for earlier in plan.before:
+                earlier.url = serving.prefix + earlier.url
+            plan.middleware = True
+            _request_user(plan, serving.module, gaps, inputs)
+        elif plan.kind == "route" and frameworks.has_middleware(module):
             plan.middleware = True  # a session per request; the user depends on the request
+            _request_user(plan, module, gaps, inputs)
         elif plan.kind == "route" and not plan.opens_session:
             gaps.append(
                 Gap(
@@ -781,6 +353,64 @@ def plan_module(
     return chosen, gaps, all_sites
 
 
+def _serving(plan: Plan, module: ModuleInfo, project: Project) -> ServingApp | None:
+    route = plan.route
+    if plan.kind != "route" or route is None or frameworks.has_middleware(module):
+        return None
+    if not route.framework.endswith(("-router", "-blueprint")):
+        return None
+    for rel, name in including_modules(project.root, module):
+        project.load_file(rel, name, sites=False)
+    return serving_app(module, route.app, project.loaded)
+
+
+def _request_user(plan: Plan, module: ModuleInfo, gaps: list[Gap], inputs: dict[str, str]) -> None:
+    """Send the test user where the middleware's resolver reads it, or ask how to."""
+    ident = gap_id(module.rel, "middleware", "request-user")
+    if ident in inputs:
+        plan.headers, plan.middleware_user = Code(inputs[ident]), "answered"
+        plan.request_user_id = ident
+        return
+    found = request_user(module.tree)
+    if isinstance(found, RequestUser) and found.place is not None:
+        user = Code("VERIFY_USER")
+        if found.place == "header":
+            plan.headers = {found.key: user}
+        elif found.place == "cookie":
+            plan.headers = {"cookie": Code(f"{as_source(found.key + '=')} + VERIFY_USER")}
+        else:
+            plan.query[found.key] = user
+        plan.middleware_user = "test"
+        return
+    if found is None or any(g.id == ident for g in gaps):
+        return
+    if isinstance(found, Unknown):
+        gaps.append(
+            Gap(
+                module.rel,
+                found.line,
+                f"the web middleware finds the request's user with `{found.shown}`, which the "
+                "generated test cannot read; which request headers name a user? Answer with a "
+                f"dict of headers in inputs[{ident!r}] (the test then checks that the events "
+                "carry one user); until then the user is not checked",
+                'e.g. {"authorization": "Bearer verify-token"}',
+                ident,
+                "a Python dict of request headers that make the resolver return a user id",
+            )
+        )
+        return
+    gaps.append(
+        Gap(
+            module.rel,
+            found.line,
+            "the web middleware has no user_id_resolver: every request is tracked without a "
+            "user, so the generated test cannot check one",
+            "pass user_id_resolver=lambda request: ... (the request's user id) to the middleware",
+            gap_id(module.rel, "middleware", "no-resolver"),
+        )
+    )
+
+
 def _order_routes(
     plans: dict[str, Plan], facts: ModuleFacts, module: ModuleInfo, arguments: Arguments
 ) -> None:
@@ -795,7 +425,7 @@ def _order_routes(
                 continue
             if reads & func.state_writes and func.route.app == plan.route.app:  # type: ignore[union-attr]
                 writer = Plan(func.qualname, func.line, "route", func.is_async, route=func.route)
-                if _route_plan(writer, func, arguments, module.rel, [], {}) != "__cannot__":
+                if route_plan(writer, func, arguments, module.rel, [], {}) != "__cannot__":
                     plan.before.append(writer)
 
 
@@ -805,7 +435,7 @@ def _plan_script(module: ModuleInfo, reach: Reach) -> Plan | None:
     if not _fill_calls(plan, reach):
         return None
     plan.opens_session = reach.opens_session
-    plan.argv = _script_argv(module, reach)
+    plan.argv = script_argv(module, reach)
     if any(f.reads_stdin for f in reach.functions):
         plan.stdin = list(STDIN_ANSWERS)
     return plan
@@ -832,16 +462,17 @@ def _fill_calls(plan: Plan, reach: Reach) -> bool:
         frameworks.provider_value(s) if s.kind == "framework" else SDK_PROVIDERS[s.provider]
         for _, s in used
     }
-    # LiteLLM reports the provider it routed to (not known here) and, like a framework, is
-    # instrumented by a registration in the bootstrap that the app itself must import.
-    found = {None if v == "litellm" else v for v in found}
-    plan.frameworks = any(s.kind == "framework" or s.provider == "litellm" for _, s in used)
+    # A router (LiteLLM) reports the provider and model it routed to (not known here); a
+    # provider instrumented through its own callback list is, like a framework, instrumented
+    # by a registration in the bootstrap that the app itself must import.
+    found = {None if v in ROUTED else v for v in found}
+    plan.frameworks = any(s.kind == "framework" or s.provider in BY_CALLBACK for _, s in used)
     plan.providers = {v for v in found if v is not None}
     plan.providers_known = None not in found
     models: set[str] | None = set()
     for owner, site in used:
         model = owner.facts.call_models.get((site.line, site.column))
-        if site.provider == "litellm":
+        if site.provider in ROUTED:
             model = None
         if model is None or models is None:
             models = None
@@ -910,22 +541,22 @@ def _plan_one(
         return None
     body_param: str | None = None
     if kind == "route":
-        body_param = _route_plan(plan, func, arguments, rel, gaps, inputs)
+        body_param = route_plan(plan, func, arguments, rel, gaps, inputs)
         if body_param == "__cannot__":
             return None
     else:
         is_method = kind == "method"
-        args = _call_args(func, arguments, rel, gaps, is_method, inputs)
+        args = call_args(func, arguments, rel, gaps, is_method, inputs)
         if args is None:
             return None
         plan.args = args
         if is_method:
             init = module.facts.functions.get(f"{func.class_name}.__init__")
             if init is not None:
-                init_args = _call_args(init, arguments, rel, gaps, True, inputs)
+                init_args = call_args(init, arguments, rel, gaps, True, inputs)
                 if init_args is None:
                     return None
                 plan.init_args = init_args
     if func.opens_session:
-        plan.expected_user = _expected_user(func.session_user, plan, func, body_param)
+        plan.expected_user = expected_user(func.session_user, plan, func, body_param)
     return plan

@@ -44,11 +44,11 @@ class _Module(Protocol):
     tree: cst.Module
 
 
-_MIDDLEWARE_NAMES = tuple({m.rsplit(".", 1)[-1] for _, m in P.WEB_APPS.values()})
+MIDDLEWARE_NAMES = tuple({m.rsplit(".", 1)[-1] for _, m in P.WEB_APPS.values()})
 
 
 def has_middleware(module: _Module) -> bool:
     """The module registers the SDK's web middleware: its routes run in per-request
-    sessions (the test cannot know the request's user, so it checks tracking only)."""
+    sessions, whose user the test names where the resolver reads it (``request_identity``)."""
     code = module.tree.code
-    return any(name in code for name in _MIDDLEWARE_NAMES)
+    return any(name in code for name in MIDDLEWARE_NAMES)

@@ -25,8 +25,9 @@ from amplitude_ai_mcp.detect.source import parse_module
 from amplitude_ai_mcp.models import EntryPoint, NeedsInput, VerifyTestResult
 from amplitude_ai_mcp.workspace import Roots, WorkspaceError
 
-from .entry_points import Gap, ModuleInfo, Plan, Project, ReachFinder, gap_id, plan_module
-from .module_facts import BOOTSTRAP_STEM
+from .entry_points import Project, ReachFinder, plan_module
+from .facts_model import BOOTSTRAP_STEM
+from .plans import Gap, ModuleInfo, Plan, gap_id
 from .render import MARKER, Target, TestSpec, check_dotted, render
 
 BOOTSTRAP_MARK = "# amplitude-ai: bootstrap"
@@ -381,6 +382,8 @@ def generate(
         gap_id(t.file, p.qualname, name) for t in targets for p in t.plans for name, _ in p.args
     }
     known |= used_ids
+    # headers naming the request's user to the web middleware
+    known |= {p.request_user_id for t in targets for p in t.plans if p.request_user_id}
     unknown = sorted(set(answers) - known - _answered_ids(chosen, answers))
     if unknown:
         raise WorkspaceError(

@@ -1,17 +1,34 @@
-"""Facts about one module that the verify-test generator needs, collected with libcst."""
+"""Facts about one module that the verify-test generator needs, collected with libcst
+(what they are: ``facts_model``; the node readings they are made of: ``cst_reading``)."""
 
 from __future__ import annotations
 
 import ast
-import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-BOOTSTRAP_STEM = "amplitude_bootstrap"
-MODULE_CODE = "<module>"  # pseudo function: statements outside functions (and __main__)
+from .cst_reading import (
+    absolute_module,
+    cli_arg,
+    dotted_name,
+    has_default,
+    is_main_guard,
+    is_request_json,
+    parses_json,
+    plain,
+    string_value,
+)
+from .facts_model import (
+    BOOTSTRAP_STEM,
+    Function,
+    ModuleFacts,
+    Param,
+    Route,
+    Usage,
+)
+
 _STR_METHODS = frozenset(
     {
         "strip",
@@ -66,137 +83,13 @@ _WEB_APPS = {
 }
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    annotation: cst.BaseExpression | None
-    has_default: bool
-    default_is_depends: bool = False  # FastAPI Depends(...): resolved by the framework
-
-
-@dataclass(frozen=True)
-class Route:
-    app: str  # module-level name of the app/router object
-    framework: str  # fastapi, fastapi-router, starlette, flask, flask-blueprint
-    method: str  # GET, POST, ...
-    path: str
-
-
-@dataclass
-class Usage:
-    """How a function body uses one parameter (to build a value without an annotation)."""
-
-    iterated: bool = False
-    keys: list[str] = field(default_factory=list)  # p["k"] / p.get("k")
-    attrs: list[str] = field(default_factory=list)  # p.attr (not method calls)
-    arithmetic: bool = False
-    text: bool = False  # p.strip() / p.lower() / f-string / str methods
-    indexed: bool = False  # p[0]
-    mapping: bool = False  # p.items() / p.keys() / p.values()
-    called: bool = False  # p(...): a callback
-    item_arity: int = 0  # `for a, b in p`: items are pairs
-
-
-@dataclass(frozen=True)
-class CliArg:
-    flag: str  # "--topic" or "topic" (positional)
-    required: bool
-    kind: str  # "str", "int", "float", "flag"
-    choice: str | None = None
-
-
-@dataclass
-class Function:
-    """A module-level function or a method of a module-level class."""
-
-    qualname: str  # "answer" or "Assistant.reply"
-    line: int
-    is_async: bool
-    params: list[Param]
-    class_name: str | None = None
-    calls: set[str] = field(default_factory=set)  # "name" (module/imported) or "Class.meth"
-    reads_stdin: bool = False
-    session_user: cst.BaseExpression | None = None  # user_id= of an agent session it opens
-    opens_session: bool = False
-    route: Route | None = None
-    json_keys: list[str] = field(default_factory=list)  # Flask request JSON keys it reads
-    json_names: set[str] = field(default_factory=set)  # locals bound to the request JSON
-    form_keys: list[str] = field(default_factory=list)  # Flask request.form keys it reads
-    usage: dict[str, Usage] = field(default_factory=dict)
-    parses_json: bool = False  # json.loads / model_validate_json / response_format=...
-    reply_keys: list[str] = field(default_factory=list)  # keys read from the parsed reply
-    reply_names: set[str] = field(default_factory=set)
-    tool_loop: bool = False  # reads .tool_calls / tool_use blocks
-    state_writes: set[str] = field(default_factory=set)  # session["k"] = / STORE[...] =
-    state_reads: set[str] = field(default_factory=set)
-    cli_args: list[CliArg] = field(default_factory=list)  # click/typer parameters
-    is_cli_command: bool = False
-    reads_argv: bool = False  # parse_args() / sys.argv: driven as a script instead
-
-
-@dataclass
-class ModuleFacts:
-    functions: dict[str, Function] = field(default_factory=dict)
-    classes: dict[str, list[str]] = field(default_factory=dict)  # class -> base names
-    model_fields: dict[str, list[Param]] = field(default_factory=dict)  # pydantic models
-    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (module, name)
-    bootstrap_imports: list[tuple[str, int]] = field(default_factory=list)  # (module, line)
-    web_apps: dict[str, str] = field(default_factory=dict)  # name -> framework
-    string_constants: dict[str, str] = field(default_factory=dict)
-    call_models: dict[tuple[int, int], str | None] = field(default_factory=dict)
-    env_reads: list[str] = field(default_factory=list)
-    instances: dict[str, str] = field(default_factory=dict)  # global -> class it instantiates
-    dataclass_fields: dict[str, list[Param]] = field(default_factory=dict)
-    settings_env: list[str] = field(default_factory=list)  # BaseSettings fields, no default
-    main_lines: tuple[int, int] | None = None  # the `if __name__ == "__main__":` block
-    cli_args: list[CliArg] = field(default_factory=list)  # argparse add_argument calls
-    call_literals: dict[str, list[tuple[list[Any], dict[str, Any]]]] = field(default_factory=dict)
-    service_clients: list[tuple[str, str, int]] = field(default_factory=list)  # name, ctor, line
-    globals_: set[str] = field(default_factory=set)
-    route_prefixes: dict[str, str] = field(default_factory=dict)  # router -> its prefix
-    built_at_import: dict[str, str] = field(default_factory=dict)  # global -> constructor
-    module_code: Function = field(default_factory=lambda: Function(MODULE_CODE, 1, False, []))
-
-
-def absolute_module(module: str, relative_dots: int, package: str) -> str:
-    """The absolute name of ``from <dots><module> import ...`` inside ``package``."""
-    if not relative_dots:
-        return module
-    parts = package.split(".") if package else []
-    if relative_dots > 1:
-        parts = parts[: len(parts) - (relative_dots - 1)]
-    return ".".join([*parts, module] if module else parts)
-
-
-def collect(tree: cst.Module, package: str) -> ModuleFacts:
-    """Facts of ``tree``; ``package`` resolves relative imports."""
+def collect(tree: cst.Module, package: str, factories: dict[str, str] | None = None) -> ModuleFacts:
+    """Facts of ``tree``; ``package`` resolves relative imports; ``factories``: app factories
+    of other modules (qualified name -> framework), so ``app = create_app()`` is an app."""
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    visitor = _Collector(package)
+    visitor = _Collector(package, factories or {})
     wrapper.visit(visitor)
     return visitor.facts
-
-
-def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def _string(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def is_request_json(node: cst.BaseExpression) -> bool:
-    """``request.json`` / ``request.get_json(...)`` (Flask)."""
-    if isinstance(node, cst.Call):
-        return _dotted(node.func) == "request.get_json"
-    return _dotted(node) == "request.json"
 
 
 class _Collector(cst.CSTVisitor):
@@ -204,14 +97,16 @@ class _Collector(cst.CSTVisitor):
     # cheaper than libcst's scope analysis and enough for constructor calls.
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, package: str) -> None:
+    def __init__(self, package: str, factories: dict[str, str]) -> None:
         super().__init__()
         self.facts = ModuleFacts()
         self._package = package
+        self._factories = factories
         self._classes: list[str] = []
         self._function: Function | None = None
         self._depth = 0  # function nesting; nested defs count as their outer function
         self._method_calls: set[int] = set()  # ids of Attribute nodes that are called
+        self._local_apps: dict[str, str] = {}  # web apps the current function names
 
     # ------------------------------------------------------------------ structure
     def _line(self, node: cst.CSTNode) -> int:
@@ -222,11 +117,11 @@ class _Collector(cst.CSTVisitor):
             return True  # a class inside a function belongs to that function
         if self._classes:
             return False  # nested classes are not entry points
-        bases = [_dotted(b.value) or "" for b in node.bases if b.keyword is None]
+        bases = [dotted_name(b.value) or "" for b in node.bases if b.keyword is None]
         self.facts.classes[node.name.value] = bases
         if any(b.rsplit(".", 1)[-1] == "BaseModel" for b in bases):
             self.facts.model_fields[node.name.value] = [
-                Param(s.target.value, s.annotation.annotation, _has_default(s.value))
+                Param(s.target.value, s.annotation.annotation, has_default(s.value))
                 for stmt in node.body.body
                 if isinstance(stmt, cst.SimpleStatementLine)
                 for s in stmt.body
@@ -240,7 +135,7 @@ class _Collector(cst.CSTVisitor):
             if isinstance(s, cst.AnnAssign) and isinstance(s.target, cst.Name)
         ]
         decorators = [
-            _dotted(d.decorator if not isinstance(d.decorator, cst.Call) else d.decorator.func)
+            dotted_name(d.decorator if not isinstance(d.decorator, cst.Call) else d.decorator.func)
             or ""
             for d in node.decorators
         ]
@@ -270,12 +165,17 @@ class _Collector(cst.CSTVisitor):
                 p.annotation.annotation if p.annotation else None,
                 p.default is not None,
                 isinstance(p.default, cst.Call)
-                and (_dotted(p.default.func) or "").endswith("Depends"),
+                and (dotted_name(p.default.func) or "").endswith("Depends"),
             )
             for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
         ]
         qualname = f"{cls}.{node.name.value}" if cls else node.name.value
         func = Function(qualname, self._line(node), node.asynchronous is not None, params, cls)
+        self._local_apps = {}
+        returns = dotted_name(node.returns.annotation) if node.returns else None
+        framework = _WEB_APPS.get(self.qualify(returns)) if returns else None
+        if cls is None and framework is not None and "-" not in framework:
+            self.facts.app_factories[qualname] = framework  # ``def create_app() -> FastAPI``
         func.route = self._route(node) if cls is None else None
         if cls is None:
             self._cli_decorators(node, func)
@@ -292,7 +192,7 @@ class _Collector(cst.CSTVisitor):
         for decorator in node.decorators:
             call = decorator.decorator
             target = call.func if isinstance(call, cst.Call) else call
-            name = _dotted(target) or ""
+            name = dotted_name(target) or ""
             last = name.rsplit(".", 1)[-1]
             if last in ("command", "group") and (
                 name.startswith("click.") or name.split(".")[0] in self.facts.globals_
@@ -301,7 +201,7 @@ class _Collector(cst.CSTVisitor):
             if not isinstance(call, cst.Call) or not name.startswith("click."):
                 continue
             if last in ("argument", "option") and call.args:
-                arg = _cli_arg(call, positional=last == "argument")
+                arg = cli_arg(call, positional=last == "argument")
                 if arg is not None:
                     func.cli_args.append(arg)
 
@@ -310,11 +210,11 @@ class _Collector(cst.CSTVisitor):
             call = decorator.decorator
             if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
                 continue
-            owner = _dotted(call.func.value)
+            owner = dotted_name(call.func.value)
             verb = call.func.attr.value
             if owner is None or owner not in self.facts.web_apps or not call.args:
                 continue
-            path = _string(call.args[0].value)
+            path = string_value(call.args[0].value)
             if path is None:
                 continue
             framework = self.facts.web_apps[owner]
@@ -329,18 +229,18 @@ class _Collector(cst.CSTVisitor):
                         and arg.keyword.value == "methods"
                         and isinstance(arg.value, (cst.List, cst.Tuple))
                     ):
-                        found = [_string(e.value) for e in arg.value.elements]
+                        found = [string_value(e.value) for e in arg.value.elements]
                         methods = [m.upper() for m in found if m] or methods
                 return Route(owner, framework, methods[0], path)
         return None
 
     # ------------------------------------------------------------------ module level
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = absolute_module(_dotted(node.module) or "", len(node.relative), self._package)
+        module = absolute_module(dotted_name(node.module) or "", len(node.relative), self._package)
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
-            name = _dotted(alias.name) or ""
+            name = dotted_name(alias.name) or ""
             local = (
                 alias.asname.name.value
                 if alias.asname and isinstance(alias.asname.name, cst.Name)
@@ -364,7 +264,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            name = _dotted(alias.name) or ""
+            name = dotted_name(alias.name) or ""
             if self._function is None:
                 if alias.asname and isinstance(alias.asname.name, cst.Name):
                     self.facts.imports[alias.asname.name.value] = (name, "")
@@ -374,12 +274,35 @@ class _Collector(cst.CSTVisitor):
             if name.rsplit(".", 1)[-1] == BOOTSTRAP_STEM:
                 self.facts.bootstrap_imports.append((name, self._line(node)))
 
+    def _app_framework(self, value: cst.BaseExpression | None) -> str | None:
+        """The framework of an app (not a router) that ``value`` constructs."""
+        if not isinstance(value, cst.Call):
+            return None
+        func = dotted_name(value.func)
+        framework = _WEB_APPS.get(self.qualify(func)) if func else None
+        return framework if framework is not None and "-" not in framework else None
+
+    def visit_Return(self, node: cst.Return) -> None:
+        func = self._function
+        if func is None or func.class_name is not None or self._depth != 1:
+            return
+        framework = self._app_framework(node.value)
+        if framework is None and isinstance(node.value, cst.Name):
+            framework = self._local_apps.get(node.value.value)
+        if framework is not None:
+            self.facts.app_factories[func.qualname] = framework
+
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._function is not None or self._classes:
             func = self._function
             if func is None:
                 return
-            parses = _parses_json(node.value)
+            framework = self._app_framework(node.value)
+            if framework is not None:
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        self._local_apps[target.target.value] = framework
+            parses = parses_json(node.value)
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     if is_request_json(node.value):
@@ -387,7 +310,7 @@ class _Collector(cst.CSTVisitor):
                     if parses:
                         func.reply_names.add(target.target.value)
                 elif isinstance(target.target, cst.Subscript):
-                    owner = _dotted(target.target.value)
+                    owner = dotted_name(target.target.value)
                     if owner == "session" or owner in self.facts.globals_:
                         func.state_writes.add(owner)
             return
@@ -397,45 +320,47 @@ class _Collector(cst.CSTVisitor):
             name = target.target.value
             self.facts.globals_.add(name)
             if isinstance(node.value, cst.Call):
-                ctor = self.qualify(_dotted(node.value.func) or "")
+                ctor = self.qualify(dotted_name(node.value.func) or "")
                 self.facts.built_at_import[name] = ctor
                 if ctor.startswith(SERVICE_PREFIXES):
                     self.facts.service_clients.append((name, ctor, self._line(node)))
-            text = _string(node.value)
+            text = string_value(node.value)
             if text is not None:
                 self.facts.string_constants[name] = text
             if isinstance(node.value, cst.Call):
-                func = _dotted(node.value.func)
+                func = dotted_name(node.value.func)
                 if func and "." not in func and func[:1].isupper():
                     self.facts.instances[name] = func  # ``escalation = Escalation()``
                 framework = _WEB_APPS.get(self.qualify(func)) if func else None
+                framework = framework or self.facts.app_factories.get(func or "")
+                framework = framework or self._factories.get(self.qualify(func or ""))
                 if framework:
                     self.facts.web_apps[name] = framework
                     for arg in node.value.args:  # APIRouter(prefix=) / Blueprint(url_prefix=)
                         if arg.keyword and arg.keyword.value in ("prefix", "url_prefix"):
-                            self.facts.route_prefixes[name] = _string(arg.value) or ""
+                            self.facts.route_prefixes[name] = string_value(arg.value) or ""
 
     # ------------------------------------------------------------------ inside functions
     def visit_Call(self, node: cst.Call) -> None:
         pos = self.get_metadata(PositionProvider, node).start
         model = next((a.value for a in node.args if a.keyword and a.keyword.value == "model"), None)
         if model is not None:
-            literal = _string(model)
+            literal = string_value(model)
             if literal is None and isinstance(model, cst.Name):
                 literal = self.facts.string_constants.get(model.value)
             self.facts.call_models[(pos.line, pos.column + 1)] = literal
-        dotted = _dotted(node.func)
+        dotted = dotted_name(node.func)
         if dotted in ("os.environ.get", "os.getenv"):
-            name = _string(node.args[0].value) if node.args else None
+            name = string_value(node.args[0].value) if node.args else None
             if name and len(node.args) == 1:
                 self.facts.env_reads.append(name)  # no default: the code needs it set
             return
         if dotted and dotted.rsplit(".", 1)[-1] == "add_argument" and node.args:
-            arg = _cli_arg(node, positional=None)
+            arg = cli_arg(node, positional=None)
             if arg is not None:
                 self.facts.cli_args.append(arg)
         if dotted == "typer.run" and node.args:
-            target = _dotted(node.args[0].value)
+            target = dotted_name(node.args[0].value)
             if target in self.facts.functions:
                 self.facts.functions[target].is_cli_command = True
         if dotted:
@@ -451,7 +376,7 @@ class _Collector(cst.CSTVisitor):
             func.reads_argv = True
         if func is None or dotted is None:
             return
-        if _parses_json(node):
+        if parses_json(node):
             func.parses_json = True
         if dotted.rsplit(".", 1)[-1] == "parse_args" or dotted in ("typer.run", "fire.Fire"):
             func.reads_argv = True
@@ -465,7 +390,7 @@ class _Collector(cst.CSTVisitor):
             owner, attr = node.func.value.value, node.func.attr.value
             self._method_calls.add(id(node.func))
             usage = self._usage(owner)
-            first = _string(node.args[0].value) if node.args else None
+            first = string_value(node.args[0].value) if node.args else None
             if usage is not None:
                 if attr in _STR_METHODS:
                     usage.text = True
@@ -488,9 +413,9 @@ class _Collector(cst.CSTVisitor):
                 func.state_writes.add(owner)
             elif attr == "get" and (owner == "session" or owner in self.facts.globals_):
                 func.state_reads.add(owner)
-        dotted_form = _dotted(node.func)
+        dotted_form = dotted_name(node.func)
         if dotted_form in ("request.form.get", "request.args.get", "request.values.get"):
-            key = _string(node.args[0].value) if node.args else None
+            key = string_value(node.args[0].value) if node.args else None
             if key and key not in func.form_keys:
                 func.form_keys.append(key)
         if dotted == "input" or dotted.startswith("sys.stdin"):
@@ -509,7 +434,7 @@ class _Collector(cst.CSTVisitor):
             and node.func.value.value in func.json_names
             and node.args
         ):
-            self._json_key(_string(node.args[0].value))
+            self._json_key(string_value(node.args[0].value))
 
     def _usage(self, name: str) -> Usage | None:
         func = self._function
@@ -530,7 +455,7 @@ class _Collector(cst.CSTVisitor):
                 value = ast.literal_eval(cst.Module([]).code_for_node(arg.value))
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 return
-            if not _plain(value):
+            if not plain(value):
                 return
             if arg.keyword is not None:
                 keywords[arg.keyword.value] = value
@@ -539,7 +464,7 @@ class _Collector(cst.CSTVisitor):
         self.facts.call_literals.setdefault(name, []).append((positional, keywords))
 
     def visit_If(self, node: cst.If) -> None:
-        if self._function is None and not self._classes and _is_main_guard(node.test):
+        if self._function is None and not self._classes and is_main_guard(node.test):
             start = self._line(node)
             end = self.get_metadata(PositionProvider, node).end.line
             self.facts.main_lines = (start, end)
@@ -571,7 +496,7 @@ class _Collector(cst.CSTVisitor):
             usage.attrs.append(node.attr.value)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if self._function is not None and _string(node) in ("tool_use", "tool_calls"):
+        if self._function is not None and string_value(node) in ("tool_use", "tool_calls"):
             self._function.tool_loop = True
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
@@ -596,7 +521,7 @@ class _Collector(cst.CSTVisitor):
         value = node.value
         if func is not None and isinstance(value, cst.Name) and len(node.slice) == 1:
             index = node.slice[0].slice
-            key = _string(index.value) if isinstance(index, cst.Index) else None
+            key = string_value(index.value) if isinstance(index, cst.Index) else None
             usage = self._usage(value.value)
             if usage is not None:
                 if key is not None:
@@ -608,19 +533,19 @@ class _Collector(cst.CSTVisitor):
                 func.reply_keys.append(key)  # type: ignore[arg-type]
             if value.value == "session" or value.value in self.facts.globals_:
                 func.state_reads.add(value.value)
-        if func is not None and _dotted(value) in (
+        if func is not None and dotted_name(value) in (
             "request.form",
             "request.args",
             "request.values",
         ):
             index = node.slice[0].slice if len(node.slice) == 1 else None
-            key = _string(index.value) if isinstance(index, cst.Index) else None
+            key = string_value(index.value) if isinstance(index, cst.Index) else None
             if key and key not in func.form_keys:
                 func.form_keys.append(key)
-        if _dotted(value) == "os.environ" and len(node.slice) == 1:
+        if dotted_name(value) == "os.environ" and len(node.slice) == 1:
             index = node.slice[0].slice
             if isinstance(index, cst.Index):
-                name = _string(index.value)
+                name = string_value(index.value)
                 if name:
                     self.facts.env_reads.append(name)
             return
@@ -631,7 +556,7 @@ class _Collector(cst.CSTVisitor):
         ):
             index = node.slice[0].slice
             if isinstance(index, cst.Index):
-                self._json_key(_string(index.value))
+                self._json_key(string_value(index.value))
 
     def _json_key(self, key: str | None) -> None:
         if key and self._function is not None and key not in self._function.json_keys:
@@ -647,83 +572,3 @@ class _Collector(cst.CSTVisitor):
             func.session_user = next(
                 (a.value for a in call.args if a.keyword and a.keyword.value == "user_id"), None
             )
-
-
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    left, right = test.left, test.comparisons[0].comparator
-    names = {_dotted(left), _dotted(right)}
-    strings = {_string(left), _string(right)}
-    return "__name__" in names and "__main__" in strings
-
-
-def _parses_json(node: cst.BaseExpression) -> bool:
-    if not isinstance(node, cst.Call):
-        return False
-    name = _dotted(node.func) or ""
-    last = name.rsplit(".", 1)[-1]
-    return name in ("json.loads", "loads", "orjson.loads") or last in (
-        "model_validate_json",
-        "parse_raw",
-        "validate_json",
-    )
-
-
-def _cli_arg(call: cst.Call, positional: bool | None) -> CliArg | None:
-    """An argparse ``add_argument`` or click ``argument``/``option`` call as argv."""
-    names = [v for v in (_string(a.value) for a in call.args if a.keyword is None) if v]
-    if not names:
-        return None
-    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-    flag = next((n for n in names if n.startswith("--")), names[0])
-    is_positional = not flag.startswith("-") if positional is None else positional
-    kind = "str"
-    type_name = _dotted(keywords.get("type"))
-    if type_name in ("int", "float"):
-        kind = type_name
-    action = _string(keywords.get("action"))
-    if (
-        action in ("store_true", "store_false", "count")
-        or _dotted(keywords.get("is_flag")) == "True"
-    ):
-        kind = "flag"
-    required = _dotted(keywords.get("required")) == "True"
-    nargs = _string(keywords.get("nargs"))
-    if is_positional:
-        required = "default" not in keywords and nargs not in ("?", "*")
-    choice = None
-    choices = keywords.get("choices")
-    kind_call = keywords.get("type")
-    if isinstance(kind_call, cst.Call) and (_dotted(kind_call.func) or "").endswith("Choice"):
-        choices = kind_call.args[0].value if kind_call.args else None
-    if isinstance(choices, (cst.List, cst.Tuple)) and choices.elements:
-        first = choices.elements[0].value
-        choice = _string(first) or (first.value if isinstance(first, cst.Integer) else None)
-    return CliArg(flag if not is_positional else flag.lstrip("-"), required, kind, choice)
-
-
-def _has_default(value: cst.BaseExpression | None) -> bool:
-    """A pydantic field default: ``Field(min_length=1)`` is none, ``Field("x")`` is."""
-    if value is None:
-        return False
-    if isinstance(value, cst.Call) and (_dotted(value.func) or "").endswith("Field"):
-        return any(
-            (a.keyword is None and _dotted(a.value) != "...")
-            or (a.keyword is not None and a.keyword.value in ("default", "default_factory"))
-            for a in value.args
-        )
-    return True
-
-
-def _plain(value: Any, depth: int = 0) -> bool:
-    """A value the test can write back as a literal (no bytes, sets or complex numbers)."""
-    if depth > 4:
-        return False
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return not isinstance(value, float) or math.isfinite(value)  # no NaN or inf
-    if isinstance(value, (list, tuple)):
-        return all(_plain(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
-    return False

@@ -15,7 +15,8 @@ from typing import Any
 
 from amplitude_ai.providers.registry import KNOWN_PROVIDERS, PROVIDERS
 
-from .entry_points import Code, Plan
+from .helpers_template import HELPERS
+from .plans import Code, Plan
 
 MARKER = "# amplitude-ai: verify-test"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -26,6 +27,11 @@ FAKE_ENV = {
     for entry in (*PROVIDERS, *(k for k in KNOWN_PROVIDERS if k.id in {p.id for p in PROVIDERS}))
     for key, value in entry.offline_env
 }
+
+# (module, attribute) of provider callback lists that report after the call returned.
+PENDING_REPORTS = [
+    tuple(spec.pending_reports.rsplit(".", 1)) for spec in PROVIDERS if spec.pending_reports
+]
 
 
 @dataclass
@@ -98,12 +104,16 @@ def _call(target: str, args: list[tuple[str, Any]]) -> str:
     return f"{target}({', '.join(f'{check_dotted(k)}={lit(v)}' for k, v in args)})"
 
 
-def _request(plan: Plan, flask: bool, indent: str) -> list[str]:
+def _request(plan: Plan, flask: bool, indent: str, headers: Any = None) -> list[str]:
+    """One request; ``headers``: what names the user to the middleware (every request)."""
     route = plan.route
     assert route is not None
     method = route.method.lower()
     extra = ""
     lines: list[str] = []
+    if headers:
+        lines.append(f"{indent}headers = {lit(headers)}")
+        extra += ", headers=headers"
     if plan.openapi_body and not flask:
         lines.append(f"{indent}body = openapi_body(web, {lit(route.path)}, {lit(method)})")
         extra += ", json=body"
@@ -126,8 +136,14 @@ def _route_body(plan: Plan) -> list[str]:
     app_name = check_dotted(route.app)
     flask = route.framework.startswith("flask")
     lines: list[str] = []
+    serving = None
+    if plan.serving_app is not None:  # the app that includes the router, middleware and all
+        module, name = plan.serving_app
+        serving = f"importlib.import_module({lit(check_dotted(module))}).{check_dotted(name)}"
     if flask:
-        if route.framework == "flask-blueprint":
+        if serving is not None:
+            lines.append(f"        web = {serving}")
+        elif route.framework == "flask-blueprint":
             lines += ["        from flask import Flask", ""]
             lines.append("        web = Flask(__name__)")
             lines.append(f"        web.register_blueprint(module.{app_name})")
@@ -135,11 +151,13 @@ def _route_body(plan: Plan) -> list[str]:
             lines.append(f"        web = module.{app_name}")
         lines.append("        client = web.test_client()  # keeps cookies between requests")
         for earlier in plan.before:
-            lines += _request(earlier, True, "        ")
-        lines += _request(plan, True, "        ")
+            lines += _request(earlier, True, "        ", plan.headers)
+        lines += _request(plan, True, "        ", plan.headers)
         return lines
     lines += ["        from fastapi.testclient import TestClient", ""]
-    if route.framework == "fastapi-router":
+    if serving is not None:
+        lines.append(f"        web = {serving}")
+    elif route.framework == "fastapi-router":
         lines += ["        from fastapi import FastAPI", ""]
         lines.append("        web = FastAPI()")
         lines.append(f"        web.include_router(module.{app_name})")
@@ -147,8 +165,8 @@ def _route_body(plan: Plan) -> list[str]:
         lines.append(f"        web = module.{app_name}")
     lines.append("        with TestClient(web) as client:  # keeps cookies between requests")
     for earlier in plan.before:
-        lines += _request(earlier, False, "            ")
-    lines += _request(plan, False, "            ")
+        lines += _request(earlier, False, "            ", plan.headers)
+    lines += _request(plan, False, "            ", plan.headers)
     return lines
 
 
@@ -182,7 +200,11 @@ def _check(plan: Plan) -> str:
     elif plan.expected_user is not None:
         args.append(f"user_id={lit(plan.expected_user)}")
     if plan.middleware and not plan.opens_session:
-        args.append("any_user=True")  # the middleware's session; its user comes from the request
+        # the middleware's session: its user is the one the test's request names
+        if plan.middleware_user == "test":
+            args.append("user_id=VERIFY_USER")
+        elif plan.middleware_user is None:
+            args.append("any_user=True")  # no way to name one: see the needs_input item
     elif not plan.opens_session and not plan.test_session:
         args.append("in_session=False")
     check = "check_embeddings" if plan.embedding else "check_turns"
@@ -229,369 +251,13 @@ def _describe(plan: Plan, target: Target) -> tuple[str, str]:
         session = "Runs inside a session the test opens (the app opens none on this path)."
     elif plan.opens_session:
         session = "Runs in the app's own agent session."
+    elif plan.middleware and plan.middleware_user == "test":
+        session = "Runs in the web middleware's session for the user the request names."
+    elif plan.middleware:
+        session = "Runs in the web middleware's session for this request."
     else:
         session = "Opens no agent session: events are checked, user and session are not."
     return _safe_text(how + "."), session
-
-
-_HELPERS = '''
-def _import_bootstrap(target: dict[str, Any]) -> Any:
-    name = target["bootstrap"]
-    missing = False
-    try:
-        bootstrap = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if not (exc.name == name or name.startswith(f"{exc.name}.")):
-            raise
-        missing = True
-    if missing:
-        pytest.fail(
-            f"{name} does not exist: {target['file']} is not instrumented yet "
-            "(run the instrument_file tool on it)",
-            pytrace=False,
-        )
-    if not isinstance(getattr(bootstrap, "ai", None), AmplitudeAI):
-        pytest.fail(f"{name} defines no AmplitudeAI instance named `ai`", pytrace=False)
-    return bootstrap
-
-
-def _import_by_location(target: dict[str, Any]) -> Any:
-    """The module from its file (any directory name works), its import root on sys.path."""
-    name = target["module"]
-    if "." in name:  # inside a package: relative imports need the package imported first
-        return importlib.import_module(name)
-    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / target["file"])
-    assert spec is not None and spec.loader is not None, target["file"]
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@contextmanager
-def open_app(
-    monkeypatch: pytest.MonkeyPatch, target: dict[str, Any], *, script: bool = False
-) -> Iterator[SimpleNamespace]:
-    """The instrumented module, imported fresh, with the fake LLM and the capture on
-    (``script``: not imported; :func:`run_script` runs it as ``__main__``)."""
-    monkeypatch.syspath_prepend(str(PROJECT_ROOT / target["import_root"]))
-    for name, value in FAKE_ENV.items():
-        monkeypatch.setenv(name, value)
-    for name in target["env"]:
-        if name not in os.environ:
-            monkeypatch.setenv(name, placeholder(name))
-    for constructor, replacement in target["stubs"].items():
-        monkeypatch.setattr(constructor, replacement)
-    before = set(sys.modules)
-    registers = target["integrations"] and not script
-    try:
-        with fake_llm() as llm:
-            module = None
-            if registers:  # the app must load the bootstrap that registers its integrations
-                module = _import_by_location(target)
-                bootstrap = _registered_bootstrap(target)
-            else:
-                bootstrap = _import_bootstrap(target)
-            with MockAmplitudeAI.capture(bootstrap.ai) as mock:
-                if module is None and not script:
-                    module = _import_by_location(target)
-                yield SimpleNamespace(
-                    module=module, bootstrap=bootstrap, mock=mock, llm=llm, target=target
-                )
-    finally:
-        for name in set(sys.modules) - before:  # the next test imports the app afresh
-            # ... but not the bootstrap of registered integrations: registering them again
-            # would add a second LangChain hook / Agents processor to the process.
-            if registers and name == target["bootstrap"]:
-                continue
-            if name.split(".")[0] in target["packages"]:
-                del sys.modules[name]
-
-
-def _registered_bootstrap(target: dict[str, Any]) -> Any:
-    """The bootstrap the app module loaded: framework integrations are registered by
-    importing it, so an app that does not import it sends no event."""
-    name = target["bootstrap"]
-    if name not in sys.modules:
-        try:
-            exists = importlib.util.find_spec(name) is not None
-        except ModuleNotFoundError:
-            exists = False
-        if not exists:
-            _import_bootstrap(target)  # fails: the bootstrap does not exist
-        pytest.fail(
-            f"{target['file']} is not instrumented: importing it does not load {name}, which "
-            "registers the framework integrations, so no event would be sent (run the "
-            "instrument_file tool on it)",
-            pytrace=False,
-        )
-    return _import_bootstrap(target)
-
-
-def placeholder(name: str) -> str:
-    """An offline stand-in for a setting the app reads at import."""
-    upper = name.upper()
-    if any(w in upper for w in ("URL", "ENDPOINT", "HOST", "URI")):
-        return "https://verify-offline.invalid"
-    if any(w in upper for w in ("PORT", "TIMEOUT", "MAX", "LIMIT", "COUNT", "SIZE", "TOKENS")):
-        return "1"
-    if "TEMPERATURE" in upper:
-        return "0.5"
-    return "verify-offline"
-
-
-def finish(result: Any) -> Any:
-    """Finish what an entry point started: await it, read generators and streams to the end."""
-
-    async def drain(value: Any) -> Any:
-        if inspect.isawaitable(value):
-            value = await value
-        if hasattr(value, "__aiter__"):
-            value = [item async for item in value]
-        else:
-            value = _drain_sync(value)
-        # Work the call left on the loop (LiteLLM reports async calls from a task) runs
-        # to its end, as it would in a long-running app, before asyncio.run cancels it.
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        if others:
-            await asyncio.wait(others, timeout=5)
-        return value
-
-    if inspect.isawaitable(result) or hasattr(result, "__aiter__"):
-        return asyncio.run(drain(result))
-    return _drain_sync(result)
-
-
-def _drain_sync(value: Any) -> Any:
-    if inspect.isgenerator(value) or (
-        hasattr(value, "__next__") and not isinstance(value, (str, bytes))
-    ):
-        return list(value)
-    return value
-
-
-class _TimeUp(Exception):
-    pass
-
-
-def run_script(app: SimpleNamespace, argv: list[str], answers: list[str]) -> None:
-    """Run the module as ``__main__`` with argv and input()/stdin answers, bounded in time;
-    leaving at the end of the answers (EOFError) or with exit status 0 is a normal end."""
-    target = app.target
-    path = str(PROJECT_ROOT / target["file"])
-    pending = list(answers)
-
-    def answer(prompt: object = "") -> str:
-        if not pending:
-            raise EOFError
-        return pending.pop(0)
-
-    def time_up(signum: int, frame: Any) -> None:
-        raise _TimeUp
-
-    old_argv, old_stdin = sys.argv, sys.stdin
-    sys.argv = [path, *argv]
-    sys.stdin = io.StringIO("".join(f"{a}\\n" for a in answers))
-    # the alarm bounds the run where it can (POSIX, main thread)
-    bounded = hasattr(signal, "setitimer")
-    bounded = bounded and threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGALRM, time_up) if bounded else None
-    if bounded:
-        signal.setitimer(signal.ITIMER_REAL, SCRIPT_SECONDS)
-    try:
-        with mock.patch("builtins.input", answer):
-            if "." in target["module"]:
-                runpy.run_module(target["module"], run_name="__main__", alter_sys=True)
-            else:
-                runpy.run_path(path, run_name="__main__")
-    except (EOFError, _TimeUp):
-        pass
-    except SystemExit as exc:
-        assert exc.code in (0, None), f"{target['file']} exited with status {exc.code}"
-    finally:
-        if bounded:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        sys.argv, sys.stdin = old_argv, old_stdin
-
-
-def openapi_body(web: Any, path: str, method: str) -> Any:
-    """A request body built from the app's own OpenAPI schema for ``method path``."""
-    schema = web.openapi()
-    operation = schema["paths"][path][method]
-    content = operation.get("requestBody", {}).get("content", {})
-    body = next(iter(content.values()), {}).get("schema", {})
-    return sample_from_schema(body, schema.get("components", {}).get("schemas", {}))
-
-
-def check_response(response: Any, where: str) -> None:
-    """The request succeeded; its body (a stream too) is read to the end."""
-    text = response.get_data(as_text=True) if hasattr(response, "get_data") else response.text
-    assert response.status_code < 400, f"{where} answered {response.status_code}: {text[:500]}"
-
-
-@contextmanager
-def verify_session(app: SimpleNamespace) -> Iterator[Any]:
-    """A session for code paths where the app opens none (gives the calls a user)."""
-    agent = app.bootstrap.ai.agent("amplitude-verify-test")
-    with agent.session(user_id=VERIFY_USER) as session:
-        yield session
-
-
-def _asks_user(body: dict[str, Any]) -> bool:
-    """The request carries a user turn (a request with only a system prompt has none)."""
-    turns = body.get("messages") or body.get("input") or []
-    if isinstance(turns, str):
-        return True
-    return any(isinstance(t, dict) and t.get("role") == "user" for t in turns)
-
-
-def _check_identity(
-    turn: list[dict[str, Any]], session_id: str | None, user_id: str | None, any_user: bool = False
-) -> None:
-    sessions = {e["event_properties"].get(SESSION_ID) for e in turn}
-    assert None not in sessions, "events without a session id (no agent session around them)"
-    assert len(sessions) == 1, f"one conversation expected, got sessions {sessions}"
-    if any_user:  # a per-request session of the web middleware: the user is the request's
-        return
-    if session_id is not None:
-        assert sessions == {session_id}, f"events in session {sessions}, not {session_id}"
-    users = {e.get("user_id") for e in turn}
-    assert None not in users and len(users) == 1, f"user ids: {users}"
-    if user_id is not None:
-        assert users == {user_id}, f"events carry user {users}, expected {user_id!r}"
-
-
-def _same_providers(seen: list[str], expected: list[str]) -> bool:
-    """Each provider seen is one an expected client can report, and each expected client
-    reported: an OpenAI client whose base_url is another host reports that host's id."""
-    allowed = [reported_ids(p) for p in expected]
-    return all(any(s in ids for ids in allowed) for s in seen) and all(
-        any(s in ids for s in seen) for ids in allowed
-    )
-
-
-def _settle() -> None:
-    """LiteLLM reports calls to its callbacks after they returned, from worker threads:
-    wait for those reports before counting events."""
-    litellm = sys.modules.get("litellm")
-    for callback in list(getattr(litellm, "callbacks", None) or ()):
-        wait = getattr(callback, "wait_for_pending", None)
-        if callable(wait):
-            wait(timeout=10)
-
-
-def _check_moderations(app: SimpleNamespace) -> int:
-    """Each moderation call tracked once as a Span named ``moderation`` (a guardrail check,
-    not a reply); returns how many there were."""
-    calls = [c for c in app.llm.calls if c.surface == "moderations"]
-    spans = [
-        e
-        for e in app.mock.events_of_type(SPAN)
-        if e["event_properties"].get(SPAN_NAME) == "moderation"
-    ]
-    assert len(spans) == len(calls), (
-        f"{len(calls)} moderation call(s) but {len(spans)} {SPAN!r} events named 'moderation' "
-        "(the client that made them is not instrumented, or one was tracked twice)"
-    )
-    return len(calls)
-
-
-def check_turns(
-    app: SimpleNamespace,
-    *,
-    providers: list[str] | None,
-    models: list[str] | None = None,
-    session_id: str | None = None,
-    user_id: str | None = None,
-    in_session: bool = True,
-    any_user: bool = False,
-) -> None:
-    """Each LLM call tracked once, catalog-exact, with model, provider, user, session.
-
-    ``in_session=False``: the code path opens no agent session, so identity is not checked.
-    ``any_user``: one session (the web middleware's per request), whatever its user.
-    ``providers=None``: a framework calls a provider the analysis could not name.
-    """
-    mock, llm = app.mock, app.llm
-    _settle()
-    if _check_moderations(app) and not [c for c in llm.calls if c.surface != "moderations"]:
-        mock.assert_all_valid()  # a moderation check only: its Span is the event
-        return
-    calls = [c for c in llm.calls if not c.is_embedding and c.surface != "moderations"]
-    assert calls, "the entry point made no LLM call, so there is nothing to verify"
-    responses = mock.events_of_type(AI_RESPONSE)
-    assert responses, (
-        f"{len(calls)} LLM call(s) but no {AI_RESPONSE!r} event: the client that made "
-        "them is not instrumented (build it with the amplitude_ai drop-in class and "
-        "amplitude=ai), or the call ran outside an agent session and had no user id"
-    )
-    assert len(responses) == len(calls), (
-        f"{len(calls)} LLM calls but {len(responses)} {AI_RESPONSE!r} events "
-        "(every call must be tracked exactly once)"
-    )
-    for call in calls:
-        mock.assert_event_tracked(AI_RESPONSE, model_name=call.model)
-    seen = sorted({e["event_properties"].get(PROVIDER) for e in responses})
-    assert providers is None or _same_providers(seen, providers), (
-        f"providers tracked: {seen}, not {providers}"
-    )
-    if models is not None:
-        tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in responses})
-        assert tracked == models, f"models tracked: {tracked}, expected {models}"
-    messages = mock.events_of_type(USER_MESSAGE)
-    assert len(messages) <= len(calls), (
-        f"{len(messages)} {USER_MESSAGE!r} events for {len(calls)} LLM calls"
-    )
-    if any(_asks_user(c.body) for c in calls):
-        assert messages, f"the requests carry a user turn but no {USER_MESSAGE!r} was tracked"
-    ids = [e["insert_id"] for e in mock.events]
-    assert len(ids) == len(set(ids)), "an event was delivered twice"
-    if in_session:
-        _check_identity(responses + messages, session_id, user_id, any_user)
-    mock.assert_all_valid()
-    for event in mock.events:  # shown with pytest -s (or on failure)
-        print(summary_line(event))
-
-
-def check_embeddings(
-    app: SimpleNamespace,
-    *,
-    providers: list[str] | None,
-    models: list[str] | None = None,
-    session_id: str | None = None,
-    user_id: str | None = None,
-    in_session: bool = True,
-    any_user: bool = False,
-) -> None:
-    """Each embedding call tracked once as an [Agent] Embedding event with model and provider."""
-    mock, llm = app.mock, app.llm
-    _settle()
-    calls = [c for c in llm.calls if c.is_embedding]
-    assert calls, "the entry point made no embedding call, so there is nothing to verify"
-    events = mock.events_of_type(EMBEDDING)
-    assert events, (
-        f"{len(calls)} embedding call(s) but no {EMBEDDING!r} event: the client that made "
-        "them is not instrumented (build it with the amplitude_ai drop-in class and "
-        "amplitude=ai)"
-    )
-    assert len(events) == len(calls), (
-        f"{len(calls)} embedding calls but {len(events)} {EMBEDDING!r} events"
-    )
-    seen = sorted({e["event_properties"].get(PROVIDER) for e in events})
-    assert providers is None or _same_providers(seen, providers), (
-        f"providers tracked: {seen}, expected {providers}"
-    )
-    if models is not None:
-        tracked = sorted({e["event_properties"].get(MODEL_NAME) for e in events})
-        assert tracked == models, f"models tracked: {tracked}, expected {models}"
-    dimensions = {e["event_properties"].get(DIMENSIONS) for e in events}
-    expected = {len(llm.default.embedding)}  # the fake's vectors
-    assert dimensions == expected, f"embedding dimensions tracked: {dimensions}, not {expected}"
-    if in_session:
-        _check_identity(events, session_id, user_id, any_user)
-    mock.assert_all_valid()
-'''
 
 
 def _target_literal(target: Target) -> str:
@@ -659,6 +325,8 @@ def render(spec: TestSpec) -> str:
         "FAKE_ENV = {",
         *(f"    {lit(k)}: {lit(v)}," for k, v in FAKE_ENV.items()),
         "}",
+        "# Callback lists whose entries report calls after they returned (wait for them).",
+        f"PENDING_REPORTS = {lit(PENDING_REPORTS)}",
         "SCRIPT_SECONDS = 60  # a script still running after this long is stopped",
         'VERIFY_USER = "verify-test-user"',
         "_CATALOG = load_catalog()",
@@ -676,7 +344,7 @@ def render(spec: TestSpec) -> str:
     ]
     for n, target in enumerate(spec.targets):
         out.append(f"TARGET_{n} = {_target_literal(target)}")
-    out += ["", _HELPERS.rstrip("\n")]
+    out += ["", HELPERS.rstrip("\n")]
     used: set[str] = set()
     many = len(spec.targets) > 1
     for n, target in enumerate(spec.targets):

@@ -145,6 +145,12 @@ class ProviderSpec:
     # ``module:Class`` of the amplitude_ai object registered with the provider's own
     # callback mechanism (LiteLLM's ``litellm.callbacks``); empty for request-hooked SDKs.
     callback: str = ""
+    # A router in front of other providers: the provider (and model) an event names is
+    # known only once the call is routed, never from the call site.
+    routed: bool = False
+    # ``module.attribute`` of the list holding ``callback`` when it reports calls after
+    # they returned (worker threads): a test waits on each entry's ``wait_for_pending``.
+    pending_reports: str = ""
 
     @property
     def surface_list(self) -> tuple[Surface, ...]:
@@ -492,6 +498,8 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
             Surface("litellm.acompletion", is_async=True, evidence=_CHAT_ARGS),
         ),
         callback="amplitude_ai.integrations.litellm:AmplitudeLiteLLMCallback",
+        routed=True,
+        pending_reports="litellm.callbacks",
     ),
 )
 BY_ID: dict[str, ProviderSpec] = {p.id: p for p in PROVIDERS}

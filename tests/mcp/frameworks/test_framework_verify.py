@@ -51,7 +51,7 @@ def test_framework_sites_are_driven_and_checked(tmp_path):
     assert not [n for n in result.needs_input if "not checked" in n.question]
     assert {e.name.rsplit(":", 1)[-1] for e in result.entry_points} >= {"ask", "run"}
     assert '"integrations": True,' in source
-    assert "_registered_bootstrap(target)" in source
+    assert "_registered_bootstrap(target, " in source
     assert 'providers=["openai"]' in source  # ChatOpenAI: the provider is known
     compile(source, "test.py", "exec")
 
