@@ -174,22 +174,23 @@ class TextFile:
     size: int
 
 
-def read_python(path: Path, max_bytes: int = MAX_FILE_BYTES) -> TextFile:
+def read_python(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> TextFile:
     """Read a source file's text, refusing huge, binary and undecodable files."""
+    name = os.path.basename(path)
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise WorkspaceError(f"{path.name} is not a regular file; it was not read")
+            raise WorkspaceError(f"{name} is not a regular file; it was not read")
         if st.st_size > max_bytes:
             raise WorkspaceError(
-                f"{path.name} is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit per file"
+                f"{name} is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit per file"
             )
         with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(max_bytes + 1)
     finally:
         os.close(fd)
-    return TextFile(decode_source(data, path.name), len(data))
+    return TextFile(decode_source(data, name), len(data))
 
 
 def decode_source(data: bytes, name: str) -> str:

@@ -69,7 +69,7 @@ def test_recently_written_files_are_reread(tree, monkeypatch):
     real = workspace.read_python
     monkeypatch.setattr(workspace, "read_python", lambda p, *a: reads.append(p) or real(p, *a))
     scan(tree)
-    assert reads == [fresh]  # not trusted from its stat alone, so read again
+    assert [Path(p) for p in reads] == [fresh]  # not trusted from its stat alone: read again
 
 
 def test_plan_apply_validate_parse_each_content_once(tmp_path, monkeypatch):
@@ -95,3 +95,105 @@ def test_plan_apply_validate_parse_each_content_once(tmp_path, monkeypatch):
     assert parsed.count(APP) == 1
     assert parsed.count(written) == 0  # the plan's own output tree was reused
     assert len(parsed) == len(set(parsed))  # no content parsed twice
+
+
+# --- the whole-tree reuse of an unchanged re-scan must never outlive a change --------------
+
+CLIENTS = """\
+import openai
+
+client = openai.OpenAI()
+"""
+
+USER = """\
+from clients import client
+
+
+def ask(question):
+    return client.chat.completions.create(model="m", messages=[])
+"""
+
+
+@pytest.fixture
+def split_tree(tree: Path) -> Path:
+    (tree / "clients.py").write_text(CLIENTS, encoding="utf-8")
+    (tree / "user.py").write_text(USER, encoding="utf-8")
+    for path in tree.glob("*.py"):
+        _age(path)
+    return tree
+
+
+def _sites(result) -> list[tuple[str, int]]:
+    return sorted((s.file, s.line) for s in result.call_sites)
+
+
+def test_unchanged_rescan_is_reused_whole_and_equal(split_tree, monkeypatch):
+    first = scan(split_tree)
+    calls: list[int] = []
+    real = project._scan_files
+    monkeypatch.setattr(project, "_scan_files", lambda *a: calls.append(1) or real(*a))
+    second = scan(split_tree)
+    assert calls == []  # nothing re-resolved
+    assert second.model_dump() == first.model_dump()
+    third = scan(split_tree, offset=1, limit=1)  # paging still applies to the reused outcome
+    assert third.call_sites == first.call_sites[1:2]
+    expected = first.model_dump()
+    second.call_sites[0].line = 999  # a caller's edit of a result never reaches the next one
+    second.agents.clear()
+    assert scan(split_tree).model_dump() == expected
+
+
+def test_rescan_sees_an_edit_of_an_imported_module_that_changes_resolution(split_tree):
+    assert ("user.py", 5) in _sites(scan(split_tree))
+    clients = split_tree / "clients.py"
+    clients.write_text("client = None\n", encoding="utf-8")
+    _age(clients, 30)  # an old mtime: only the stat signature (size, inode...) moved
+    assert ("user.py", 5) not in _sites(scan(split_tree))
+    clients.write_text(CLIENTS, encoding="utf-8")
+    _age(clients, 20)
+    assert ("user.py", 5) in _sites(scan(split_tree))
+
+
+def test_rescan_sees_a_rename(split_tree):
+    scan(split_tree)
+    (split_tree / "app.py").rename(split_tree / "renamed.py")
+    result = scan(split_tree)
+    files = {s.file for s in result.call_sites}
+    assert "renamed.py" in files and "app.py" not in files
+
+
+def test_rescan_sees_a_delete_and_an_added_file(split_tree):
+    scan(split_tree)
+    (split_tree / "user.py").unlink()
+    result = scan(split_tree)
+    assert "user.py" not in {s.file for s in result.call_sites}
+    assert result.counts.python_files == 22
+    added = split_tree / "more.py"
+    added.write_text(APP.replace("answer", "more"), encoding="utf-8")
+    _age(added)
+    result = scan(split_tree)
+    assert "more.py" in {s.file for s in result.call_sites}
+    assert result.counts.python_files == 23
+
+
+def test_a_file_that_could_not_be_read_is_retried_on_the_next_scan(split_tree, monkeypatch):
+    real = workspace.read_python
+
+    def refuse(path, *args):
+        if str(path).endswith("app.py"):
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args)
+
+    monkeypatch.setattr(workspace, "read_python", refuse)
+    first = scan(split_tree)
+    assert "app.py" in {s.path for s in first.skipped}
+    monkeypatch.setattr(workspace, "read_python", real)
+    second = scan(split_tree)
+    assert "app.py" not in {s.path for s in second.skipped}
+    assert "app.py" in {s.file for s in second.call_sites}
+
+
+def test_rescan_sees_a_dependency_file_change(split_tree):
+    assert scan(split_tree).dependency_files == []
+    (split_tree / "requirements.txt").write_text("openai>=1\n", encoding="utf-8")
+    assert scan(split_tree).dependency_files == ["requirements.txt"]

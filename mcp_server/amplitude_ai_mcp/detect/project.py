@@ -1,33 +1,37 @@
 """Project scan: walk (sorted, confined), prefilter, analyse, resolve across files, report.
 
-Speed comes from a cheap text prefilter: only files that import a provider/framework/our SDK,
-use a distinctive API path, or import a project module that exports a client are parsed.
+Speed comes from a cheap text prefilter (:mod:`.prefilter`): only files that import a
+provider/framework/our SDK, use a distinctive API path, or import a project module that
+exports a client are parsed. Within a server process, an unchanged file is not read again
+(stat signature), an unchanged content is not analysed again (content hash, :mod:`.source`),
+and a re-scan of a tree in which nothing changed reuses the last outcome whole; the report
+(:mod:`.scan_report`) is built fresh every time.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
 
 from amplitude_ai_mcp import workspace
-from amplitude_ai_mcp.models import AgentRef, Detected, ScanCounts, ScanResult, SkippedFile
+from amplitude_ai_mcp.models import AgentRef, ScanResult, SkippedFile
 from amplitude_ai_mcp.syntax_check import libcst_limit, python_accepts
 
-from . import providers as P
 from .analyze import FileAnalysis, analyze_module, module_name_for
-from .deps import read_declarations
 from .guard import describe_failure
+from .prefilter import imported_modules, strong_candidate
 from .relevance import Context, live_export
 from .resolve import Caller, callee_matches, finalize, finalize_uncertain
+from .scan_report import build_report
 from .sites import CallSite, UncertainSite
 from .source import cached_analysis, digest
+
+__all__ = ["imported_modules", "scan", "strong_candidate", "walk_python_files"]
 
 SKIP_DIRS = frozenset(
     {
@@ -57,18 +61,6 @@ SKIP_DIRS = frozenset(
     }
 )
 PACKAGE_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
-_IMPORT_RE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import|import[ \t]+([\w., \t]+))", re.M
-)
-_STRONG_MODULES = tuple(
-    sorted(
-        {m.split(".")[0] for m in (*P.PROVIDER_MODULES, *P.FRAMEWORK_MODULES)}
-        | {"boto3", P.SDK_MODULE, "google"}
-    )
-)
-_DISTINCTIVE = re.compile(
-    r"\.(?:chat\.completions|responses|messages|embeddings)\.(?:with_\w+\.)?\w+\b"
-)
 
 
 @dataclass(frozen=True)
@@ -96,38 +88,6 @@ def is_test_path(rel: str) -> bool:
     )
 
 
-def imported_modules(text: str) -> set[str]:
-    """Modules named by import statements (text level; used only to choose files to parse).
-
-    Every import statement spells ``import``: find that word (a plain substring search), then
-    match the statement pattern at the start of its line. A multiline-anchored regex over
-    the whole text costs ~7x more (it tries every line start)."""
-    found: set[str] = set()
-    find, rfind = text.find, text.rfind
-    last_line = -1
-    pos = find("import")
-    while pos >= 0:
-        line = rfind("\n", 0, pos) + 1
-        if line != last_line:
-            last_line = line
-            match = _IMPORT_RE.match(text, line)
-            if match is not None:
-                if match.group(1) is not None:
-                    found.add(match.group(1))
-                else:
-                    for part in match.group(2).split(","):
-                        name = part.strip().split(" ")[0]
-                        if name:
-                            found.add(name)
-        pos = find("import", pos + 6)
-    return found
-
-
-def strong_candidate(text: str, imports: set[str]) -> bool:
-    tops = {m.split(".")[0] for m in imports}
-    return bool(tops.intersection(_STRONG_MODULES)) or _DISTINCTIVE.search(text) is not None
-
-
 @dataclass(frozen=True)
 class _Seen:
     """What the prefilter learnt from one file's bytes, keyed by its stat signature."""
@@ -135,7 +95,7 @@ class _Seen:
     signature: tuple[int, int, int, int]  # size, mtime_ns, inode, device
     recorded_ns: int
     size: int
-    digest: str
+    digest: str | None  # of the text, for candidates (others are hashed if ever analysed)
     imports: frozenset[str]
     strong: bool
 
@@ -153,8 +113,8 @@ def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
 
-def _remembered(path: Path) -> _Seen | None:
-    seen = _SEEN.get(str(path))
+def _remembered(path: str) -> _Seen | None:
+    seen = _SEEN.get(path)
     if seen is None:
         return None
     try:
@@ -166,21 +126,30 @@ def _remembered(path: Path) -> _Seen | None:
     return seen
 
 
-def _remember(path: Path, text: str, size: int, imports: set[str], strong: bool) -> _Seen | None:
+def _remember(path: str, text: str, size: int, imports: set[str], strong: bool) -> _Seen | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
     if len(_SEEN) >= _SEEN_MAX:
         _SEEN.clear()
-    seen = _Seen(_signature(st), time.time_ns(), size, digest(text), frozenset(imports), strong)
-    _SEEN[str(path)] = seen
+    key = digest(text) if strong else None  # hashing 125 MB of non-candidates costs ~0.2 s
+    seen = _Seen(_signature(st), time.time_ns(), size, key, frozenset(imports), strong)
+    _SEEN[path] = seen
     return seen
 
 
+def _note_digest(path: str, seen: _Seen | None, text: str) -> None:
+    """Record the digest of a non-candidate file read again for analysis (a later scan then
+    finds its analysis by content without reading it)."""
+    if seen is not None and seen.digest is None and _SEEN.get(path) is seen:
+        _SEEN[path] = replace(seen, digest=digest(text))
+
+
 def forget_scans() -> None:
-    """Drop the per-process scan cache (tests and benchmarks)."""
+    """Drop the per-process scan caches (tests and benchmarks)."""
     _SEEN.clear()
+    _MEMOS.clear()
 
 
 @dataclass
@@ -230,7 +199,16 @@ def walk_python_files(
     root: Path, limits: Limits, skipped: list[SkippedFile], caps: list[str]
 ) -> tuple[list[tuple[str, Path]], list[str]]:
     """Sorted (relpath, path) of .py files under root, plus package dirs (workspaces)."""
-    found: list[tuple[str, Path]] = []
+    found, packages = _walk(root, limits, skipped, caps)
+    return [(rel, Path(path)) for rel, path in found], packages
+
+
+def _walk(
+    root: Path, limits: Limits, skipped: list[SkippedFile], caps: list[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """:func:`walk_python_files` with paths as strings: a scan compares and stats them on
+    every run, and building 10,000 ``Path`` objects was most of a re-scan's time."""
+    found: list[tuple[str, str]] = []
     packages: list[str] = []
     stack = [root]
     base = str(root)
@@ -262,7 +240,7 @@ def walk_python_files(
                 continue
             # String slicing, not Path.relative_to: pathlib parsing was most of a re-scan.
             rel = entry.path[prefix:].replace(os.sep, "/")
-            path = Path(entry.path)
+            path = entry.path
             if entry.is_symlink():
                 try:
                     target = Path(os.path.realpath(path, strict=True))
@@ -272,7 +250,7 @@ def walk_python_files(
                 if not workspace.is_within(target, root):
                     skipped.append(SkippedFile(path=rel, reason="symlink to outside the root"))
                     continue
-                path = target
+                path = str(target)
             if len(found) >= limits.max_files:
                 if not caps or not caps[-1].startswith("max_files"):
                     caps.append(f"max_files={limits.max_files}: further files not scanned")
@@ -281,6 +259,36 @@ def walk_python_files(
             found.append((rel, path))
         stack.extend(reversed(subdirs))
     return found, sorted(packages)
+
+
+@dataclass
+class _Outcome:
+    """What scanning the files of a tree found, before the report (which also reads the
+    dependency files and pages the sites): reusable while no file changed."""
+
+    project: _Project
+    skipped: list[SkippedFile]
+    caps: list[str]
+    analysed: int
+    imports_by_module: dict[str, set[str]]
+    sites: list[CallSite]
+    uncertain: list[UncertainSite]
+    agents: list[AgentRef]
+    handoffs: bool
+
+
+@dataclass(frozen=True)
+class _Memo:
+    files: list[tuple[str, str]]
+    seen: list[_Seen]  # the per-file records the outcome was computed from (by identity)
+    outcome: _Outcome
+
+
+# Per server process: (root, limits) -> the last outcome. A re-scan in which every file is the
+# same _Seen record (same path, stat signature unchanged and out of the racy window: see
+# _remembered) reuses it whole instead of re-resolving 10,000 files' imports and sites.
+_MEMOS: dict[tuple[str, Limits], _Memo] = {}
+_MEMOS_MAX = 8
 
 
 def scan(
@@ -297,13 +305,73 @@ def scan(
     limits = limits or Limits()
     skipped: list[SkippedFile] = []
     caps: list[str] = []
-    files, packages = walk_python_files(root, limits, skipped, caps)
+    files, packages = _walk(root, limits, skipped, caps)
+    seen_now = [_remembered(path) for _, path in files]
+    key = (str(root), limits)
+    memo = _MEMOS.get(key)
+    if (
+        memo is not None
+        and memo.files == files
+        and len(memo.seen) == len(seen_now)
+        and all(a is b for a, b in zip(memo.seen, seen_now, strict=True))
+    ):
+        outcome = memo.outcome
+        if progress is not None:
+            progress(len(files), len(files), "unchanged since the last scan")
+    else:
+        outcome = _scan_files(root, files, seen_now, limits, progress, cancelled)
+        after = [_SEEN.get(path) for _, path in files]
+        if all(s is not None for s in after):
+            if len(_MEMOS) >= _MEMOS_MAX:
+                _MEMOS.clear()
+            _MEMOS[key] = _Memo(list(files), after, outcome)  # type: ignore[arg-type]
+        else:
+            _MEMOS.pop(key, None)  # unreadable files are retried every scan
+    result = build_report(
+        root,
+        outcome.project,
+        files,
+        packages,
+        list(outcome.sites),
+        list(outcome.agents),
+        outcome.handoffs,
+        [*skipped, *outcome.skipped],
+        [*caps, *outcome.caps],
+        outcome.analysed,
+        outcome.imports_by_module,
+        offset,
+        limit,
+        include_tests,
+    )
+    uncertain = outcome.uncertain
+    app_uncertain = [s for s in uncertain if not s.in_test]
+    result.counts.probable = sum(s.confidence == "probable" for s in app_uncertain)
+    result.counts.untracked = sum(not s.tracked for s in app_uncertain)
+    result.uncertain_sites = (app_uncertain + [s for s in uncertain if s.in_test])[:100]
+    # The outcome may serve the next re-scan: hand out copies of what it holds.
+    result.call_sites = [s.model_copy(deep=True) for s in result.call_sites]
+    result.uncertain_sites = [s.model_copy(deep=True) for s in result.uncertain_sites]
+    result.agents = [a.model_copy(deep=True) for a in result.agents]
+    return result
+
+
+def _scan_files(
+    root: Path,
+    files: list[tuple[str, str]],
+    seen_now: list[_Seen | None],
+    limits: Limits,
+    progress: ProgressFn | None,
+    cancelled: Callable[[], bool] | None,
+) -> _Outcome:
+    """Prefilter every file, analyse the candidates, resolve their sites across files."""
+    skipped: list[SkippedFile] = []
+    caps: list[str] = []
     total = len(files)
     project = _Project(root)
     modules = {rel: project.register(rel) for rel, _ in files}
     context = Context(project.all_modules | project.by_suffix.keys())
     imports_by_module: dict[str, set[str]] = {}
-    weak: list[tuple[str, Path]] = []
+    weak: list[tuple[str, str]] = []
     total_bytes = 0
     analysed = 0
 
@@ -313,15 +381,20 @@ def scan(
         if progress is not None and i % 250 == 0:
             progress(i, total, f"{i}/{total} files")
 
-    def analyse(rel: str, path: Path, text: str | None, seen: _Seen | None = None) -> None:
+    def analyse(rel: str, path: str, text: str | None, seen: _Seen | None = None) -> None:
         nonlocal analysed
         module = modules[rel]
         is_package = rel.endswith("__init__.py")
         try:
-            analysis = cached_analysis(seen.digest, module, is_package, context) if seen else None
+            analysis = (
+                cached_analysis(seen.digest, module, is_package, context)
+                if seen is not None and seen.digest is not None
+                else None
+            )
             if analysis is None:
                 if text is None:
                     text = workspace.read_python(path, limits.max_file_bytes).text
+                    _note_digest(path, seen, text)
                 analysis = analyze_module(text, module, is_package=is_package, context=context)
         except (workspace.WorkspaceError, OSError) as exc:
             skipped.append(SkippedFile(path=rel, reason=str(exc)))
@@ -350,7 +423,7 @@ def scan(
             if f"max_total_bytes={limits.max_total_bytes}" not in caps:
                 caps.append(f"max_total_bytes={limits.max_total_bytes}")
             continue
-        seen = _remembered(path)
+        seen = seen_now[i]
         text: str | None = None
         if seen is None:
             try:
@@ -403,27 +476,9 @@ def scan(
             for line, fw, name in analysis.agents
         )
         handoffs = handoffs or analysis.handoffs
-    result = _report(
-        root,
-        project,
-        files,
-        packages,
-        sites,
-        agents,
-        handoffs,
-        skipped,
-        caps,
-        analysed,
-        imports_by_module,
-        offset,
-        limit,
-        include_tests,
+    return _Outcome(
+        project, skipped, caps, analysed, imports_by_module, sites, uncertain, agents, handoffs
     )
-    app_uncertain = [s for s in uncertain if not s.in_test]
-    result.counts.probable = sum(s.confidence == "probable" for s in app_uncertain)
-    result.counts.untracked = sum(not s.tracked for s in app_uncertain)
-    result.uncertain_sites = (app_uncertain + [s for s in uncertain if s.in_test])[:100]
-    return result
 
 
 def _absolute(name: str, importer: str) -> str:
@@ -441,128 +496,3 @@ def _imports_any(name: str, interesting: set[str], project: _Project) -> bool:
     if parent:
         candidates |= {parent, *project.by_suffix.get(parent, ())}
     return bool(candidates & interesting)
-
-
-def _report(
-    root: Path,
-    project: _Project,
-    files: list[tuple[str, Path]],
-    packages: list[str],
-    sites: list[CallSite],
-    agents: list[AgentRef],
-    handoffs: bool,
-    skipped: list[SkippedFile],
-    caps: list[str],
-    analysed: int,
-    imports_by_module: dict[str, set[str]],
-    offset: int,
-    limit: int,
-    include_tests: bool,
-) -> ScanResult:
-    declared_files: list[str] = []
-    locks: list[str] = []
-    problems: list[str] = []
-    declared: dict[str, list[str]] = {}
-    for directory in [root, *(root / p for p in packages)]:
-        decl = read_declarations(directory, root)
-        declared_files.extend(decl.files)
-        locks.extend(decl.locks)
-        problems.extend(decl.problems)
-        for name, sources in decl.names.items():
-            declared.setdefault(name, []).extend(sources)
-
-    groups: dict[str, dict[str, Detected]] = {
-        "provider": {},
-        "framework": {},
-        "web": {},
-        "observability": {},
-    }
-
-    def entry(group: str, name: str) -> Detected:
-        return groups[group].setdefault(name, Detected(name=name))
-
-    for dist, sources in declared.items():
-        if dist in P.DISTRIBUTIONS:
-            group, name = P.DISTRIBUTIONS[dist]
-            entry(group, name).declared_in = sorted(set(sources))
-    tables = (
-        ("provider", P.PROVIDER_MODULES),
-        ("framework", P.FRAMEWORK_MODULES),
-        ("web", P.WEB_MODULES),
-        ("observability", P.OBSERVABILITY_MODULES),
-    )
-    # prefix -> (group, name): a module matches a table entry by any of its dotted prefixes.
-    by_prefix: dict[str, list[tuple[str, str]]] = {}
-    for group, table in tables:
-        for prefix, name in table.items():
-            by_prefix.setdefault(prefix, []).append((group, name))
-    known: dict[str, tuple[tuple[str, str], ...]] = {}  # imported module -> its entries
-
-    def entries_of(module: str) -> tuple[tuple[str, str], ...]:
-        found = known.get(module)
-        if found is None:
-            parts = module.split(".")
-            hits = [
-                e for i in range(1, len(parts) + 1) for e in by_prefix.get(".".join(parts[:i]), ())
-            ]
-            if module.startswith("boto3"):
-                hits.append(("provider", "bedrock"))
-            found = known[module] = tuple(hits)
-        return found
-
-    for imports in imports_by_module.values():
-        hit: set[tuple[str, str]] = set()
-        for module in imports:
-            hit.update(entries_of(module))
-        for group, name in hit:
-            entry(group, name).imported_in += 1
-    test_sites = [s for s in sites if s.in_test]
-    app_sites = [s for s in sites if not s.in_test]
-    for site in app_sites:
-        group = "provider" if site.kind == "provider" else "framework"
-        entry(group, site.provider).call_sites += 1
-    # boto3 alone is not Bedrock: keep it only with evidence of bedrock-runtime.
-    bedrock = groups["provider"].get("bedrock")
-    if (
-        bedrock is not None
-        and bedrock.call_sites == 0
-        and not any(s.provider == "bedrock" for s in sites)
-    ):
-        del groups["provider"]["bedrock"]
-    ordered = app_sites + (test_sites if include_tests else [])
-    page = ordered[offset : offset + limit]
-    next_offset = offset + limit if offset + limit < len(ordered) else None
-    multi_agent = handoffs or len(agents) >= 2
-    counts = ScanCounts(
-        python_files=len(files),
-        analysed_files=analysed,
-        call_sites=len(app_sites),
-        uninstrumented=sum(not s.instrumented for s in app_sites),
-        instrumented=sum(s.instrumented for s in app_sites),
-        test_call_sites=len(test_sites),
-        skipped_files=len(skipped),
-        by_provider=dict(sorted(Counter(s.provider for s in app_sites).items())),
-    )
-    max_skipped = 50
-    if len(skipped) > max_skipped:
-        caps.append(f"skipped list shows {max_skipped} of {len(skipped)} files")
-    return ScanResult(
-        root=str(root),
-        counts=counts,
-        providers=sorted(groups["provider"].values(), key=lambda d: d.name),
-        frameworks=sorted(groups["framework"].values(), key=lambda d: d.name),
-        web_frameworks=sorted(groups["web"].values(), key=lambda d: d.name),
-        observability=sorted(groups["observability"].values(), key=lambda d: d.name),
-        dependency_files=declared_files,
-        lock_files=locks,
-        workspaces=packages,
-        agents=agents[:100],
-        multi_agent=multi_agent,
-        call_sites=page,
-        offset=offset,
-        limit=limit,
-        next_offset=next_offset,
-        skipped=skipped[:max_skipped],
-        problems=problems,
-        caps_hit=caps,
-    )
