@@ -19,6 +19,12 @@ as a single expression, has no comment, and looks free of side effects:
 The check cannot prove purity (an attribute may be a property); it refuses what obviously is
 not a value lookup, so a typo or an instruction pasted as an answer fails loudly instead of
 being written into the user's code.
+
+That is the ``"lookups"`` strictness (answers written into the user's code). Answers of
+``generate_verify_test`` run only inside the generated test, where building an object is the
+point (``module.Memory()``, ``mock.MagicMock()``): its strictness, ``"constructors"``, allows
+any call, lambdas and comprehensions, and still refuses assignment expressions, ``await``,
+``yield`` and the builtins that run or open anything (:data:`FORBIDDEN_NAMES`).
 """
 
 from __future__ import annotations
@@ -29,9 +35,13 @@ import io
 import json
 import tokenize
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from .errors import UserError
+
+# What calls an answer may make: value look-ups only (placed in the user's code), or any
+# call but :data:`FORBIDDEN_NAMES` (placed in a generated test).
+Strictness = Literal["lookups", "constructors"]
 
 MAX_CHARS = 300
 PURE_FUNCTIONS = frozenset(
@@ -39,12 +49,16 @@ PURE_FUNCTIONS = frozenset(
 )
 # Value look-ups: dicts, headers, query strings, os.environ; Flask's request body and lists.
 PURE_METHODS = frozenset({"get", "get_json", "getlist"})
-_FORBIDDEN: dict[type[ast.AST], str] = {
+# Builtins no answer may name, at any strictness: they run code or touch files.
+FORBIDDEN_NAMES = frozenset({"exec", "eval", "compile", "open", "__import__", "breakpoint"})
+_ALWAYS: dict[type[ast.AST], str] = {
     ast.NamedExpr: "an assignment expression (:=)",
-    ast.Lambda: "a lambda",
     ast.Await: "await",
     ast.Yield: "yield",
     ast.YieldFrom: "yield from",
+}
+_LOOKUPS_ONLY: dict[type[ast.AST], str] = {
+    ast.Lambda: "a lambda",
     ast.ListComp: "a comprehension",
     ast.SetComp: "a comprehension",
     ast.DictComp: "a comprehension",
@@ -60,8 +74,9 @@ class InputError(UserError):
     """An answer in ``inputs`` that cannot be used; the message names the id and the fix."""
 
 
-def check_expression(item_id: str, value: Any) -> str:
-    """The Python source to place for ``value`` (an expression string or a JSON value)."""
+def check_expression(item_id: str, value: Any, strictness: Strictness = "lookups") -> str:
+    """The Python source to place for ``value`` (an expression string or a JSON value), checked
+    at ``strictness`` (see the module docstring)."""
     if not isinstance(value, str):
         return _literal(item_id, value)
     text = value.strip()
@@ -83,11 +98,16 @@ def check_expression(item_id: str, value: Any) -> str:
         ) from None
     if _has_comment(text):
         raise InputError(f"inputs[{item_id!r}] contains a comment; give only the expression")
-    problem = _side_effect(tree)
+    problem = _side_effect(tree, strictness)
     if problem is not None:
+        hint = (
+            "a value lookup such as user.id, request.headers.get('x-user-id') or a literal"
+            if strictness == "lookups"
+            else 'an expression that builds the value, e.g. "[\'hello\']" or "module.Settings()"'
+        )
         raise InputError(
-            f"inputs[{item_id!r}] = {text!r} does not look side-effect free ({problem}); give a "
-            "value lookup such as user.id, request.headers.get('x-user-id') or a literal"
+            f"inputs[{item_id!r}] = {text!r} is not allowed: it does not look side-effect free "
+            f"({problem}); give {hint}"
         )
     return text
 
@@ -195,11 +215,16 @@ def _has_comment(text: str) -> bool:
     return any(t.type == tokenize.COMMENT for t in tokens)
 
 
-def _side_effect(tree: ast.AST) -> str | None:
+def _side_effect(tree: ast.AST, strictness: Strictness) -> str | None:
+    forbidden = _ALWAYS if strictness == "constructors" else {**_ALWAYS, **_LOOKUPS_ONLY}
     for node in ast.walk(tree):
-        for kind, what in _FORBIDDEN.items():
+        for kind, what in forbidden.items():
             if isinstance(node, kind):
                 return f"it contains {what}"
+        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            return f"it names {node.id}"
+        if strictness == "constructors":
+            continue
         if isinstance(node, ast.Attribute) and node.attr.startswith("__"):
             return f"it reads the dunder attribute {node.attr}"
         if isinstance(node, ast.Call):

@@ -79,6 +79,31 @@ def test_rejected_answers_say_why(value, reason):
         check_expression("user_id:a.py:f", value)
 
 
+@pytest.mark.parametrize(
+    ("value", "lookups", "constructors"),
+    [
+        ("request.headers.get('x-user-id')", True, True),
+        ("module.Memory()", False, True),
+        ("mock.MagicMock(spec=['send'])", False, True),
+        ("[n for n in range(3)]", False, True),
+        ("lambda: 1", False, True),
+        ("eval('1')", False, False),
+        ("open('notes.txt').read()", False, False),
+        ("(x := 1)", False, False),
+        ("module.Memory()  # a comment", False, False),
+    ],
+)
+def test_one_checker_two_strictness_levels(value, lookups, constructors):
+    """instrument_file's answers go into the user's code (value look-ups only);
+    generate_verify_test's run in the generated test (constructors too): one checker."""
+    for strictness, accepted in (("lookups", lookups), ("constructors", constructors)):
+        if accepted:
+            assert check_expression("f.py:x", value, strictness) == value
+        else:
+            with pytest.raises(InputError, match=r"not allowed|comment"):
+                check_expression("f.py:x", value, strictness)
+
+
 def test_names_must_be_in_scope_where_the_answer_goes():
     check_names("x", "req.user_id or str(DEFAULT)", ["req", "DEFAULT"], "chat()")
     check_names("x", "[u for u in users]", ["users"], "chat()")  # bound by the expression

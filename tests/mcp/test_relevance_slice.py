@@ -16,7 +16,13 @@ from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp.detect import analyze, relevance
 from amplitude_ai_mcp.detect.project import forget_scans, imported_modules, scan, strong_candidate
-from amplitude_ai_mcp.detect.relevance import NO_CONTEXT, Context, live_export, slice_source
+from amplitude_ai_mcp.detect.relevance import (
+    NO_CONTEXT,
+    Context,
+    edit_slice,
+    live_export,
+    slice_source,
+)
 from amplitude_ai_mcp.detect.resolve import finalize, finalize_uncertain
 from amplitude_ai_mcp.detect.source import clear_caches, with_dropped_imports
 from amplitude_ai_mcp.detect.validate import LazyModules
@@ -81,7 +87,20 @@ def _agree(files: list[Path]) -> int:
                 sliced += 1
                 part = with_dropped_imports(_analyse(cut.text), cut)
                 assert _outcome(part, context) == _outcome(whole, context), path
+            # The codemods' slice (imports and docstring kept, runs as markers): detection
+            # runs on it in a plan, and its markers give the original text back.
+            edit = edit_slice(text, "pkg", context)
+            if edit is not None:
+                edited = _analyse(edit.text)
+                edited.imports = sorted([*edited.imports, *edit.dropped_imports], key=_line)
+                edited.imported_modules |= edit.dropped_modules
+                assert _outcome(edited, context) == _outcome(whole, context), path
+                assert edit.restore(cst.parse_module(edit.text).code) == text, path
     return sliced
+
+
+def _line(item: tuple[str, int]) -> int:
+    return item[1]
 
 
 def test_slice_and_whole_module_agree_on_detection_files() -> None:

@@ -95,6 +95,36 @@ class Facts:
     instances: dict[str, str] = field(default_factory=dict)  # global name -> imported class
     reaches_elsewhere: set[str] = field(default_factory=set)  # set by the orchestrator
     positions: dict[int, int] = field(default_factory=dict)  # id(node) -> line
+    text: str | None = None  # the module's source (``module`` may be a slice of it)
+    # Code that is not in ``module`` (an edit slice dropped it): its text, and a function
+    # giving the identifiers it spells (only called when the text has the word asked for).
+    dropped: tuple[str, Callable[[], set[str]]] | None = None
+    _dropped_names: set[str] | None = None
+
+    def code(self) -> str:
+        """The whole module's source text."""
+        return self.text if self.text is not None else self.module.code
+
+    def spells(self, name: str) -> bool:
+        """Whether the module spells the identifier ``name`` anywhere (a libcst ``Name``)."""
+        if name in self.names:
+            return True
+        if self.dropped is None or not re.search(
+            rf"(?<!\w){re.escape(name)}(?!\w)", self.dropped[0]
+        ):
+            return False
+        return name in self._dropped()
+
+    def all_names(self) -> set[str]:
+        """Every identifier the module spells."""
+        return self.names | self._dropped()
+
+    def _dropped(self) -> set[str]:
+        if self.dropped is None:
+            return set()
+        if self._dropped_names is None:
+            self._dropped_names = self.dropped[1]()
+        return self._dropped_names
 
 
 @dataclass
@@ -422,10 +452,15 @@ def _is_route(decorator: cst.BaseExpression) -> bool:
 
 
 def collect_facts(
-    module: cst.Module, file: str, sites: list[CallSite], wrapper: MetadataWrapper | None = None
+    module: cst.Module,
+    file: str,
+    sites: list[CallSite],
+    wrapper: MetadataWrapper | None = None,
+    text: str | None = None,
 ) -> Facts:
-    """``wrapper``: the detection's wrapper of ``module``, so its metadata is reused."""
-    facts = Facts(module=module, file=file, sites=sites)
+    """``wrapper``: the detection's wrapper of ``module``, so its metadata is reused; ``text``:
+    the module's source, when ``module`` is a slice of it."""
+    facts = Facts(module=module, file=file, sites=sites, text=text)
     if wrapper is None:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     collector = _Collector(facts)

@@ -188,7 +188,7 @@ def plan_session(facts: Facts, plan: Plan, agent_var: str) -> None:
                 reason += f", opened inside the generator {fn.name.value} that streams its reply"
         elif given is not None:
             text, expr = answer_expression(
-                plan.input_id(user_key), given, [*params, *facts.names], f"{info.name}()"
+                plan.input_id(user_key), given, [*params, *facts.all_names()], f"{info.name}()"
             )
             args.append(keyword_arg("user_id", expr))
             reason = f"agent session around {info.name} with user_id={text} (from inputs)"

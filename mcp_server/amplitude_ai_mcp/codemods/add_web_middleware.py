@@ -161,7 +161,7 @@ def plan_middleware(
         return
     if tier == "session":
         return
-    code = facts.module.code
+    code = facts.code()
     imported: set[str] = set()
     for app in apps:
         asgi = app.framework != "flask"

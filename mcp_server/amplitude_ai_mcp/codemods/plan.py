@@ -1,13 +1,14 @@
 """instrument_file: run the codemods on one file, describe the result, and (optionally) write it.
 
-``plan_file`` reads the file once (its sha256 goes into the result), analyses it with the
-detection engine, lets each codemod record its changes on the original tree, applies them in
-one pass, checks that the output parses, re-validates it, and renders one unified diff that
-also covers the bootstrap module. ``apply_changes`` writes atomically and refuses when a file
-changed since it was read.
+``plan_file`` reads the file once (its sha256 goes into the result), parses the statements
+that matter (:mod:`.edit_tree`), analyses them with the detection engine, lets each codemod
+record its changes on that tree, applies them in one pass, checks that the output parses,
+reports what stays uninstrumented (from the edit set where it proves it, :mod:`.reuse`, else
+by analysing the output), and renders one unified diff that also covers the bootstrap module.
+``apply_changes`` writes atomically and refuses when a file changed since it was read.
 
 Judgement calls become ``needs_input`` items with stable ids; ``Options.inputs`` answers them
-(checked by :mod:`amplitude_ai_mcp.inputs`) and the re-plan places the answers verbatim.
+(see :mod:`.inputs`) and the re-plan places the answers verbatim.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-import re
 import stat
 import tempfile
 import tokenize
@@ -26,22 +26,12 @@ from pathlib import Path
 from typing import Any, get_args
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp import workspace
 from amplitude_ai_mcp.detect import providers as P
-from amplitude_ai_mcp.detect.analyze import FileAnalysis, analyze_module, module_name_for
-from amplitude_ai_mcp.detect.guard import SourceRejected
-from amplitude_ai_mcp.detect.project import is_test_path
-from amplitude_ai_mcp.detect.resolve import finalize
-from amplitude_ai_mcp.detect.sites import CallSite
-from amplitude_ai_mcp.detect.source import adopt, focused_wrapper
-from amplitude_ai_mcp.detect.source import load as load_model
-from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
-from amplitude_ai_mcp.detect.validate import LazyModules, context_for, infer_import_root
-from amplitude_ai_mcp.inputs import check_ids, literal_string
+from amplitude_ai_mcp.detect.source import adopt
+from amplitude_ai_mcp.detect.validate import context_for, infer_import_root
 from amplitude_ai_mcp.models import InstrumentResult, Tier
-from amplitude_ai_mcp.syntax_check import libcst_limit
 from amplitude_ai_mcp.workspace import WorkspaceError
 
 from . import add_bootstrap_module as boot
@@ -61,12 +51,24 @@ from ._common import (
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .add_web_middleware import plan_middleware
+from .detection import Overlay, may_patch, reaches_elsewhere, sites_of, uses_framework
+from .edit_tree import (
+    EditTree,
+    check_python,
+    edit_tree,
+    parse,
+    recall,
+    remember,
+    untouched,
+    whole_tree,
+)
+from .inputs import answered_agent_id, ask_about_versions, ask_agent_id, check_answers
 from .migrate_legacy_api import plan_legacy
+from .reuse import instrumented_after
 from .swap_client_import import plan_swap
 from .wrap_client_construction import plan_wrap
 
 TIERS: tuple[str, ...] = get_args(Tier)
-AGENT_ID_KEY = "agent_id"
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class FileChange:
 class Outcome:
     result: InstrumentResult
     changes: list[FileChange] = field(default_factory=list)
+    # uninstrumented_after comes from the first detection pass and the edit set (True) or
+    # from a detection pass over the output (False): see :func:`.reuse.instrumented_after`.
+    after_reused: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,133 +150,6 @@ def _encoding(data: bytes) -> str:
     return encoding
 
 
-def parse(text: str, shown: str) -> cst.Module:
-    """libcst's tree of ``text``, after Python itself accepted it (libcst's grammar is more
-    lenient, e.g. about where ``from __future__`` may appear)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarnings belong to the user's own run
-            compile(text, shown, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        raise WorkspaceError(
-            f"{shown} is not valid Python: syntax error ({exc.msg}) at line {exc.lineno}, "
-            f"column {(exc.offset or 1) - 1}; fix it first (nothing was changed)"
-        ) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise WorkspaceError(f"{shown} cannot be compiled ({type(exc).__name__})") from None
-    try:
-        return guarded_parse(text)
-    except SourceRejected as exc:
-        if exc.reason.startswith("valid Python"):
-            raise WorkspaceError(f"{shown} is {exc.reason}") from None
-        raise WorkspaceError(f"{shown} cannot be instrumented: {exc.reason}") from None
-    except cst.ParserSyntaxError as exc:
-        # Python compiled it above, so this is a limit of libcst's parser, not the user's
-        # syntax: e.g. an implicit concatenation of thousands of string literals.
-        raise WorkspaceError(
-            f"{shown} is {libcst_limit(exc.raw_line)}; split that expression to instrument "
-            "this file (nothing was changed)"
-        ) from None
-    except RecursionError:
-        raise WorkspaceError(f"{shown} is too deeply nested to analyse") from None
-
-
-class _Overlay(LazyModules):
-    """Project modules from disk, except the ones the plan is about to write."""
-
-    def __init__(self, root: Path | None, own: FileAnalysis, planned: dict[str, str]) -> None:
-        super().__init__(root, own)
-        self.own_module = own.module
-        for name, text in planned.items():
-            try:
-                self._cache[name] = analyze_module(text, name)
-            except cst.ParserSyntaxError:  # pragma: no cover - we generated it
-                continue
-
-
-def _sites(
-    module: cst.Module,
-    rel: str,
-    root: Path,
-    planned: dict[str, str] | None = None,
-    wrapper: MetadataWrapper | None = None,
-    sources: list[_Overlay] | None = None,
-    text: str | None = None,
-) -> list[CallSite]:
-    # With the text, the analysis comes from (and goes to) the shared per-content cache, on
-    # the model's own wrapper: its metadata is resolved once for detection and the codemods.
-    analysis = analyze_module(
-        text if text is not None else module,
-        module_name_for(rel),
-        rel.endswith("__init__.py"),
-        wrapper=None if text is not None else wrapper,
-    )
-    analysis.file = rel
-    source = _Overlay(root, analysis, planned or {})
-    if sources is not None:
-        sources.append(source)
-    return finalize(analysis, rel, source, in_test=is_test_path(rel))
-
-
-def _reaches_elsewhere(facts: Facts, source: _Overlay) -> set[str]:
-    """Module-level functions of this file that call an LLM-calling function (or a method of
-    a module-level instance) defined in another module of the project."""
-    found: set[str] = set()
-    for name, info in facts.functions.items():
-        for target in info.external:
-            if "\0" in target:
-                instance, method = target.split("\0")
-                cls = facts.instances.get(instance)
-                if cls is None:
-                    continue
-                target = f"{cls}.{method}"
-            if _calls_llm(_absolute(target, facts.file), source):
-                found.add(name)
-                break
-    return found
-
-
-def _uses_framework(source: _Overlay) -> bool:
-    """The file, or a project module it imports, imports an LLM framework (LangChain,
-    LlamaIndex, ...): its web app gets the SDK middleware for per-request sessions."""
-    own = source.module(source.own_module)
-    if own is None:  # pragma: no cover - the overlay always holds the planned file
-        return False
-    modules = [own, *(source.module(name) for name, _ in own.imports)]
-    return any(
-        name.split(".")[0] in P.FRAMEWORK_MODULES
-        for analysis in modules
-        if analysis is not None
-        for name in analysis.imported_modules
-    )
-
-
-def _absolute(qualname: str, rel: str) -> str:
-    """``.escalation.Escalation`` seen from ``bot/app.py`` -> ``bot.escalation.Escalation``."""
-    if not qualname.startswith("."):
-        return qualname
-    module = module_name_for(rel)
-    package = module if rel.endswith("__init__.py") else module.rpartition(".")[0]
-    dots = len(qualname) - len(qualname.lstrip("."))
-    parts = package.split(".") if package else []
-    base = parts[: len(parts) - (dots - 1)] if dots - 1 <= len(parts) else []
-    return ".".join([*base, qualname[dots:]])
-
-
-def _calls_llm(qualname: str, source: _Overlay) -> bool:
-    parts = qualname.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        analysis = source.module(".".join(parts[:cut]))
-        if analysis is None:
-            continue
-        symbol = ".".join(parts[cut:])
-        return any(
-            raw.enclosing == symbol or (raw.enclosing or "").startswith(f"{symbol}.")
-            for raw in analysis.sites
-        )
-    return False
-
-
 def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     """Plan (never write) the instrumentation of ``path`` (already confined to ``root``)."""
     if options.tier not in TIERS:
@@ -283,28 +161,45 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         )
     rel = workspace.relative(path, root)
     source = read_source(path, rel)
-    module = parse(source.text, rel)
+    context = context_for(root, infer_import_root(root, rel))
+    key = (source.sha256, rel, context.key)
+    tree = recall(key)  # this content was planned (so checked) moments ago
+    if tree is None:
+        parsed = check_python(source.text, rel)
+        tree = edit_tree(source.text, rel, context, parsed)
+    outcome = _plan(root, path, options, rel, source, tree)
+    if outcome is not None and tree.cut is not None:
+        remember(key, tree)
+    if outcome is None:  # the slice's output could not be put back together: edit it whole
+        outcome = _plan(root, path, options, rel, source, whole_tree(source.text, rel, context))
+    assert outcome is not None  # the whole module needs no restoring
+    return outcome
+
+
+def _plan(
+    root: Path, path: Path, options: Options, rel: str, source: Source, tree: EditTree
+) -> Outcome | None:
+    module, wrapper = tree.module, tree.wrapper
     plan = Plan(file=rel, inputs=options.inputs)
     agent_id = options.agent_id
     if options.tier == "session":
-        given = plan.answer(AGENT_ID_KEY)  # the agent_id parameter wins over an answer
-        if given is not None and agent_id is None:
-            agent_id = literal_string(plan.input_id(AGENT_ID_KEY), given)
+        agent_id = answered_agent_id(plan, agent_id)
     spec = boot.agent_spec(agent_id, options.agent_description) if agent_id is not None else None
-    # The codemods read scopes and positions of the statements detection keeps (a focused
-    # wrapper over the same nodes): resolving them for the whole tree was most of the cost.
-    context = context_for(root, infer_import_root(root, rel))
-    module_name = module_name_for(rel)
-    package = module_name if rel.endswith("__init__.py") else module_name.rpartition(".")[0]
-    focus = focused_wrapper(module, source.text, package, context)
-    wrapper = focus.wrapper if focus is not None else load_model(source.text).wrapper
-    sources: list[_Overlay] = []
-    sites = _sites(module, rel, root, wrapper=wrapper, sources=sources, text=source.text)
-    facts = collect_facts(module, rel, sites, wrapper)
-    if focus is not None:
-        add_dropped(facts, focus.dropped_names, focus.lines)
+    sources: list[Overlay] = []
+    sites = sites_of(
+        module,
+        rel,
+        root,
+        wrapper=wrapper,
+        sources=sources,
+        text=source.text,
+        analysis=tree.analysis(rel),
+    )
+    facts = collect_facts(module, rel, sites, wrapper, source.text)
+    add_dropped(facts, tree.dropped_names, tree.lines)
+    facts.dropped = tree.dropped
     if options.tier == "session" or any(f.is_serverless for f in facts.functions.values()):
-        facts.reaches_elsewhere = _reaches_elsewhere(facts, sources[0])
+        facts.reaches_elsewhere = reaches_elsewhere(facts, sources[0])
     ai_name = _ai_name(facts)
     location = boot.locate(path, root)
     boot_rel = workspace.relative(location.path, root)
@@ -314,16 +209,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     agent_var: str | None = None
     if options.tier == "session":
         if spec is None:
-            suggested = boot.suggest_agent_id(location)
-            plan.ask(
-                0,
-                "which agent id should these sessions belong to? Answer here or pass agent_id "
-                f"(the plan uses {suggested!r} until then)",
-                suggested,
-                key=AGENT_ID_KEY,
-                answer="the agent id, a string (letters, digits, - _ . :)",
-            )
-            spec = boot.agent_spec(suggested, None)
+            spec = ask_agent_id(plan, location)
         agent_var = spec.variable
     # Agents: read the existing bootstrap so its variable names win.
     boot_old = _read_bootstrap(location.path, boot_rel)
@@ -365,7 +251,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         )
     if options.tier == "session" and agent_var is not None:
         plan_session(facts, plan, agent_var)
-    if _uses_framework(sources[0]):  # a provider-only web app keeps its current plan
+    if uses_framework(sources[0]):  # a provider-only web app keeps its current plan
         plan_middleware(facts, plan, wrapper, ai_name, options.tier)
     plan_flush(facts, plan, ai_name)
     plan_legacy(facts, plan)
@@ -377,10 +263,15 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
             agents, options.content_mode, options.tier == "patch", newline, integrations
         )
     _plan_imports(facts, plan, ai_name, location.import_name)
-    skip = {id(stmt) for stmt in focus.dropped} if focus is not None else set()
+    skip = tree.skip | untouched(tree, plan)
     new_module = module.visit(Rewriter(plan, import_index(module), skip))
-    new_text = new_module.code
-    _check_parses(new_text, rel)
+    new_text: str | None = new_module.code
+    _check_parses(new_text, rel)  # the slice's code: the rest goes back as it was
+    if tree.cut is not None:
+        new_text = tree.cut.restore(new_text)
+        if new_text is None:
+            return None
+    assert new_text is not None
 
     changes: list[FileChange] = []
     planned_modules: dict[str, str] = {}
@@ -410,15 +301,28 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
     if new_text != source.text:
         changes.append(FileChange(path, source.data, new_text.encode(source.encoding)))
     before = sum(not s.instrumented and not s.in_test for s in sites)
+    reused = True
     if new_text == source.text and boot_new == (boot_old.text if boot_old else None):
         after = before  # nothing changes: no second analysis
     else:
-        adopt(new_text, new_module)  # re-validation (and a later validate_file) skip the parse
-        after_sites = _sites(new_module, rel, root, planned_modules, text=new_text)
-        after = sum(not s.instrumented and not s.in_test for s in after_sites)
+        proven = instrumented_after(
+            facts,
+            plan,
+            options.tier,
+            bool(integrations),
+            boot_new is not None and may_patch(sources[0], location.import_name, boot_new),
+        )
+        if proven is not None:
+            after = sum(not done and not s.in_test for s, done in zip(sites, proven, strict=True))
+        else:  # the edits do not prove it: analyse the output
+            reused = False
+            if tree.cut is None:
+                adopt(new_text, new_module)  # re-validation and a later validate_file reuse it
+            after_sites = sites_of(new_module, rel, root, planned_modules, text=new_text)
+            after = sum(not s.instrumented and not s.in_test for s in after_sites)
     diff = _diff(root, changes, source)
-    _ask_about_versions(root, sites, plan)
-    check_ids(options.inputs, plan.known_ids)  # every question is asked by now
+    ask_about_versions(root, (s.provider for s in sites), plan)
+    check_answers(plan)
     result = InstrumentResult(
         file=rel,
         tier=options.tier,
@@ -434,19 +338,7 @@ def plan_file(root: Path, path: Path, options: Options) -> Outcome:
         uninstrumented_before=before,
         uninstrumented_after=after,
     )
-    return Outcome(result, changes)
-
-
-def _ask_about_versions(root: Path, sites: list[CallSite], plan: Plan) -> None:
-    """A provider release the SDK does not support (or cannot tell) is a question to the
-    user: the instrumented calls would otherwise run untracked on it."""
-    from amplitude_ai_mcp.project_versions import version_questions
-
-    questions = version_questions(root, {s.provider for s in sites})
-    for n, (question, requirement) in enumerate(questions, 1):
-        # The id names the distribution (stable); the fix is a pin, not an expression.
-        name = re.match(r"[A-Za-z0-9_.\-]+", requirement or "")
-        plan.ask(0, question, requirement, key=f"{name.group(0) if name else n}:version")
+    return Outcome(result, changes, reused)
 
 
 def _ai_name(facts: Facts) -> str:
@@ -454,7 +346,7 @@ def _ai_name(facts: Facts) -> str:
     if existing:
         return existing
     for candidate in ("ai", "amplitude_ai_tracker", "_amplitude_ai"):
-        if candidate not in facts.names:
+        if not facts.spells(candidate):
             return candidate
     return "_amplitude_ai_"  # pragma: no cover - every candidate spelled in the file
 

@@ -194,14 +194,29 @@ _OWNERS: list[tuple[cst.Module, dict[int, cst.SimpleStatementLine]]] = []
 def _statement_of(module: cst.Module, node: cst.ImportFrom) -> cst.SimpleStatementLine | None:
     if not _OWNERS or _OWNERS[0][0] is not module:
         owners: dict[int, cst.SimpleStatementLine] = {}
-
-        class _Index(cst.CSTVisitor):
-            def visit_SimpleStatementLine(self, stmt: cst.SimpleStatementLine) -> bool:
-                for small in stmt.body:
-                    if isinstance(small, cst.ImportFrom):
-                        owners[id(small)] = stmt
-                return False
-
-        module.visit(_Index())
+        for stmt in module.body:
+            _index(stmt, owners)
         _OWNERS[:] = [(module, owners)]
     return _OWNERS[0][1].get(id(node))
+
+
+# Where statements nest: compound statements' blocks, else/except/finally/case clauses.
+_PARTS = ("body", "orelse", "handlers", "finalbody", "cases")
+
+
+def _index(node: cst.CSTNode, owners: dict[int, cst.SimpleStatementLine]) -> None:
+    """Record the statement line of every ``from ... import`` under ``node``, walking only
+    statement containers (a libcst visitor would rebuild every expression node on the way)."""
+    if isinstance(node, cst.SimpleStatementLine):
+        for small in node.body:
+            if isinstance(small, cst.ImportFrom):
+                owners[id(small)] = node
+        return
+    for part in _PARTS:
+        value = getattr(node, part, None)
+        if isinstance(value, cst.CSTNode):
+            _index(value, owners)
+        elif isinstance(value, (list, tuple)):
+            for child in value:
+                if isinstance(child, cst.CSTNode):
+                    _index(child, owners)

@@ -28,7 +28,7 @@ def plan_wrap(facts: Facts, plan: Plan, ai_name: str) -> None:
     if not targets:
         return
     # ``wrap`` may already mean something else here (textwrap.wrap): then go through the module.
-    if "wrap" in facts.names:
+    if facts.spells("wrap"):
         func: cst.BaseExpression = cst.Attribute(cst.Name(SDK), cst.Name("wrap"))
         plan.need_sdk_module = True
     else:

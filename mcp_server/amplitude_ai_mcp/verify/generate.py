@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import stat
@@ -22,6 +21,7 @@ from amplitude_ai_mcp.detect.project import (
     walk_python_files,
 )
 from amplitude_ai_mcp.detect.source import parse_module
+from amplitude_ai_mcp.inputs import InputError, check_expression
 from amplitude_ai_mcp.models import EntryPoint, NeedsInput, VerifyTestResult
 from amplitude_ai_mcp.workspace import Roots, WorkspaceError
 
@@ -34,30 +34,18 @@ BOOTSTRAP_MARK = "# amplitude-ai: bootstrap"
 TESTS_DIR = "tests"
 MAX_MODULES = 400  # project mode: Python files considered
 MAX_DEPTH_FILES = 5  # import hops followed out from the files that name an LLM SDK
-_FORBIDDEN_NAMES = frozenset({"exec", "eval", "compile", "open", "__import__", "breakpoint"})
 
 
 def check_inputs(inputs: Mapping[str, str] | None) -> dict[str, str]:
-    """Answers to needs_input items: each a single Python expression, placed verbatim."""
-    checked: dict[str, str] = {}
-    for key, value in (inputs or {}).items():
-        text = value if isinstance(value, str) else repr(value)
-        try:
-            tree = ast.parse(text.strip(), mode="eval")
-        except SyntaxError as exc:
-            raise WorkspaceError(
-                f"inputs[{key!r}] is not a Python expression ({exc.msg}); pass one expression, "
-                'e.g. "[\'hello\']" or "module.Settings()"'
-            ) from None
-        for node in ast.walk(tree):
-            bad = isinstance(node, (ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom))
-            if bad or (isinstance(node, ast.Name) and node.id in _FORBIDDEN_NAMES):
-                raise WorkspaceError(
-                    f"inputs[{key!r}] must be a side-effect-free expression; "
-                    f"{ast.unparse(node)!r} is not allowed"
-                )
-        checked[str(key)] = text.strip()
-    return checked
+    """Answers to needs_input items: each a single Python expression, placed verbatim into the
+    generated test (so constructors may be called: see :mod:`amplitude_ai_mcp.inputs`)."""
+    try:
+        return {
+            str(key): check_expression(str(key), value, "constructors")
+            for key, value in (inputs or {}).items()
+        }
+    except InputError as exc:
+        raise WorkspaceError(str(exc)) from None
 
 
 def import_location(rel: str) -> tuple[str, str]:
