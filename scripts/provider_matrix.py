@@ -275,6 +275,9 @@ def run_line(line: Line, pytest_args: list[str]) -> tuple[int, float]:
     started = time.perf_counter()
     python = ensure_venv(line)
     env = dict(os.environ)
+    # The MCP server's interpreter (this one in CI): tests/e2e/test_crewai_chain.py runs its
+    # instrument/generate half there, since CrewAI's venv cannot hold the server.
+    env.setdefault("AMPLITUDE_AI_MCP_PYTHON", sys.executable)
     # The source tree, not an installed copy: what CI checks is this checkout.
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "sdk"), env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep

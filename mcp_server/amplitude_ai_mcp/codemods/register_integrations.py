@@ -1,11 +1,12 @@
 """Framework integrations, registered once in the bootstrap module.
 
 A framework call site (a LangChain chain, a LangGraph graph, a LlamaIndex engine, an OpenAI
-Agents ``Runner.run``, a pydantic-ai ``Agent.run``) is instrumented by the SDK integration
-for that framework, not by its provider client. Each integration is registered where the
-framework looks for it process-wide, so no call site has to change: the instrumented file
-only imports the bootstrap (before it builds framework objects), and the bootstrap gains one
-block per framework, found again by its marker line (re-planning adds nothing twice).
+Agents ``Runner.run``, a pydantic-ai ``Agent.run``, a CrewAI ``kickoff``) is instrumented by
+the SDK integration for that framework, not by its provider client. Each integration is
+registered where the framework looks for it process-wide, so no call site has to change: the
+instrumented file only imports the bootstrap (before it builds framework objects), and the
+bootstrap gains one block per framework, found again by its marker line (re-planning adds
+nothing twice).
 
 LangChain uses a configure hook rather than ``config={"callbacks": [...]}`` at each invoke:
 one registration reaches every ``invoke``/``stream``/``batch``, LangGraph graphs, tools and
@@ -69,6 +70,13 @@ _BLOCKS: dict[str, tuple[str, ...]] = {
         "pydantic_ai.Agent.instrument_all(",
         "    pydantic_ai.InstrumentationSettings(tracer_provider=amplitude_tracer_provider)",
         ")",
+    ),
+    "crewai": (
+        "# CrewAI: crews, tasks, agents, model calls and tool usages, from CrewAI's event bus",
+        "# (the hooks listen from here on, for every crew the app kicks off).",
+        "from amplitude_ai.integrations.crewai import AmplitudeCrewAIHooks",
+        "",
+        "crewai_hooks = AmplitudeCrewAIHooks(ai).register()",
     ),
     "litellm": (
         "# LiteLLM: every completion/embedding call, whichever provider it routes to, reports",

@@ -1,7 +1,8 @@
 """What detection matches: the provider entries derived from the SDK's provider registry
 (``amplitude_ai.providers.registry``: client classes, API surfaces, module functions,
-client factories, untracked APIs, hosts) plus the framework entries (LangChain, LlamaIndex,
-pydantic-ai, ...), which are framework data, not provider facts.
+client factories, untracked APIs, hosts) joined with the framework entries of
+``detect.frameworks`` (LangChain, LlamaIndex, pydantic-ai, CrewAI, ...: framework data, not
+provider facts), which are re-exported here.
 
 Scan, validate_file, the codemods and verify all read this module. Entries are matched by
 *qualified name* (what libcst's QualifiedNameProvider resolves an expression to), never by
@@ -12,220 +13,32 @@ to the registry is detected, and offered the codemods its entry supports, with n
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from amplitude_ai_mcp.provider_registry import registry as R
 
-Operation = Literal["chat", "completion", "responses", "embedding", "agent_run", "query"]
-Kind = Literal["provider", "framework"]
-
-
-@dataclass(frozen=True)
-class Api:
-    """One callable method path on a client, e.g. ``chat.completions.create``."""
-
-    path: str
-    operation: Operation
-    stream: bool = False  # the method itself streams (``messages.stream``)
-    is_async: bool | None = None  # None: inherit from the client class
-    # Keyword arguments a call must carry when the receiver's type is *inferred from usage*
-    # (an unannotated parameter): ``messages.create`` is also Twilio's API.
-    usage_kwargs: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Family:
-    """A set of APIs shared by several client classes (OpenAI, Azure OpenAI and Groq)."""
-
-    name: str
-    apis: tuple[Api, ...]
-    # Path segments that wrap an API without changing it (``with_raw_response``).
-    transparent: frozenset[str] = frozenset()
-    # A leading segment that makes the call async on a sync client (google-genai ``aio``).
-    async_prefix: str | None = None
-    # Methods whose result has the same family (``llm.bind_tools(...)`` is still a chat model).
-    chaining: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class ClientClass:
-    """A constructor (class or factory) whose result is an LLM client of ``family``."""
-
-    qualname: str
-    provider: str
-    family: str
-    kind: Kind = "provider"
-    is_async: bool = False
-    # boto3-style: the client kind is chosen by a string argument.
-    service_arg: str | None = None
-    # A constructor whose qualified name *starts with* this (langchain_community.chat_models.).
-    prefix: bool = False
-
-
-@dataclass(frozen=True)
-class ModuleFunction:
-    """A module-level callable that is itself an LLM call (``litellm.completion``)."""
-
-    qualname: str
-    provider: str
-    api: str
-    operation: Operation
-    kind: Kind = "provider"
-    is_async: bool = False
-    stream: bool = False
-
-
-# --------------------------------------------------------------------------- frameworks
-
-_LANGCHAIN_APIS = (
-    Api("invoke", "chat"),
-    Api("ainvoke", "chat", is_async=True),
-    Api("stream", "chat", stream=True),
-    Api("astream", "chat", stream=True, is_async=True),
-    Api("astream_events", "chat", stream=True, is_async=True),
-    Api("batch", "chat"),
-    Api("abatch", "chat", is_async=True),
+from .entries import Api as Api
+from .entries import ClientClass as ClientClass
+from .entries import Family as Family
+from .entries import Kind as Kind
+from .entries import ModuleFunction as ModuleFunction
+from .entries import Operation as Operation
+from .frameworks import (
+    FRAMEWORK_CLASSES,
+    FRAMEWORK_DERIVED,
+    FRAMEWORK_FAMILIES,
+    FRAMEWORK_FUNCTIONS,
 )
-
-_FRAMEWORK_FAMILIES = (
-    Family(
-        "langchain",
-        _LANGCHAIN_APIS,
-        chaining=frozenset(
-            {"bind_tools", "with_structured_output", "bind", "with_config", "with_retry"}
-        ),
-    ),
-    Family(
-        "llama-index-llm",
-        (
-            Api("chat", "chat"),
-            Api("achat", "chat", is_async=True),
-            Api("complete", "completion"),
-            Api("acomplete", "completion", is_async=True),
-            Api("stream_chat", "chat", stream=True),
-            Api("stream_complete", "completion", stream=True),
-            Api("astream_chat", "chat", stream=True, is_async=True),
-        ),
-    ),
-    Family(
-        "llama-index-engine",
-        (
-            Api("query", "query"),
-            Api("aquery", "query", is_async=True),
-            Api("chat", "chat"),
-            Api("achat", "chat", is_async=True),
-            Api("stream_chat", "chat", stream=True),
-        ),
-    ),
-    # Index objects are not LLM calls themselves; they make engines (DERIVED below).
-    Family("llama-index-index", ()),
-    # A LangGraph builder is not a runnable; ``.compile()`` makes one (DERIVED below).
-    Family("langgraph-builder", ()),
-    Family(
-        "pydantic-ai",
-        (
-            Api("run", "agent_run", is_async=True),
-            Api("run_sync", "agent_run", is_async=False),
-            Api("run_stream", "agent_run", stream=True, is_async=True),
-            Api("iter", "agent_run", is_async=True),
-        ),
-    ),
-    Family(
-        "crewai",
-        (Api("kickoff", "agent_run"), Api("kickoff_async", "agent_run", is_async=True)),
-    ),
-)
-
-_FRAMEWORK_CLASSES: tuple[ClientClass, ...] = (
-    *[
-        ClientClass(qualname, "langchain", "langchain", kind="framework")
-        for qualname in (
-            "langchain_openai.ChatOpenAI",
-            "langchain_openai.AzureChatOpenAI",
-            "langchain_openai.OpenAI",
-            "langchain_anthropic.ChatAnthropic",
-            "langchain_google_genai.ChatGoogleGenerativeAI",
-            "langchain_google_vertexai.ChatVertexAI",
-            "langchain_mistralai.ChatMistralAI",
-            "langchain_aws.ChatBedrock",
-            "langchain_aws.ChatBedrockConverse",
-            "langchain_groq.ChatGroq",
-            "langchain_ollama.ChatOllama",
-            "langchain_cohere.ChatCohere",
-            "langchain.chat_models.init_chat_model",
-        )
-    ],
-    ClientClass(
-        "langchain_community.chat_models.", "langchain", "langchain", kind="framework", prefix=True
-    ),
-    ClientClass(
-        "llama_index.llms.", "llama-index", "llama-index-llm", kind="framework", prefix=True
-    ),
-    *[
-        ClientClass(qualname, "llama-index", "llama-index-index", kind="framework")
-        for qualname in (
-            "llama_index.core.VectorStoreIndex",
-            "llama_index.core.VectorStoreIndex.from_documents",
-            "llama_index.core.VectorStoreIndex.from_vector_store",
-            "llama_index.core.SummaryIndex",
-            "llama_index.core.SummaryIndex.from_documents",
-        )
-    ],
-    *[
-        ClientClass(
-            f"llama_index.core.chat_engine.{name}",
-            "llama-index",
-            "llama-index-engine",
-            kind="framework",
-        )
-        for name in (
-            "SimpleChatEngine",
-            "SimpleChatEngine.from_defaults",
-            "CondenseQuestionChatEngine.from_defaults",
-            "CondensePlusContextChatEngine.from_defaults",
-            "ContextChatEngine.from_defaults",
-        )
-    ],
-    *[
-        ClientClass(qualname, "langgraph", "langgraph-builder", kind="framework")
-        for qualname in ("langgraph.graph.StateGraph", "langgraph.graph.MessageGraph")
-    ],
-    *[
-        ClientClass(qualname, provider, "langchain", kind="framework")
-        for qualname, provider in (
-            ("langgraph.prebuilt.create_react_agent", "langgraph"),
-            ("langchain.agents.create_agent", "langchain"),
-        )
-    ],
-    ClientClass("pydantic_ai.Agent", "pydantic-ai", "pydantic-ai", kind="framework"),
-    ClientClass("crewai.Crew", "crewai", "crewai", kind="framework"),
-)
-
-_FRAMEWORK_FUNCTIONS: tuple[ModuleFunction, ...] = (
-    ModuleFunction(
-        "agents.Runner.run", "openai-agents", "Runner.run", "agent_run", "framework", True
-    ),
-    ModuleFunction(
-        "agents.Runner.run_sync", "openai-agents", "Runner.run_sync", "agent_run", "framework"
-    ),
-    ModuleFunction(
-        "agents.Runner.run_streamed",
-        "openai-agents",
-        "Runner.run_streamed",
-        "agent_run",
-        "framework",
-        stream=True,
-    ),
-)
-
-# (family, method path) -> family of the method's result, e.g. index.as_query_engine().
-_FRAMEWORK_DERIVED: dict[tuple[str, str], str] = {
-    ("llama-index-index", "as_query_engine"): "llama-index-engine",
-    ("llama-index-index", "as_chat_engine"): "llama-index-engine",
-    ("llama-index-index", "from_documents"): "llama-index-index",
-    # A compiled graph is a LangChain runnable (invoke/stream/batch), reported as langgraph.
-    ("langgraph-builder", "compile"): "langchain",
-}
+from .frameworks import FRAMEWORK_MODULES as FRAMEWORK_MODULES
+from .frameworks import INTEGRATIONS as INTEGRATIONS
+from .frameworks import MIDDLEWARE_HOOKS as MIDDLEWARE_HOOKS
+from .frameworks import REGISTRATION_ASSIGNS as REGISTRATION_ASSIGNS
+from .frameworks import REGISTRATION_CALLS as REGISTRATION_CALLS
+from .frameworks import SCOPED_INTEGRATIONS as SCOPED_INTEGRATIONS
+from .frameworks import WEB_APPS as WEB_APPS
+from .frameworks import WEB_MODULES as WEB_MODULES
+from .frameworks import Integration as Integration
+from .frameworks import integration_for as integration_for
+from .frameworks import registered_by as registered_by
 
 # --------------------------------------------------------------------------- providers
 # Everything below is derived from the registry.
@@ -301,9 +114,9 @@ def _provider_families() -> tuple[dict[str, Family], dict[str, str], dict[tuple[
 _PROVIDER_FAMILIES, FAMILY_OF, _PROVIDER_DERIVED = _provider_families()
 FAMILIES: dict[str, Family] = {
     **_PROVIDER_FAMILIES,
-    **{family.name: family for family in _FRAMEWORK_FAMILIES},
+    **{family.name: family for family in FRAMEWORK_FAMILIES},
 }
-DERIVED: dict[tuple[str, str], str] = {**_PROVIDER_DERIVED, **_FRAMEWORK_DERIVED}
+DERIVED: dict[tuple[str, str], str] = {**_PROVIDER_DERIVED, **FRAMEWORK_DERIVED}
 
 
 def _is_async_class(name: str) -> bool:
@@ -347,7 +160,7 @@ def _provider_classes() -> list[ClientClass]:
     return found
 
 
-CLIENT_CLASSES: tuple[ClientClass, ...] = (*_provider_classes(), *_FRAMEWORK_CLASSES)
+CLIENT_CLASSES: tuple[ClientClass, ...] = (*_provider_classes(), *FRAMEWORK_CLASSES)
 # A factory's argument value -> (provider, family): ``session.client("bedrock-runtime")``.
 SERVICE_CLIENTS: dict[str, tuple[str, str]] = {
     c.service_arg: (c.provider, c.family) for c in CLIENT_CLASSES if c.service_arg is not None
@@ -385,89 +198,8 @@ MODULE_FUNCTIONS: tuple[ModuleFunction, ...] = (
         for s in (*_named_functions(spec), *spec.module_functions, *spec.legacy_functions)
     ),
     *(_function(k.id, k.module, s) for k in R.KNOWN_PROVIDERS for s in k.module_functions),
-    *_FRAMEWORK_FUNCTIONS,
+    *FRAMEWORK_FUNCTIONS,
 )
-
-
-@dataclass(frozen=True)
-class Integration:
-    """The SDK integration that instruments a framework's sites, and how an app registers
-    it: calls (or module attributes assigned) whose qualified names are ``hooks``. A hook
-    counts when it is given an amplitude_ai object, or runs in a module importing one."""
-
-    target: (
-        str  # what to register, e.g. amplitude_ai.integrations.langchain.AmplitudeCallbackHandler
-    )
-    frameworks: frozenset[str]  # site providers it covers
-    hooks: tuple[str, ...] = ()
-    assigned: tuple[str, ...] = ()  # ``module.attr = handler`` registrations
-
-
-_LANGCHAIN_INTEGRATION = Integration(
-    "amplitude_ai.integrations.langchain.AmplitudeCallbackHandler",
-    frozenset({"langchain", "langgraph"}),
-    hooks=("langchain_core.tracers.context.register_configure_hook",),
-)
-INTEGRATIONS: dict[str, Integration] = {
-    "langchain": _LANGCHAIN_INTEGRATION,
-    "langgraph": _LANGCHAIN_INTEGRATION,
-    "llama-index": Integration(
-        "amplitude_ai.integrations.llamaindex.AmplitudeLlamaIndexHandler",
-        frozenset({"llama-index"}),
-        assigned=("llama_index.core.global_handler",),
-    ),
-    "openai-agents": Integration(
-        "amplitude_ai.integrations.openai_agents.AmplitudeTracingProcessor",
-        frozenset({"openai-agents"}),
-        hooks=(
-            "agents.add_trace_processor",
-            "agents.set_trace_processors",
-            "agents.tracing.add_trace_processor",
-            "agents.tracing.set_trace_processors",
-        ),
-    ),
-    # LiteLLM's module functions report through its own callback list, whatever provider
-    # it routes to (``patch_litellm(amplitude=ai)`` appends the callback there).
-    "litellm": Integration(
-        "amplitude_ai.integrations.litellm.AmplitudeLiteLLMCallback",
-        frozenset({"litellm"}),
-        hooks=("litellm.callbacks.append", "litellm.callbacks.extend"),
-        assigned=("litellm.callbacks",),
-    ),
-    # pydantic-ai has no callback API: its own OTEL GenAI spans go through the bridge.
-    "pydantic-ai": Integration(
-        "amplitude_ai.integrations.opentelemetry.AmplitudeAgentExporter",
-        frozenset({"pydantic-ai"}),
-        hooks=("pydantic_ai.Agent.instrument_all",),
-    ),
-}
-# Web app constructors -> (framework, the middleware that opens a session per request).
-WEB_APPS: dict[str, tuple[str, str]] = {
-    "fastapi.FastAPI": ("fastapi", "amplitude_ai.middleware.AmplitudeAIMiddleware"),
-    "starlette.applications.Starlette": (
-        "starlette",
-        "amplitude_ai.middleware.AmplitudeAIMiddleware",
-    ),
-    "flask.Flask": ("flask", "amplitude_ai.middleware.AmplitudeAIWSGIMiddleware"),
-}
-MIDDLEWARE_HOOKS = frozenset({"add_middleware", "wsgi_app"})
-
-
-def integration_for(provider: str) -> Integration | None:
-    """The SDK integration instrumenting ``provider``'s framework sites, if there is one."""
-    return INTEGRATIONS.get(provider)
-
-
-def _registrations(attribute: str) -> dict[str, frozenset[str]]:
-    found: dict[str, set[str]] = {}
-    for integration in INTEGRATIONS.values():
-        for name in getattr(integration, attribute):
-            found.setdefault(name, set()).update(integration.frameworks)
-    return {name: frozenset(frameworks) for name, frameworks in found.items()}
-
-
-REGISTRATION_CALLS = _registrations("hooks")  # qualname -> frameworks it instruments
-REGISTRATION_ASSIGNS = _registrations("assigned")
 
 
 # Module API of releases below a provider's floor (instrument_file says how to port them).
@@ -508,25 +240,6 @@ for _entry in _ENTRIES:
     # not Bedrock): its import is no evidence of the provider (see project.py).
     if not _entry.client_factory:
         PROVIDER_MODULES.setdefault(_entry.module, _entry.id)
-FRAMEWORK_MODULES: dict[str, str] = {
-    "langchain": "langchain",
-    "langchain_core": "langchain",
-    "langchain_openai": "langchain",
-    "langchain_anthropic": "langchain",
-    "langchain_community": "langchain",
-    "llama_index": "llama-index",
-    "agents": "openai-agents",
-    "pydantic_ai": "pydantic-ai",
-    "crewai": "crewai",
-    "langgraph": "langgraph",
-}
-WEB_MODULES: dict[str, str] = {
-    "fastapi": "fastapi",
-    "flask": "flask",
-    "django": "django",
-    "starlette": "starlette",
-    "streamlit": "streamlit",
-}
 OBSERVABILITY_MODULES: dict[str, str] = {
     "amplitude_ai": "amplitude-ai",
     "langfuse": "langfuse",

@@ -164,6 +164,8 @@ def _finalize_site(
         instrumented, why = True, base.instrumented
     elif raw.instrumented_by_args:
         instrumented, why = True, "an amplitude_ai callback/handler is passed to the call"
+    elif base.provider in raw.inside:
+        instrumented, why = True, "runs inside a with block of the amplitude_ai integration"
     else:
         origin = analysis if origin_module == analysis.module else source.module(origin_module)
         instrumented, why = _patched(

@@ -29,7 +29,9 @@ call is counted twice.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -215,14 +217,19 @@ class AmplitudeCrewAIHooks(IntegrationBase):
             (ToolUsageErrorEvent, self._on_end),
         )
         self._registered = False
+        self._exit_hooked = False
 
     # ------------------------------------------------------------------ registration
     def register(self) -> AmplitudeCrewAIHooks:
-        """Start listening (idempotent)."""
+        """Start listening (idempotent). Until :meth:`unregister`, the interpreter's exit
+        waits for CrewAI's pending handlers before delivery shuts down."""
         if not self._registered:
             for event_type, handler in self._handlers:
                 crewai_event_bus.on(event_type)(handler)
             self._registered = True
+            if not self._exit_hooked:
+                _flush_at_exit(self)
+                self._exit_hooked = True
         return self
 
     def unregister(self) -> None:
@@ -457,6 +464,34 @@ class AmplitudeCrewAIHooks(IntegrationBase):
             },
             "span_id",
         )
+
+
+def _flush_at_exit(hooks: AmplitudeCrewAIHooks) -> None:
+    """At interpreter exit, wait for CrewAI's pending handlers (a crew's last events are
+    handled on its worker threads after ``kickoff`` returned) while delivery still runs.
+
+    Registered with the same hook as the client's own exit flush, which runs these in
+    reverse order before worker threads are joined: hooks registered after the client was
+    built (the bootstrap's order) run first."""
+    ref = weakref.ref(hooks)
+
+    def at_exit() -> None:
+        target = ref()
+        if target is None or not target._registered:
+            return
+        with contextlib.suppress(Exception):  # never block the exit
+            crewai_event_bus.flush(timeout=target.flush_timeout)
+
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        if register is not None:
+            register(at_exit)
+        else:  # pragma: no cover - interpreters without the hook
+            import atexit
+
+            atexit.register(at_exit)
+    except RuntimeError:  # pragma: no cover - the interpreter is already shutting down
+        pass
 
 
 _CREW_EVENTS = (CrewKickoffStartedEvent, CrewKickoffCompletedEvent, CrewKickoffFailedEvent)

@@ -49,6 +49,13 @@ APP = {
         "def ask(q):\n"
         "    return bot.run_sync(q)\n"
     ),
+    "crewai": (
+        "from crewai import Agent, Crew, Task\n"
+        "writer = Agent(role='writer', goal='write', backstory='b', llm='openai/gpt-4o-mini')\n"
+        "crew = Crew(agents=[writer], tasks=[Task(description='d', expected_output='o')])\n"
+        "def ask(q):\n"
+        "    return crew.kickoff(inputs={'q': q})\n"
+    ),
 }
 # How an app registers each integration itself (what the bootstrap does too).
 REGISTRATION = {
@@ -73,7 +80,17 @@ REGISTRATION = {
     "pydantic-ai": (
         "import pydantic_ai\n"
         "from amplitude_ai.integrations.opentelemetry import AmplitudeAgentExporter\n"
-        "pydantic_ai.Agent.instrument_all(True)\n"
+        "from opentelemetry.sdk.trace import TracerProvider\n"
+        "from opentelemetry.sdk.trace.export import SimpleSpanProcessor\n"
+        "provider = TracerProvider()\n"
+        "provider.add_span_processor(SimpleSpanProcessor(AmplitudeAgentExporter()))\n"
+        "pydantic_ai.Agent.instrument_all(\n"
+        "    pydantic_ai.InstrumentationSettings(tracer_provider=provider)\n"
+        ")\n"
+    ),
+    "crewai": (
+        "from amplitude_ai.integrations.crewai import AmplitudeCrewAIHooks\n"
+        "hooks = AmplitudeCrewAIHooks().register()\n"
     ),
 }
 REGISTRATION["langgraph"] = REGISTRATION["langchain"]

@@ -45,6 +45,10 @@ class AnalyzerBase(cst.CSTVisitor):
         self._tracing: set[int] = set()
         # (scope, parameter) -> its annotation, for ``ctx: RunContext[Deps]`` deps containers.
         self._annotations: dict[tuple[Scope, str], cst.BaseExpression] = {}
+        # ``with <our integration>(...):`` blocks open around the node being visited, and
+        # id(call) -> the frameworks they instrument.
+        self._scoped: list[frozenset[str]] = []
+        self._inside: dict[int, frozenset[str]] = {}
 
     def _enclosing(self) -> str | None:
         return ".".join(name for name, _ in self._stack) or None

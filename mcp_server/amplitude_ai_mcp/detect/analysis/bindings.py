@@ -9,6 +9,8 @@ from libcst.metadata import (
     ClassScope,
 )
 
+from amplitude_ai_mcp.detect import providers as P
+
 from .cst_shapes import _dotted
 from .fast_metadata import FastScopeProvider
 from .site_classification import SiteClassifier
@@ -92,6 +94,17 @@ class BindingCollector(SiteClassifier):
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target, node.value)
 
+    def visit_With(self, node: cst.With) -> None:
+        frameworks: set[str] = set()
+        for item in node.items:
+            if isinstance(item.item, cst.Call):
+                for qn, _ in self._qualnames(item.item.func):
+                    frameworks |= P.SCOPED_INTEGRATIONS.get(qn, frozenset())
+        self._scoped.append(frozenset(frameworks))
+
+    def leave_With(self, original_node: cst.With) -> None:
+        self._scoped.pop()
+
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind_target(node.asname.name, node.item)
@@ -161,6 +174,8 @@ class BindingCollector(SiteClassifier):
         if any(isinstance(n, cst.FunctionDef) for _, n in self._stack):
             self._in_function.add(id(node))
         self._calls.append((node, enclosing))
+        if self._scoped and any(self._scoped):
+            self._inside[id(node)] = frozenset().union(*self._scoped)
         for arg in node.args:
             if isinstance(arg.value, (cst.Attribute, cst.Name)):
                 self._refs.append((arg.value, node, enclosing))

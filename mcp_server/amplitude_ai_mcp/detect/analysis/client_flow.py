@@ -252,6 +252,12 @@ class ClientFlow(AnalyzerBase):
             return _called(".".join([func_value.base.qualname, *func_value.segments]))
         if isinstance(func_value, ExternalRef) and not func_value.called:
             return _called(func_value.qualname)
+        if (
+            isinstance(func_value, AttrPath)
+            and isinstance(func_value.base, ExternalRef)
+            and len(func_value.segments) == 1
+        ):  # ``Crews().crew()``: what another module's class method returns (its exports)
+            return ExternalRef(f"{func_value.base.qualname}.{func_value.segments[0]}", called=True)
         if isinstance(func, cst.Name) and func_value is None:
             # A function of this module: its return value.
             return self._returned_by(func)

@@ -24,6 +24,8 @@ class RawSite:
     stream_kwarg: bool
     enclosing: str | None
     instrumented_by_args: bool  # an amplitude_ai object is passed to the call
+    # Frameworks whose integration a ``with`` block around the call opens (CrewAI's hooks).
+    inside: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -134,6 +134,7 @@ class SiteClassifier(Registrations):
             ),
             enclosing=enclosing,
             instrumented_by_args=style != "reference" and self._passes_sdk_object(call),
+            inside=self._inside.get(id(call), frozenset()),
         )
 
     # ------------------------------------------------------------------ uncertain sites
