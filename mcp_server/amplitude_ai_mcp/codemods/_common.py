@@ -13,6 +13,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, QualifiedNameSource
 
 from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.analysis.cst_shapes import dotted as dotted
 from amplitude_ai_mcp.detect.analyze import FastPositionProvider as PositionProvider
 from amplitude_ai_mcp.detect.analyze import FastScopeProvider as ScopeProvider
 from amplitude_ai_mcp.detect.sites import CallSite
@@ -209,15 +210,6 @@ def is_docstring(stmt: cst.CSTNode) -> bool:
         and isinstance(stmt.body[0], cst.Expr)
         and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
-
-
-def dotted(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def _is_bootstrap_import(node: cst.ImportFrom) -> bool:

@@ -12,6 +12,8 @@ import json
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect.analysis.cst_shapes import dotted
+
 USER_KEYS = ("user_id", "userId", "uid", "user_identifier")
 
 
@@ -54,7 +56,7 @@ class _Reads(cst.CSTVisitor):
         self._used.add(node.value)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        base = _dotted(node.value)
+        base = dotted(node.value)
         if base is not None and len(node.slice) == 1:
             index = node.slice[0].slice
             if isinstance(index, cst.Index):
@@ -63,7 +65,7 @@ class _Reads(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
-            base = _dotted(func.value)
+            base = dotted(func.value)
             if base is not None:
                 self._record(base, node.args[0].value, via_get=True)
 
@@ -75,15 +77,6 @@ class _Reads(cst.CSTVisitor):
     def free(self) -> set[str]:
         """Names the body reads but never assigns (module-level names, imports)."""
         return self._used - self._targets
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr.value}" if head else None
-    return None
 
 
 def _names(node: cst.BaseExpression) -> set[str]:

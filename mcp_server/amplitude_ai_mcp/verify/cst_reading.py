@@ -9,6 +9,8 @@ from typing import Any
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect.analysis.cst_shapes import dotted as dotted_name
+
 from .facts_model import CliArg
 
 
@@ -20,15 +22,6 @@ def absolute_module(module: str, relative_dots: int, package: str) -> str:
     if relative_dots > 1:
         parts = parts[: len(parts) - (relative_dots - 1)]
     return ".".join([*parts, module] if module else parts)
-
-
-def dotted_name(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def string_value(node: cst.BaseExpression | None) -> str | None:

@@ -43,6 +43,8 @@ def run_app(
     def run(root: Path, module: str, drive: Callable[..., Any]) -> tuple[Any, MockAmplitudeAI]:
         roots.append(root)
         monkeypatch.syspath_prepend(str(root))
+        # Each app has its own bootstrap module under one name: never reuse another test's.
+        sys.modules.pop("amplitude_bootstrap", None)
         importlib.invalidate_caches()
         with fake_llm("Hello from the fake LLM"):
             mod = importlib.import_module(module)

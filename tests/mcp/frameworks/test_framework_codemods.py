@@ -5,6 +5,7 @@ nothing, and answers to needs_input are checked before they are written."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,8 @@ def test_the_generated_bootstrap_registers_the_integrations_at_import(tmp_path, 
     finally:
         lc_context._configure_hooks.pop()
         get_trace_provider().set_processors(list(processors))
+        # Another test's app imports its own bootstrap under the same name.
+        sys.modules.pop("amplitude_bootstrap", None)
 
 
 WEB = {

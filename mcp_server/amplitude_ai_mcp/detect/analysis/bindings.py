@@ -11,7 +11,7 @@ from libcst.metadata import (
 
 from amplitude_ai_mcp.detect import providers as P
 
-from .cst_shapes import _dotted
+from .cst_shapes import dotted
 from .fast_metadata import FastScopeProvider
 from .site_classification import SiteClassifier
 from .values import PARAM, Value, _Item, _ParamOf
@@ -139,21 +139,21 @@ class BindingCollector(SiteClassifier):
     def visit_Import(self, node: cst.Import) -> None:
         line = self._line(node)
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted(alias.name)
             if name:
                 self.result.imports.append((name, line))
                 self.result.imported_modules.add(name)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         line = self._line(node)
-        base = self._absolute(("." * len(node.relative)) + (_dotted(node.module) or ""))
+        base = self._absolute(("." * len(node.relative)) + (dotted(node.module) or ""))
         if not base:
             return
         self.result.imported_modules.add(base)
         self.result.imports.append((base, line))
         if not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
-                name = _dotted(alias.name)
+                name = dotted(alias.name)
                 if name:  # ``from pkg import mod`` may import a submodule
                     self.result.imports.append((f"{base}.{name}", line))
 

@@ -23,13 +23,15 @@ def _is_verb(node: cst.SimpleString) -> bool:
     return isinstance(value, str) and value.upper() in ("GET", "POST", "PUT", "PATCH")
 
 
-def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if node is None:
-        return None
+def dotted(node: cst.BaseExpression | None) -> str | None:
+    """``a.b.c`` for a chain of names and attributes; None for anything else.
+
+    The one spelling of this for the whole server: detection, codemods and verify import it.
+    """
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
+        base = dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
 
@@ -56,9 +58,9 @@ def _names_in(node: cst.CSTNode) -> list[str]:
 
     class _Collect(cst.CSTVisitor):
         def visit_Attribute(self, node: cst.Attribute) -> bool:
-            dotted = _dotted(node)
-            if dotted:
-                found.append(dotted)
+            dotted_path = dotted(node)
+            if dotted_path:
+                found.append(dotted_path)
                 return False
             return True
 
