@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import libcst as cst
 
@@ -15,10 +15,7 @@ from amplitude_ai_mcp.detect import providers as P
 
 from .cst_reading import is_request_json
 from .facts_model import CliArg, Function, ModuleFacts, Usage
-from .plans import Code, Gap, ModuleInfo, Plan, gap_id
-
-if TYPE_CHECKING:
-    from .entry_points import Reach
+from .plans import Code, Gap, ModuleInfo, Plan, Reach, gap_id
 
 _FRAMEWORK_PARAMS = frozenset(
     {"Request", "Response", "BackgroundTasks", "WebSocket", "HTTPConnection", "Session"}

@@ -8,7 +8,6 @@ imported from other project modules. The values each entry point is driven with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from .arguments import (
 )
 from .facts_model import MODULE_CODE, Function, ModuleFacts
 from .module_facts import collect
-from .plans import Code, Gap, ModuleInfo, Plan, gap_id
+from .plans import Code, Gap, ModuleInfo, Plan, Reach, gap_id
 from .request_identity import RequestUser, Unknown, request_user
 from .serving_app import ServingApp, including_modules, serving_app
 
@@ -154,13 +153,6 @@ class Project:
         return list(
             {id(m): m for m in [*self._cache.values(), *self._by_rel.values()] if m}.values()
         )
-
-
-@dataclass
-class Reach:
-    sites: list[tuple[ModuleInfo, CallSite]] = field(default_factory=list)
-    opens_session: bool = False
-    functions: list[Function] = field(default_factory=list)
 
 
 def _own_sites(module: ModuleInfo, qualname: str) -> list[CallSite]:

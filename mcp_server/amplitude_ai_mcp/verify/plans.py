@@ -10,7 +10,7 @@ import libcst as cst
 
 from amplitude_ai_mcp.detect.sites import CallSite
 
-from .facts_model import ModuleFacts, Route
+from .facts_model import Function, ModuleFacts, Route
 
 
 class Code(str):
@@ -87,3 +87,12 @@ class Plan:
     def test_session(self) -> bool:
         """Run inside a session the test opens (the app opens none on this path)."""
         return not self.opens_session and self.kind != "route"
+
+
+@dataclass
+class Reach:
+    """The call sites (and the functions holding them) an entry point reaches."""
+
+    sites: list[tuple[ModuleInfo, CallSite]] = field(default_factory=list)
+    opens_session: bool = False
+    functions: list[Function] = field(default_factory=list)
