@@ -14,12 +14,12 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper
 
+from amplitude_ai_mcp.codemods.edit_slice import edit_slice
 from amplitude_ai_mcp.detect import analyze, relevance
 from amplitude_ai_mcp.detect.project import forget_scans, imported_modules, scan, strong_candidate
 from amplitude_ai_mcp.detect.relevance import (
     NO_CONTEXT,
     Context,
-    edit_slice,
     live_export,
     slice_source,
 )

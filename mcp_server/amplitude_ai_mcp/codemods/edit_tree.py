@@ -1,7 +1,7 @@
 """The tree a plan's codemods read and edit, and how their output becomes the module's text.
 
 A real module is mostly code no codemod touches. The plan edits the module's *edit slice*
-(:func:`..detect.relevance.edit_slice`: the statements detection keeps, every top-level
+(:func:`.edit_slice.edit_slice`: the statements detection keeps, every top-level
 import and the docstring, each run of other statements replaced by a one-node marker spanning
 the same lines), parsed alone: libcst never reads, resolves metadata for, or regenerates the
 dropped code, which goes back verbatim. Detection runs on the same tree and wrapper (one
@@ -26,6 +26,7 @@ from typing import cast
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from amplitude_ai_mcp.codemods.edit_slice import EditSlice, edit_slice
 from amplitude_ai_mcp.detect import guard
 from amplitude_ai_mcp.detect.analyze import (
     FastPositionProvider,
@@ -34,7 +35,7 @@ from amplitude_ai_mcp.detect.analyze import (
     module_name_for,
 )
 from amplitude_ai_mcp.detect.guard import SourceRejected
-from amplitude_ai_mcp.detect.relevance import Context, EditSlice, edit_slice, identifiers
+from amplitude_ai_mcp.detect.relevance import Context, identifiers
 from amplitude_ai_mcp.detect.source import focused_wrapper
 from amplitude_ai_mcp.detect.source import load as load_model
 from amplitude_ai_mcp.detect.source import parse_module as guarded_parse
@@ -93,7 +94,7 @@ def parse_checked(text: str, shown: str) -> cst.Module:
 @dataclass
 class EditTree:
     """The tree the codemods read and edit: the edit slice's (see
-    :func:`..detect.relevance.edit_slice`) or the whole module's, with a metadata wrapper over
+    :func:`.edit_slice.edit_slice`) or the whole module's, with a metadata wrapper over
     the statements that matter."""
 
     module: cst.Module
