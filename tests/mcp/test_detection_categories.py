@@ -48,6 +48,7 @@ def _score(sites) -> dict[str, dict[str, float]]:
         mine = [s for s in sites if s.file.endswith(f"categories/{path.name}")]
         expected = [k for k in LABELS if k[0] == path.name]
         matched = 0
+        kinds = [_kind(s) for s in mine]
         for site in sorted(mine, key=lambda s: (s.line, s.column)):
             for line in range(site.line, site.line + SPAN):
                 key = (path.name, line)
@@ -65,6 +66,9 @@ def _score(sites) -> dict[str, dict[str, float]]:
             "matched": matched,
             "precision": matched / len(mine) if mine else 1.0,
             "recall": matched / len(expected) if expected else 1.0,
+            "confirmed": kinds.count("expect"),
+            "probable": kinds.count("probable"),
+            "untracked": kinds.count("untracked"),
         }
     return per
 
@@ -84,11 +88,15 @@ def test_every_category_is_labelled():
 def test_precision_and_recall_per_category(scanned, capsys):
     per = _score([*scanned.call_sites, *scanned.uncertain_sites])
     with capsys.disabled():
-        print("\ncategory                 found expected precision recall")
+        print(
+            "\ncategory                 found expected precision recall"
+            " confirmed probable untracked"
+        )
         for name, row in per.items():
             print(
                 f"{name:25s}{row['found']:5.0f}{row['expected']:9.0f}"
                 f"{row['precision']:10.2f}{row['recall']:7.2f}"
+                f"{row['confirmed']:10.0f}{row['probable']:9.0f}{row['untracked']:10.0f}"
             )
     for name, row in per.items():
         assert (row["precision"], row["recall"]) == (1.0, 1.0), (name, row)

@@ -54,10 +54,22 @@ def resolve_ref(ref: ExternalRef, source: ModuleSource, depth: int = 0) -> tuple
                 value = _derived_client(analysis, key, source, depth)
         else:
             value = analysis.exports.get(key)  # also ``Holder.client`` class attributes
+            if value is None and "." in key:
+                value = _instance_attribute(analysis, key)
         if isinstance(value, ExternalRef):
             return resolve_ref(value, source, depth + 1)
         return value, analysis.module
     return None, None
+
+
+def _instance_attribute(analysis: FileAnalysis, key: str) -> Value:
+    """``assistant.client`` where the module binds ``assistant = Assistant()``: the attribute
+    as the instance's class sets it (``Assistant.client``, wherever the class is defined)."""
+    head, _, rest = key.partition(".")
+    instance = analysis.exports.get(head)
+    if isinstance(instance, ExternalRef) and instance.called:
+        return ExternalRef(f"{instance.qualname}.{rest}")
+    return None
 
 
 def _derived_client(analysis: FileAnalysis, key: str, source: ModuleSource, depth: int) -> Value:
@@ -131,7 +143,9 @@ def _finalize_site(
     if isinstance(base, ExternalRef):
         # The first k segments may still name module attributes (``clients.shared``).
         ref = base
-        for k in range(0 if ref.called else len(segments)):
+        # A called ref is an instance (``Assistant().client``): its segments from the first
+        # may name an attribute its class sets.
+        for k in range(1 if ref.called else 0, len(segments)):
             candidate = ExternalRef(".".join([ref.qualname, *segments[:k]])) if k else ref
             value, defined_in = resolve_ref(candidate, source)
             if isinstance(value, ClientType):

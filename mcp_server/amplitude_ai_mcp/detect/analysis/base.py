@@ -45,6 +45,11 @@ class AnalyzerBase(cst.CSTVisitor):
         self._tracing: set[int] = set()
         # (scope, parameter) -> its annotation, for ``ctx: RunContext[Deps]`` deps containers.
         self._annotations: dict[tuple[Scope, str], cst.BaseExpression] = {}
+        # Fields a class body declares (``openai: object``), in order: a dataclass's
+        # constructor parameters. (scope, first parameter) -> the receiver of a decorator
+        # naming the function a tool (``@agent.tool``), for its ``ctx.deps``.
+        self._fields: dict[str, list[str]] = {}
+        self._tool_of: dict[tuple[Scope, str], cst.BaseExpression] = {}
         # ``with <our integration>(...):`` blocks open around the node being visited, and
         # id(call) -> the frameworks they instrument.
         self._scoped: list[frozenset[str]] = []

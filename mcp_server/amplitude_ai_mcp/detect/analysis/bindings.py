@@ -44,6 +44,13 @@ class BindingCollector(SiteClassifier):
         if body_scope is None:
             return
         params = node.params
+        first = (*params.posonly_params, *params.params)[:1]
+        for decorator in node.decorators:
+            receiver = decorator.decorator
+            if isinstance(receiver, cst.Call):
+                receiver = receiver.func
+            if first and isinstance(receiver, cst.Attribute):  # @agent.tool
+                self._tool_of[(body_scope, first[0].name.value)] = receiver.value
         for index, param in enumerate(
             (*params.posonly_params, *params.params, *params.kwonly_params)
         ):
@@ -80,6 +87,9 @@ class BindingCollector(SiteClassifier):
             self._collect_assigned_registration(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        in_class_body = self._stack and isinstance(self._stack[-1][1], cst.ClassDef)
+        if in_class_body and isinstance(node.target, cst.Name):
+            self._fields.setdefault(self._enclosing() or "", []).append(node.target.value)
         if node.value is not None:
             self._bind_target(node.target, node.value)
             # ``client: OpenAI = field(default_factory=OpenAI)`` -> the annotation decides.

@@ -25,9 +25,11 @@ from .values import (
     _SDK_AI,
     PARAM,
     AttrPath,
+    ClientTable,
     ClientType,
     ExternalRef,
     FunctionRef,
+    OneOf,
     Value,
     _called,
     _Item,
@@ -114,6 +116,19 @@ class ClientFlow(AnalyzerBase):
                 if isinstance(typed, ExternalRef) and not _library_ref(typed):
                     project_ref = project_ref or typed  # ``prompt | make_model()``: resolved later
             return project_ref
+        if isinstance(node, cst.Dict):
+            return self._client_table(
+                [
+                    (_literal(e.key), e.value) if isinstance(e, cst.DictElement) else (None, None)
+                    for e in node.elements
+                ]
+            )
+        if isinstance(node, cst.Subscript):
+            table = self._type_of(node.value)
+            if not isinstance(table, ClientTable) or len(node.slice) != 1:
+                return None
+            index = node.slice[0].slice
+            return _looked_up(table, index.value if isinstance(index, cst.Index) else None)
         if isinstance(node, cst.IfExp):
             return self._first_known([node.body, node.orelse])
         if isinstance(node, cst.BooleanOperation):
@@ -149,11 +164,15 @@ class ClientFlow(AnalyzerBase):
                 if fn is not None:
                     return FunctionRef(fn)
         base_value = self._type_of(base)
+        if isinstance(base_value, ExternalRef) and not base_value.called:
+            fn = P.module_function(f"{base_value.qualname}.{attr}")
+            if fn is not None:  # a module proxy standing in for ``litellm``
+                return FunctionRef(fn)
         if isinstance(base_value, AttrPath):
             if len(base_value.segments) >= _MAX_CHAIN:
                 return None
             return AttrPath(base_value.base, (*base_value.segments, attr))
-        if isinstance(base_value, (ClientType, _Param)):
+        if isinstance(base_value, (ClientType, OneOf, _Param)):
             return AttrPath(base_value, (attr,))
         if isinstance(base_value, ExternalRef):
             # ``clients.llm.chat...``: which segments name a module attribute and which are
@@ -164,28 +183,75 @@ class ClientFlow(AnalyzerBase):
         return None
 
     def _deps_field(self, holder: cst.BaseExpression, field_name: str) -> Value:
-        """``ctx.deps.<field>`` with ``ctx: RunContext[Deps]`` (pydantic-ai) and ``Deps`` a
-        class of this module: the field's declared or assigned client."""
+        """``ctx.deps.<field>`` where ``Deps``, a class of this module, is named by the
+        annotation ``ctx: RunContext[Deps]`` or by the agent the function is a tool of
+        (``@agent.tool`` with ``agent = Agent(..., deps_type=Deps)``, pydantic-ai): the
+        field's declared client, else the client every construction of ``Deps`` here passes
+        for it."""
         if not isinstance(holder, cst.Name):
             return None
         scope = self.get_metadata(FastScopeProvider, holder, None)
-        annotation = None
-        while scope is not None and annotation is None:
+        annotation = tool = None
+        while scope is not None and annotation is None and tool is None:
             annotation = self._annotations.get((scope, holder.value))
+            tool = self._tool_of.get((scope, holder.value))
             if isinstance(scope, GlobalScope):
                 break
             scope = scope.parent
-        if not isinstance(annotation, cst.Subscript) or not annotation.slice:
-            return None
-        element = annotation.slice[0].slice
-        if not isinstance(element, cst.Index) or not isinstance(element.value, cst.Name):
-            return None
-        deps_class = element.value.value
-        if deps_class not in self._bases:
+        deps_class = None
+        if isinstance(annotation, cst.Subscript) and annotation.slice:
+            element = annotation.slice[0].slice
+            if isinstance(element, cst.Index) and isinstance(element.value, cst.Name):
+                deps_class = element.value.value
+        elif tool is not None:
+            deps_class = self._agent_deps_type(tool)
+        if deps_class is None or deps_class not in self._bases:
             return None
         values = self._attr_bindings.get((deps_class, field_name))
         typed = self._first_known(values) if values else None
-        return replace(typed, resolved_by="annotation") if isinstance(typed, ClientType) else None
+        if isinstance(typed, ClientType):
+            return replace(typed, resolved_by="annotation")
+        return self._proven_field(deps_class, field_name)
+
+    def _agent_deps_type(self, agent: cst.BaseExpression) -> str | None:
+        """``agent = Agent(..., deps_type=Deps)`` -> ``Deps`` (``agent`` a name of this
+        module bound once)."""
+        if not isinstance(agent, cst.Name):
+            return None
+        scope = self.get_metadata(FastScopeProvider, agent, None)
+        bound = self._bindings.get((scope, agent.value), []) if scope is not None else []
+        if len(bound) != 1 or not isinstance(bound[0], cst.Call):
+            return None
+        made = bound[0]
+        if not any(qn.endswith(".Agent") for qn, _ in self._qualnames(made.func)):
+            return None
+        deps = _argument(made, -1, "deps_type")
+        return deps.value if isinstance(deps, cst.Name) else None
+
+    def _proven_field(self, cls: str, field_name: str) -> Value:
+        """The client every construction of dataclass-like ``cls`` in this module passes for
+        ``field_name`` (by keyword, or by position among the declared fields). None when a
+        construction passes something else, or none is made here: no proof."""
+        fields = self._fields.get(cls, [])
+        index = fields.index(field_name) if field_name in fields else -1
+        if self._callers is None:
+            self._callers = self._index_callers()
+        found: ClientType | None = None
+        for call, _implicit in self._callers.get(f"{cls}.__init__", ()):
+            arg = _argument(call, index, field_name)
+            typed = self._type_of(arg) if arg is not None else None
+            if not isinstance(typed, ClientType):
+                return None
+            if found is not None and (found.family, found.provider) != (
+                typed.family,
+                typed.provider,
+            ):
+                return None  # constructions disagree
+            if found is None or (found.instrumented and not typed.instrumented):
+                found = typed
+        if found is None:
+            return None
+        return replace(found, module_level_line=None, resolved_by="argument")
 
     def _is_bound(self, node: cst.Name) -> bool:
         scope = self.get_metadata(FastScopeProvider, node, None)
@@ -202,6 +268,10 @@ class ClientFlow(AnalyzerBase):
         qualnames = self._qualnames(func)
         for qn, source in qualnames:
             if source is QualifiedNameSource.BUILTIN:
+                if qn == "dict" and not any(a.keyword is None for a in node.args):
+                    return self._client_table(  # dict(openai=OpenAI(), claude=Anthropic())
+                        [(a.keyword.value if a.keyword else None, a.value) for a in node.args]
+                    )
                 return None
             found = self._constructed(node, qn)
             if found is not None:
@@ -227,7 +297,19 @@ class ClientFlow(AnalyzerBase):
             made = self._method_factory(func)
             if made is not None:
                 return made
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
+            table = self._type_of(func.value)  # CLIENTS.get("openai")
+            if isinstance(table, ClientTable):
+                return _looked_up(table, _argument(node, 0, "key"))
         func_value = self._type_of(func)
+        if (
+            isinstance(func, cst.Name)
+            and func.value in self._bases
+            and func_value == ExternalRef(f"{self.result.module}.{func.value}")
+        ):
+            proxied = self._proxied(func.value, node)
+            if proxied is not None:
+                return proxied
         if (
             isinstance(func_value, AttrPath)
             and func_value.base in (_SDK_AI, _SDK_AGENT)
@@ -297,6 +379,100 @@ class ClientFlow(AnalyzerBase):
             self._module_level_line(node),
             built_line=self._line(node),
         )
+
+    def _client_table(self, pairs: Sequence[tuple[str | None, cst.BaseExpression | None]]) -> Value:
+        """A dict whose values include clients (None when none is one)."""
+        entries: list[tuple[str | None, ClientType]] = []
+        opaque = False
+        for key, value in pairs:
+            typed = self._type_of(value) if value is not None else None
+            if isinstance(typed, ClientType):
+                entries.append((key, typed))
+            else:
+                opaque = True
+        return ClientTable(tuple(entries), opaque) if entries else None
+
+    # ------------------------------------------------------------------ forwarding proxies
+
+    def _proxied(self, cls: str, call: cst.Call) -> Value:
+        """What an instance of ``cls`` built by ``call`` stands in for, when the class forwards
+        attribute access (``def __getattr__(self, name): return getattr(self._real, name)``):
+        the client (or provider module) the forwarded attribute holds for this instance."""
+        for returned in self._method_returns.get((cls, "__getattr__"), ()):
+            if (
+                isinstance(returned, cst.Call)
+                and isinstance(returned.func, cst.Name)
+                and returned.func.value == "getattr"
+                and len(returned.args) == 2
+            ):
+                held = self._held_by(cls, returned.args[0].value, call, 0)
+                if isinstance(held, ClientType):
+                    return replace(held, module_level_line=None, resolved_by="factory")
+                if isinstance(held, ExternalRef):
+                    return held
+        return None
+
+    def _held_by(self, cls: str, expr: cst.BaseExpression, call: cst.Call, depth: int) -> Value:
+        """The value of ``expr`` (code of ``cls``) in the instance ``call`` builds."""
+        if depth > 4:
+            return None
+        if isinstance(expr, cst.Attribute) and _is_self(expr.value):
+            for bound in self._attr_bindings.get((cls, expr.attr.value), ()):
+                typed = (
+                    self._held_by(cls, bound, call, depth + 1)
+                    if isinstance(bound, cst.BaseExpression)
+                    else bound
+                )
+                if isinstance(typed, (ClientType, ExternalRef)):
+                    return typed
+            return None
+        if isinstance(expr, cst.Call):
+            if any(qn == "importlib.import_module" for qn, _ in self._qualnames(expr.func)):
+                name = _literal(self._outside(cls, _argument(expr, 0, "name"), call, depth))
+                top = (name or "").split(".")[0]
+                return ExternalRef(name) if name and top in P.PROVIDER_MODULES else None
+            factory = self._outside(cls, expr.func, call, depth)
+            if factory is not expr.func:
+                return self._made_by(factory)
+        outside = self._outside(cls, expr, call, depth)
+        return self._type_of(outside) if outside is not None else None
+
+    def _outside(
+        self, cls: str, expr: cst.BaseExpression | None, call: cst.Call, depth: int
+    ) -> cst.BaseExpression | None:
+        """The expression at the construction ``call`` that ``expr`` (code of ``cls``)
+        stands for: a parameter of ``__init__`` is the argument passed for it, ``self.x`` the
+        one expression assigned to it. Anything else is itself."""
+        if depth > 4 or expr is None:
+            return expr
+        if isinstance(expr, cst.Attribute) and _is_self(expr.value):
+            assigned = [
+                b
+                for b in self._attr_bindings.get((cls, expr.attr.value), ())
+                if isinstance(b, cst.BaseExpression)
+                and not (isinstance(b, cst.Name) and b.value == "None")
+            ]
+            return self._outside(cls, assigned[0], call, depth + 1) if len(assigned) == 1 else expr
+        if isinstance(expr, cst.Name):
+            scope = self.get_metadata(FastScopeProvider, expr, None)
+            for bound in self._bindings.get((scope, expr.value), ()) if scope else ():
+                if isinstance(bound, _ParamOf) and bound.callee == f"{cls}.__init__":
+                    return _argument(call, bound.index - 1, bound.name)
+        return expr
+
+    def _made_by(self, factory: cst.BaseExpression | None) -> Value:
+        """What calling ``factory`` (an argument: a lambda, a client class, a function of this
+        module) returns."""
+        if isinstance(factory, cst.Lambda):
+            return self._type_of(factory.body)
+        if isinstance(factory, (cst.Name, cst.Attribute)):
+            for qn, _ in self._qualnames(factory):
+                found = self._client_from_qualname(qn, "factory")
+                if found is not None:
+                    return replace(found, built_line=self._line(factory))
+            if isinstance(factory, cst.Name):
+                return self._returned_by(factory)
+        return None
 
     # ------------------------------------------------------------------ inter-procedural flow
 
@@ -414,3 +590,26 @@ class ClientFlow(AnalyzerBase):
         return False
 
     # ------------------------------------------------------------------ site extraction
+
+
+def _literal(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _looked_up(table: ClientTable, key: cst.BaseExpression | None) -> Value:
+    """``table[key]``: the entry of a literal key, else every client it may be."""
+    literal = _literal(key)
+    if literal is not None:
+        for name, client in table.entries:
+            if name == literal:
+                return client
+        if all(name is not None for name, _ in table.entries):
+            return None  # a key the dict has no client for
+    return OneOf(tuple(client for _, client in table.entries), table.opaque)
+
+
+def _is_self(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "self"

@@ -25,6 +25,7 @@ from .values import (
     ClientType,
     ExternalRef,
     FunctionRef,
+    OneOf,
     Value,
     _Param,
     _provider_of,
@@ -90,6 +91,11 @@ class SiteClassifier(Registrations):
         elif isinstance(target, AttrPath):
             if target.segments[-1] not in _API_LAST_SEGMENTS:
                 return None
+            if isinstance(target.base, OneOf):
+                client = _only_fit(target.base, target.segments)
+                if client is None:
+                    return None  # several clients fit (or an unknown value): probable
+                target = AttrPath(client, target.segments)
             if isinstance(target.base, ClientType):
                 family = P.FAMILIES[target.base.family]
                 if P.match_api(family, list(target.segments)) is None:
@@ -201,6 +207,12 @@ class SiteClassifier(Registrations):
             f"`{text}.{shape.path}(...)` has the shape of the {shape.provider} API "
             f"({passed} passed) but what `{text}` holds could not be traced"
         )
+        if isinstance(typed, OneOf):
+            built = sorted({c.origin for c in typed.clients})
+            evidence += (
+                f" to one client: the key is not a literal and the dict holds {', '.join(built)}"
+                + (" and values that are not known clients" if typed.opaque else "")
+            )
         if not shape.tracked:
             evidence = f"{evidence}; {shape.reason}"
         self._add_uncertain(
@@ -299,3 +311,16 @@ class SiteClassifier(Registrations):
                     break
                 scope = scope.parent
         return ""
+
+
+def _only_fit(choice: OneOf, segments: tuple[str, ...]) -> ClientType | None:
+    """The client a look-up by a variable key must be for a call of ``segments``: every
+    value is a known client and the clients this API fits are of one provider (the first
+    uninstrumented one stands for them, so an unwrapped entry is never reported as
+    instrumented)."""
+    if choice.opaque:
+        return None
+    fits = [c for c in choice.clients if P.match_api(P.FAMILIES[c.family], list(segments))]
+    if len({(c.family, c.provider) for c in fits}) != 1:
+        return None
+    return next((c for c in fits if not c.instrumented), fits[0])

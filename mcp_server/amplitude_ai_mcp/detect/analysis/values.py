@@ -52,6 +52,25 @@ class FunctionRef:
     function: P.ModuleFunction
 
 
+@dataclass(frozen=True)
+class ClientTable:
+    """A dict of clients (``{"openai": OpenAI(), "claude": Anthropic()}``): its client values
+    by literal key (None: a key that is not a literal), and whether some value is not a
+    client we know (then a look-up by a variable key proves nothing)."""
+
+    entries: tuple[tuple[str | None, ClientType], ...]
+    opaque: bool
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A :class:`ClientTable` entry looked up by a key that is not a literal
+    (``CLIENTS[name]``): the call's shape decides which client it is, if only one fits."""
+
+    clients: tuple[ClientType, ...]
+    opaque: bool
+
+
 class _Param:
     """An unannotated parameter: its type can only be judged by how it is used."""
 
@@ -78,7 +97,7 @@ class _Item:
     index: int
 
 
-Value = Union[ClientType, ExternalRef, AttrPath, FunctionRef, _Param, None]  # noqa: UP007 - runtime alias on 3.10
+Value = Union[ClientType, ExternalRef, AttrPath, FunctionRef, ClientTable, OneOf, _Param, None]  # noqa: UP007 - runtime alias on 3.10
 
 
 # Values of our own SDK, tracked only to report the agents an app already defines.
