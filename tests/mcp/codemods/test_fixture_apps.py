@@ -320,7 +320,8 @@ CASES = [
         validate=("fx_xmod/service.py",),
     ),
     Case(
-        # The tool's call is only *probable* (ctx.deps is not traced); instrumenting where the
+        # The tool's call is only *probable* (an untyped ``ctx`` of no agent: which container
+        # ``ctx.deps`` is cannot be known); instrumenting where the
         # client is built is what makes the run emit, and validate counts nothing uninstrumented.
         "deps_container_probable_site",
         {
@@ -358,7 +359,9 @@ CASES = [
         in_session(lambda m: m.main("hi")),
     ),
     Case(
-        "lazy_proxy_probable_site",
+        # Confirmed since the proxy's factory is traced (test_category_round_trips.py checks
+        # the site itself before and after).
+        "lazy_proxy",
         {
             "fx_proxy.py": src(
                 """
