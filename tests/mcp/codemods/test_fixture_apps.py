@@ -321,8 +321,8 @@ CASES = [
     ),
     Case(
         # The tool's call is only *probable* (an untyped ``ctx`` of no agent: which container
-        # ``ctx.deps`` is cannot be known); instrumenting where the
-        # client is built is what makes the run emit, and validate counts nothing uninstrumented.
+        # ``ctx.deps`` is cannot be known); instrumenting where the client is built is what
+        # makes the run emit, and validate counts nothing uninstrumented.
         "deps_container_probable_site",
         {
             "fx_deps.py": src(
