@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from . import providers as P
+from .analysis.values import FieldOf
 from .analyze import (
     AttrPath,
     ClientType,
@@ -140,6 +141,7 @@ def _finalize_site(
     segments = list(target.segments)
     origin_module = analysis.module
     resolved_by: str | None = None
+    receiver = raw.receiver
     if isinstance(base, ExternalRef):
         # The first k segments may still name module attributes (``clients.shared``).
         ref = base
@@ -149,6 +151,8 @@ def _finalize_site(
             candidate = ExternalRef(".".join([ref.qualname, *segments[:k]])) if k else ref
             value, defined_in = resolve_ref(candidate, source)
             if isinstance(value, ClientType):
+                if k and receiver is not None:  # the analysis cut every segment off
+                    receiver = ".".join([receiver, *segments[:k]])
                 base, segments = value, segments[k:]
                 break
         else:
@@ -159,6 +163,12 @@ def _finalize_site(
         if defined_in is not None:
             origin_module = defined_in
         resolved_by = "cross_file" if defined_in != analysis.module else "factory"
+    if isinstance(base, FieldOf):
+        proven = _field_from_constructions(base, source)
+        if proven is None:
+            return None  # reported as probable (finalize_uncertain)
+        base, origin_module = proven
+        resolved_by = "argument"
     if isinstance(base, _ParamOf):
         passed = _client_from_callers(analysis, base, source)
         if passed is not None:
@@ -214,7 +224,7 @@ def _finalize_site(
         stream=api.stream or raw.stream_kwarg,
         raw_response=raw_response,
         call_style=raw.call_style,
-        receiver=raw.receiver,
+        receiver=receiver,
         client_origin=base.origin,
         resolved_by=resolved_by or base.resolved_by,
         qualified_name=f"{base.origin}.{api.path}",
@@ -333,15 +343,47 @@ def _client_from_callers(
     return None
 
 
+def _field_from_constructions(
+    field: FieldOf, source: ModuleSource
+) -> tuple[ClientType, str] | None:
+    """The client field ``field.name`` of class ``field.cls`` holds: its declared client,
+    else the one every construction of the class the project makes with a client passes for
+    it by keyword. None when constructions pass clients of different providers, or pass a
+    client by position (which field it binds is not known here: the class's module may be
+    analysed only in part). Constructions passing something that is not a known client are
+    not recorded (``client_args`` holds clients only), so they cannot object."""
+    declared, defined_in = resolve_ref(ExternalRef(f"{field.cls}.{field.name}"), source)
+    if isinstance(declared, ClientType) and defined_in is not None:
+        return declared, defined_in
+    callers = getattr(source, "callers", None)
+    if callers is None:
+        return None
+    found: tuple[ClientType, str] | None = None
+    for caller, _callee, _index, keyword, client in callers(field.cls):
+        if keyword is None:
+            return None  # a client passed by position: maybe for this field
+        if keyword != field.name:
+            continue
+        if found is not None and (found[0].family, found[0].provider) != (
+            client.family,
+            client.provider,
+        ):
+            return None  # constructions disagree
+        if found is None or (found[0].instrumented and not client.instrumented):
+            found = replace(client, module_level_line=None, resolved_by="argument"), caller
+    return found
+
+
 def finalize_uncertain(
     analysis: FileAnalysis, file: str, source: ModuleSource, *, in_test: bool = False
 ) -> list[UncertainCallSite]:
     """Probable and untracked sites of one file (kept apart from the confirmed ones)."""
     found = [_uncertain_site(u, file, in_test) for u in analysis.uncertain]
     for raw in analysis.sites:
-        # A receiver imported from another module that did not resolve to a client.
+        # A receiver imported from another module (or a field of another module's deps
+        # class) that did not resolve to a client.
         target = raw.target
-        if not isinstance(target, AttrPath) or not isinstance(target.base, ExternalRef):
+        if not isinstance(target, AttrPath) or not isinstance(target.base, (ExternalRef, FieldOf)):
             continue
         if _finalize_site(analysis, raw, file, source, in_test) is not None:
             continue
@@ -349,10 +391,20 @@ def finalize_uncertain(
         if shape_found is None or not shape_found[0].kwargs <= raw.kwargs:
             continue
         shape = shape_found[0]
-        receiver = raw.receiver or target.base.qualname
+        base = target.base
+        if isinstance(base, FieldOf):
+            receiver = raw.receiver or f"deps.{base.name}"
+            untraced = (
+                f"what field `{base.name}` of {base.cls} holds could not be traced: neither its "
+                "declaration nor the project's constructions of the class prove a client (none "
+                "passes one, or they pass clients of different providers)"
+            )
+        else:
+            receiver = raw.receiver or base.qualname
+            untraced = f"`{base.qualname}` could not be traced to a client"
         evidence = (
             f"`{receiver}.{shape.path}(...)` has the shape of the {shape.provider} API but "
-            f"`{target.base.qualname}` could not be traced to a client"
+            f"{untraced}"
         )
         found.append(
             _uncertain_site(

@@ -28,6 +28,7 @@ from .values import (
     ClientTable,
     ClientType,
     ExternalRef,
+    FieldOf,
     FunctionRef,
     OneOf,
     Value,
@@ -172,7 +173,7 @@ class ClientFlow(AnalyzerBase):
             if len(base_value.segments) >= _MAX_CHAIN:
                 return None
             return AttrPath(base_value.base, (*base_value.segments, attr))
-        if isinstance(base_value, (ClientType, OneOf, _Param)):
+        if isinstance(base_value, (ClientType, OneOf, FieldOf, _Param)):
             return AttrPath(base_value, (attr,))
         if isinstance(base_value, ExternalRef):
             # ``clients.llm.chat...``: which segments name a module attribute and which are
@@ -198,14 +199,20 @@ class ClientFlow(AnalyzerBase):
             if isinstance(scope, GlobalScope):
                 break
             scope = scope.parent
-        deps_class = None
+        named: cst.Name | None = None
         if isinstance(annotation, cst.Subscript) and annotation.slice:
             element = annotation.slice[0].slice
             if isinstance(element, cst.Index) and isinstance(element.value, cst.Name):
-                deps_class = element.value.value
+                named = element.value
         elif tool is not None:
-            deps_class = self._agent_deps_type(tool)
-        if deps_class is None or deps_class not in self._bases:
+            named = self._agent_deps_type(tool)
+        if named is None:
+            return None
+        deps_class = named.value
+        if deps_class not in self._bases:
+            for qn, source in self._qualnames(named):
+                if source is QualifiedNameSource.IMPORT:  # another module's class
+                    return FieldOf(qn, field_name)
             return None
         values = self._attr_bindings.get((deps_class, field_name))
         typed = self._first_known(values) if values else None
@@ -213,7 +220,7 @@ class ClientFlow(AnalyzerBase):
             return replace(typed, resolved_by="annotation")
         return self._proven_field(deps_class, field_name)
 
-    def _agent_deps_type(self, agent: cst.BaseExpression) -> str | None:
+    def _agent_deps_type(self, agent: cst.BaseExpression) -> cst.Name | None:
         """``agent = Agent(..., deps_type=Deps)`` -> ``Deps`` (``agent`` a name of this
         module bound once)."""
         if not isinstance(agent, cst.Name):
@@ -226,7 +233,7 @@ class ClientFlow(AnalyzerBase):
         if not any(qn.endswith(".Agent") for qn, _ in self._qualnames(made.func)):
             return None
         deps = _argument(made, -1, "deps_type")
-        return deps.value if isinstance(deps, cst.Name) else None
+        return deps if isinstance(deps, cst.Name) else None
 
     def _proven_field(self, cls: str, field_name: str) -> Value:
         """The client every construction of dataclass-like ``cls`` in this module passes for

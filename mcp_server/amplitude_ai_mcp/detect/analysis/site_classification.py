@@ -24,6 +24,7 @@ from .values import (
     AttrPath,
     ClientType,
     ExternalRef,
+    FieldOf,
     FunctionRef,
     OneOf,
     Value,
@@ -107,7 +108,7 @@ class SiteClassifier(Registrations):
                 kwargs = {a.keyword.value for a in call.args if a.keyword is not None}
                 if not any(api.usage_kwargs <= kwargs for _, api in candidates):
                     return None
-            elif not isinstance(target.base, ExternalRef):
+            elif not isinstance(target.base, (ExternalRef, FieldOf)):
                 return None
         else:
             return None

@@ -71,6 +71,16 @@ class OneOf:
     opaque: bool
 
 
+@dataclass(frozen=True)
+class FieldOf:
+    """Field ``name`` of an instance of another module's class ``cls`` (a deps container
+    named by ``RunContext[Deps]`` or ``deps_type=Deps``): what it holds is proven, if at all,
+    by the constructions of ``cls`` across the project (see resolve)."""
+
+    cls: str
+    name: str
+
+
 class _Param:
     """An unannotated parameter: its type can only be judged by how it is used."""
 
@@ -97,7 +107,9 @@ class _Item:
     index: int
 
 
-Value = Union[ClientType, ExternalRef, AttrPath, FunctionRef, ClientTable, OneOf, _Param, None]  # noqa: UP007 - runtime alias on 3.10
+Value = Union[  # noqa: UP007 - runtime alias on 3.10
+    ClientType, ExternalRef, AttrPath, FunctionRef, ClientTable, OneOf, FieldOf, _Param, None
+]
 
 
 # Values of our own SDK, tracked only to report the agents an app already defines.
