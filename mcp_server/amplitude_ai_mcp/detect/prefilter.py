@@ -20,6 +20,7 @@ _STRONG_MODULES = tuple(
         | {"boto3", P.SDK_MODULE, "google"}
     )
 )
+_PROVIDER_TOPS = tuple(sorted({m.split(".")[0] for m in P.PROVIDER_MODULES}))
 _DISTINCTIVE_PARTS = (".chat.completions.", ".responses.", ".messages.", ".embeddings.")
 _DISTINCTIVE = re.compile(
     r"\.(?:chat\.completions|responses|messages|embeddings)\.(?:with_\w+\.)?\w+\b"
@@ -57,6 +58,8 @@ def strong_candidate(text: str, imports: set[str]) -> bool:
     tops = {m.split(".")[0] for m in imports}
     if tops.intersection(_STRONG_MODULES):
         return True
+    if "import_module" in text and any(m in text for m in _PROVIDER_TOPS):
+        return True  # may be a lazy proxy of a provider module (``_LazyModule("litellm")``)
     # Every match of _DISTINCTIVE contains one of these: plain substring searches rule out
     # almost every file far faster than the regex, which tries each "." of the text.
     if not any(part in text for part in _DISTINCTIVE_PARTS):

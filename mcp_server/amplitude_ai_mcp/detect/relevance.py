@@ -57,6 +57,9 @@ _SHAPE_TEXT = re.compile(
     + r")\b"
 )
 STRINGS = (*P.PROVIDER_HOSTS, "bedrock-runtime")
+# A class importing a module by name may be a proxy of a provider module (``_LazyModule
+# ("litellm")``): the analyzer reads it and the module-level instances built from it.
+_MODULE_PROXY_TEXT = "import_module"
 # Top-level modules whose names the analyzer turns into clients, LLM functions, agents or
 # patches (from the provider tables, so new providers flow in).
 STRONG = frozenset(
@@ -267,8 +270,10 @@ class _Facts:
         # Every identifier spelled in the unit's text (attributes, strings and comments
         # included): more mentions only connect more statements, so text is enough.
         self.mentions: set[str] = set(_IDENT.findall(segment))
-        self.evidence = any(s in segment for s in STRINGS) or not _TRACE_HOOKS.isdisjoint(
-            self.mentions
+        self.evidence = (
+            any(s in segment for s in STRINGS)
+            or not _TRACE_HOOKS.isdisjoint(self.mentions)
+            or _MODULE_PROXY_TEXT in segment
         )
         self.relevant_star = False
         self.star = False

@@ -73,6 +73,33 @@ def _instance_attribute(analysis: FileAnalysis, key: str) -> Value:
     return None
 
 
+def _proxied_function(
+    ref: ExternalRef, segments: list[str], source: ModuleSource
+) -> P.ModuleFunction | None:
+    """``litellm.completion`` where another module binds ``litellm`` to a proxy of the
+    provider module (its analysis exports the module's name): that module's function."""
+    for k in range(len(segments)):
+        held = _provider_module(ExternalRef(".".join([ref.qualname, *segments[:k]])), source, 0)
+        if held is not None:
+            return P.module_function(".".join([held, *segments[k:]]))
+    return None
+
+
+def _provider_module(ref: ExternalRef, source: ModuleSource, depth: int) -> str | None:
+    parts = ref.qualname.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        analysis = source.module(".".join(parts[:cut]))
+        if analysis is None:
+            continue
+        value = analysis.exports.get(".".join(parts[cut:]))
+        if not isinstance(value, ExternalRef) or value.called or depth > _MAX_DEPTH:
+            return None
+        if value.qualname.split(".")[0] in P.PROVIDER_MODULES:
+            return value.qualname
+        return _provider_module(value, source, depth + 1)
+    return None
+
+
 def _derived_client(analysis: FileAnalysis, key: str, source: ModuleSource, depth: int) -> Value:
     """``GENAI.chats.create()`` on another module's client: the chat session it makes."""
     head, _, method = key.partition(".")
@@ -159,7 +186,11 @@ def _finalize_site(
             value, defined_in = resolve_ref(ref, source) if ref.called else (None, None)
             base = value
         if not isinstance(base, ClientType):
-            return None
+            fn = None if ref.called else _proxied_function(ref, segments, source)
+            if fn is None:
+                return None
+            proxied = replace(raw, target=FunctionRef(fn), call_style="module_function")
+            return _finalize_site(analysis, proxied, file, source, in_test)
         if defined_in is not None:
             origin_module = defined_in
         resolved_by = "cross_file" if defined_in != analysis.module else "factory"
