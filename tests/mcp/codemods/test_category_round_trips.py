@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,6 +212,104 @@ CASES = [
         ("openai",),
     ),
     Case(
+        "deps_container_of_another_module",
+        {
+            "rt_desk/__init__.py": "",
+            "rt_desk/deps.py": src(
+                """
+                from dataclasses import dataclass
+                from typing import Any
+
+
+                @dataclass
+                class DeskDeps:
+                    tenant: str
+                    llm: Any
+                """
+            ),
+            "rt_desk/tools.py": src(
+                """
+                from types import SimpleNamespace
+
+                from pydantic_ai import Agent, RunContext
+
+                from rt_desk.deps import DeskDeps
+                from rt_desk.wiring import desk_deps
+
+                desk = Agent("test", deps_type=DeskDeps)
+
+
+                @desk.tool
+                def draft(ctx: RunContext[DeskDeps], ticket: str) -> str:
+                    m = ctx.deps.llm.messages.create(  # llm-call
+                        model="claude-3-5-haiku-latest",
+                        max_tokens=64,
+                        messages=[{"role": "user", "content": ticket}],
+                    )
+                    return m.content[0].text
+
+
+                def handle(ticket):
+                    return draft(SimpleNamespace(deps=desk_deps("acme")), ticket)
+                """
+            ),
+            "rt_desk/wiring.py": src(
+                """
+                from anthropic import Anthropic
+
+                from rt_desk.deps import DeskDeps
+
+
+                def desk_deps(tenant):
+                    return DeskDeps(tenant=tenant, llm=Anthropic(max_retries=0))
+                """
+            ),
+        },
+        "rt_desk/wiring.py",
+        "rt_desk.tools",
+        lambda m: m.handle("printer on fire"),
+        ("anthropic",),
+    ),
+    Case(
+        "module_proxy_of_another_module",
+        {
+            "rt_lazy/__init__.py": "",
+            "rt_lazy/lazy.py": src(
+                """
+                import importlib
+
+
+                class LazyModule:
+                    def __init__(self, name):
+                        self._name = name
+
+                    def __getattr__(self, attr):
+                        return getattr(importlib.import_module(self._name), attr)
+
+
+                litellm = LazyModule("litellm")
+                """
+            ),
+            "rt_lazy/app.py": src(
+                """
+                from rt_lazy.lazy import litellm
+
+
+                def summarize(text):
+                    r = litellm.completion(  # llm-call
+                        model="openai/gpt-4o-mini",
+                        messages=[{"role": "user", "content": text}],
+                    )
+                    return r.choices[0].message.content
+                """
+            ),
+        },
+        "rt_lazy/app.py",
+        "rt_lazy.app",
+        lambda m: m.summarize("a long text"),
+        ("openai",),
+    ),
+    Case(
         "instance_of_another_module",
         {
             "rt_inst/__init__.py": "",
@@ -311,6 +410,20 @@ def run_against(
             sys.modules.pop(name, None)
 
 
+def _model_events(ai: Any, expected: int) -> tuple[list[dict], list[dict]]:
+    """AI Response and Embedding events, once ``expected`` have arrived (LiteLLM reports
+    through its callbacks on a worker thread) or after a bounded wait."""
+    deadline = time.monotonic() + 20
+    while True:
+        responses = ai.events_of_type(event_type("ai_response"))
+        embeddings = ai.events_of_type(event_type("embedding"))
+        if len(responses) + len(embeddings) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    time.sleep(0.2)  # a second (double-counted) event would arrive by now
+    return ai.events_of_type(event_type("ai_response")), ai.events_of_type(event_type("embedding"))
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_category_round_trip(case: Case, tmp_path: Path, server: LLMServer, run_against) -> None:
     root = tmp_path / case.name
@@ -339,8 +452,7 @@ def test_category_round_trip(case: Case, tmp_path: Path, server: LLMServer, run_
     server.llm.default = FakeReply("Hello from the fake server")
     ai = run_against(root, case.module, case.drive)
     assert [r.provider for r in server.requests] == list(case.providers)
-    responses = ai.events_of_type(event_type("ai_response"))
-    embeddings = ai.events_of_type(event_type("embedding"))
+    responses, embeddings = _model_events(ai, len(server.requests))
     assert len(responses) + len(embeddings) == len(server.requests), [
         e["event_type"] for e in ai.events
     ]
