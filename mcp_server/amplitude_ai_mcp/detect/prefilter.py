@@ -58,7 +58,7 @@ def strong_candidate(text: str, imports: set[str]) -> bool:
     tops = {m.split(".")[0] for m in imports}
     if tops.intersection(_STRONG_MODULES):
         return True
-    if "import_module" in text and any(m in text for m in _PROVIDER_TOPS):
+    if "importlib" in tops and "import_module" in text and any(m in text for m in _PROVIDER_TOPS):
         return True  # may be a lazy proxy of a provider module (``_LazyModule("litellm")``)
     # Every match of _DISTINCTIVE contains one of these: plain substring searches rule out
     # almost every file far faster than the regex, which tries each "." of the text.
