@@ -8,6 +8,6 @@
 - :mod:`.migrate_legacy_api` — the old ``amplitude.ai`` APIs, reported with replacements.
 - :mod:`.plan` — the orchestrator: plan (diff, edits, needs_input) and atomic apply.
 
-All of them read one analysis of the file (:mod:`._common`), built on the detection engine's
+All of them read one analysis of the file (:mod:`.facts`), built on the detection engine's
 provider table and qualified names, so they touch exactly the clients detection reports.
 """

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ._common import SDK, Facts, Plan, dotted
+from ._common import SDK, Plan, dotted
+from .facts import Facts
 
 KIND = "migrate_legacy_api"
 _FACTORIES = {

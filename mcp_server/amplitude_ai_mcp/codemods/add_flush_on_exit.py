@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._common import Facts, Plan, Rewrite, is_docstring, reaches_llm
+from ._common import Plan, Rewrite, is_docstring
 from .add_session_context import statements_after_docstring
+from .facts import Facts, reaches_llm
 
 KIND = "add_flush_on_exit"
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import libcst as cst
 
 from ._args import answer_expression, keyword_arg
-from ._common import Facts, FunctionInfo, Plan, Rewrite, is_docstring, reaches_llm
+from ._common import Plan, Rewrite, is_docstring
 from ._user_id_reads import key_read_suggestion
+from .facts import Facts, FunctionInfo, reaches_llm
 
 KIND = "add_session_context"
 USER_ID_PARAMS = ("user_id", "userId", "uid", "user_identifier")

@@ -26,7 +26,8 @@ from amplitude_ai_mcp.detect.analyze import FastPositionProvider as PositionProv
 from amplitude_ai_mcp.detect.analyze import FastScopeProvider as ScopeProvider
 from amplitude_ai_mcp.inputs import check_expression, check_names
 
-from ._common import Facts, Plan
+from ._common import Plan
+from .facts import Facts
 
 KIND = "add_web_middleware"
 MODULE = "amplitude_ai.middleware"

@@ -18,7 +18,8 @@ from amplitude_ai_mcp.detect.resolve import finalize
 from amplitude_ai_mcp.detect.sites import CallSite
 from amplitude_ai_mcp.detect.validate import LazyModules
 
-from ._common import SDK, Facts
+from ._common import SDK
+from .facts import Facts
 
 
 class Overlay(LazyModules):

@@ -14,8 +14,9 @@ import libcst as cst
 
 from amplitude_ai_mcp.detect import providers as P
 
-from ._common import NOT_YET, Facts, Plan
+from ._common import NOT_YET, Plan
 from ._legacy_clients import plan_legacy_clients
+from .facts import Facts
 
 KIND = "migrate_legacy_api"
 

@@ -37,17 +37,7 @@ from amplitude_ai_mcp.workspace import WorkspaceError
 from . import add_bootstrap_module as boot
 from . import apply_lock
 from . import register_integrations as integ
-from ._common import (
-    INSTRUMENTABLE,
-    NOT_YET,
-    SDK,
-    Facts,
-    Plan,
-    Rewriter,
-    add_dropped,
-    collect_facts,
-    import_index,
-)
+from ._common import INSTRUMENTABLE, NOT_YET, SDK, Plan, Rewriter, import_index
 from .add_flush_on_exit import plan_flush
 from .add_session_context import plan_session
 from .add_web_middleware import plan_middleware
@@ -62,6 +52,7 @@ from .edit_tree import (
     untouched,
     whole_tree,
 )
+from .facts import Facts, add_dropped, collect_facts
 from .inputs import answered_agent_id, ask_about_versions, ask_agent_id, check_answers
 from .migrate_legacy_api import plan_legacy
 from .reuse import instrumented_after

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from amplitude_ai_mcp.detect.sites import CallSite
 
-from ._common import Facts, Plan
+from ._common import Plan
+from .facts import Facts
 
 # Tiers whose edits change instrumentation only through the constructions they rewrite
 # (patch rewires every client at import; its bootstrap import is the edit that matters).

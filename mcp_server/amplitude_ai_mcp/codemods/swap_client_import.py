@@ -13,7 +13,8 @@ from __future__ import annotations
 import libcst as cst
 
 from ._args import add_keyword
-from ._common import SDK, Construction, Facts, Plan, Rewrite, dotted
+from ._common import SDK, Plan, Rewrite, dotted
+from .facts import Construction, Facts
 
 KIND = "swap_client_import"
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._common import SDK, Facts, Plan
+from ._common import SDK, Plan
+from .facts import Facts
 
 KIND = "wrap_client_construction"
 
