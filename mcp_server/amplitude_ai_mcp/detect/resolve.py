@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from . import providers as P
-from .analysis.values import FieldOf
+from .analysis.values import ClientTable, EntryOf, FieldOf, OneOf, entry_for, only_fit
 from .analyze import (
     AttrPath,
     ClientType,
@@ -186,14 +186,23 @@ def _finalize_site(
             value, defined_in = resolve_ref(ref, source) if ref.called else (None, None)
             base = value
         if not isinstance(base, ClientType):
-            fn = None if ref.called else _proxied_function(ref, segments, source)
-            if fn is None:
+            function = None if ref.called else _proxied_function(ref, segments, source)
+            if function is None:
                 return None
-            proxied = replace(raw, target=FunctionRef(fn), call_style="module_function")
+            proxied = replace(raw, target=FunctionRef(function), call_style="module_function")
             return _finalize_site(analysis, proxied, file, source, in_test)
         if defined_in is not None:
             origin_module = defined_in
         resolved_by = "cross_file" if defined_in != analysis.module else "factory"
+    if isinstance(base, EntryOf):
+        table, defined_in = resolve_ref(base.table, source)
+        entry = entry_for(table, base.key) if isinstance(table, ClientTable) else None
+        if isinstance(entry, OneOf):
+            entry = only_fit(entry, segments)
+        if not isinstance(entry, ClientType):
+            return None  # reported as probable (finalize_uncertain)
+        base, origin_module = entry, defined_in or origin_module
+        resolved_by = "cross_file"
     if isinstance(base, FieldOf):
         proven = _field_from_constructions(base, source)
         if proven is None:
@@ -414,7 +423,9 @@ def finalize_uncertain(
         # A receiver imported from another module (or a field of another module's deps
         # class) that did not resolve to a client.
         target = raw.target
-        if not isinstance(target, AttrPath) or not isinstance(target.base, (ExternalRef, FieldOf)):
+        if not isinstance(target, AttrPath) or not isinstance(
+            target.base, (ExternalRef, EntryOf, FieldOf)
+        ):
             continue
         if _finalize_site(analysis, raw, file, source, in_test) is not None:
             continue
@@ -429,6 +440,13 @@ def finalize_uncertain(
                 f"what field `{base.name}` of {base.cls} holds could not be traced: neither its "
                 "declaration nor the project's constructions of the class prove a client (none "
                 "passes one, or they pass clients of different providers)"
+            )
+        elif isinstance(base, EntryOf):
+            receiver = raw.receiver or base.table.qualname
+            untraced = (
+                f"what `{receiver}` holds could not be traced to one client of the dict "
+                f"`{base.table.qualname}`"
+                + ("" if base.key is not None else " (the key is not a literal)")
             )
         else:
             receiver = raw.receiver or base.qualname

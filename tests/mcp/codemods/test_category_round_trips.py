@@ -166,6 +166,46 @@ CASES = [
         ("openai", "anthropic", "openai"),
     ),
     Case(
+        "dict_of_another_module",
+        {
+            "rt_reg/__init__.py": "",
+            "rt_reg/registry.py": src(
+                """
+                from anthropic import Anthropic
+                from openai import OpenAI
+
+                REGISTRY = {"openai": OpenAI(max_retries=0), "anthropic": Anthropic(max_retries=0)}
+                """
+            ),
+            "rt_reg/app.py": src(
+                """
+                from rt_reg import registry
+                from rt_reg.registry import REGISTRY
+
+
+                def draft(prompt):
+                    r = REGISTRY["openai"].chat.completions.create(  # llm-call
+                        model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+                    )
+                    return r.choices[0].message.content
+
+
+                def critique(backend, text):
+                    m = registry.REGISTRY[backend].messages.create(  # llm-call
+                        model="claude-3-5-haiku-latest",
+                        max_tokens=64,
+                        messages=[{"role": "user", "content": text}],
+                    )
+                    return m.content[0].text
+                """
+            ),
+        },
+        "rt_reg/registry.py",
+        "rt_reg.app",
+        lambda m: (m.draft("hi"), m.critique("anthropic", "draft")),
+        ("openai", "anthropic"),
+    ),
+    Case(
         "untyped_deps_container",
         {
             "rt_deps/__init__.py": "",

@@ -27,6 +27,7 @@ from .values import (
     AttrPath,
     ClientTable,
     ClientType,
+    EntryOf,
     ExternalRef,
     FieldOf,
     FunctionRef,
@@ -38,6 +39,7 @@ from .values import (
     _Param,
     _ParamOf,
     _sdk_stand_in,
+    entry_for,
 )
 
 
@@ -126,7 +128,7 @@ class ClientFlow(AnalyzerBase):
             )
         if isinstance(node, cst.Subscript):
             table = self._type_of(node.value)
-            if not isinstance(table, ClientTable) or len(node.slice) != 1:
+            if len(node.slice) != 1:
                 return None
             index = node.slice[0].slice
             return _looked_up(table, index.value if isinstance(index, cst.Index) else None)
@@ -173,7 +175,7 @@ class ClientFlow(AnalyzerBase):
             if len(base_value.segments) >= _MAX_CHAIN:
                 return None
             return AttrPath(base_value.base, (*base_value.segments, attr))
-        if isinstance(base_value, (ClientType, OneOf, FieldOf, _Param)):
+        if isinstance(base_value, (ClientType, OneOf, EntryOf, FieldOf, _Param)):
             return AttrPath(base_value, (attr,))
         if isinstance(base_value, ExternalRef):
             # ``clients.llm.chat...``: which segments name a module attribute and which are
@@ -306,8 +308,10 @@ class ClientFlow(AnalyzerBase):
                 return made
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
             table = self._type_of(func.value)  # CLIENTS.get("openai")
-            if isinstance(table, ClientTable):
-                return _looked_up(table, _argument(node, 0, "key"))
+            if isinstance(table, (ClientTable, ExternalRef, AttrPath)):
+                looked_up = _looked_up(table, _argument(node, 0, "key"))
+                if looked_up is not None:
+                    return looked_up
         func_value = self._type_of(func)
         if (
             isinstance(func, cst.Name)
@@ -606,16 +610,16 @@ def _literal(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _looked_up(table: ClientTable, key: cst.BaseExpression | None) -> Value:
-    """``table[key]``: the entry of a literal key, else every client it may be."""
-    literal = _literal(key)
-    if literal is not None:
-        for name, client in table.entries:
-            if name == literal:
-                return client
-        if all(name is not None for name, _ in table.entries):
-            return None  # a key the dict has no client for
-    return OneOf(tuple(client for _, client in table.entries), table.opaque)
+def _looked_up(table: Value, key: cst.BaseExpression | None) -> Value:
+    """``table[key]`` / ``table.get(key)``: on this module's dict, its entry; on another
+    module's name, an entry to look up there."""
+    if isinstance(table, ClientTable):
+        return entry_for(table, _literal(key))
+    if isinstance(table, AttrPath) and isinstance(table.base, ExternalRef):
+        table = ExternalRef(".".join([table.base.qualname, *table.segments]), table.base.called)
+    if isinstance(table, ExternalRef) and not table.called:
+        return EntryOf(table, _literal(key))
+    return None
 
 
 def _is_self(node: cst.BaseExpression) -> bool:

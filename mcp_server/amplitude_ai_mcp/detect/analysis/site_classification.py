@@ -23,6 +23,7 @@ from .values import (
     _SDK_AI,
     AttrPath,
     ClientType,
+    EntryOf,
     ExternalRef,
     FieldOf,
     FunctionRef,
@@ -30,6 +31,7 @@ from .values import (
     Value,
     _Param,
     _provider_of,
+    only_fit,
 )
 
 _API_LAST_SEGMENTS = frozenset(
@@ -93,7 +95,7 @@ class SiteClassifier(Registrations):
             if target.segments[-1] not in _API_LAST_SEGMENTS:
                 return None
             if isinstance(target.base, OneOf):
-                client = _only_fit(target.base, target.segments)
+                client = only_fit(target.base, target.segments)
                 if client is None:
                     return None  # several clients fit (or an unknown value): probable
                 target = AttrPath(client, target.segments)
@@ -108,7 +110,7 @@ class SiteClassifier(Registrations):
                 kwargs = {a.keyword.value for a in call.args if a.keyword is not None}
                 if not any(api.usage_kwargs <= kwargs for _, api in candidates):
                     return None
-            elif not isinstance(target.base, (ExternalRef, FieldOf)):
+            elif not isinstance(target.base, (ExternalRef, EntryOf, FieldOf)):
                 return None
         else:
             return None
@@ -312,16 +314,3 @@ class SiteClassifier(Registrations):
                     break
                 scope = scope.parent
         return ""
-
-
-def _only_fit(choice: OneOf, segments: tuple[str, ...]) -> ClientType | None:
-    """The client a look-up by a variable key must be for a call of ``segments``: every
-    value is a known client and the clients this API fits are of one provider (the first
-    uninstrumented one stands for them, so an unwrapped entry is never reported as
-    instrumented)."""
-    if choice.opaque:
-        return None
-    fits = [c for c in choice.clients if P.match_api(P.FAMILIES[c.family], list(segments))]
-    if len({(c.family, c.provider) for c in fits}) != 1:
-        return None
-    return next((c for c in fits if not c.instrumented), fits[0])

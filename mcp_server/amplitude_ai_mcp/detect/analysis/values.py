@@ -72,6 +72,16 @@ class OneOf:
 
 
 @dataclass(frozen=True)
+class EntryOf:
+    """An entry of a dict another module binds (``CLIENTS["openai"]``, ``CLIENTS[name]``,
+    ``CLIENTS.get(...)``; ``key`` None when it is not a literal): looked up in that module's
+    exports (see resolve)."""
+
+    table: ExternalRef
+    key: str | None
+
+
+@dataclass(frozen=True)
 class FieldOf:
     """Field ``name`` of an instance of another module's class ``cls`` (a deps container
     named by ``RunContext[Deps]`` or ``deps_type=Deps``): what it holds is proven, if at all,
@@ -108,7 +118,16 @@ class _Item:
 
 
 Value = Union[  # noqa: UP007 - runtime alias on 3.10
-    ClientType, ExternalRef, AttrPath, FunctionRef, ClientTable, OneOf, FieldOf, _Param, None
+    ClientType,
+    ExternalRef,
+    AttrPath,
+    FunctionRef,
+    ClientTable,
+    OneOf,
+    EntryOf,
+    FieldOf,
+    _Param,
+    None,
 ]
 
 
@@ -142,3 +161,27 @@ def _sdk_stand_in(qualname: str) -> str | None:
     if not qualname.startswith(f"{P.SDK_MODULE}."):
         return None
     return P.SDK_CLIENTS.get(qualname.rsplit(".", 1)[-1])
+
+
+def entry_for(table: ClientTable, key: str | None) -> Value:
+    """``table[key]``: the client of a literal key, else every client it may be."""
+    if key is not None:
+        for name, client in table.entries:
+            if name == key:
+                return client
+        if all(name is not None for name, _ in table.entries):
+            return None  # a key the dict has no client for
+    return OneOf(tuple(client for _, client in table.entries), table.opaque)
+
+
+def only_fit(choice: OneOf, segments: tuple[str, ...] | list[str]) -> ClientType | None:
+    """The client a look-up by a variable key must be for a call of ``segments``: every
+    value is a known client and the clients this API fits are of one provider (the first
+    uninstrumented one stands for them, so an unwrapped entry is never reported as
+    instrumented)."""
+    if choice.opaque:
+        return None
+    fits = [c for c in choice.clients if P.match_api(P.FAMILIES[c.family], list(segments))]
+    if len({(c.family, c.provider) for c in fits}) != 1:
+        return None
+    return next((c for c in fits if not c.instrumented), fits[0])
