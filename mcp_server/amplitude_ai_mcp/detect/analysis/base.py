@@ -49,6 +49,8 @@ class AnalyzerBase(cst.CSTVisitor):
         # constructor parameters. (scope, first parameter) -> the receiver of a decorator
         # naming the function a tool (``@agent.tool``), for its ``ctx.deps``.
         self._fields: dict[str, list[str]] = {}
+        self._derived: set[str] = set()  # classes with base classes (inherited fields)
+        self._unproven: dict[int, str] = {}  # id(ctx.deps.x node) -> why it is not proven
         self._tool_of: dict[tuple[Scope, str], cst.BaseExpression] = {}
         # ``with <our integration>(...):`` blocks open around the node being visited, and
         # id(call) -> the frameworks they instrument.

@@ -23,6 +23,8 @@ class BindingCollector(SiteClassifier):
         # Base classes named in this module, so ``self.client`` set in a base class resolves.
         qualified = ".".join(n for n, _ in self._stack)
         prefix = qualified.rpartition(".")[0]
+        if any(b.keyword is None for b in node.bases):
+            self._derived.add(qualified)
         self._bases[qualified] = [
             f"{prefix}.{b.value.value}" if prefix else b.value.value
             for b in node.bases

@@ -157,7 +157,7 @@ class ClientFlow(AnalyzerBase):
             # Never assigned here (set by a base class elsewhere, or injected): judge by usage.
             return PARAM
         if isinstance(base, cst.Attribute) and base.attr.value == "deps":
-            held = self._deps_field(base.value, attr)
+            held = self._deps_field(base.value, attr, node)
             if held is not None:
                 return held
         # ``litellm.completion`` / ``openai.ChatCompletion.create`` / ``agents.Runner.run``
@@ -185,7 +185,9 @@ class ClientFlow(AnalyzerBase):
             return AttrPath(PARAM, (attr,))  # a free name (injected global): judge by usage
         return None
 
-    def _deps_field(self, holder: cst.BaseExpression, field_name: str) -> Value:
+    def _deps_field(
+        self, holder: cst.BaseExpression, field_name: str, node: cst.Attribute
+    ) -> Value:
         """``ctx.deps.<field>`` where ``Deps``, a class of this module, is named by the
         annotation ``ctx: RunContext[Deps]`` or by the agent the function is a tool of
         (``@agent.tool`` with ``agent = Agent(..., deps_type=Deps)``, pydantic-ai): the
@@ -220,7 +222,13 @@ class ClientFlow(AnalyzerBase):
         typed = self._first_known(values) if values else None
         if isinstance(typed, ClientType):
             return replace(typed, resolved_by="annotation")
-        return self._proven_field(deps_class, field_name)
+        proven = self._proven_field(deps_class, field_name)
+        if proven is None:  # the evidence of the probable site says why
+            self._unproven[id(node)] = (
+                f"the constructions of {deps_class} in this module do not all pass a client of "
+                f"one provider for `{field_name}` (or there are none)"
+            )
+        return proven
 
     def _agent_deps_type(self, agent: cst.BaseExpression) -> cst.Name | None:
         """``agent = Agent(..., deps_type=Deps)`` -> ``Deps`` (``agent`` a name of this
@@ -241,7 +249,8 @@ class ClientFlow(AnalyzerBase):
         """The client every construction of dataclass-like ``cls`` in this module passes for
         ``field_name`` (by keyword, or by position among the declared fields). None when a
         construction passes something else, or none is made here: no proof."""
-        fields = self._fields.get(cls, [])
+        # By position only when the class inherits no fields (a base's come first).
+        fields = [] if cls in self._derived else self._fields.get(cls, [])
         index = fields.index(field_name) if field_name in fields else -1
         if self._callers is None:
             self._callers = self._index_callers()

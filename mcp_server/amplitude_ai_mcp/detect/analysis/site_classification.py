@@ -210,6 +210,8 @@ class SiteClassifier(Registrations):
             f"`{text}.{shape.path}(...)` has the shape of the {shape.provider} API "
             f"({passed} passed) but what `{text}` holds could not be traced"
         )
+        if id(receiver) in self._unproven:
+            evidence += f": {self._unproven[id(receiver)]}"
         if isinstance(typed, OneOf):
             built = sorted({c.origin for c in typed.clients})
             evidence += (
