@@ -50,6 +50,10 @@ class AnalyzerBase(cst.CSTVisitor):
         # naming the function a tool (``@agent.tool``), for its ``ctx.deps``.
         self._fields: dict[str, list[str]] = {}
         self._derived: set[str] = set()  # classes with base classes (inherited fields)
+        # Items assigned into a dict (``CLIENTS["openai"] = OpenAI()``, ``self.clients[k] =
+        # ...``): (scope, name) or (class, attribute) -> (key expression, value).
+        self._items: dict[tuple[object, str], list[tuple[cst.BaseExpression, cst.BaseExpression]]]
+        self._items = {}
         self._unproven: dict[int, str] = {}  # id(ctx.deps.x node) -> why it is not proven
         self._tool_of: dict[tuple[Scope, str], cst.BaseExpression] = {}
         # ``with <our integration>(...):`` blocks open around the node being visited, and

@@ -17,6 +17,10 @@ from .site_classification import SiteClassifier
 from .values import PARAM, Value, _Item, _ParamOf
 
 
+def _is_self(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("self", "cls")
+
+
 class BindingCollector(SiteClassifier):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._stack.append((node.name.value, node))
@@ -140,6 +144,16 @@ class BindingCollector(SiteClassifier):
             cls = self._class_name()
             if cls:
                 self._attr_bindings.setdefault((cls, target.attr.value), []).append(value)
+        elif (
+            isinstance(target, cst.Subscript)
+            and isinstance(value, cst.BaseExpression)
+            and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+        ):
+            key = self._item_holder(target.value)
+            if key is not None:
+                item = (target.slice[0].slice.value, value)
+                self._items.setdefault(key, []).append(item)
         elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
             for t_el, v_el in zip(target.elements, value.elements, strict=False):
                 self._bind_target(t_el.value, v_el.value)
@@ -147,6 +161,23 @@ class BindingCollector(SiteClassifier):
             for index, element in enumerate(target.elements):  # a factory returning a tuple
                 if not isinstance(element, cst.StarredElement):
                     self._bind_target(element.value, _Item(value, index))
+
+    def _item_holder(self, holder: cst.BaseExpression) -> tuple[object, str] | None:
+        """Where ``holder[...] = value`` stores: the scope binding the name, or the class
+        whose ``self.<attribute>`` it is."""
+        if isinstance(holder, cst.Attribute) and _is_self(holder.value):
+            cls = self._class_name()
+            return (cls, holder.attr.value) if cls else None
+        if not isinstance(holder, cst.Name):
+            return None
+        scope = self.get_metadata(FastScopeProvider, holder, None)
+        while scope is not None:
+            if not isinstance(scope, ClassScope) and holder.value in scope.assignments:
+                return (scope, holder.value)
+            if scope is scope.parent:
+                break
+            scope = scope.parent
+        return None
 
     def visit_Import(self, node: cst.Import) -> None:
         line = self._line(node)

@@ -53,7 +53,7 @@ class ClientFlow(AnalyzerBase):
             if not skip_class and name in scope.assignments:
                 values = self._bindings.get((scope, name))
                 if values:
-                    return self._first_known(values)
+                    return self._with_items(values, (scope, name))
                 # Bound by import, def, class, loop target...: ask the qualified names.
                 for qn, source in self._qualnames(node):
                     if source is QualifiedNameSource.IMPORT:
@@ -152,7 +152,7 @@ class ClientFlow(AnalyzerBase):
                 seen.add(current)
                 values = self._attr_bindings.get((current, attr))
                 if values:
-                    return self._first_known(values)
+                    return self._with_items(values, (current, attr))
                 pending.extend(self._bases.get(current, ()))
             # Never assigned here (set by a base class elsewhere, or injected): judge by usage.
             return PARAM
@@ -399,6 +399,23 @@ class ClientFlow(AnalyzerBase):
             self._module_level_line(node),
             built_line=self._line(node),
         )
+
+    def _with_items(
+        self, values: Sequence[cst.BaseExpression | Value | _Item], holder: tuple[object, str]
+    ) -> Value:
+        """A name's value (``values``: what is bound to it), with the items assigned into it
+        when it is a dict (``CLIENTS = {}`` then ``CLIENTS["openai"] = OpenAI()``)."""
+        typed = self._first_known(values)
+        items = self._items.get(holder)
+        if not items or not (typed is None or isinstance(typed, ClientTable)):
+            return typed
+        added = self._client_table([(_literal(key), value) for key, value in items])
+        if not isinstance(added, ClientTable):
+            return typed
+        if typed is None:  # a dict of no client yet, or something we do not know
+            known = all(isinstance(v, cst.Dict) for v in values)
+            return ClientTable(added.entries, added.opaque or not known)
+        return ClientTable((*typed.entries, *added.entries), typed.opaque or added.opaque)
 
     def _client_table(self, pairs: Sequence[tuple[str | None, cst.BaseExpression | None]]) -> Value:
         """A dict whose values include clients (None when none is one)."""

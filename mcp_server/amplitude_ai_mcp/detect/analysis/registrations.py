@@ -14,9 +14,12 @@ from amplitude_ai_mcp.detect import providers as P
 from .client_flow import ClientFlow
 from .cst_shapes import _expressions_in, _string_arg
 from .fast_metadata import FastScopeProvider
-from .values import _SDK_AGENT, _SDK_AI, AttrPath, ClientType, _Param
+from .values import _SDK_AGENT, _SDK_AI, AttrPath, ClientType, EntryOf, FieldOf, OneOf, _Param
 
 _PATCH_TARGETS = P.PATCH_TARGETS  # from the provider registry
+# Values that mean something only where they are used (a parameter, an attribute path, a
+# look-up or field still to resolve): never exported (``os.environ["KEY"]`` is everywhere).
+_NOT_EXPORTED = (_Param, AttrPath, EntryOf, FieldOf, OneOf)
 _AGENT_CONSTRUCTORS = {
     "agents.Agent": "openai-agents",
     "pydantic_ai.Agent": "pydantic-ai",
@@ -126,12 +129,12 @@ class Registrations(ClientFlow):
             if isinstance(scope, GlobalScope):
                 module_scope = scope
                 typed = self._first_known(values)
-                if typed is not None and not isinstance(typed, (_Param, AttrPath)):
+                if typed is not None and not isinstance(typed, _NOT_EXPORTED):
                     self.result.exports[name] = typed
         for (scope, name), returned in self._returns.items():
             if isinstance(scope, GlobalScope) or scope is module_scope:
                 typed = self._first_known(list(returned))
-                if typed is not None and not isinstance(typed, (_Param, AttrPath)):
+                if typed is not None and not isinstance(typed, _NOT_EXPORTED):
                     self.result.exports[f"{name}()"] = typed
         # Classes: ``Holder.client`` attribute bindings, reachable as ``module.Holder().client``.
         for (cls, attr), values in self._attr_bindings.items():

@@ -1,6 +1,7 @@
 """Clients kept in dicts and looked up by key: a literal key names its client; a variable key
 is proven only when the call's API fits exactly one provider among the dict's clients."""
 
+import json
 import os
 
 from anthropic import Anthropic
@@ -83,3 +84,36 @@ SENDERS = {"sms": object(), "mail": object()}
 
 def notify(channel, text):
     return SENDERS[channel].messages.create(body=text, to="ops")  # not an LLM client
+
+
+POOL = {}
+POOL["primary"] = OpenAI(timeout=20)
+OVERRIDES = json.loads(os.environ.get("LLM_OVERRIDES", "{}"))
+OVERRIDES["openai"] = OpenAI()
+
+
+def pooled(question):
+    return POOL["primary"].responses.create(
+        model="gpt-4o-mini", input=question
+    )  # expect: openai responses.create
+
+
+def overridden(name, question):
+    # The dict comes from configuration: a variable key proves nothing.
+    return OVERRIDES[name].responses.create(
+        model="gpt-4o-mini", input=question
+    )  # probable: openai responses.create
+
+
+class Fleet:
+    def __init__(self, regions):
+        self.by_region = {}
+        for region in regions:
+            self.by_region[region] = Anthropic(base_url=f"https://{region}.example.com")
+
+    def ask(self, region, question):
+        return self.by_region[region].messages.create(
+            model="claude-3-5-haiku-latest",
+            max_tokens=100,
+            messages=[{"role": "user", "content": question}],
+        )  # expect: anthropic messages.create
