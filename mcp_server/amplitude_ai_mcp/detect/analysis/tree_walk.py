@@ -96,6 +96,7 @@ class _Dispatch:
         }
         self.visits: dict[type, _Hook | None] = {}
         self.leaves: dict[type, _Hook | None] = {}
+        self.attribute_hooks: dict[type, bool] = {}
 
     def visit_of(self, node_cls: type) -> _Hook | None:
         hook = getattr(self.cls, f"visit_{node_cls.__name__}", None)
@@ -108,10 +109,12 @@ class _Dispatch:
         return hook
 
     def has_attribute_hooks(self, node_cls: type) -> bool:
-        if self.own_attribute_hooks:
-            return True
-        prefix = f"_{node_cls.__name__}_"
-        return any(prefix in name for name in self.attribute_names)
+        found = self.attribute_hooks.get(node_cls)
+        if found is None:
+            prefix = f"_{node_cls.__name__}_"
+            found = self.own_attribute_hooks or any(prefix in n for n in self.attribute_names)
+            self.attribute_hooks[node_cls] = found
+        return found
 
 
 _DISPATCH: dict[type, _Dispatch] = {}
