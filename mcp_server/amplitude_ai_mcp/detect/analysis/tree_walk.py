@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -73,12 +74,16 @@ def _fields_of(node: cst.CSTNode) -> tuple[tuple[str, bool], ...]:
     return order
 
 
+_LIBCST_BASES = frozenset(cst.CSTVisitor.__mro__)  # CSTVisitor and its no-op hook stubs
+
+
 class _Dispatch:
-    """A visitor class's hooks, looked up once per node class."""
+    """A visitor class's hooks, looked up once per node class. libcst's base classes define
+    a no-op stub for every hook: those count as absent (nothing to call)."""
 
     def __init__(self, visitor_cls: type[cst.CSTVisitor]) -> None:
         base = cst.CSTVisitor
-        self.cls = visitor_cls
+        self.cls = weakref.ref(visitor_cls)  # the table must not keep its key alive
         # A visitor that overrides on_visit / on_leave (libcst's ScopeVisitor does) is called
         # through them; otherwise its visit_X / leave_X are called directly.
         self.own_on_visit = visitor_cls.on_visit is not base.on_visit
@@ -87,37 +92,44 @@ class _Dispatch:
             visitor_cls.on_visit_attribute is not base.on_visit_attribute
             or visitor_cls.on_leave_attribute is not base.on_leave_attribute
         )
-        self.attribute_names = {
+        # The hook names the visitor's own classes define (visitors are often classes local
+        # to a function, built per call: dir() of a CSTVisitor lists ~2,000 stubs).
+        self.own_names = {
             name
-            for name in dir(visitor_cls)
+            for klass in visitor_cls.__mro__
+            if klass not in _LIBCST_BASES
+            for name in vars(klass)
             if name.startswith(("visit_", "leave_"))
-            and name.count("_") >= 2
-            and getattr(visitor_cls, name) is not getattr(base, name, None)
         }
         self.visits: dict[type, _Hook | None] = {}
         self.leaves: dict[type, _Hook | None] = {}
         self.attribute_hooks: dict[type, bool] = {}
 
+    def _hook(self, name: str) -> _Hook | None:
+        cls = self.cls()
+        return getattr(cls, name) if cls is not None and name in self.own_names else None
+
     def visit_of(self, node_cls: type) -> _Hook | None:
-        hook = getattr(self.cls, f"visit_{node_cls.__name__}", None)
+        hook = self._hook(f"visit_{node_cls.__name__}")
         self.visits[node_cls] = hook
         return hook
 
     def leave_of(self, node_cls: type) -> _Hook | None:
-        hook = getattr(self.cls, f"leave_{node_cls.__name__}", None)
+        hook = self._hook(f"leave_{node_cls.__name__}")
         self.leaves[node_cls] = hook
         return hook
 
     def has_attribute_hooks(self, node_cls: type) -> bool:
         found = self.attribute_hooks.get(node_cls)
         if found is None:
-            prefix = f"_{node_cls.__name__}_"
-            found = self.own_attribute_hooks or any(prefix in n for n in self.attribute_names)
+            prefix = (f"visit_{node_cls.__name__}_", f"leave_{node_cls.__name__}_")
+            found = self.own_attribute_hooks or any(n.startswith(prefix) for n in self.own_names)
             self.attribute_hooks[node_cls] = found
         return found
 
 
-_DISPATCH: dict[type, _Dispatch] = {}
+# Keyed weakly: a visitor class local to a function is a new class per call.
+_DISPATCH: weakref.WeakKeyDictionary[type, _Dispatch] = weakref.WeakKeyDictionary()
 
 # What a field's value is, by its type: CSTNode is an ABC, and an isinstance() check against
 # it on every field of every node costs more than the rest of the walk.
