@@ -25,6 +25,7 @@ from typing import Any
 import libcst as cst
 
 _Hook = Callable[[Any, cst.CSTNode], Any]
+_Entry = tuple["_Hook | None", "_Hook | None", bool, tuple[tuple[str, bool], ...]]
 
 
 class _FieldRecorder(cst.CSTVisitor):
@@ -78,8 +79,9 @@ _LIBCST_BASES = frozenset(cst.CSTVisitor.__mro__)  # CSTVisitor and its no-op ho
 
 
 class _Dispatch:
-    """A visitor class's hooks, looked up once per node class. libcst's base classes define
-    a no-op stub for every hook: those count as absent (nothing to call)."""
+    """A visitor class's hooks and each node class's fields, in one table entry per node
+    class (one dict look-up per node visited). libcst's base classes define a no-op stub for
+    every hook: those count as absent (nothing to call)."""
 
     def __init__(self, visitor_cls: type[cst.CSTVisitor]) -> None:
         base = cst.CSTVisitor
@@ -101,31 +103,24 @@ class _Dispatch:
             for name in vars(klass)
             if name.startswith(("visit_", "leave_"))
         }
-        self.visits: dict[type, _Hook | None] = {}
-        self.leaves: dict[type, _Hook | None] = {}
-        self.attribute_hooks: dict[type, bool] = {}
+        self.entries: dict[type, _Entry] = {}
 
     def _hook(self, name: str) -> _Hook | None:
         cls = self.cls()
         return getattr(cls, name) if cls is not None and name in self.own_names else None
 
-    def visit_of(self, node_cls: type) -> _Hook | None:
-        hook = self._hook(f"visit_{node_cls.__name__}")
-        self.visits[node_cls] = hook
-        return hook
-
-    def leave_of(self, node_cls: type) -> _Hook | None:
-        hook = self._hook(f"leave_{node_cls.__name__}")
-        self.leaves[node_cls] = hook
-        return hook
-
-    def has_attribute_hooks(self, node_cls: type) -> bool:
-        found = self.attribute_hooks.get(node_cls)
-        if found is None:
-            prefix = (f"visit_{node_cls.__name__}_", f"leave_{node_cls.__name__}_")
-            found = self.own_attribute_hooks or any(n.startswith(prefix) for n in self.own_names)
-            self.attribute_hooks[node_cls] = found
-        return found
+    def entry_for(self, node: cst.CSTNode) -> _Entry:
+        """(visit hook, leave hook, has attribute hooks, fields) for ``type(node)``."""
+        kind = type(node).__name__
+        prefix = (f"visit_{kind}_", f"leave_{kind}_")
+        entry = (
+            self._hook(f"visit_{kind}"),
+            self._hook(f"leave_{kind}"),
+            self.own_attribute_hooks or any(n.startswith(prefix) for n in self.own_names),
+            _FIELDS.get(type(node)) or _fields_of(node),
+        )
+        self.entries[type(node)] = entry
+        return entry
 
 
 # Keyed weakly: a visitor class local to a function is a new class per call.
@@ -161,20 +156,22 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
 
 def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, d: _Dispatch) -> None:
     node_cls = type(node)
+    entry = d.entries.get(node_cls)
+    if entry is None:
+        entry = d.entry_for(node)
+    visit, leave, attribute_hooks, fields = entry
     if d.own_on_visit:
         descend = visitor.on_visit(node)
     else:
-        hook = d.visits[node_cls] if node_cls in d.visits else d.visit_of(node_cls)
-        descend = hook is None or hook(visitor, node) is not False
+        descend = visit is None or visit(visitor, node) is not False
     if descend:
-        attribute_hooks = d.has_attribute_hooks(node_cls)
-        for name, optional in _FIELDS.get(node_cls) or _fields_of(node):
+        for name, optional in fields:
             value = getattr(node, name)
+            if optional and value is None:
+                continue
             kind = _KIND.get(type(value))
             if kind is None:
                 kind = _kind_of(value)
-            if optional and value is None:
-                continue
             if attribute_hooks:
                 visitor.on_visit_attribute(node, name)
             if kind == _NODE:
@@ -186,7 +183,5 @@ def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, d: _Dispatch) -> None:
                 visitor.on_leave_attribute(node, name)
     if d.own_on_leave:
         visitor.on_leave(node)
-    else:
-        hook = d.leaves[node_cls] if node_cls in d.leaves else d.leave_of(node_cls)
-        if hook is not None:
-            hook(visitor, node)
+    elif leave is not None:
+        leave(visitor, node)
