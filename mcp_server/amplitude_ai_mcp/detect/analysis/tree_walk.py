@@ -125,6 +125,7 @@ class _Dispatch:
 
 # Keyed weakly: a visitor class local to a function is a new class per call.
 _DISPATCH: weakref.WeakKeyDictionary[type, _Dispatch] = weakref.WeakKeyDictionary()
+_DISPATCH_LOCK = threading.Lock()
 
 # What a field's value is, by its type: CSTNode is an ABC, and an isinstance() check against
 # it on every field of every node costs more than the rest of the walk.
@@ -140,10 +141,11 @@ def _kind_of(value: object) -> int:
 
 def _dispatch_for(visitor: cst.CSTVisitor) -> _Dispatch:
     cls = type(visitor)
-    found = _DISPATCH.get(cls)
-    if found is None:
-        found = _Dispatch(cls)
-        _DISPATCH[cls] = found
+    with _DISPATCH_LOCK:  # plans of different files run in parallel threads
+        found = _DISPATCH.get(cls)
+        if found is None:
+            found = _Dispatch(cls)
+            _DISPATCH[cls] = found
     return found
 
 
