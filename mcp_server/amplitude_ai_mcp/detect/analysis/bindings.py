@@ -11,14 +11,10 @@ from libcst.metadata import (
 
 from amplitude_ai_mcp.detect import providers as P
 
-from .cst_shapes import dotted
+from .cst_shapes import _is_self, dotted
 from .fast_metadata import FastScopeProvider
 from .site_classification import SiteClassifier
 from .values import PARAM, Value, _Item, _ParamOf
-
-
-def _is_self(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value in ("self", "cls")
 
 
 class BindingCollector(SiteClassifier):
@@ -165,7 +161,7 @@ class BindingCollector(SiteClassifier):
     def _item_holder(self, holder: cst.BaseExpression) -> tuple[object, str] | None:
         """Where ``holder[...] = value`` stores: the scope binding the name, or the class
         whose ``self.<attribute>`` it is."""
-        if isinstance(holder, cst.Attribute) and _is_self(holder.value):
+        if isinstance(holder, cst.Attribute) and _is_self(holder.value, ("self", "cls")):
             cls = self._class_name()
             return (cls, holder.attr.value) if cls else None
         if not isinstance(holder, cst.Name):

@@ -18,7 +18,7 @@ from libcst.metadata import (
 from amplitude_ai_mcp.detect import providers as P
 
 from .base import _MAX_CHAIN, AnalyzerBase
-from .cst_shapes import _BUILTINS, _argument, _expressions_in, _string_arg
+from .cst_shapes import _BUILTINS, _argument, _expressions_in, _is_self, _string_arg
 from .fast_metadata import FastScopeProvider
 from .values import (
     _SDK_AGENT,
@@ -646,7 +646,3 @@ def _looked_up(table: Value, key: cst.BaseExpression | None) -> Value:
     if isinstance(table, ExternalRef) and not table.called:
         return EntryOf(table, _literal(key))
     return None
-
-
-def _is_self(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"

@@ -20,6 +20,11 @@ def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | Non
     return positional[index].value
 
 
+def _is_self(node: cst.BaseExpression, names: tuple[str, ...] = ("self",)) -> bool:
+    """``self`` (or another of ``names``, e.g. ``cls``)."""
+    return isinstance(node, cst.Name) and node.value in names
+
+
 def _is_verb(node: cst.SimpleString) -> bool:
     value = node.evaluated_value
     return isinstance(value, str) and value.upper() in ("GET", "POST", "PUT", "PATCH")
