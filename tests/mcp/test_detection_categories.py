@@ -1,5 +1,6 @@
 """Precision and recall per category of the hard cases (factories, injected clients, clients
-passed as arguments, deps containers, lazy proxies, untracked APIs), over labelled files in
+passed as arguments, deps containers, forwarding proxies, dicts of clients, instances of another
+module's classes, untracked APIs; in one module and across modules), over labelled files in
 ``detection_corpus/categories``: ``# expect:`` marks a confirmed site, ``# probable:`` a
 provider-shaped call whose client cannot be traced, ``# untracked:`` an API the SDK does not
 track. Unmarked lookalikes in the same files measure precision."""
@@ -123,3 +124,23 @@ def test_validate_file_agrees_with_scan(scanned, name):
     ]
     assert mine == theirs
     assert result.probable + result.untracked >= len(mine) > 0 or result.total > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("cat_dict_lookup.py", "the key is not a literal"),
+        ("cat_dict_cross_module.py", "(the key is not a literal)"),
+        ("cat_deps_container.py", "do not all pass a client of one provider"),
+        ("cat_deps_cross_module.py", "constructions of the class prove a client"),
+    ],
+)
+def test_probable_sites_say_why(scanned, name, reason):
+    """A look-up or deps field that stays probable names what kept it from being confirmed."""
+    probable = [
+        s
+        for s in scanned.uncertain_sites
+        if s.file == f"categories/{name}" and s.confidence == "probable"
+    ]
+    assert probable
+    assert any(reason in s.evidence for s in probable), [s.evidence for s in probable]
