@@ -356,6 +356,8 @@ CASES = [
             "rt_inst/__init__.py": "",
             "rt_inst/services.py": src(
                 """
+                from functools import cached_property
+
                 from anthropic import Anthropic
                 from openai import OpenAI
 
@@ -365,6 +367,10 @@ CASES = [
                         self.model = model
                         self.client = OpenAI(max_retries=0)
                         self.critic = Anthropic(max_retries=0)
+
+                    @cached_property
+                    def embedder(self):
+                        return OpenAI(max_retries=0, timeout=10)
 
                     def ask(self, question):
                         r = self.client.chat.completions.create(  # llm-call
@@ -398,15 +404,26 @@ CASES = [
                     return m.content[0].text
 
 
+                def vectors(texts):
+                    return assistant.embedder.embeddings.create(  # llm-call
+                        model="text-embedding-3-small", input=texts
+                    )
+
+
                 def main(question):
-                    return quick(question), review("draft"), assistant.ask(question)
+                    return (
+                        quick(question),
+                        review("draft"),
+                        assistant.ask(question),
+                        vectors([question]),
+                    )
                 """
             ),
         },
         "rt_inst/services.py",
         "rt_inst.main",
         lambda m: m.main("hi"),
-        ("openai", "anthropic", "openai"),
+        ("openai", "anthropic", "openai", "openai"),
     ),
 ]
 

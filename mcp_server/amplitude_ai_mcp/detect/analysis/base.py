@@ -50,6 +50,7 @@ class AnalyzerBase(cst.CSTVisitor):
         # naming the function a tool (``@agent.tool``), for its ``ctx.deps``.
         self._fields: dict[str, list[str]] = {}
         self._derived: set[str] = set()  # classes with base classes (inherited fields)
+        self._properties: set[tuple[str, str]] = set()  # (class, name) of @property methods
         # Items assigned into a dict (``CLIENTS["openai"] = OpenAI()``, ``self.clients[k] =
         # ...``): (scope, name) or (class, attribute) -> (key expression, value).
         self._items: dict[tuple[object, str], list[tuple[cst.BaseExpression, cst.BaseExpression]]]

@@ -49,6 +49,8 @@ class BindingCollector(SiteClassifier):
         first = (*params.posonly_params, *params.params)[:1]
         for decorator in node.decorators:
             receiver = decorator.decorator
+            if callee and "." in callee and _is_property(receiver):
+                self._properties.add((callee.rpartition(".")[0], node.name.value))
             if isinstance(receiver, cst.Call):
                 receiver = receiver.func
             if first and isinstance(receiver, cst.Attribute):  # @agent.tool
@@ -218,3 +220,9 @@ class BindingCollector(SiteClassifier):
         for arg in node.args:
             if isinstance(arg.value, (cst.Attribute, cst.Name)):
                 self._refs.append((arg.value, node, enclosing))
+
+
+def _is_property(decorator: cst.BaseExpression) -> bool:
+    """``@property`` / ``@cached_property`` / ``@functools.cached_property``."""
+    name = dotted(decorator) or ""
+    return name.rsplit(".", 1)[-1] in ("property", "cached_property")

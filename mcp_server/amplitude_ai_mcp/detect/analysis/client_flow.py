@@ -153,6 +153,8 @@ class ClientFlow(AnalyzerBase):
                 values = self._attr_bindings.get((current, attr))
                 if values:
                     return self._with_items(values, (current, attr))
+                if (current, attr) in self._properties:  # @property def client(self): ...
+                    return self._property_value(current, attr)
                 pending.extend(self._bases.get(current, ()))
             # Never assigned here (set by a base class elsewhere, or injected): judge by usage.
             return PARAM
@@ -399,6 +401,15 @@ class ClientFlow(AnalyzerBase):
             self._module_level_line(node),
             built_line=self._line(node),
         )
+
+    def _property_value(self, cls: str, name: str) -> Value:
+        """What ``@property`` / ``@cached_property`` method ``name`` of ``cls`` returns."""
+        typed = self._first_known(list(self._method_returns.get((cls, name), ())))
+        if isinstance(typed, ClientType):
+            return replace(typed, module_level_line=None, resolved_by="factory")
+        if isinstance(typed, ExternalRef) and not _library_ref(typed):
+            return typed  # a factory of another project module: resolved there
+        return PARAM  # as for any attribute not known here: judged by usage
 
     def _with_items(
         self, values: Sequence[cst.BaseExpression | Value | _Item], holder: tuple[object, str]

@@ -146,3 +146,5 @@ class Registrations(ClientFlow):
             typed = self._first_known(list(returned_values))
             if isinstance(typed, ClientType):
                 self.result.exports.setdefault(f"{cls}.{method}()", typed)
+                if (cls, method) in self._properties:  # ``module.holder.client`` (a property)
+                    self.result.exports.setdefault(f"{cls}.{method}", typed)

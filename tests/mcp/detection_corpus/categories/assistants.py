@@ -1,5 +1,6 @@
 """Service objects built once at import time, used by cat_instance_cross_module.py."""
 
+import functools
 import os
 
 from anthropic import Anthropic
@@ -26,6 +27,30 @@ class Critic:
         self.store = {}
 
 
+class Toolbox:
+    """Clients built on first use, behind properties."""
+
+    def __init__(self, region="us"):
+        self.region = region
+
+    @functools.cached_property
+    def embedder(self):
+        return OpenAI(base_url=f"https://{self.region}.gateway.example.com/v1")
+
+    @property
+    def reviewer(self):
+        return Anthropic(max_retries=1)
+
+    @property
+    def cache(self):
+        return {}
+
+    def similar(self, text):
+        return self.embedder.embeddings.create(
+            model="text-embedding-3-small", input=[text]
+        )  # expect: openai embeddings.create sync factory
+
+
 class Ledger:
     """Bookkeeping: its ``client`` is a database handle."""
 
@@ -36,4 +61,5 @@ class Ledger:
 
 assistant = Assistant()
 critic = Critic()
+toolbox = Toolbox()
 ledger = Ledger()

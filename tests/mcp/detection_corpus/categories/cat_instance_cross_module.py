@@ -2,7 +2,7 @@
 the clients their constructors build."""
 
 from categories import assistants
-from categories.assistants import Assistant, assistant, critic, ledger
+from categories.assistants import Assistant, assistant, critic, ledger, toolbox
 
 
 def quick_answer(question):
@@ -30,6 +30,18 @@ def via_module(question):
     return assistants.assistant.client.embeddings.create(
         model="text-embedding-3-small", input=[question]
     )  # expect: openai embeddings.create
+
+
+def second_opinion(draft):
+    return toolbox.reviewer.messages.create(
+        model="claude-3-5-haiku-latest",
+        max_tokens=300,
+        messages=[{"role": "user", "content": draft}],
+    )  # expect: anthropic messages.create
+
+
+def cached(key):
+    return toolbox.cache.messages.create(key=key)  # a dict behind a property: not an LLM call
 
 
 def conversation(question):
