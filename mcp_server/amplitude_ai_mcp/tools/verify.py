@@ -29,7 +29,8 @@ async def generate_verify_test(
     """An offline pytest file proving the instrumentation of each instrumented module (of
     `path`) that reaches an LLM call: it drives the entry points (functions, routes, scripts,
     async) with the SDK's fake LLM and asserts catalog-exact [Agent] events; it fails on
-    uninstrumented code. Asks via needs_input. Run it yourself: the server runs no code."""
+    uninstrumented code. Questions come as needs_input. Run it yourself: the server runs no
+    code."""
     from amplitude_ai_mcp.verify.generate import generate
 
     the_roots = roots(ctx)
