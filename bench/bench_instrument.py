@@ -211,7 +211,8 @@ def _paired(floor: Callable[[], Any], work: Callable[[], Any], runs: int) -> dic
 
 
 # Where a plan's time goes: functions of codemods/plan.py's namespace (looked up at call
-# time, so wrapping them here times every call), and libcst's visits by visitor class.
+# time, so wrapping them here times every call), the read-only walks by visitor class, the
+# position metadata, and libcst's own visits (transformers) by visitor class.
 _STAGES = (
     ("check_python", "Python's own check (compile; its ast is the slice's)"),
     ("edit_tree", "edit slice: cut (ast) + libcst parse of the slice"),
@@ -255,6 +256,32 @@ def bench_stages(runs: int) -> dict[str, float]:
         if hasattr(owner, attr):
             owners[name] = (owner, attr, getattr(owner, attr))
     visit = cst.Module.visit
+    try:  # the read-only walk and position metadata, where the checkout has them
+        from amplitude_ai_mcp.detect.analysis import fast_metadata
+    except ImportError:  # older checkouts
+        fast_metadata = None  # type: ignore[assignment]
+    walks: list[tuple[Any, str, Any]] = []
+    if fast_metadata is not None and hasattr(fast_metadata, "walk"):
+        walk = fast_metadata.walk
+
+        def walk_timed(node: Any, visitor: Any) -> None:
+            start = time.perf_counter()
+            try:
+                walk(node, visitor)
+            finally:
+                key = f"walk: {type(visitor).__name__}"
+                current[key] = current.get(key, 0.0) + (time.perf_counter() - start) * 1000
+
+        walks.append((fast_metadata, "walk", walk_timed))
+        positions = fast_metadata.FastPositionProvider._gen_impl
+        walks.append(
+            (
+                fast_metadata.FastPositionProvider,
+                "_gen_impl",
+                timed("position metadata (codegen)", positions),
+            )
+        )
+    originals = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in walks]
 
     def visit_timed(self: cst.Module, visitor: Any) -> Any:
         start = time.perf_counter()
@@ -271,6 +298,8 @@ def bench_stages(runs: int) -> dict[str, float]:
             for name, (owner, attr, fn) in owners.items():
                 setattr(owner, attr, timed(name, fn))
             cst.Module.visit = visit_timed  # type: ignore[method-assign]
+            for owner, attr, replacement in walks:
+                setattr(owner, attr, replacement)
             planning.plan_file(root, root / "service.py", planning.Options())
             for _ in range(runs):
                 _cold()
@@ -284,6 +313,8 @@ def bench_stages(runs: int) -> dict[str, float]:
             for owner, attr, fn in owners.values():
                 setattr(owner, attr, fn)
             cst.Module.visit = visit  # type: ignore[method-assign]
+            for owner, attr, fn in originals:
+                setattr(owner, attr, fn)
     return {key: statistics.median(values) for key, values in totals.items()}
 
 

@@ -28,6 +28,7 @@ from libcst.metadata import MetadataWrapper
 
 from amplitude_ai_mcp.codemods.edit_slice import EditSlice, edit_slice
 from amplitude_ai_mcp.detect import guard
+from amplitude_ai_mcp.detect.analysis.fast_metadata import FastWrapper
 from amplitude_ai_mcp.detect.analyze import (
     FastPositionProvider,
     FileAnalysis,
@@ -175,7 +176,7 @@ def edit_tree(text: str, rel: str, context: Context, parsed: ast.Module | None =
         raise WorkspaceError(f"{rel} cannot be instrumented: {reason}")
     module = parse_checked(cut.text, rel)
     markers = {id(stmt) for stmt in module.body if _is_marker(stmt, cut.prefix)}
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper = FastWrapper(module, unsafe_skip_copy=True)
     dropped_text = "\n".join(original for _, original in cut.markers)
     return EditTree(
         module, wrapper, markers, set(), {}, cut, (dropped_text, lambda: identifiers(cut.dropped))

@@ -12,6 +12,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, QualifiedNameSource
 
 from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.analysis.fast_metadata import FastWrapper
 from amplitude_ai_mcp.detect.analyze import FastPositionProvider as PositionProvider
 from amplitude_ai_mcp.detect.analyze import FastScopeProvider as ScopeProvider
 from amplitude_ai_mcp.detect.sites import CallSite
@@ -370,7 +371,7 @@ def collect_facts(
     the module's source, when ``module`` is a slice of it."""
     facts = Facts(module=module, file=file, sites=sites, text=text)
     if wrapper is None:
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        wrapper = FastWrapper(module, unsafe_skip_copy=True)
     collector = _Collector(facts)
     wrapper.visit(collector)
     facts.positions = {}

@@ -20,7 +20,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from .analysis.bindings import BindingCollector
-from .analysis.fast_metadata import FastPositionProvider, FastScopeProvider
+from .analysis.fast_metadata import FastPositionProvider, FastScopeProvider, FastWrapper
 from .analysis.findings import FileAnalysis, RawSite, UncertainSite, module_name_for
 from .analysis.values import (
     PARAM,
@@ -81,7 +81,7 @@ def analyze_module(
             context,
         )
     if wrapper is None:
-        wrapper = MetadataWrapper(source, unsafe_skip_copy=True)
+        wrapper = FastWrapper(source, unsafe_skip_copy=True)
     ready = wrapper
     return run_guarded(lambda: _analyze(ready, module, is_package))
 

@@ -30,7 +30,7 @@ from libcst.metadata import MetadataWrapper
 from amplitude_ai_mcp.syntax_check import python_accepts
 
 from . import guard
-from .analysis.fast_metadata import FastPositionProvider
+from .analysis.fast_metadata import FastPositionProvider, FastWrapper
 from .analysis.findings import FileAnalysis
 from .relevance import NO_CONTEXT, Context, Slice, identifiers, slice_source
 
@@ -83,7 +83,7 @@ class SourceModel:
         # unsafe_skip_copy: the tree is never mutated (libcst nodes are immutable), so the
         # metadata resolved once stays valid for every visitor of this content.
         if self._wrapper is None:
-            self._wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self._wrapper = FastWrapper(self.tree, unsafe_skip_copy=True)
         return self._wrapper
 
 
@@ -176,7 +176,7 @@ def analysis_of(
                 return analyse(model.wrapper)
             _checked(cut.text, digest(cut.text))
             tree = cst.parse_module(cut.text)
-            analysis = analyse(MetadataWrapper(tree, unsafe_skip_copy=True))
+            analysis = analyse(FastWrapper(tree, unsafe_skip_copy=True))
             return with_dropped_imports(analysis, cut)
 
         found = guard.run_guarded(work)
@@ -260,7 +260,7 @@ def focused_wrapper(
         index += count
     if index != len(statements):
         return None
-    wrapper = MetadataWrapper(tree.with_changes(body=body), unsafe_skip_copy=True)
+    wrapper = FastWrapper(tree.with_changes(body=body), unsafe_skip_copy=True)
     positions = wrapper.resolve(FastPositionProvider)
     if any(positions[node].start.line != line for node, line in kept):
         return None  # libcst and ast disagree on where a statement starts: no shortcut

@@ -7,7 +7,9 @@ import ast
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
+
+from amplitude_ai_mcp.detect.analysis.fast_metadata import FastWrapper
 
 from .cst_reading import (
     absolute_module,
@@ -86,7 +88,7 @@ _WEB_APPS = {
 def collect(tree: cst.Module, package: str, factories: dict[str, str] | None = None) -> ModuleFacts:
     """Facts of ``tree``; ``package`` resolves relative imports; ``factories``: app factories
     of other modules (qualified name -> framework), so ``app = create_app()`` is an app."""
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    wrapper = FastWrapper(tree, unsafe_skip_copy=True)
     visitor = _Collector(package, factories or {})
     wrapper.visit(visitor)
     return visitor.facts

@@ -1,0 +1,177 @@
+"""A read-only walk of a libcst tree: a visitor's hooks are called in exactly the order
+``node.visit(visitor)`` calls them, but no node is rebuilt.
+
+libcst visits a node through ``_visit_and_replace_children``, which constructs (and
+validates) a fresh copy of every node it passes, also for read-only :class:`CSTVisitor`\\s
+that throw the copies away: that is most of the cost of each of a plan's passes (the scope
+and expression-context metadata, the analyzer, the codemods' facts). :func:`walk` reads
+the children in place instead.
+
+The order of a node's children is libcst's own: recorded once per node class by letting
+``_visit_and_replace_children`` run over one instance with a visitor that records which
+fields it enters (and descends into none). ``tests/mcp/test_tree_walk.py`` checks, over a
+corpus of real and adversarial modules, that the hooks fire in the same order with the same
+nodes as libcst's traversal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+_Hook = Callable[[Any, cst.CSTNode], Any]
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    """Records the fields ``_visit_and_replace_children`` enters, without descending."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.fields.append(attribute)
+
+
+# Per node class: (field, entered only when it holds something) in libcst's visiting order.
+_FIELDS: dict[type[cst.CSTNode], tuple[tuple[str, bool], ...]] = {}
+_FIELDS_LOCK = threading.Lock()
+
+
+# Fields libcst enters only when they hold something (a conditional in the node's
+# ``_visit_and_replace_children``; every other field's hooks fire also for None). A test
+# reads libcst's source for such conditionals, so a libcst release that adds one fails it.
+ENTERED_ONLY_WHEN_SET = frozenset({"format_spec"})
+
+
+def _fields_of(node: cst.CSTNode) -> tuple[tuple[str, bool], ...]:
+    """The fields of ``type(node)`` in libcst's visiting order, each with whether it is
+    entered only when set. Such a field may be unset on the instance recorded: it then
+    goes last, where libcst visits it (the last field of its node)."""
+    cls = type(node)
+    found = _FIELDS.get(cls)
+    if found is not None:
+        return found
+    recorder = _FieldRecorder()
+    node._visit_and_replace_children(recorder)
+    seen = list(dict.fromkeys(recorder.fields))
+    missing = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name in ENTERED_ONLY_WHEN_SET and f.name not in seen
+    ]
+    order = tuple((name, name in ENTERED_ONLY_WHEN_SET) for name in (*seen, *missing))
+    with _FIELDS_LOCK:
+        _FIELDS[cls] = order
+    return order
+
+
+class _Dispatch:
+    """A visitor class's hooks, looked up once per node class."""
+
+    def __init__(self, visitor_cls: type[cst.CSTVisitor]) -> None:
+        base = cst.CSTVisitor
+        self.cls = visitor_cls
+        # A visitor that overrides on_visit / on_leave (libcst's ScopeVisitor does) is called
+        # through them; otherwise its visit_X / leave_X are called directly.
+        self.own_on_visit = visitor_cls.on_visit is not base.on_visit
+        self.own_on_leave = visitor_cls.on_leave is not base.on_leave
+        self.own_attribute_hooks = (
+            visitor_cls.on_visit_attribute is not base.on_visit_attribute
+            or visitor_cls.on_leave_attribute is not base.on_leave_attribute
+        )
+        self.attribute_names = {
+            name
+            for name in dir(visitor_cls)
+            if name.startswith(("visit_", "leave_"))
+            and name.count("_") >= 2
+            and getattr(visitor_cls, name) is not getattr(base, name, None)
+        }
+        self.visits: dict[type, _Hook | None] = {}
+        self.leaves: dict[type, _Hook | None] = {}
+
+    def visit_of(self, node_cls: type) -> _Hook | None:
+        hook = getattr(self.cls, f"visit_{node_cls.__name__}", None)
+        self.visits[node_cls] = hook
+        return hook
+
+    def leave_of(self, node_cls: type) -> _Hook | None:
+        hook = getattr(self.cls, f"leave_{node_cls.__name__}", None)
+        self.leaves[node_cls] = hook
+        return hook
+
+    def has_attribute_hooks(self, node_cls: type) -> bool:
+        if self.own_attribute_hooks:
+            return True
+        prefix = f"_{node_cls.__name__}_"
+        return any(prefix in name for name in self.attribute_names)
+
+
+_DISPATCH: dict[type, _Dispatch] = {}
+
+# What a field's value is, by its type: CSTNode is an ABC, and an isinstance() check against
+# it on every field of every node costs more than the rest of the walk.
+_LEAF, _NODE, _SEQUENCE = 0, 1, 2
+_KIND: dict[type, int] = {tuple: _SEQUENCE, list: _SEQUENCE, type(None): _LEAF, str: _LEAF}
+
+
+def _kind_of(value: object) -> int:
+    kind = _NODE if isinstance(value, cst.CSTNode) else _LEAF
+    _KIND[type(value)] = kind
+    return kind
+
+
+def _dispatch_for(visitor: cst.CSTVisitor) -> _Dispatch:
+    cls = type(visitor)
+    found = _DISPATCH.get(cls)
+    if found is None:
+        found = _Dispatch(cls)
+        _DISPATCH[cls] = found
+    return found
+
+
+def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``node.visit(visitor)`` for a read-only ``visitor``, without rebuilding the tree."""
+    if isinstance(visitor, cst.CSTTransformer):  # pragma: no cover - a programming error
+        raise TypeError("walk() is for read-only visitors; transformers need node.visit()")
+    _walk(node, visitor, _dispatch_for(visitor))
+
+
+def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, d: _Dispatch) -> None:
+    node_cls = type(node)
+    if d.own_on_visit:
+        descend = visitor.on_visit(node)
+    else:
+        hook = d.visits[node_cls] if node_cls in d.visits else d.visit_of(node_cls)
+        descend = hook is None or hook(visitor, node) is not False
+    if descend:
+        attribute_hooks = d.has_attribute_hooks(node_cls)
+        for name, optional in _FIELDS.get(node_cls) or _fields_of(node):
+            value = getattr(node, name)
+            kind = _KIND.get(type(value))
+            if kind is None:
+                kind = _kind_of(value)
+            if optional and value is None:
+                continue
+            if attribute_hooks:
+                visitor.on_visit_attribute(node, name)
+            if kind == _NODE:
+                _walk(value, visitor, d)
+            elif kind == _SEQUENCE:
+                for child in value:
+                    _walk(child, visitor, d)
+            if attribute_hooks:
+                visitor.on_leave_attribute(node, name)
+    if d.own_on_leave:
+        visitor.on_leave(node)
+    else:
+        hook = d.leaves[node_cls] if node_cls in d.leaves else d.leave_of(node_cls)
+        if hook is not None:
+            hook(visitor, node)
