@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect.analysis.tree_walk import walk
+
 from ._common import SDK, Plan, dotted
 from .facts import Facts
 
@@ -173,7 +175,7 @@ def _calls(module: cst.Module) -> list[cst.Call]:
         def visit_Call(self, node: cst.Call) -> None:
             found.append(node)
 
-    module.visit(_Collect())
+    walk(module, _Collect())
     return found
 
 

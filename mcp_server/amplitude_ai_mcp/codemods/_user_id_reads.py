@@ -13,6 +13,7 @@ import json
 import libcst as cst
 
 from amplitude_ai_mcp.detect.analysis.cst_shapes import dotted
+from amplitude_ai_mcp.detect.analysis.tree_walk import walk
 
 USER_KEYS = ("user_id", "userId", "uid", "user_identifier")
 
@@ -22,7 +23,7 @@ def key_read_suggestion(fn: cst.FunctionDef, params: list[str]) -> str | None:
     path from a parameter or module name), with ``x`` replaced by what it was assigned from
     when it is a local."""
     finder = _Reads()
-    fn.body.visit(finder)
+    walk(fn.body, finder)
     code = cst.Module([]).code_for_node
     for base, key, via_get in finder.reads:
         root, _, rest = base.partition(".")
@@ -85,11 +86,11 @@ def _names(node: cst.BaseExpression) -> set[str]:
 
     class Roots(cst.CSTVisitor):
         def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
+            walk(node.value, self)
             return False  # the attribute name is not a variable
 
         def visit_Name(self, node: cst.Name) -> None:
             found.add(node.value)
 
-    node.visit(Roots())
+    walk(node, Roots())
     return found

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect.analysis.tree_walk import walk
+
 from ._args import answer_expression, keyword_arg
 from ._common import Plan, Rewrite, statements_after_docstring, wrap_function_body
 from ._user_id_reads import key_read_suggestion
@@ -125,7 +127,7 @@ def _lazy_target(
     A handler that returns a stream only *defines* lazy work: the session must be opened
     inside the generator that produces the stream (it then lasts until the body is read)."""
     work = _LazyWork()
-    info.node.visit(work)
+    walk(info.node, work)
     if work.calls_llm_eagerly:  # the handler itself calls the model: the session goes there
         return info.node, _params(info.node), None
     if work.generators:

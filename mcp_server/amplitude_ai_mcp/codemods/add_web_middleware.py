@@ -22,6 +22,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, QualifiedNameSource
 
 from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.analysis.tree_walk import walk
 from amplitude_ai_mcp.detect.analyze import FastPositionProvider as PositionProvider
 from amplitude_ai_mcp.detect.analyze import FastScopeProvider as ScopeProvider
 from amplitude_ai_mcp.inputs import check_expression, check_names
@@ -130,7 +131,7 @@ def _names_in(node: cst.CSTNode) -> list[str]:
         def visit_Name(self, name: cst.Name) -> None:
             names.append(name.value)
 
-    node.visit(_Names())
+    walk(node, _Names())
     return names
 
 

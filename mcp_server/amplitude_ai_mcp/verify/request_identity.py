@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from amplitude_ai_mcp.detect import providers as P
+from amplitude_ai_mcp.detect.analysis.tree_walk import walk
 
 _WSGI = "AmplitudeAIWSGIMiddleware"
 _MIDDLEWARES = frozenset(m.rsplit(".", 1)[-1] for _, m in P.WEB_APPS.values())
@@ -57,7 +58,7 @@ def _middleware_calls(tree: cst.Module) -> list[cst.Call]:
             elif name in _MIDDLEWARES:
                 found.append(node)
 
-    tree.visit(_Calls())
+    walk(tree, _Calls())
     return found
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from amplitude_ai_mcp.detect.analysis.tree_walk import walk
+
 from . import frameworks
 from .cst_reading import dotted_name, string_value
 from .plans import ModuleInfo
@@ -69,7 +71,7 @@ def _include(tree: cst.Module, refs: set[str]) -> str | None:
             )
             found.append(prefix or "")
 
-    tree.visit(_Includes())
+    walk(tree, _Includes())
     return found[0] if found else None
 
 

@@ -6,6 +6,8 @@ import builtins
 
 import libcst as cst
 
+from .tree_walk import walk
+
 
 def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
     """The argument ``call`` passes for parameter ``name`` at position ``index``."""
@@ -67,7 +69,7 @@ def _names_in(node: cst.CSTNode) -> list[str]:
         def visit_Name(self, node: cst.Name) -> None:
             found.append(node.value)
 
-    node.visit(_Collect())
+    walk(node, _Collect())
     return found
 
 
@@ -83,7 +85,7 @@ def _expressions_in(node: cst.BaseExpression) -> list[cst.BaseExpression]:
         def visit_Name(self, node: cst.Name) -> None:
             found.append(node)
 
-    node.visit(_Collect())
+    walk(node, _Collect())
     return found
 
 

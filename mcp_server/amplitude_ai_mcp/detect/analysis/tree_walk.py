@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import libcst as cst
 
 _Hook = Callable[[Any, cst.CSTNode], Any]
+_Entry = tuple["_Hook | None", "_Hook | None", bool, tuple[tuple[str, bool], ...]]
 
 
 class _FieldRecorder(cst.CSTVisitor):
@@ -73,12 +75,17 @@ def _fields_of(node: cst.CSTNode) -> tuple[tuple[str, bool], ...]:
     return order
 
 
+_LIBCST_BASES = frozenset(cst.CSTVisitor.__mro__)  # CSTVisitor and its no-op hook stubs
+
+
 class _Dispatch:
-    """A visitor class's hooks, looked up once per node class."""
+    """A visitor class's hooks and each node class's fields, in one table entry per node
+    class (one dict look-up per node visited). libcst's base classes define a no-op stub for
+    every hook: those count as absent (nothing to call)."""
 
     def __init__(self, visitor_cls: type[cst.CSTVisitor]) -> None:
         base = cst.CSTVisitor
-        self.cls = visitor_cls
+        self.cls = weakref.ref(visitor_cls)  # the table must not keep its key alive
         # A visitor that overrides on_visit / on_leave (libcst's ScopeVisitor does) is called
         # through them; otherwise its visit_X / leave_X are called directly.
         self.own_on_visit = visitor_cls.on_visit is not base.on_visit
@@ -87,34 +94,38 @@ class _Dispatch:
             visitor_cls.on_visit_attribute is not base.on_visit_attribute
             or visitor_cls.on_leave_attribute is not base.on_leave_attribute
         )
-        self.attribute_names = {
+        # The hook names the visitor's own classes define (visitors are often classes local
+        # to a function, built per call: dir() of a CSTVisitor lists ~2,000 stubs).
+        self.own_names = {
             name
-            for name in dir(visitor_cls)
+            for klass in visitor_cls.__mro__
+            if klass not in _LIBCST_BASES
+            for name in vars(klass)
             if name.startswith(("visit_", "leave_"))
-            and name.count("_") >= 2
-            and getattr(visitor_cls, name) is not getattr(base, name, None)
         }
-        self.visits: dict[type, _Hook | None] = {}
-        self.leaves: dict[type, _Hook | None] = {}
+        self.entries: dict[type, _Entry] = {}
 
-    def visit_of(self, node_cls: type) -> _Hook | None:
-        hook = getattr(self.cls, f"visit_{node_cls.__name__}", None)
-        self.visits[node_cls] = hook
-        return hook
+    def _hook(self, name: str) -> _Hook | None:
+        cls = self.cls()
+        return getattr(cls, name) if cls is not None and name in self.own_names else None
 
-    def leave_of(self, node_cls: type) -> _Hook | None:
-        hook = getattr(self.cls, f"leave_{node_cls.__name__}", None)
-        self.leaves[node_cls] = hook
-        return hook
+    def entry_for(self, node: cst.CSTNode) -> _Entry:
+        """(visit hook, leave hook, has attribute hooks, fields) for ``type(node)``."""
+        kind = type(node).__name__
+        prefix = (f"visit_{kind}_", f"leave_{kind}_")
+        entry = (
+            self._hook(f"visit_{kind}"),
+            self._hook(f"leave_{kind}"),
+            self.own_attribute_hooks or any(n.startswith(prefix) for n in self.own_names),
+            _FIELDS.get(type(node)) or _fields_of(node),
+        )
+        self.entries[type(node)] = entry
+        return entry
 
-    def has_attribute_hooks(self, node_cls: type) -> bool:
-        if self.own_attribute_hooks:
-            return True
-        prefix = f"_{node_cls.__name__}_"
-        return any(prefix in name for name in self.attribute_names)
 
-
-_DISPATCH: dict[type, _Dispatch] = {}
+# Keyed weakly: a visitor class local to a function is a new class per call.
+_DISPATCH: weakref.WeakKeyDictionary[type, _Dispatch] = weakref.WeakKeyDictionary()
+_DISPATCH_LOCK = threading.Lock()
 
 # What a field's value is, by its type: CSTNode is an ABC, and an isinstance() check against
 # it on every field of every node costs more than the rest of the walk.
@@ -130,10 +141,11 @@ def _kind_of(value: object) -> int:
 
 def _dispatch_for(visitor: cst.CSTVisitor) -> _Dispatch:
     cls = type(visitor)
-    found = _DISPATCH.get(cls)
-    if found is None:
-        found = _Dispatch(cls)
-        _DISPATCH[cls] = found
+    with _DISPATCH_LOCK:  # plans of different files run in parallel threads
+        found = _DISPATCH.get(cls)
+        if found is None:
+            found = _Dispatch(cls)
+            _DISPATCH[cls] = found
     return found
 
 
@@ -146,20 +158,22 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
 
 def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, d: _Dispatch) -> None:
     node_cls = type(node)
+    entry = d.entries.get(node_cls)
+    if entry is None:
+        entry = d.entry_for(node)
+    visit, leave, attribute_hooks, fields = entry
     if d.own_on_visit:
         descend = visitor.on_visit(node)
     else:
-        hook = d.visits[node_cls] if node_cls in d.visits else d.visit_of(node_cls)
-        descend = hook is None or hook(visitor, node) is not False
+        descend = visit is None or visit(visitor, node) is not False
     if descend:
-        attribute_hooks = d.has_attribute_hooks(node_cls)
-        for name, optional in _FIELDS.get(node_cls) or _fields_of(node):
+        for name, optional in fields:
             value = getattr(node, name)
+            if optional and value is None:
+                continue
             kind = _KIND.get(type(value))
             if kind is None:
                 kind = _kind_of(value)
-            if optional and value is None:
-                continue
             if attribute_hooks:
                 visitor.on_visit_attribute(node, name)
             if kind == _NODE:
@@ -171,7 +185,5 @@ def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, d: _Dispatch) -> None:
                 visitor.on_leave_attribute(node, name)
     if d.own_on_leave:
         visitor.on_leave(node)
-    else:
-        hook = d.leaves[node_cls] if node_cls in d.leaves else d.leave_of(node_cls)
-        if hook is not None:
-            hook(visitor, node)
+    elif leave is not None:
+        leave(visitor, node)
