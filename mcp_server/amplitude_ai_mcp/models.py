@@ -113,7 +113,7 @@ class ScanResult(BaseModel):
     call_sites: list[CallSite] = Field(description="This page of call sites (non-test first).")
     offset: int
     limit: int
-    next_offset: int | None = Field(description="Pass as offset for the next page; None at end.")
+    next_offset: int | None = Field(description="offset of the next page; null at the end.")
     skipped: list[SkippedFile]
     problems: list[str] = Field(default_factory=list, description="Unreadable dependency files.")
     uncertain_sites: list[UncertainSite] = Field(
@@ -262,10 +262,10 @@ class InstrumentResult(BaseModel):
     needs_input: list[NeedsInput]
     skipped: list[PlannedEdit] = Field(
         default_factory=list,
-        description="Sites and APIs left alone, with the reason (e.g. legacy API to migrate).",
+        description="Sites and APIs left alone, with reasons.",
     )
     files: list[str] = Field(description="Files written (or to write), bootstrap included.")
-    sha256: str = Field(description="sha256 of the input file as read; pass back to apply.")
+    sha256: str = Field(description="The input file's sha256: expected_sha256 for apply.")
     applied: bool
     bootstrap: str | None = Field(default=None, description="The bootstrap module's path.")
     bootstrap_import: str | None = Field(default=None, description="Its import name.")
@@ -290,7 +290,7 @@ class VerifyTestResult(BaseModel):
     """The generated pytest file and what it covers."""
 
     module: str = Field(description="Import name of the module under test.")
-    bootstrap: str = Field(description="Import name of the amplitude bootstrap module.")
+    bootstrap: str = Field(description="Import name of the bootstrap module.")
     test_path: str = Field(description="Where the test is (or would be) written, root-relative.")
     test_source: str
     entry_points: list[EntryPoint]

@@ -102,6 +102,29 @@ def is_docstring(stmt: cst.CSTNode) -> bool:
     )
 
 
+def statements_after_docstring(fn: cst.FunctionDef) -> list[cst.BaseStatement]:
+    body = fn.body
+    if not isinstance(body, cst.IndentedBlock):
+        return []
+    stmts = list(body.body)
+    return stmts[1:] if stmts and is_docstring(stmts[0]) else stmts
+
+
+def wrap_function_body(around: Callable[[cst.IndentedBlock], cst.BaseCompoundStatement]) -> Rewrite:
+    """A rewrite of a function whose statements after the docstring go into the one compound
+    statement ``around`` builds over them (``with ...:``, ``try: ... finally:``)."""
+
+    def rewrite(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.FunctionDef)
+        assert isinstance(node.body, cst.IndentedBlock)
+        stmts = list(node.body.body)
+        head = stmts[:1] if stmts and is_docstring(stmts[0]) else []
+        wrapped = around(cst.IndentedBlock(body=stmts[len(head) :]))
+        return node.with_changes(body=node.body.with_changes(body=[*head, wrapped]))
+
+    return rewrite
+
+
 _IDENT = re.compile(r"[^0-9A-Za-z_]+")
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._common import Plan, Rewrite, is_docstring
-from .add_session_context import statements_after_docstring
+from ._common import Plan, Rewrite, statements_after_docstring, wrap_function_body
 from .facts import Facts, reaches_llm
 
 KIND = "add_flush_on_exit"
@@ -48,19 +47,10 @@ def plan_flush(facts: Facts, plan: Plan, ai_name: str) -> None:
 
 
 def _wrap_in_finally(ai_name: str) -> Rewrite:
-    def rewrite(node: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(node, cst.FunctionDef)
-        assert isinstance(node.body, cst.IndentedBlock)
-        stmts = list(node.body.body)
-        head = stmts[:1] if stmts and is_docstring(stmts[0]) else []
-        rest = stmts[len(head) :]
+    def around(body: cst.IndentedBlock) -> cst.Try:
         flush = cst.SimpleStatementLine(
             [cst.Expr(cst.Call(cst.Attribute(cst.Name(ai_name), cst.Name("flush"))))]
         )
-        try_stmt = cst.Try(
-            body=cst.IndentedBlock(body=rest),
-            finalbody=cst.Finally(body=cst.IndentedBlock(body=[flush])),
-        )
-        return node.with_changes(body=node.body.with_changes(body=[*head, try_stmt]))
+        return cst.Try(body=body, finalbody=cst.Finally(body=cst.IndentedBlock(body=[flush])))
 
-    return rewrite
+    return wrap_function_body(around)

@@ -15,7 +15,7 @@ import libcst as cst
 from amplitude_ai_mcp.detect.analysis.tree_walk import walk
 
 from ._args import answer_expression, keyword_arg
-from ._common import Plan, Rewrite, is_docstring
+from ._common import Plan, Rewrite, statements_after_docstring, wrap_function_body
 from ._user_id_reads import key_read_suggestion
 from .facts import Facts, FunctionInfo, reaches_llm
 
@@ -38,14 +38,6 @@ def entry_points(facts: Facts) -> list[FunctionInfo]:
         return handlers
     called = set().union(*(f.calls for f in facts.functions.values())) if facts.functions else set()
     return [f for f in infos if f.name not in called]
-
-
-def statements_after_docstring(fn: cst.FunctionDef) -> list[cst.BaseStatement]:
-    body = fn.body
-    if not isinstance(body, cst.IndentedBlock):
-        return []
-    stmts = list(body.body)
-    return stmts[1:] if stmts and is_docstring(stmts[0]) else stmts
 
 
 def _is_session_with(stmt: cst.CSTNode) -> bool:
@@ -246,13 +238,4 @@ def _body_field_suggestion(facts: Facts, fn: cst.FunctionDef) -> str | None:
 
 
 def _wrap_body(call: cst.Call) -> Rewrite:
-    def rewrite(node: cst.CSTNode) -> cst.CSTNode:
-        assert isinstance(node, cst.FunctionDef)
-        assert isinstance(node.body, cst.IndentedBlock)
-        stmts = list(node.body.body)
-        head = stmts[:1] if stmts and is_docstring(stmts[0]) else []
-        rest = stmts[len(head) :]
-        with_stmt = cst.With(items=[cst.WithItem(call)], body=cst.IndentedBlock(body=rest))
-        return node.with_changes(body=node.body.with_changes(body=[*head, with_stmt]))
-
-    return rewrite
+    return wrap_function_body(lambda body: cst.With(items=[cst.WithItem(call)], body=body))

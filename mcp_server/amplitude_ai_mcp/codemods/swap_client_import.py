@@ -25,6 +25,7 @@ _ByImport = dict[int, tuple[cst.ImportFrom, dict[int, str]]]
 
 def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
     by_import: _ByImport = {}
+    owners = _ImportOwners(facts.module)
     for c in facts.constructions:
         if id(c.call) in facts.wrapped_args:
             continue
@@ -47,7 +48,7 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
         if (
             c.imports
             and isinstance(func, cst.Name)
-            and all(_can_split(facts, i) for i, _ in c.imports)
+            and all(_can_split(owners, i) for i, _ in c.imports)
         ):
             for import_from, alias in c.imports:
                 entry = by_import.setdefault(id(import_from), (import_from, {}))
@@ -76,7 +77,7 @@ def plan_swap(facts: Facts, plan: Plan, ai_name: str) -> None:
             continue
         plan.need_bootstrap("ai")
     for import_from, aliases in by_import.values():
-        _swap_import(facts, plan, import_from, aliases)
+        _swap_import(owners, plan, import_from, aliases)
 
 
 def _plan_reference(
@@ -140,7 +141,9 @@ def _as_drop_in(alias: cst.ImportAlias, drop_in: str) -> cst.ImportAlias:
     )
 
 
-def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: dict[int, str]) -> None:
+def _swap_import(
+    owners: _ImportOwners, plan: Plan, node: cst.ImportFrom, aliases: dict[int, str]
+) -> None:
     assert not isinstance(node.names, cst.ImportStar)
     originals = node.names  # (the closures below do not see the narrowing)
     moving = [a for a in originals if id(a) in aliases]
@@ -177,30 +180,35 @@ def _swap_import(facts: Facts, plan: Plan, node: cst.ImportFrom, aliases: dict[i
             )
         ]
     )
-    owner = _statement_of(facts.module, node)
+    owner = owners.statement_of(node)
     assert owner is not None  # checked by _can_split
     plan.insert_after.setdefault(id(owner), []).append(new)
 
 
-def _can_split(facts: Facts, node: cst.ImportFrom) -> bool:
+def _can_split(owners: _ImportOwners, node: cst.ImportFrom) -> bool:
     """An import whose names can move: all of them at once, or it sits on its own line."""
     if isinstance(node.names, cst.ImportStar) or node.relative:
         return False
-    return len(node.names) == 1 or _statement_of(facts.module, node) is not None
+    return len(node.names) == 1 or owners.statement_of(node) is not None
 
 
-# The last module's import -> owning statement index: one walk per plan, not one per import
-# (each walk visits the whole module; on a 2,000-line file that was half a second each).
-_OWNERS: list[tuple[cst.Module, dict[int, cst.SimpleStatementLine]]] = []
+class _ImportOwners:
+    """The statement line owning each ``from ... import`` of one module, indexed on first use:
+    one walk per plan, not one per import (each walk visits the whole module; on a 2,000-line
+    file that was half a second each). One per plan: plans of other files may run at the
+    same time in other threads."""
 
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self._owners: dict[int, cst.SimpleStatementLine] | None = None
 
-def _statement_of(module: cst.Module, node: cst.ImportFrom) -> cst.SimpleStatementLine | None:
-    if not _OWNERS or _OWNERS[0][0] is not module:
-        owners: dict[int, cst.SimpleStatementLine] = {}
-        for stmt in module.body:
-            _index(stmt, owners)
-        _OWNERS[:] = [(module, owners)]
-    return _OWNERS[0][1].get(id(node))
+    def statement_of(self, node: cst.ImportFrom) -> cst.SimpleStatementLine | None:
+        if self._owners is None:
+            owners: dict[int, cst.SimpleStatementLine] = {}
+            for stmt in self._module.body:
+                _index(stmt, owners)
+            self._owners = owners
+        return self._owners.get(id(node))
 
 
 # Where statements nest: compound statements' blocks, else/except/finally/case clauses.

@@ -266,7 +266,6 @@ class _Outcome:
     """What scanning the files of a tree found, before the report (which also reads the
     dependency files and pages the sites): reusable while no file changed."""
 
-    project: _Project
     skipped: list[SkippedFile]
     caps: list[str]
     analysed: int
@@ -329,7 +328,6 @@ def scan(
             _MEMOS.pop(key, None)  # unreadable files are retried every scan
     result = build_report(
         root,
-        outcome.project,
         files,
         packages,
         list(outcome.sites),
@@ -476,9 +474,7 @@ def _scan_files(
             for line, fw, name in analysis.agents
         )
         handoffs = handoffs or analysis.handoffs
-    return _Outcome(
-        project, skipped, caps, analysed, imports_by_module, sites, uncertain, agents, handoffs
-    )
+    return _Outcome(skipped, caps, analysed, imports_by_module, sites, uncertain, agents, handoffs)
 
 
 def _absolute(name: str, importer: str) -> str:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import providers as P
+from .analysis.values import ExternalRef
 
 STDLIB = frozenset(sys.stdlib_module_names)
 
@@ -463,8 +464,6 @@ def live_export(
     on the whole module: references to modules that cannot hold one are inert, and
     references to this module's own names are followed (a dropped statement only leads to
     other dropped statements)."""
-    from .analyze import ExternalRef  # analyze imports this module's users
-
     value = exports.get(key)
     if value is None:
         return False

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from amplitude_ai_mcp.models import AgentRef, Detected, ScanCounts, ScanResult, SkippedFile
 
@@ -14,13 +13,9 @@ from . import providers as P
 from .deps import read_declarations
 from .sites import CallSite
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .project import _Project
-
 
 def build_report(
     root: Path,
-    project: _Project,
     files: list[tuple[str, str]],
     packages: list[str],
     sites: list[CallSite],

@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -30,11 +30,9 @@ from libcst.metadata import MetadataWrapper
 from amplitude_ai_mcp.syntax_check import python_accepts
 
 from . import guard
-from .analysis.fast_metadata import FastWrapper
+from .analysis.fast_metadata import FastPositionProvider, FastWrapper
+from .analysis.findings import FileAnalysis
 from .relevance import NO_CONTEXT, Context, Slice, identifiers, slice_source
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .analyze import FileAnalysis
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -217,8 +215,6 @@ def focused_wrapper(
     are the original ones, scope analysis skips the dropped code. Top-level imports are
     always kept. None when there is no
     slice or the statements cannot be matched (the caller uses the whole tree)."""
-    from .analyze import FastPositionProvider  # analyze imports this module
-
     cut = slice_source(text, package, context)
     if cut is None:
         return None

@@ -8,18 +8,22 @@ at runtime.
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import mcp_types
 from fastmcp import Context, FastMCP
 from fastmcp.exceptions import ToolError
 from fastmcp.tools import ToolResult
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from amplitude_ai_mcp.errors import UserError
 from amplitude_ai_mcp.workspace import Roots
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The ``root`` argument of the tools; scan_project's (the first one an agent calls) also names
+# the file:// URI form that every tool accepts.
+Root = Annotated[str | None, Field(description="Project root; default: first root.")]
 
 # destructive/idempotent hints are meaningful only when a tool is not read-only (MCP spec).
 READ_ONLY = mcp_types.ToolAnnotations(read_only_hint=True, open_world_hint=False)

@@ -9,10 +9,10 @@ from pydantic import Field
 from amplitude_ai_mcp.errors import UserError
 from amplitude_ai_mcp.models import ContentMode, InstrumentResult, Tier
 
-from ._base import needs_input_lines, result, roots
+from ._base import Root, needs_input_lines, result, roots
 
 INPUTS_HELP = (
-    "needs_input answers by id: a one-line Python expression (look-up calls only) or a JSON value."
+    "needs_input answers by id: a JSON value or a one-line expression (look-up calls only)."
 )
 Inputs = Annotated[dict[str, object] | None, Field(description=INPUTS_HELP)]
 
@@ -40,13 +40,12 @@ def instrument_file(
     expected_sha256: Annotated[
         str | None, Field(description="sha256 of the plan; apply refuses a changed file.")
     ] = None,
-    root: Annotated[str | None, Field(description="Project root; default: first root.")] = None,
+    root: Root = None,
 ) -> ToolResult:
-    """Instrument one Python file (libcst codemods): drop-in clients (or wrap/patch), the
-    shared bootstrap module (AmplitudeAI + agents), flushes in serverless handlers, agent
-    sessions (session tier). Returns the diff, edits with reasons, needs_input (ids; answer
-    via inputs), skipped sites, sha256. Plans unless apply=true (atomic, refuses stale
-    files, idempotent)."""
+    """Instrument one Python file: drop-in clients (or wrap/patch), the shared bootstrap
+    module (AmplitudeAI + agents), flushes in serverless handlers, agent sessions (session
+    tier). Returns the diff, edits with reasons, needs_input (answer via inputs), skipped
+    sites, sha256. Plans unless apply=true (atomic, refuses stale files, idempotent)."""
     from amplitude_ai_mcp.codemods.plan import Options, apply_changes, plan_file
 
     the_roots = roots(ctx)

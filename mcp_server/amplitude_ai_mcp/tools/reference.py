@@ -21,7 +21,7 @@ def get_event_schema(
         str | None, Field(description="One property (wire name or snake_case key).")
     ] = None,
     include_server_side: Annotated[
-        bool, Field(description="Include events Amplitude computes server-side.")
+        bool, Field(description="Also events Amplitude computes server-side.")
     ] = False,
 ) -> ToolResult:
     """The [Agent] event schema (the SDK's catalog): event types; with event_type, its

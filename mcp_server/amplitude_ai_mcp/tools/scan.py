@@ -13,17 +13,17 @@ from pydantic import Field
 
 from amplitude_ai_mcp.models import ContentMode, Framework, Provider, ScanResult, SuggestionResult
 
-from ._base import result, roots, site_line
+from ._base import Root, result, roots, site_line
 
-Root = Annotated[
+ScanRoot = Annotated[
     str | None,
-    Field(description="Project directory (path or file:// URI); default: the first root."),
+    Field(description="Project root (path or file:// URI); default: first root."),
 ]
 
 
 async def scan_project(
     ctx: Context,
-    root: Root = None,
+    root: ScanRoot = None,
     offset: Annotated[int, Field(ge=0, description="First call site of the page.")] = 0,
     limit: Annotated[int, Field(ge=1, le=200, description="Call sites per page.")] = 50,
     include_tests: Annotated[
@@ -31,8 +31,8 @@ async def scan_project(
     ] = True,
 ) -> ToolResult:
     """Scan a project for LLM usage: providers, frameworks, web frameworks, observability
-    SDKs, agents, and every LLM call site (file, line, provider, API, async, stream,
-    instrumented or not). Counts first, sites paged, skipped files with reasons."""
+    SDKs, agents and every LLM call site, instrumented or not. Counts first, sites paged,
+    skipped files with reasons."""
     path = roots(ctx).project_root(root)
     from amplitude_ai_mcp.detect.project import ScanCancelled, scan
 
@@ -135,16 +135,13 @@ def scan_text(found: ScanResult) -> str:
 
 async def suggest_instrumentation(
     ctx: Context,
-    root: Annotated[
-        str | None,
-        Field(description="Project root; default: first root."),
-    ] = None,
+    root: Root = None,
     framework: Annotated[Framework | None, Field(description="Web framework.")] = None,
     provider: Annotated[Provider | None, Field(description="LLM provider.")] = None,
     content_tier: Annotated[ContentMode, Field(description="Content mode.")] = "full",
 ) -> ToolResult:
-    """Next steps to instrument the project, from a scan (files, clients, web
-    framework, agents), or from framework/provider given without a root."""
+    """Next steps to instrument the project: from a scan of root (files, clients, web
+    framework, agents), or from framework/provider alone."""
     from amplitude_ai_mcp import suggest
 
     if root is None and (framework or provider):

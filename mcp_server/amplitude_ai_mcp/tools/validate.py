@@ -9,10 +9,9 @@ from pydantic import Field
 from amplitude_ai_mcp.errors import UserError
 from amplitude_ai_mcp.models import FileValidation, SetupResult
 
-from ._base import result, roots, site_line
+from ._base import Root, result, roots, site_line
 
 MAX_SOURCE_CHARS = 1_000_000
-Root = Annotated[str | None, Field(description="Project root; default: the first root.")]
 
 
 def validate_file(
@@ -24,9 +23,7 @@ def validate_file(
         str | None,
         Field(max_length=MAX_SOURCE_CHARS, description="Python source to analyse instead."),
     ] = None,
-    root: Annotated[
-        str | None, Field(description="Project root (relative paths, cross-file resolution).")
-    ] = None,
+    root: Root = None,
 ) -> ToolResult:
     """The LLM call sites of one Python file (or source text), instrumented or not, with a
     suggestion per uninstrumented client."""
@@ -72,8 +69,8 @@ def validation_text(found: FileValidation) -> str:
 
 def validate_setup(ctx: Context, root: Root = None) -> ToolResult:
     """Project checks: SDK declared or installed, AMPLITUDE_AI_API_KEY set (never shown),
-    content mode, provider SDK versions (installed, locked or declared) in the supported
-    ranges. Each failure has a fix."""
+    content mode, provider SDK versions (installed, locked or declared) in supported ranges.
+    Each failure has a fix."""
     from amplitude_ai_mcp.setup_check import validate_setup as check
 
     found = check(roots(ctx).project_root(root))

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from amplitude_ai_mcp.models import VerifyTestResult
 
-from ._base import needs_input_lines, result, roots
+from ._base import Root, needs_input_lines, result, roots
 from .instrument import Inputs
 
 
@@ -17,20 +17,20 @@ async def generate_verify_test(
     ctx: Context,
     path: Annotated[
         str | None,
-        Field(description="A module or package directory; default: the whole project."),
+        Field(description="Module or package directory; default: whole project."),
     ] = None,
     inputs: Inputs = None,
     apply: Annotated[
         bool,
         Field(description="Write to <root>/tests (never over a file it did not make)."),
     ] = False,
-    root: Annotated[str | None, Field(description="Project root; default: first root.")] = None,
+    root: Root = None,
 ) -> ToolResult:
-    """A pytest file proving the instrumentation works for every instrumented module of the
-    project (or `path`) that reaches an LLM call: it drives each entry point offline (functions,
-    routes, scripts, async code) with the SDK's fake LLM and asserts catalog-exact [Agent]
-    events; it fails on uninstrumented code. Open questions come as needs_input. The server
-    never runs the test or the code."""
+    """An offline pytest file proving the instrumentation of each instrumented module (of
+    `path`) that reaches an LLM call: it drives the entry points (functions, routes, scripts,
+    async) with the SDK's fake LLM and asserts catalog-exact [Agent] events; it fails on
+    uninstrumented code. Questions come as needs_input. Run it yourself: the server runs no
+    code."""
     from amplitude_ai_mcp.verify.generate import generate
 
     the_roots = roots(ctx)
