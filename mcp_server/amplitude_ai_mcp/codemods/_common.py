@@ -142,14 +142,16 @@ def identifier_for(agent_id: str) -> str:
 class Rewriter(cst.CSTTransformer):
     """Applies a :class:`Plan` to the module it was computed on (matching by node identity)."""
 
-    def __init__(self, plan: Plan, import_index: int, skip: set[int] | None = None) -> None:
+    def __init__(self, plan: Plan, import_index: int, enter: set[int] | None = None) -> None:
         super().__init__()
         self.plan = plan
         self.import_index = import_index
-        self.skip = skip or set()  # id() of statements no change is planned in
+        # id() of the nodes on a path to an edit (None: all). libcst rebuilds every node it
+        # enters; below an edited node a rewrite receives the original subtree anyway.
+        self.enter = enter
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return id(node) not in self.skip
+        return self.enter is None or id(node) in self.enter
 
     def on_leave(  # type: ignore[override]  # libcst types it generically (node in, same out)
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode

@@ -29,6 +29,7 @@ from libcst.metadata import MetadataWrapper
 from amplitude_ai_mcp.codemods.edit_slice import EditSlice, edit_slice
 from amplitude_ai_mcp.detect import guard
 from amplitude_ai_mcp.detect.analysis.fast_metadata import FastWrapper
+from amplitude_ai_mcp.detect.analysis.tree_walk import walk
 from amplitude_ai_mcp.detect.analyze import (
     FastPositionProvider,
     FileAnalysis,
@@ -224,3 +225,24 @@ def untouched(tree: EditTree, plan: Plan) -> set[int]:
         if not any(first <= end and start <= last for start, end in spans):
             free.add(id(stmt))
     return free
+
+
+def paths_to_edits(module: cst.Module, plan: Plan, skip: set[int]) -> set[int]:
+    """id() of the nodes the rewriter enters: every node an edit of ``plan`` targets and the
+    nodes above it (statements in ``skip`` and everything else come out as they went in)."""
+    targets = set(plan.rewrites) | set(plan.insert_after) | plan.remove
+    found = {id(module)}
+    stack: list[int] = []
+
+    class Paths(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            stack.append(id(node))
+            if id(node) in targets:
+                found.update(stack)
+            return id(node) not in skip
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            stack.pop()
+
+    walk(module, Paths())
+    return found

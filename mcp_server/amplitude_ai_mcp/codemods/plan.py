@@ -47,6 +47,7 @@ from .edit_tree import (
     check_python,
     edit_tree,
     parse,
+    paths_to_edits,
     recall,
     remember,
     untouched,
@@ -254,8 +255,8 @@ def _plan(
             agents, options.content_mode, options.tier == "patch", newline, integrations
         )
     _plan_imports(facts, plan, ai_name, location.import_name)
-    skip = tree.skip | untouched(tree, plan)
-    new_module = module.visit(Rewriter(plan, import_index(module), skip))
+    enter = paths_to_edits(module, plan, tree.skip | untouched(tree, plan))
+    new_module = module.visit(Rewriter(plan, import_index(module), enter))
     code = new_module.code
     _check_parses(code, rel)  # the slice's code: the rest goes back as it was
     new_text: str | None = code
