@@ -9,9 +9,10 @@ and are resolved by :mod:`.resolve` against the other files' exports.
 
 This module is the entry point; the analyzer itself lives in :mod:`.analysis`, one layer per
 concern: ``values`` and ``findings`` (what it produces), ``base`` (scopes and qualified names),
-``client_flow`` (which expressions hold a client), ``registrations`` (patches, agents,
-exports), ``site_classification`` (confirmed, probable and untracked sites) and ``bindings``
-(the collection pass that drives them).
+``held_clients`` (deps fields, dicts of clients, proxies), ``client_flow`` (which expressions
+hold a client), ``registrations`` (patches, agents, exports), ``site_classification``
+(confirmed, probable and untracked sites) and ``bindings`` (the collection pass that drives
+them).
 """
 
 from __future__ import annotations
