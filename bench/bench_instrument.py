@@ -226,7 +226,7 @@ _STAGES = (
     ("sites_of", "cross-file resolution of the sites"),
     ("collect_facts", "codemods' facts (one visit, metadata reused)"),
     ("may_patch", "planned bootstrap: does it patch?"),
-    ("untouched", "which kept statements edits reach"),
+    ("paths_to_edits", "the nodes the rewriter enters"),
     ("_check_parses", "compile the edited slice"),
     ("_diff", "unified diff"),
 )

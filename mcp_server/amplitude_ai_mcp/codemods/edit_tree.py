@@ -5,8 +5,8 @@ A real module is mostly code no codemod touches. The plan edits the module's *ed
 import and the docstring, each run of other statements replaced by a one-node marker spanning
 the same lines), parsed alone: libcst never reads, resolves metadata for, or regenerates the
 dropped code, which goes back verbatim. Detection runs on the same tree and wrapper (one
-parse, one resolution of scope and position metadata per plan). Of the kept statements, only
-those an edit reaches are visited by the rewriter (:func:`untouched`).
+parse, one resolution of scope and position metadata per plan). The rewriter enters only the
+nodes on a path to an edit (:func:`paths_to_edits`).
 
 Where the slice cannot be cut (or its output cannot be put back together), the whole module is
 parsed, with a wrapper over the statements detection keeps
@@ -31,7 +31,6 @@ from amplitude_ai_mcp.detect import guard
 from amplitude_ai_mcp.detect.analysis.fast_metadata import FastWrapper
 from amplitude_ai_mcp.detect.analysis.tree_walk import walk
 from amplitude_ai_mcp.detect.analyze import (
-    FastPositionProvider,
     FileAnalysis,
     analyze_module,
     module_name_for,
@@ -206,30 +205,10 @@ def whole_tree(text: str, rel: str, context: Context) -> EditTree:
     return EditTree(module, focus.wrapper, skip, focus.dropped_names, focus.lines)
 
 
-def untouched(tree: EditTree, plan: Plan) -> set[int]:
-    """id() of the kept top-level statements no edit of ``plan`` reaches (the rewriter skips
-    them: they come out as they went in); empty when an edit's node cannot be placed."""
-    if tree.cut is None:
-        return set()
-    targets = set(plan.rewrites) | set(plan.insert_after) | plan.remove
-    positions = tree.wrapper.resolve(FastPositionProvider)  # resolved by detection already
-    spans = [(p.start.line, p.end.line) for node, p in positions.items() if id(node) in targets]
-    if len(spans) != len(targets):
-        return set()
-    free: set[int] = set()
-    for stmt in tree.module.body:
-        where = positions.get(stmt)
-        if where is None:
-            continue  # a marker: skipped already
-        first, last = where.start.line, where.end.line
-        if not any(first <= end and start <= last for start, end in spans):
-            free.add(id(stmt))
-    return free
-
-
 def paths_to_edits(module: cst.Module, plan: Plan, skip: set[int]) -> set[int]:
     """id() of the nodes the rewriter enters: every node an edit of ``plan`` targets and the
-    nodes above it (statements in ``skip`` and everything else come out as they went in)."""
+    nodes above it. Everything else comes out as it went in; ``skip`` (dropped code, markers)
+    is not even read."""
     targets = set(plan.rewrites) | set(plan.insert_after) | plan.remove
     found = {id(module)}
     stack: list[int] = []

@@ -50,7 +50,6 @@ from .edit_tree import (
     paths_to_edits,
     recall,
     remember,
-    untouched,
     whole_tree,
 )
 from .facts import Facts, add_dropped, collect_facts
@@ -255,7 +254,7 @@ def _plan(
             agents, options.content_mode, options.tier == "patch", newline, integrations
         )
     _plan_imports(facts, plan, ai_name, location.import_name)
-    enter = paths_to_edits(module, plan, tree.skip | untouched(tree, plan))
+    enter = paths_to_edits(module, plan, tree.skip)
     new_module = module.visit(Rewriter(plan, import_index(module), enter))
     code = new_module.code
     _check_parses(code, rel)  # the slice's code: the rest goes back as it was
