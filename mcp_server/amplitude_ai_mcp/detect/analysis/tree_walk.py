@@ -10,8 +10,8 @@ the children in place instead.
 The order of a node's children is libcst's own: recorded once per node class by letting
 ``_visit_and_replace_children`` run over one instance with a visitor that records which
 fields it enters (and descends into none). ``tests/mcp/test_tree_walk.py`` checks, over a
-corpus of real and adversarial modules, that the hooks fire in the same order with the same
-nodes as libcst's traversal.
+syntax zoo, standard-library modules and this repository's sources, that the hooks fire in
+the same order with the same nodes as libcst's traversal.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ class _FieldRecorder(cst.CSTVisitor):
 
 
 # Per node class: (field, entered only when it holds something) in libcst's visiting order.
+# Two threads may record the same class at once: both find the same order.
 _FIELDS: dict[type[cst.CSTNode], tuple[tuple[str, bool], ...]] = {}
-_FIELDS_LOCK = threading.Lock()
 
 
 # Fields libcst enters only when they hold something (a conditional in the node's
@@ -70,8 +70,7 @@ def _fields_of(node: cst.CSTNode) -> tuple[tuple[str, bool], ...]:
         if f.name in ENTERED_ONLY_WHEN_SET and f.name not in seen
     ]
     order = tuple((name, name in ENTERED_ONLY_WHEN_SET) for name in (*seen, *missing))
-    with _FIELDS_LOCK:
-        _FIELDS[cls] = order
+    _FIELDS[cls] = order
     return order
 
 
